@@ -1,0 +1,286 @@
+//! Request and response bodies of the REST API (DOMAIN.md, "API conventions").
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::{Capability, Role};
+use crate::codes::{AddressLevel, OrgUnitKind};
+use crate::validation::FieldError;
+
+/// Default page size of lists.
+pub const DEFAULT_LIMIT: i64 = 50;
+/// Largest page size of lists.
+pub const MAX_LIMIT: i64 = 500;
+
+/// Body of `POST /api/v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    /// Username.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// Body of `POST /api/v1/auth/refresh`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RefreshRequest {
+    /// The refresh token last received; it is used up by this call.
+    pub refresh_token: String,
+}
+
+/// Body of `POST /api/v1/auth/logout`: ends the session of the access token, and of
+/// this refresh token if given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogoutRequest {
+    /// Refresh token of the session to end.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// Answer of login and refresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenResponse {
+    /// Short-lived JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// Single-use token that buys the next access token.
+    pub refresh_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// A node of the org tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrgUnit {
+    /// Code: the administrative code for regions (`43`, `4303`, `430381`), `43.<dept>` for
+    /// departments of the provincial DPF.
+    pub code: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name, where one is kept.
+    pub name_en: Option<String>,
+    /// Kind of unit.
+    pub kind: OrgUnitKind,
+    /// Parent unit's code (none for the province).
+    pub parent_code: Option<String>,
+    /// Number of child units.
+    pub child_count: i64,
+}
+
+/// A town or village of the address reference data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AddressEntry {
+    /// 9-digit town or 12-digit village code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// County code of a town, town code of a village.
+    pub parent_code: String,
+    /// Town or village.
+    pub level: AddressLevel,
+}
+
+/// A user account as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    /// User id.
+    pub id: Uuid,
+    /// Login name.
+    pub username: String,
+    /// Name shown to people.
+    pub display_name: String,
+    /// Code of the unit the user belongs to.
+    pub unit_code: String,
+    /// Roles held.
+    pub roles: Vec<Role>,
+    /// A disabled user cannot log in and has no sessions.
+    pub disabled: bool,
+    /// Bumped on each change.
+    pub version: i64,
+    /// When created.
+    pub created_at: DateTime<Utc>,
+    /// When last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Answer of `GET /api/v1/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    /// The user.
+    pub user: User,
+    /// The user's unit.
+    pub unit: OrgUnit,
+    /// The region the user's scope covers (a department's is the province).
+    pub scope: OrgUnit,
+    /// Everything the user's roles allow, within the scope.
+    pub permissions: Vec<Capability>,
+}
+
+/// Body of `POST /api/v1/users`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserCreate {
+    /// Client-chosen id for an idempotent create.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// Login name: 3–64 of a–z 0–9 . _ -
+    pub username: String,
+    /// Name shown to people.
+    pub display_name: String,
+    /// Initial password (at least 10 characters).
+    pub password: String,
+    /// The unit's code; must lie in the admin's scope.
+    pub unit_code: String,
+    /// Roles; at least one.
+    pub roles: Vec<Role>,
+}
+
+/// Body of `POST /api/v1/users/{id}/password`: an admin sets a new password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordReset {
+    /// The new password.
+    pub new_password: String,
+}
+
+/// Body of `POST /api/v1/me/password`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasswordChange {
+    /// The current password.
+    pub current_password: String,
+    /// The new password.
+    pub new_password: String,
+}
+
+/// Body of `POST /api/v1/users/{id}/disable` and `/enable`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VersionOnly {
+    /// The version last seen.
+    pub version: i64,
+}
+
+crate::string_enum! {
+    /// What an audit entry records.
+    pub enum AuditAction {
+        /// A record was created.
+        Create = "create",
+        /// A record was changed.
+        Update = "update",
+        /// A record was (soft-)deleted.
+        Delete = "delete",
+        /// A full identity number was shown.
+        Reveal = "reveal",
+        /// Records were exported.
+        Export = "export",
+        /// A user's password was set by an admin.
+        PasswordReset = "password_reset",
+        /// A user changed their own password.
+        PasswordChange = "password_change",
+        /// A user was disabled.
+        Disable = "disable",
+        /// A user was enabled.
+        Enable = "enable",
+    }
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    /// Entry id.
+    pub id: Uuid,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (user id).
+    pub actor_id: Uuid,
+    /// Who (login name).
+    pub actor_username: String,
+    /// The actor's unit.
+    pub actor_unit: String,
+    /// What was done.
+    pub action: AuditAction,
+    /// Kind of record (`person`, `user` …).
+    pub entity_type: String,
+    /// Which record.
+    pub entity_id: Uuid,
+    /// The unit that owns the record.
+    pub unit_code: String,
+    /// The reason given (reveals, exports).
+    pub reason: Option<String>,
+    /// The record before (identity numbers masked).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub before: Option<serde_json::Value>,
+    /// The record after (identity numbers masked).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub after: Option<serde_json::Value>,
+}
+
+/// Filters of `GET /api/v1/audit`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct AuditQuery {
+    /// Only entries about this record.
+    pub entity_id: Option<Uuid>,
+    /// Only entries by this user.
+    pub actor_id: Option<Uuid>,
+    /// Only this action.
+    pub action: Option<AuditAction>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Paging of the simple lists (users, audit).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct PageQuery {
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// An RFC 9457 problem: the body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// URI naming the problem type.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Explanation of this occurrence.
+    pub detail: String,
+    /// Stable snake_case machine code.
+    pub code: String,
+    /// Problems with single fields.
+    #[serde(default)]
+    pub errors: Vec<FieldError>,
+}

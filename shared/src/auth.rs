@@ -1,0 +1,145 @@
+//! Roles, capabilities and password rules.
+//!
+//! What a role may do follows the plan's responsible units: employment staff write
+//! training and loans, rehabilitation staff write rehab and device fitting, rights staff
+//! write retrofits and petitions, leaders read and see KPIs, admins manage users.
+//! *Where* a user may do it is their scope: their unit's region and everything below.
+
+crate::string_enum! {
+    /// A role a user holds; a user may hold several.
+    pub enum Role {
+        /// Administers users and units.
+        Admin = "admin",
+        /// DPF leader: reads everything in scope, sees KPIs.
+        Leader = "leader",
+        /// Reads the audit log.
+        Auditor = "auditor",
+        /// Keeps the person registry (data update office, county registrars).
+        Registrar = "registrar",
+        /// Employment staff: training rosters, loan subsidies, employment bases.
+        Employment = "employment",
+        /// Rehabilitation staff: rehab needs, assistive device fitting.
+        Rehabilitation = "rehabilitation",
+        /// Rights staff: accessibility retrofits, petitions.
+        Rights = "rights",
+        /// City or county DPF staff working in all business areas.
+        Staff = "staff",
+    }
+}
+
+crate::string_enum! {
+    /// A thing a user may do, within their scope.
+    pub enum Capability {
+        /// Read the person registry (identity numbers masked).
+        ReadPersons = "read_persons",
+        /// Create, update and delete registry entries.
+        WritePersons = "write_persons",
+        /// See a full identity number, giving a reason (audited).
+        RevealIdNumber = "reveal_id_number",
+        /// Read the audit log.
+        ReadAudit = "read_audit",
+        /// Create, reset and disable users.
+        ManageUsers = "manage_users",
+        /// Read KPIs.
+        ReadKpi = "read_kpi",
+        /// Write training courses and rosters.
+        WriteTraining = "write_training",
+        /// Write loan interest subsidy applications.
+        WriteLoans = "write_loans",
+        /// Write rehabilitation needs and device fittings.
+        WriteRehab = "write_rehab",
+        /// Write home accessibility retrofits.
+        WriteRetrofits = "write_retrofits",
+        /// Write petitions.
+        WritePetitions = "write_petitions",
+    }
+}
+
+impl Role {
+    /// What this role may do.
+    pub fn capabilities(self) -> &'static [Capability] {
+        use Capability::*;
+        match self {
+            Role::Admin => &[ManageUsers, ReadAudit],
+            Role::Leader => &[ReadPersons, ReadKpi],
+            Role::Auditor => &[ReadAudit],
+            Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
+            Role::Employment => &[ReadPersons, RevealIdNumber, WriteTraining, WriteLoans, ReadKpi],
+            Role::Rehabilitation => &[ReadPersons, RevealIdNumber, WriteRehab, ReadKpi],
+            Role::Rights => &[ReadPersons, RevealIdNumber, WriteRetrofits, WritePetitions, ReadKpi],
+            Role::Staff => &[
+                ReadPersons,
+                WritePersons,
+                RevealIdNumber,
+                WriteTraining,
+                WriteLoans,
+                WriteRehab,
+                WriteRetrofits,
+                WritePetitions,
+                ReadKpi,
+            ],
+        }
+    }
+}
+
+/// The union of the capabilities of `roles`, sorted and without repeats.
+pub fn capabilities_of(roles: &[Role]) -> Vec<Capability> {
+    let mut caps: Vec<Capability> = roles.iter().flat_map(|r| r.capabilities().iter().copied()).collect();
+    caps.sort();
+    caps.dedup();
+    caps
+}
+
+/// Shortest password accepted.
+pub const PASSWORD_MIN_CHARS: usize = 10;
+/// Longest password accepted (bounds the hashing work an attacker can ask for).
+pub const PASSWORD_MAX_CHARS: usize = 256;
+
+/// Checks a new password's length.
+pub fn validate_password(password: &str) -> Result<(), crate::validation::ValidationError> {
+    use crate::validation::ValidationError;
+    let n = password.chars().count();
+    if n < PASSWORD_MIN_CHARS {
+        return Err(ValidationError::new("too_short", format!("at least {PASSWORD_MIN_CHARS} characters")));
+    }
+    if n > PASSWORD_MAX_CHARS {
+        return Err(ValidationError::new("too_long", format!("at most {PASSWORD_MAX_CHARS} characters")));
+    }
+    Ok(())
+}
+
+/// Checks a username: 3–64 characters of a–z, 0–9, `.`, `_`, `-`.
+pub fn validate_username(username: &str) -> Result<(), crate::validation::ValidationError> {
+    use crate::validation::ValidationError;
+    let ok_chars = username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if !(3..=64).contains(&username.len()) || !ok_chars {
+        return Err(ValidationError::new("invalid_username", "3 to 64 characters: a–z, 0–9, '.', '_' or '-'"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capabilities_follow_responsibilities() {
+        assert!(Role::Employment.capabilities().contains(&Capability::WriteTraining));
+        assert!(!Role::Employment.capabilities().contains(&Capability::WriteRetrofits));
+        assert!(!Role::Leader.capabilities().contains(&Capability::WritePersons));
+        assert!(!Role::Admin.capabilities().contains(&Capability::ReadPersons));
+        let caps = capabilities_of(&[Role::Leader, Role::Employment]);
+        assert_eq!(caps.iter().filter(|c| **c == Capability::ReadPersons).count(), 1);
+    }
+
+    #[test]
+    fn passwords_and_usernames() {
+        assert!(validate_password("xiangzhu-demo").is_ok());
+        assert!(validate_password("short").is_err());
+        assert!(validate_password(&"a".repeat(64)).is_ok());
+        assert!(validate_password(&"a".repeat(257)).is_err());
+        assert!(validate_username("xiangtan.staff").is_ok());
+        assert!(validate_username("Admin").is_err());
+        assert!(validate_username("ab").is_err());
+    }
+}

@@ -1,0 +1,17 @@
+//! Xiangzhu's domain: the codes, API types and validation rules that the backend, the
+//! SPA and mobile clients share. No I/O lives here, and nothing here depends on a
+//! database or web framework, so the same rules run in the browser and on the server.
+
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
+pub mod api;
+pub mod auth;
+pub mod codes;
+pub mod id_number;
+pub mod mask;
+pub mod person;
+pub mod validation;
+
+pub use codes::*;
+pub use id_number::{CertificateNumber, IdNumber, Sex};
+pub use validation::{FieldError, FieldErrors};

@@ -1,0 +1,32 @@
+//! Masking of sensitive identifiers for display.
+
+/// Masks an identity number: the first 6 and last 4 characters kept, the rest `*`
+/// (`430381********1234`). Shorter strings are masked entirely.
+pub fn mask_id_number(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    if chars.len() < 12 {
+        return "*".repeat(chars.len());
+    }
+    let n = chars.len();
+    chars[..6].iter().chain(std::iter::repeat_n(&'*', n - 10)).chain(&chars[n - 4..]).collect()
+}
+
+/// Masks a certificate number: its identity number part masked, category and level kept.
+pub fn mask_certificate_number(cert: &str) -> String {
+    match (cert.get(..18), cert.get(18..)) {
+        (Some(id), Some(rest)) => format!("{}{}", mask_id_number(id), rest),
+        _ => mask_id_number(cert),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask_id_number("430381199001011234"), "430381********1234");
+        assert_eq!(mask_certificate_number("43038119900101123442"), "430381********123442");
+        assert_eq!(mask_id_number("short"), "*****");
+    }
+}
