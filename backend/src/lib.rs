@@ -1,1 +1,27 @@
+//! Xiangzhu's server: the REST API of the Hunan DPF's programme for disabled people.
+//!
+//! One folder per business area (`auth/`, `users/`, `org/`, `persons/`, `audit/`), each
+//! with its routes and queries; all routes are mounted in [`routes::configure`].
 
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod logging;
+pub mod openapi;
+pub mod org;
+pub mod pagination;
+pub mod persons;
+pub mod pii;
+pub mod routes;
+pub mod server;
+pub mod spa;
+pub mod state;
+pub mod users;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;

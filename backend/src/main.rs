@@ -1,1 +1,72 @@
-fn main(){}
+//! The `xiangzhu` command: runs the server, or generates benchmark data.
+
+use clap::{Parser, Subcommand};
+
+use backend::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "xiangzhu",
+    about = "Xiangzhu (湘助): the Hunan DPF's programme for disabled people"
+)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply migrations and load the org tree, then exit.
+    Migrate,
+    /// Add synthetic persons (marked synthetic) for benchmarks, spread over every county.
+    Generate {
+        /// How many persons to add.
+        #[arg(long, default_value_t = 500_000)]
+        persons: usize,
+        /// Seed of the random generator (the same seed gives the same people).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    backend::logging::init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => actix_web::rt::System::new().block_on(backend::server::run(cli.config)),
+        Command::Migrate => {
+            backend::server::prepare(&cli.config)?;
+            println!("database ready");
+            Ok(())
+        }
+        Command::Generate { persons, seed } => {
+            let state = backend::server::prepare(&cli.config)?;
+            let mut conn = state.pool.get()?;
+            let counties =
+                backend::demo::all_counties(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let started = std::time::Instant::now();
+            let written = backend::demo::seed_persons(
+                &mut conn,
+                &state.pii,
+                &counties,
+                persons,
+                seed,
+                &|n| {
+                    if n % 20_000 < 400 {
+                        eprintln!("{n} persons written");
+                    }
+                },
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "wrote {written} synthetic persons in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+    }
+}

@@ -64,9 +64,21 @@ impl Role {
             Role::Leader => &[ReadPersons, ReadKpi],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
-            Role::Employment => &[ReadPersons, RevealIdNumber, WriteTraining, WriteLoans, ReadKpi],
+            Role::Employment => &[
+                ReadPersons,
+                RevealIdNumber,
+                WriteTraining,
+                WriteLoans,
+                ReadKpi,
+            ],
             Role::Rehabilitation => &[ReadPersons, RevealIdNumber, WriteRehab, ReadKpi],
-            Role::Rights => &[ReadPersons, RevealIdNumber, WriteRetrofits, WritePetitions, ReadKpi],
+            Role::Rights => &[
+                ReadPersons,
+                RevealIdNumber,
+                WriteRetrofits,
+                WritePetitions,
+                ReadKpi,
+            ],
             Role::Staff => &[
                 ReadPersons,
                 WritePersons,
@@ -84,7 +96,10 @@ impl Role {
 
 /// The union of the capabilities of `roles`, sorted and without repeats.
 pub fn capabilities_of(roles: &[Role]) -> Vec<Capability> {
-    let mut caps: Vec<Capability> = roles.iter().flat_map(|r| r.capabilities().iter().copied()).collect();
+    let mut caps: Vec<Capability> = roles
+        .iter()
+        .flat_map(|r| r.capabilities().iter().copied())
+        .collect();
     caps.sort();
     caps.dedup();
     caps
@@ -100,10 +115,16 @@ pub fn validate_password(password: &str) -> Result<(), crate::validation::Valida
     use crate::validation::ValidationError;
     let n = password.chars().count();
     if n < PASSWORD_MIN_CHARS {
-        return Err(ValidationError::new("too_short", format!("at least {PASSWORD_MIN_CHARS} characters")));
+        return Err(ValidationError::new(
+            "too_short",
+            format!("at least {PASSWORD_MIN_CHARS} characters"),
+        ));
     }
     if n > PASSWORD_MAX_CHARS {
-        return Err(ValidationError::new("too_long", format!("at most {PASSWORD_MAX_CHARS} characters")));
+        return Err(ValidationError::new(
+            "too_long",
+            format!("at most {PASSWORD_MAX_CHARS} characters"),
+        ));
     }
     Ok(())
 }
@@ -111,9 +132,14 @@ pub fn validate_password(password: &str) -> Result<(), crate::validation::Valida
 /// Checks a username: 3–64 characters of a–z, 0–9, `.`, `_`, `-`.
 pub fn validate_username(username: &str) -> Result<(), crate::validation::ValidationError> {
     use crate::validation::ValidationError;
-    let ok_chars = username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    let ok_chars = username
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if !(3..=64).contains(&username.len()) || !ok_chars {
-        return Err(ValidationError::new("invalid_username", "3 to 64 characters: a–z, 0–9, '.', '_' or '-'"));
+        return Err(ValidationError::new(
+            "invalid_username",
+            "3 to 64 characters: a–z, 0–9, '.', '_' or '-'",
+        ));
     }
     Ok(())
 }
@@ -124,12 +150,25 @@ mod tests {
 
     #[test]
     fn capabilities_follow_responsibilities() {
-        assert!(Role::Employment.capabilities().contains(&Capability::WriteTraining));
-        assert!(!Role::Employment.capabilities().contains(&Capability::WriteRetrofits));
-        assert!(!Role::Leader.capabilities().contains(&Capability::WritePersons));
-        assert!(!Role::Admin.capabilities().contains(&Capability::ReadPersons));
+        assert!(Role::Employment
+            .capabilities()
+            .contains(&Capability::WriteTraining));
+        assert!(!Role::Employment
+            .capabilities()
+            .contains(&Capability::WriteRetrofits));
+        assert!(!Role::Leader
+            .capabilities()
+            .contains(&Capability::WritePersons));
+        assert!(!Role::Admin
+            .capabilities()
+            .contains(&Capability::ReadPersons));
         let caps = capabilities_of(&[Role::Leader, Role::Employment]);
-        assert_eq!(caps.iter().filter(|c| **c == Capability::ReadPersons).count(), 1);
+        assert_eq!(
+            caps.iter()
+                .filter(|c| **c == Capability::ReadPersons)
+                .count(),
+            1
+        );
     }
 
     #[test]

@@ -104,10 +104,23 @@ impl DisabilityCategory {
 
 /// Disability level 1 to 4; 一级 (1) is the most severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "u8", into = "u8")]
-#[cfg_attr(feature = "openapi", schema(value_type = u8, minimum = 1, maximum = 4))]
 pub struct DisabilityLevel(u8);
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for DisabilityLevel {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(4))
+            .description(Some("Disability level, 1 (most severe) to 4"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for DisabilityLevel {}
 
 impl DisabilityLevel {
     /// The level if `n` is 1 to 4.
@@ -199,17 +212,30 @@ string_enum! {
 
 /// Checks the shape of an administrative code: `county` 6 digits, `town` 9, `village` 12,
 /// each starting with its parent's code; only Hunan (43) is served.
-pub fn validate_admin_code(code: &str, digits: usize, parent: Option<&str>) -> Result<(), crate::validation::ValidationError> {
+pub fn validate_admin_code(
+    code: &str,
+    digits: usize,
+    parent: Option<&str>,
+) -> Result<(), crate::validation::ValidationError> {
     use crate::validation::ValidationError;
     if code.len() != digits || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ValidationError::new("invalid_format", format!("must be {digits} digits")));
+        return Err(ValidationError::new(
+            "invalid_format",
+            format!("must be {digits} digits"),
+        ));
     }
     if !code.starts_with("43") {
-        return Err(ValidationError::new("outside_province", "not a code of Hunan province (43)"));
+        return Err(ValidationError::new(
+            "outside_province",
+            "not a code of Hunan province (43)",
+        ));
     }
     if let Some(p) = parent {
         if !code.starts_with(p) {
-            return Err(ValidationError::new("not_in_parent", format!("does not lie within {p}")));
+            return Err(ValidationError::new(
+                "not_in_parent",
+                format!("does not lie within {p}"),
+            ));
         }
     }
     Ok(())
@@ -224,7 +250,10 @@ mod tests {
         for c in DisabilityCategory::ALL {
             assert_eq!(c.as_str().parse::<DisabilityCategory>(), Ok(*c));
             assert_eq!(DisabilityCategory::from_digit(c.digit()), Some(*c));
-            assert_eq!(serde_json::to_string(c).map_err(|e| e.to_string()), Ok(format!("\"{}\"", c.as_str())));
+            assert_eq!(
+                serde_json::to_string(c).map_err(|e| e.to_string()),
+                Ok(format!("\"{}\"", c.as_str()))
+            );
         }
         assert!("blind".parse::<DisabilityCategory>().is_err());
         assert_eq!(PovertyStatus::InPoverty.as_str(), "in_poverty");
@@ -243,8 +272,17 @@ mod tests {
     fn admin_codes() {
         assert!(validate_admin_code("430381", 6, None).is_ok());
         assert!(validate_admin_code("430381100", 9, Some("430381")).is_ok());
-        assert_eq!(validate_admin_code("430382100", 9, Some("430381")).map_err(|e| e.code), Err("not_in_parent"));
-        assert_eq!(validate_admin_code("110101", 6, None).map_err(|e| e.code), Err("outside_province"));
-        assert_eq!(validate_admin_code("43038", 6, None).map_err(|e| e.code), Err("invalid_format"));
+        assert_eq!(
+            validate_admin_code("430382100", 9, Some("430381")).map_err(|e| e.code),
+            Err("not_in_parent")
+        );
+        assert_eq!(
+            validate_admin_code("110101", 6, None).map_err(|e| e.code),
+            Err("outside_province")
+        );
+        assert_eq!(
+            validate_admin_code("43038", 6, None).map_err(|e| e.code),
+            Err("invalid_format")
+        );
     }
 }

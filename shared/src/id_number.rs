@@ -26,7 +26,11 @@ pub fn check_character(body: &[u8]) -> Option<u8> {
     if body.len() != 17 || !body.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let sum: u32 = body.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = body
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     Some(CHECK[(sum % 11) as usize])
 }
 
@@ -42,22 +46,33 @@ impl IdNumber {
         let upper = input.trim().to_ascii_uppercase();
         let bytes = upper.as_bytes();
         if bytes.len() != 18 {
-            return Err(ValidationError::new("invalid_length", "an identity number has 18 characters"));
+            return Err(ValidationError::new(
+                "invalid_length",
+                "an identity number has 18 characters",
+            ));
         }
         let (body, check) = bytes.split_at(17);
-        if !body.iter().all(u8::is_ascii_digit) || !(check[0].is_ascii_digit() || check[0] == b'X') {
+        if !body.iter().all(u8::is_ascii_digit) || !(check[0].is_ascii_digit() || check[0] == b'X')
+        {
             return Err(ValidationError::new(
                 "invalid_characters",
                 "an identity number is 17 digits followed by a digit or X",
             ));
         }
-        let birth = parse_birth_date(&upper[6..14])
-            .ok_or_else(|| ValidationError::new("invalid_birth_date", "digits 7 to 14 are not a real date"))?;
+        let birth = parse_birth_date(&upper[6..14]).ok_or_else(|| {
+            ValidationError::new("invalid_birth_date", "digits 7 to 14 are not a real date")
+        })?;
         if birth > today {
-            return Err(ValidationError::new("birth_date_in_future", "the birth date lies in the future"));
+            return Err(ValidationError::new(
+                "birth_date_in_future",
+                "the birth date lies in the future",
+            ));
         }
         if check_character(body) != Some(check[0]) {
-            return Err(ValidationError::new("invalid_check_character", "the check character does not match"));
+            return Err(ValidationError::new(
+                "invalid_check_character",
+                "the check character does not match",
+            ));
         }
         Ok(Self(upper))
     }
@@ -141,39 +156,80 @@ impl CertificateNumber {
     pub fn parse(input: &str, today: NaiveDate) -> Result<Self, ValidationError> {
         let upper = input.trim().to_ascii_uppercase();
         if upper.len() != 20 || !upper.is_ascii() {
-            return Err(ValidationError::new("invalid_length", "a certificate number has 20 characters"));
+            return Err(ValidationError::new(
+                "invalid_length",
+                "a certificate number has 20 characters",
+            ));
         }
         let id_number = IdNumber::parse(&upper[..18], today).map_err(|e| {
-            ValidationError::new(e.code, format!("the first 18 characters are not a valid identity number: {}", e.message))
+            ValidationError::new(
+                e.code,
+                format!(
+                    "the first 18 characters are not a valid identity number: {}",
+                    e.message
+                ),
+            )
         })?;
         let digits = &upper.as_bytes()[18..];
         let category = digits[0]
             .checked_sub(b'0')
             .and_then(DisabilityCategory::from_digit)
-            .ok_or_else(|| ValidationError::new("invalid_category_digit", "the 19th character must be a category digit 1–7"))?;
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "invalid_category_digit",
+                    "the 19th character must be a category digit 1–7",
+                )
+            })?;
         let level = digits[1]
             .checked_sub(b'0')
             .and_then(DisabilityLevel::new)
-            .ok_or_else(|| ValidationError::new("invalid_level_digit", "the 20th character must be a level digit 1–4"))?;
-        Ok(Self { id_number, category, level })
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "invalid_level_digit",
+                    "the 20th character must be a level digit 1–4",
+                )
+            })?;
+        Ok(Self {
+            id_number,
+            category,
+            level,
+        })
     }
 
     /// Checks that the certificate belongs to `id_number` and states `category` and `level`.
-    pub fn check_agrees(&self, id_number: &IdNumber, category: DisabilityCategory, level: DisabilityLevel) -> Result<(), ValidationError> {
+    pub fn check_agrees(
+        &self,
+        id_number: &IdNumber,
+        category: DisabilityCategory,
+        level: DisabilityLevel,
+    ) -> Result<(), ValidationError> {
         if &self.id_number != id_number {
-            return Err(ValidationError::new("certificate_id_mismatch", "the certificate belongs to another identity number"));
+            return Err(ValidationError::new(
+                "certificate_id_mismatch",
+                "the certificate belongs to another identity number",
+            ));
         }
         if self.category != category {
-            return Err(ValidationError::new("certificate_category_mismatch", "the certificate states another disability category"));
+            return Err(ValidationError::new(
+                "certificate_category_mismatch",
+                "the certificate states another disability category",
+            ));
         }
         if self.level != level {
-            return Err(ValidationError::new("certificate_level_mismatch", "the certificate states another disability level"));
+            return Err(ValidationError::new(
+                "certificate_level_mismatch",
+                "the certificate states another disability level",
+            ));
         }
         Ok(())
     }
 
     /// Builds the certificate number of a holder.
-    pub fn of(id_number: &IdNumber, category: DisabilityCategory, level: DisabilityLevel) -> String {
+    pub fn of(
+        id_number: &IdNumber,
+        category: DisabilityCategory,
+        level: DisabilityLevel,
+    ) -> String {
         format!("{}{}{}", id_number.as_str(), category.digit(), level.get())
     }
 }
@@ -196,7 +252,10 @@ mod tests {
         let id = IdNumber::parse("11010519491231002x", today()).expect("lower-case x is accepted");
         assert_eq!(id.as_str(), "11010519491231002X");
         assert_eq!(id.sex(), Sex::Female);
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap_or_default());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap_or_default()
+        );
         assert_eq!(id.region_code(), "110105");
         assert_eq!(id.masked(), "110105********002X");
         let man = IdNumber::parse("440524188001010014", today()).expect("valid");
@@ -212,7 +271,10 @@ mod tests {
         assert_eq!(code("110105194902300021"), Err("invalid_birth_date")); // 30 February
         assert_eq!(code("110105203001010021"), Err("birth_date_in_future"));
         assert_eq!(code(""), Err("invalid_length"));
-        assert_eq!(code("１１０１０５１９４９１２３１００２Ｘ"), Err("invalid_length"));
+        assert_eq!(
+            code("１１０１０５１９４９１２３１００２Ｘ"),
+            Err("invalid_length")
+        );
     }
 
     #[test]
@@ -223,21 +285,44 @@ mod tests {
         assert_eq!(cert.level.get(), 2);
         let lvl2 = DisabilityLevel::new(2).expect("level");
         let lvl3 = DisabilityLevel::new(3).expect("level");
-        assert!(cert.check_agrees(&id, DisabilityCategory::Physical, lvl2).is_ok());
-        assert_eq!(cert.check_agrees(&id, DisabilityCategory::Visual, lvl2).map_err(|e| e.code), Err("certificate_category_mismatch"));
-        assert_eq!(cert.check_agrees(&id, DisabilityCategory::Physical, lvl3).map_err(|e| e.code), Err("certificate_level_mismatch"));
+        assert!(cert
+            .check_agrees(&id, DisabilityCategory::Physical, lvl2)
+            .is_ok());
+        assert_eq!(
+            cert.check_agrees(&id, DisabilityCategory::Visual, lvl2)
+                .map_err(|e| e.code),
+            Err("certificate_category_mismatch")
+        );
+        assert_eq!(
+            cert.check_agrees(&id, DisabilityCategory::Physical, lvl3)
+                .map_err(|e| e.code),
+            Err("certificate_level_mismatch")
+        );
         let other = IdNumber::parse("440524188001010014", today()).expect("valid");
-        assert_eq!(cert.check_agrees(&other, DisabilityCategory::Physical, lvl2).map_err(|e| e.code), Err("certificate_id_mismatch"));
+        assert_eq!(
+            cert.check_agrees(&other, DisabilityCategory::Physical, lvl2)
+                .map_err(|e| e.code),
+            Err("certificate_id_mismatch")
+        );
         let code = |n: &str| CertificateNumber::parse(n, today()).map_err(|e| e.code);
         assert_eq!(code("11010519491231002X82"), Err("invalid_category_digit"));
         assert_eq!(code("11010519491231002X45"), Err("invalid_level_digit"));
         assert_eq!(code("11010519491231002X4"), Err("invalid_length"));
         assert_eq!(code("11010519491231002142"), Err("invalid_check_character"));
-        assert_eq!(CertificateNumber::of(&id, DisabilityCategory::Physical, lvl2), "11010519491231002X42");
+        assert_eq!(
+            CertificateNumber::of(&id, DisabilityCategory::Physical, lvl2),
+            "11010519491231002X42"
+        );
     }
 
     fn body() -> impl Strategy<Value = String> {
-        (0u32..1_000_000, 1930i32..2020, 1u32..13, 1u32..29, 0u32..1000)
+        (
+            0u32..1_000_000,
+            1930i32..2020,
+            1u32..13,
+            1u32..29,
+            0u32..1000,
+        )
             .prop_map(|(region, y, m, d, seq)| format!("{region:06}{y:04}{m:02}{d:02}{seq:03}"))
     }
 

@@ -8,7 +8,11 @@ pub fn mask_id_number(id: &str) -> String {
         return "*".repeat(chars.len());
     }
     let n = chars.len();
-    chars[..6].iter().chain(std::iter::repeat_n(&'*', n - 10)).chain(&chars[n - 4..]).collect()
+    chars[..6]
+        .iter()
+        .chain(std::iter::repeat_n(&'*', n - 10))
+        .chain(&chars[n - 4..])
+        .collect()
 }
 
 /// Masks a certificate number: its identity number part masked, category and level kept.
@@ -26,7 +30,10 @@ mod tests {
     #[test]
     fn masks() {
         assert_eq!(mask_id_number("430381199001011234"), "430381********1234");
-        assert_eq!(mask_certificate_number("43038119900101123442"), "430381********123442");
+        assert_eq!(
+            mask_certificate_number("43038119900101123442"),
+            "430381********123442"
+        );
         assert_eq!(mask_id_number("short"), "*****");
     }
 }

@@ -4,9 +4,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::codes::{validate_admin_code, AssuranceStatus, DisabilityCategory, DisabilityLevel, PovertyStatus};
+use crate::codes::{
+    validate_admin_code, AssuranceStatus, DisabilityCategory, DisabilityLevel, PovertyStatus,
+};
 use crate::id_number::{CertificateNumber, IdNumber, Sex};
-use crate::validation::{validate_name, validate_phone, validate_text, FieldError, FieldErrors, ValidationError};
+use crate::validation::{
+    validate_name, validate_phone, validate_text, FieldError, FieldErrors, ValidationError,
+};
 
 /// The "two no-worries, three guarantees" (两不愁三保障) check of a person's household,
 /// plus safe drinking water.
@@ -139,7 +143,10 @@ pub struct ValidPerson {
 }
 
 fn trimmed(s: &Option<String>) -> Option<String> {
-    s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 impl PersonInput {
@@ -147,7 +154,11 @@ impl PersonInput {
     /// dates; `creating` makes the identity number required.
     ///
     /// Whether the codes exist, and whether the number is unique, is for the server.
-    pub fn validate(&self, today: NaiveDate, creating: bool) -> Result<ValidPerson, Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        today: NaiveDate,
+        creating: bool,
+    ) -> Result<ValidPerson, Vec<FieldError>> {
         let mut errs = FieldErrors::new();
         errs.check("name", validate_name(&self.name));
 
@@ -162,16 +173,26 @@ impl PersonInput {
         };
         if let Some(id) = &id_number {
             if self.sex.is_some_and(|s| s != id.sex()) {
-                errs.add("sex", "sex_mismatch", "does not agree with the identity number");
+                errs.add(
+                    "sex",
+                    "sex_mismatch",
+                    "does not agree with the identity number",
+                );
             }
             if self.birth_date.is_some_and(|d| d != id.birth_date()) {
-                errs.add("birth_date", "birth_date_mismatch", "does not agree with the identity number");
+                errs.add(
+                    "birth_date",
+                    "birth_date_mismatch",
+                    "does not agree with the identity number",
+                );
             }
         }
 
         match (self.has_certificate, trimmed(&self.certificate_number)) {
             (true, Some(cert)) => {
-                if let Some(cert) = errs.check("certificate_number", CertificateNumber::parse(&cert, today)) {
+                if let Some(cert) =
+                    errs.check("certificate_number", CertificateNumber::parse(&cert, today))
+                {
                     if let Some(id) = &id_number {
                         errs.check(
                             "certificate_number",
@@ -180,18 +201,34 @@ impl PersonInput {
                     } else if id_text.is_none() {
                         // Update without the identity number: the server checks it against the stored one.
                         if cert.category != self.disability_category {
-                            errs.add("certificate_number", "certificate_category_mismatch", "the certificate states another disability category");
+                            errs.add(
+                                "certificate_number",
+                                "certificate_category_mismatch",
+                                "the certificate states another disability category",
+                            );
                         } else if cert.level != self.disability_level {
-                            errs.add("certificate_number", "certificate_level_mismatch", "the certificate states another disability level");
+                            errs.add(
+                                "certificate_number",
+                                "certificate_level_mismatch",
+                                "the certificate states another disability level",
+                            );
                         }
                     }
                 }
             }
             (true, None) if creating => {
-                errs.add("certificate_number", "required", "the certificate number is required when the person holds a certificate");
+                errs.add(
+                    "certificate_number",
+                    "required",
+                    "the certificate number is required when the person holds a certificate",
+                );
             }
             (false, Some(_)) => {
-                errs.add("certificate_number", "unexpected", "give a certificate number only when has_certificate is true");
+                errs.add(
+                    "certificate_number",
+                    "unexpected",
+                    "give a certificate number only when has_certificate is true",
+                );
             }
             _ => {}
         }
@@ -213,7 +250,11 @@ impl PersonInput {
                 Some(t) => {
                     errs.check("village_code", validate_admin_code(v, 12, Some(t)));
                 }
-                None => errs.add("village_code", "town_required", "give the town of the village"),
+                None => errs.add(
+                    "village_code",
+                    "town_required",
+                    "give the town of the village",
+                ),
             }
         }
 
@@ -236,11 +277,19 @@ impl PersonInput {
         }
         if let Some(d) = self.assurances.assessed_on {
             if d > today {
-                errs.add("assurances.assessed_on", "in_future", "the assessment date lies in the future");
+                errs.add(
+                    "assurances.assessed_on",
+                    "in_future",
+                    "the assessment date lies in the future",
+                );
             }
         }
         if self.registered_poor && self.poverty_status == PovertyStatus::None {
-            errs.add("poverty_status", "inconsistent", "a registered-poor person cannot have status none");
+            errs.add(
+                "poverty_status",
+                "inconsistent",
+                "a registered-poor person cannot have status none",
+            );
         }
 
         errs.into_result(ValidPerson {
@@ -430,7 +479,11 @@ impl RevealRequest {
         let reason = self.reason.trim();
         let mut errs = FieldErrors::new();
         if reason.chars().count() < 4 {
-            errs.add("reason", "too_short", "give a reason of at least 4 characters");
+            errs.add(
+                "reason",
+                "too_short",
+                "give a reason of at least 4 characters",
+            );
         } else {
             errs.check("reason", validate_text(reason, 200));
         }
@@ -449,7 +502,13 @@ pub struct RevealResponse {
 }
 
 /// Checks a certificate against a stored identity number (update without the number).
-pub fn check_certificate_against(cert: &str, id: &IdNumber, category: DisabilityCategory, level: DisabilityLevel, today: NaiveDate) -> Result<(), ValidationError> {
+pub fn check_certificate_against(
+    cert: &str,
+    id: &IdNumber,
+    category: DisabilityCategory,
+    level: DisabilityLevel,
+    today: NaiveDate,
+) -> Result<(), ValidationError> {
     CertificateNumber::parse(cert, today)?.check_agrees(id, category, level)
 }
 
@@ -476,7 +535,11 @@ mod tests {
     }
 
     fn codes(r: Result<ValidPerson, Vec<FieldError>>) -> Vec<(String, String)> {
-        r.err().unwrap_or_default().into_iter().map(|e| (e.field, e.code)).collect()
+        r.err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
     }
 
     #[test]
@@ -505,9 +568,18 @@ mod tests {
     fn certificate_must_agree() {
         let mut p = input();
         p.has_certificate = true;
-        assert_eq!(codes(p.clone().validate(today(), true)), vec![("certificate_number".into(), "required".into())]);
+        assert_eq!(
+            codes(p.clone().validate(today(), true)),
+            vec![("certificate_number".into(), "required".into())]
+        );
         p.certificate_number = Some("11010519491231002X43".into());
-        assert_eq!(codes(p.clone().validate(today(), true)), vec![("certificate_number".into(), "certificate_level_mismatch".into())]);
+        assert_eq!(
+            codes(p.clone().validate(today(), true)),
+            vec![(
+                "certificate_number".into(),
+                "certificate_level_mismatch".into()
+            )]
+        );
         p.certificate_number = Some("11010519491231002X42".into());
         assert!(p.validate(today(), true).is_ok());
     }
@@ -516,7 +588,10 @@ mod tests {
     fn id_number_required_only_on_create() {
         let mut p = input();
         p.id_number = None;
-        assert_eq!(codes(p.clone().validate(today(), true)), vec![("id_number".into(), "required".into())]);
+        assert_eq!(
+            codes(p.clone().validate(today(), true)),
+            vec![("id_number".into(), "required".into())]
+        );
         assert!(p.validate(today(), false).is_ok());
     }
 
@@ -526,6 +601,12 @@ mod tests {
         p.sex = Some(Sex::Male);
         p.birth_date = NaiveDate::from_ymd_opt(1950, 1, 1);
         let c = codes(p.validate(today(), true));
-        assert_eq!(c, vec![("sex".into(), "sex_mismatch".into()), ("birth_date".into(), "birth_date_mismatch".into())]);
+        assert_eq!(
+            c,
+            vec![
+                ("sex".into(), "sex_mismatch".into()),
+                ("birth_date".into(), "birth_date_mismatch".into())
+            ]
+        );
     }
 }

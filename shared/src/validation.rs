@@ -17,8 +17,16 @@ pub struct FieldError {
 
 impl FieldError {
     /// A field error for `field` with a machine `code` and an English `message`.
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.into(), message: message.into() }
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -75,7 +83,10 @@ pub struct ValidationError {
 impl ValidationError {
     /// A validation error with a machine code and a message.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -93,7 +104,11 @@ impl std::error::Error for ValidationError {}
 pub fn validate_phone(phone: &str) -> Result<(), ValidationError> {
     let bytes = phone.as_bytes();
     let all_digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
-    if bytes.len() == 11 && all_digits(bytes) && bytes[0] == b'1' && (b'3'..=b'9').contains(&bytes[1]) {
+    if bytes.len() == 11
+        && all_digits(bytes)
+        && bytes[0] == b'1'
+        && (b'3'..=b'9').contains(&bytes[1])
+    {
         return Ok(());
     }
     let (area, number) = match phone.split_once('-') {
@@ -103,16 +118,27 @@ pub fn validate_phone(phone: &str) -> Result<(), ValidationError> {
             if bytes.len() <= 12 && all_digits(bytes) {
                 return Ok(());
             }
-            return Err(ValidationError::new("invalid_phone", "not a valid mobile or landline number"));
+            return Err(ValidationError::new(
+                "invalid_phone",
+                "not a valid mobile or landline number",
+            ));
         }
-        None => return Err(ValidationError::new("invalid_phone", "not a valid mobile or landline number")),
+        None => {
+            return Err(ValidationError::new(
+                "invalid_phone",
+                "not a valid mobile or landline number",
+            ))
+        }
     };
     let area_ok = all_digits(area) && (3..=4).contains(&area.len()) && area[0] == b'0';
     let number_ok = all_digits(number) && (7..=8).contains(&number.len());
     if area_ok && number_ok {
         Ok(())
     } else {
-        Err(ValidationError::new("invalid_phone", "not a valid mobile or landline number"))
+        Err(ValidationError::new(
+            "invalid_phone",
+            "not a valid mobile or landline number",
+        ))
     }
 }
 
@@ -126,7 +152,10 @@ pub fn validate_name(name: &str) -> Result<(), ValidationError> {
         return Err(ValidationError::new("too_long", "at most 50 characters"));
     }
     if name.chars().any(char::is_control) {
-        return Err(ValidationError::new("invalid_characters", "control characters are not allowed"));
+        return Err(ValidationError::new(
+            "invalid_characters",
+            "control characters are not allowed",
+        ));
     }
     Ok(())
 }
@@ -134,10 +163,19 @@ pub fn validate_name(name: &str) -> Result<(), ValidationError> {
 /// Checks free text: at most `max` characters, no control characters except newlines and tabs.
 pub fn validate_text(text: &str, max: usize) -> Result<(), ValidationError> {
     if text.chars().count() > max {
-        return Err(ValidationError::new("too_long", format!("at most {max} characters")));
+        return Err(ValidationError::new(
+            "too_long",
+            format!("at most {max} characters"),
+        ));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(ValidationError::new("invalid_characters", "control characters are not allowed"));
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(ValidationError::new(
+            "invalid_characters",
+            "control characters are not allowed",
+        ));
     }
     Ok(())
 }
@@ -148,10 +186,26 @@ mod tests {
 
     #[test]
     fn phones() {
-        for ok in ["13812345678", "19912345678", "0731-12345678", "0731-1234567", "010-12345678", "073112345678"] {
+        for ok in [
+            "13812345678",
+            "19912345678",
+            "0731-12345678",
+            "0731-1234567",
+            "010-12345678",
+            "073112345678",
+        ] {
             assert!(validate_phone(ok).is_ok(), "{ok} should be valid");
         }
-        for bad in ["12812345678", "1381234567", "138123456789", "0731-123456", "731-12345678", "", "abc", "0731-1234567a"] {
+        for bad in [
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "0731-123456",
+            "731-12345678",
+            "",
+            "abc",
+            "0731-1234567a",
+        ] {
             assert!(validate_phone(bad).is_err(), "{bad} should be invalid");
         }
     }
@@ -160,7 +214,13 @@ mod tests {
     fn names() {
         assert!(validate_name("张三").is_ok());
         assert_eq!(validate_name("  ").map_err(|e| e.code), Err("required"));
-        assert_eq!(validate_name(&"长".repeat(51)).map_err(|e| e.code), Err("too_long"));
-        assert_eq!(validate_name("a\u{0}b").map_err(|e| e.code), Err("invalid_characters"));
+        assert_eq!(
+            validate_name(&"长".repeat(51)).map_err(|e| e.code),
+            Err("too_long")
+        );
+        assert_eq!(
+            validate_name("a\u{0}b").map_err(|e| e.code),
+            Err("invalid_characters")
+        );
     }
 }

@@ -1,1 +1,1 @@
-//! e
+//! Cross-cutting tests live in `tests/tests/`.

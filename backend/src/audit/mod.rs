@@ -1,0 +1,140 @@
+//! The audit log: every write and every reveal, appended in the transaction of the
+//! change itself, and read by admins and auditors within their scope.
+
+pub mod routes;
+
+use diesel::prelude::*;
+use shared::api::{AuditAction, AuditEntry};
+use uuid::Uuid;
+
+use crate::auth::{AuthUser, Scope};
+use crate::db::schema::audit_log;
+use crate::db::{code, now, utc, uuid, DbConn};
+use crate::error::ApiError;
+
+/// One thing to write to the log.
+#[derive(Debug)]
+pub struct Event<'a> {
+    /// Who did it.
+    pub actor: &'a AuthUser,
+    /// What.
+    pub action: AuditAction,
+    /// Kind of record.
+    pub entity_type: &'a str,
+    /// Which record.
+    pub entity_id: Uuid,
+    /// The region code (province, city or county) or unit code of the record's owner.
+    pub owner_region: &'a str,
+    /// Reason given, if any.
+    pub reason: Option<&'a str>,
+    /// Record before (sensitive values masked).
+    pub before: Option<serde_json::Value>,
+    /// Record after (sensitive values masked).
+    pub after: Option<serde_json::Value>,
+}
+
+/// The city and county codes of a region code, for scoped reading.
+pub fn location(region: &str) -> (Option<String>, Option<String>) {
+    let digits = region.bytes().take_while(u8::is_ascii_digit).count();
+    match digits {
+        6.. => (Some(region[..4].to_owned()), Some(region[..6].to_owned())),
+        4 | 5 => (Some(region[..4].to_owned()), None),
+        _ => (None, None),
+    }
+}
+
+/// Appends an entry; call it inside the transaction of the change it records.
+pub fn record(conn: &mut DbConn, e: Event<'_>) -> Result<(), ApiError> {
+    let (city, county) = location(e.owner_region);
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::id.eq(Uuid::now_v7().to_string()),
+            audit_log::at.eq(now()),
+            audit_log::actor_id.eq(e.actor.id.to_string()),
+            audit_log::actor_username.eq(&e.actor.username),
+            audit_log::actor_unit.eq(&e.actor.unit_code),
+            audit_log::action.eq(e.action.as_str()),
+            audit_log::entity_type.eq(e.entity_type),
+            audit_log::entity_id.eq(e.entity_id.to_string()),
+            audit_log::unit_code.eq(e.owner_region),
+            audit_log::city_code.eq(city),
+            audit_log::county_code.eq(county),
+            audit_log::reason.eq(e.reason),
+            audit_log::before_json.eq(e.before.map(|v| v.to_string())),
+            audit_log::after_json.eq(e.after.map(|v| v.to_string())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+type Row = (String, chrono::NaiveDateTime, String, String, String, String, String, String, String, Option<String>, Option<String>, Option<String>);
+
+/// Entries about records in `scope`, newest first.
+pub fn list(conn: &mut DbConn, scope: &Scope, q: &shared::api::AuditQuery, before_id: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>, ApiError> {
+    let mut query = audit_log::table.into_boxed();
+    query = match scope {
+        Scope::Province => query,
+        Scope::City(c) => query.filter(audit_log::city_code.eq(c.clone())),
+        Scope::County(c) => query.filter(audit_log::county_code.eq(c.clone())),
+    };
+    if let Some(id) = q.entity_id {
+        query = query.filter(audit_log::entity_id.eq(id.to_string()));
+    }
+    if let Some(id) = q.actor_id {
+        query = query.filter(audit_log::actor_id.eq(id.to_string()));
+    }
+    if let Some(a) = q.action {
+        query = query.filter(audit_log::action.eq(a.as_str()));
+    }
+    if let Some(b) = before_id {
+        query = query.filter(audit_log::id.lt(b.to_owned()));
+    }
+    let rows: Vec<Row> = query
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select((
+            audit_log::id,
+            audit_log::at,
+            audit_log::actor_id,
+            audit_log::actor_username,
+            audit_log::actor_unit,
+            audit_log::action,
+            audit_log::entity_type,
+            audit_log::entity_id,
+            audit_log::unit_code,
+            audit_log::reason,
+            audit_log::before_json,
+            audit_log::after_json,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, at, actor_id, actor_username, actor_unit, action, entity_type, entity_id, unit_code, reason, before, after)| {
+            let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+            Ok(AuditEntry {
+                id: uuid(&id)?,
+                at: utc(at),
+                actor_id: uuid(&actor_id)?,
+                actor_username,
+                actor_unit,
+                action: code(&action)?,
+                entity_type,
+                entity_id: uuid(&entity_id)?,
+                unit_code,
+                reason,
+                before: json(before),
+                after: json(after),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn locations() {
+        assert_eq!(super::location("430381"), (Some("4303".into()), Some("430381".into())));
+        assert_eq!(super::location("4303"), (Some("4303".into()), None));
+        assert_eq!(super::location("43"), (None, None));
+        assert_eq!(super::location("43.rights"), (None, None));
+    }
+}

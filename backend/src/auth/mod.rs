@@ -1,0 +1,123 @@
+//! Authentication and authorisation: who is calling (the [`AuthUser`] extractor), what
+//! they may do ([`AuthUser::require`]) and where ([`Scope`]).
+
+pub mod password;
+pub mod queries;
+pub mod routes;
+pub mod throttle;
+pub mod tokens;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use shared::auth::{capabilities_of, Capability, Role};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The part of the province a user's records come from: their unit's region and
+/// everything below it. Departments of the provincial DPF see the whole province.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// All of Hunan.
+    Province,
+    /// One city (4-digit code) and its counties.
+    City(String),
+    /// One county (6-digit code).
+    County(String),
+}
+
+impl Scope {
+    /// The scope of a unit whose region code is `region` (`43`, `4303`, `430381`).
+    pub fn from_region(region: &str) -> Self {
+        match region.len() {
+            4 => Self::City(region.to_owned()),
+            6 => Self::County(region.to_owned()),
+            _ => Self::Province,
+        }
+    }
+
+    /// The region code this scope covers.
+    pub fn region(&self) -> &str {
+        match self {
+            Self::Province => "43",
+            Self::City(c) | Self::County(c) => c,
+        }
+    }
+
+    /// Whether a region (province, city or county code) lies within this scope.
+    pub fn covers_region(&self, region: &str) -> bool {
+        region.starts_with(self.region())
+    }
+}
+
+/// An authenticated caller. Taking it as a handler argument requires a valid access
+/// token of a live session of an enabled user.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    /// User id.
+    pub id: Uuid,
+    /// Login name.
+    pub username: String,
+    /// The user's unit.
+    pub unit_code: String,
+    /// Roles held.
+    pub roles: Vec<Role>,
+    /// Where the user may read and write.
+    pub scope: Scope,
+    /// The session the access token belongs to.
+    pub session_id: Uuid,
+}
+
+impl AuthUser {
+    /// Whether the user's roles grant `cap`.
+    pub fn can(&self, cap: Capability) -> bool {
+        self.roles.iter().any(|r| r.capabilities().contains(&cap))
+    }
+
+    /// 403 unless the user's roles grant `cap`.
+    pub fn require(&self, cap: Capability) -> Result<(), ApiError> {
+        if self.can(cap) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("your roles do not allow {}", cap.as_str())))
+        }
+    }
+
+    /// Every capability the user holds.
+    pub fn capabilities(&self) -> Vec<Capability> {
+        capabilities_of(&self.roles)
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req).map(str::to_owned);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState missing")))?;
+            let token = token.ok_or_else(|| ApiError::unauthorized("missing_token", "log in and send the access token as a Bearer token"))?;
+            let claims = state
+                .jwt
+                .verify(&token)
+                .map_err(|e| match e.kind() {
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::unauthorized("token_expired", "the access token has expired; refresh it"),
+                    _ => ApiError::unauthorized("invalid_token", "the access token is not valid"),
+                })?;
+            let (sub, sid) = (claims.sub, claims.sid);
+            state.db(move |conn| queries::load_auth_user(conn, sub, sid)).await
+        })
+    }
+}

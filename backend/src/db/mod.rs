@@ -1,0 +1,172 @@
+//! The database layer: one connection type for PostgreSQL and SQLite, the pool, the
+//! embedded migrations and transaction helpers.
+//!
+//! Functions that touch the database take `&mut DbConn`, never the pool, so a caller can
+//! compose several of them inside one transaction. They are synchronous: handlers run
+//! them through [`crate::state::AppState::db`], which moves them off the async executor.
+
+#[expect(missing_docs, reason = "the table! macro generates undocumented items")]
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// The migrations of `migrations/`, compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// Kept in a private module: the derive generates undocumented helper items.
+mod conn {
+    use diesel::{PgConnection, SqliteConnection};
+
+    /// A connection to either database. SQLite comes last: it accepts any string as a path.
+    #[derive(diesel::MultiConnection)]
+    pub enum DbConn {
+        /// PostgreSQL, the production database.
+        Pg(PgConnection),
+        /// SQLite, the embedded default.
+        Sqlite(SqliteConnection),
+    }
+}
+pub use conn::DbConn;
+
+/// The pool of connections.
+pub type DbPool = Pool<ConnectionManager<DbConn>>;
+/// A connection borrowed from the pool.
+pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    /// `postgres://` or `postgresql://`.
+    Postgres,
+    /// Anything else: a SQLite path or `sqlite://` URL.
+    Sqlite,
+}
+
+impl DbKind {
+    /// The kind of database `url` names.
+    pub fn of(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+}
+
+/// Sets up each SQLite connection: WAL, foreign keys, a busy timeout.
+#[derive(Debug, Clone, Copy)]
+struct ConnectionSetup;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Strips a `sqlite://` or `sqlite:` prefix, which diesel's SQLite driver does not take.
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
+}
+
+/// Opens a pool on `url` and runs pending migrations.
+pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
+    let target = match DbKind::of(url) {
+        DbKind::Postgres => url.to_owned(),
+        DbKind::Sqlite => sqlite_path(url).to_owned(),
+    };
+    let pool = Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(ConnectionSetup))
+        .build(ConnectionManager::<DbConn>::new(target))?;
+    let mut conn = pool.get()?;
+    run_migrations(&mut conn)?;
+    Ok(pool)
+}
+
+/// Applies every pending migration.
+pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
+    conn.run_pending_migrations(MIGRATIONS).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    Ok(())
+}
+
+/// Runs `f` in a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock
+/// is taken up front and concurrent writers wait (busy timeout) instead of failing with
+/// "database is locked" when they upgrade from a read.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => {
+                    <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    <DbConn as Connection>::TransactionManager::rollback_transaction(conn)?;
+                    Err(e)
+                }
+            }
+        }
+        DbConn::Pg(_) => conn.transaction(f),
+    }
+}
+
+/// The current instant in UTC, truncated to microseconds so that it round-trips through
+/// both databases unchanged.
+pub fn now() -> chrono::NaiveDateTime {
+    let n = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(n, chrono::TimeDelta::microseconds(1)).unwrap_or(n)
+}
+
+/// A stored instant (naive UTC) as a `DateTime<Utc>`.
+pub fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    t.and_utc()
+}
+
+/// Parses a stored UUID; a malformed one is a fault of ours, not of the caller.
+pub fn uuid(s: &str) -> Result<uuid::Uuid, crate::error::ApiError> {
+    uuid::Uuid::parse_str(s).map_err(|e| crate::error::ApiError::Internal(anyhow::anyhow!("stored id {s:?} is not a UUID: {e}")))
+}
+
+/// Parses a stored enum identifier.
+pub fn code<T: std::str::FromStr>(s: &str) -> Result<T, crate::error::ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e: T::Err| crate::error::ApiError::Internal(anyhow::anyhow!("stored value: {e}")))
+}
+
+/// Today's date in China Standard Time (UTC+8), the calendar the programme runs on.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive()
+}
+
+/// Inserts many rows in one statement. Diesel's multi-backend cannot express a batch
+/// insert (the two dialects write default values differently), so this dispatches to
+/// the inner connection, inside whatever transaction is open on it.
+macro_rules! batch_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::db::DbConn::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
+}
+pub(crate) use batch_insert;

@@ -1,0 +1,210 @@
+//! The API's one error type and its rendering as RFC 9457 problem JSON.
+//!
+//! Layers and their errors:
+//! - `shared` validation returns [`shared::FieldError`]s, which become
+//!   [`ApiError::Validation`] (422).
+//! - Query functions (`*/queries.rs`) return `Result<_, ApiError>` and use `?` on diesel
+//!   errors: `NotFound` becomes 404, a unique violation 409, anything else 500 with the
+//!   cause logged and never shown.
+//! - Handlers return `Result<_, ApiError>`; the one `ResponseError` impl renders it.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use shared::api::Problem;
+use shared::FieldError;
+
+/// An error answered to an API client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 401: no, bad or expired credentials.
+    #[error("unauthorized: {detail}")]
+    Unauthorized {
+        /// Machine code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
+    /// 403: the caller's roles do not allow this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// 404: no such record, or not in the caller's scope.
+    #[error("not found")]
+    NotFound,
+    /// 409: stale version, duplicate, or an id reused with another body.
+    #[error("conflict: {detail}")]
+    Conflict {
+        /// Machine code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
+    /// 422: field problems.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// 400: a request that is malformed as a whole.
+    #[error("bad request: {detail}")]
+    BadRequest {
+        /// Machine code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
+    /// 413: body too large.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 429: throttled.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// 503: the database cannot be reached or the pool is exhausted.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// 500: a fault of ours; the cause is logged, not shown.
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl ApiError {
+    /// 422 with one field problem.
+    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// 409 because the record changed since the client read it.
+    pub fn stale_version() -> Self {
+        Self::Conflict {
+            code: "stale_version",
+            detail: "the record was changed by someone else; reload it and apply your change again".into(),
+        }
+    }
+
+    /// 401 for a missing or bad token.
+    pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Unauthorized { code, detail: detail.into() }
+    }
+
+    fn code(&self) -> &str {
+        match self {
+            Self::Unauthorized { code, .. } | Self::Conflict { code, .. } | Self::BadRequest { code, .. } => code,
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Validation(_) => "validation_failed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::TooManyRequests { .. } => "too_many_requests",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    fn title_and_detail(&self) -> (&'static str, String) {
+        match self {
+            Self::Unauthorized { detail, .. } => ("Unauthorized", detail.clone()),
+            Self::Forbidden(d) => ("Forbidden", d.clone()),
+            Self::NotFound => ("Not Found", "no such record".into()),
+            Self::Conflict { detail, .. } => ("Conflict", detail.clone()),
+            Self::Validation(errs) => ("Unprocessable Content", format!("{} field(s) are not valid", errs.len())),
+            Self::BadRequest { detail, .. } => ("Bad Request", detail.clone()),
+            Self::PayloadTooLarge => ("Payload Too Large", "the request body is too large".into()),
+            Self::TooManyRequests { retry_after } => {
+                ("Too Many Requests", format!("too many attempts; try again in {retry_after} seconds"))
+            }
+            Self::Unavailable(_) => ("Service Unavailable", "the database is not available; try again".into()),
+            Self::Internal(_) => ("Internal Server Error", "an internal error occurred; it has been logged".into()),
+        }
+    }
+
+    /// The problem JSON body of this error.
+    pub fn problem(&self) -> Problem {
+        let (title, detail) = self.title_and_detail();
+        let code = self.code().to_owned();
+        Problem {
+            type_: format!("urn:xiangzhu:problem:{code}"),
+            title: title.into(),
+            status: self.status_code().as_u16(),
+            detail,
+            code,
+            errors: match self {
+                Self::Validation(errs) => errs.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(e) => tracing::error!(error = %format!("{e:#}"), "internal error"),
+            Self::Unavailable(e) => tracing::warn!(error = %e, "database unavailable"),
+            _ => {}
+        }
+        let mut resp = HttpResponse::build(self.status_code());
+        resp.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let Self::TooManyRequests { retry_after } = self {
+            resp.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        if let Self::Unauthorized { .. } = self {
+            resp.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        resp.json(self.problem())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::NotFound => Self::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict {
+                code: "duplicate",
+                detail: format!("a record with the same unique value exists ({})", info.constraint_name().unwrap_or("unique")),
+            },
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Conflict {
+                code: "concurrent_update",
+                detail: "a concurrent change got there first; try again".into(),
+            },
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        Self::Unavailable(e.to_string())
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Internal(e)
+    }
+}
+
+impl From<Vec<FieldError>> for ApiError {
+    fn from(errs: Vec<FieldError>) -> Self {
+        Self::Validation(errs)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}

@@ -1,0 +1,91 @@
+//! Request extractors whose failures are problem JSON: bodies and query strings that do
+//! not parse are reported with the field that failed.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Largest JSON body accepted.
+pub const MAX_JSON_BODY: usize = 256 * 1024;
+
+/// A JSON body; a malformed one answers 422 naming the field, a large one 413.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+fn path_field(path: &serde_path_to_error::Path) -> String {
+    let s = path.to_string();
+    if s == "." {
+        "body".into()
+    } else {
+        s
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json_type = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !json_type {
+                return Err(ApiError::BadRequest {
+                    code: "unsupported_media_type",
+                    detail: "send the body as application/json".into(),
+                });
+            }
+            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => ApiError::PayloadTooLarge,
+                _ => ApiError::BadRequest { code: "bad_body", detail: "the request body could not be read".into() },
+            })?;
+            let de = &mut serde_json::Deserializer::from_slice(&bytes);
+            serde_path_to_error::deserialize(de).map(Json).map_err(|e| {
+                let field = path_field(e.path());
+                let inner = e.into_inner();
+                let code = if inner.is_syntax() || inner.is_eof() { "malformed_json" } else { "invalid_value" };
+                ApiError::field(&field, code, inner.to_string())
+            })
+        })
+    }
+}
+
+/// A query string; one that does not parse answers 422.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(req.query_string()));
+        std::future::ready(serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
+            let field = path_field(e.path());
+            ApiError::field(&field, "invalid_value", e.into_inner().to_string())
+        }))
+    }
+}
+
+fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(q.as_bytes())
+}
+
+/// Path ids that are not UUIDs name no record: 404, not 400.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into())
+}

@@ -1,0 +1,41 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations and the shared types.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{audit, auth, health, org, persons, users};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Xiangzhu (湘助) API", version = "1", description = "Running the Hunan DPF's programme for disabled people: registry, auth, org units, audit."),
+    modifiers(&BearerAuth),
+    paths(
+        health::healthz, health::readyz,
+        auth::routes::login, auth::routes::refresh, auth::routes::logout, auth::routes::me, auth::routes::change_password,
+        org::routes::list, org::routes::get, org::routes::addresses, org::routes::address,
+        users::routes::list, users::routes::create, users::routes::get, users::routes::reset_password, users::routes::disable, users::routes::enable,
+        persons::routes::list, persons::routes::create, persons::routes::get, persons::routes::update, persons::routes::delete, persons::routes::reveal,
+        audit::routes::list,
+    ),
+    components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone))
+)]
+pub struct ApiDoc;
+
+/// Serves the document.
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,84 @@
+//! Building the app and running the server.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{middleware, web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+
+use crate::config::{Config, Secrets};
+use crate::db::{self, DbKind};
+use crate::extract::{path_config, MAX_JSON_BODY};
+use crate::logging::RequestSpan;
+use crate::state::AppState;
+
+/// The application with its middleware, routes and limits; used by the server and by
+/// every HTTP test, so tests exercise exactly what runs.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>> {
+    App::new()
+        .app_data(state)
+        .app_data(web::PayloadConfig::new(MAX_JSON_BODY))
+        .app_data(path_config())
+        .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")).add(("Referrer-Policy", "no-referrer")))
+        .wrap(middleware::Compress::default())
+        .wrap(TracingLogger::<RequestSpan>::new())
+        .configure(crate::routes::configure)
+}
+
+/// Opens the database, loads reference data, seeds the demo when asked, and returns the
+/// shared state.
+pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
+    let secrets = Secrets::load(config)?;
+    let url = config.database_url();
+    let kind = DbKind::of(&url);
+    let pool = db::connect(&url, config.db_pool)?;
+    let state = AppState::new(pool, kind, &secrets);
+    let mut conn = state.pool.get()?;
+    crate::org::seed::load(&mut conn).map_err(|e| anyhow::anyhow!("loading the org tree: {e}"))?;
+    if config.demo || config.is_embedded_default() {
+        seed_demo(&mut conn, &state)?;
+    }
+    Ok(state)
+}
+
+/// Seeds the demo accounts and a few hundred synthetic persons, once.
+pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> {
+    use diesel::prelude::*;
+    let has_admin: i64 = crate::db::schema::users::table
+        .filter(crate::db::schema::users::username.eq("admin"))
+        .count()
+        .get_result(conn)?;
+    if has_admin > 0 {
+        return Ok(());
+    }
+    let hash = crate::auth::password::hash_blocking(crate::demo::DEMO_PASSWORD)?;
+    let accounts = crate::demo::seed_accounts(conn, &hash).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let persons = crate::demo::seed_persons(conn, &state.pii, &crate::demo::demo_counties(), 360, 2020, &|_| {})
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(accounts, persons, "seeded demo data (synthetic persons)");
+    Ok(())
+}
+
+/// Runs the server until SIGINT/SIGTERM, then finishes requests in flight (30 s at most).
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let prep_config = config.clone();
+    let state = web::Data::new(web::block(move || prepare(&prep_config)).await??);
+    let static_dir = config.static_dir.clone();
+    let server = HttpServer::new(move || {
+        let spa = static_dir.join("index.html").exists().then(|| crate::spa::service(&static_dir));
+        let mut app = app(state.clone());
+        if let Some(s) = spa {
+            app = app.service(s);
+        }
+        app
+    })
+    .shutdown_timeout(30)
+    .bind(&config.bind)?;
+    for addr in server.addrs() {
+        tracing::info!("Xiangzhu is listening on http://{addr}");
+        println!("Xiangzhu (湘助) is running at http://{addr}  (demo logins: see README)");
+    }
+    server.run().await?;
+    Ok(())
+}

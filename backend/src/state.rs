@@ -1,0 +1,58 @@
+//! What every handler shares: the pool, the keys, the throttles.
+
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::tokens::JwtKeys;
+use crate::db::{DbConn, DbKind, DbPool};
+use crate::error::ApiError;
+use crate::pii::Pii;
+
+/// Application state, cloned into every worker.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database pool.
+    pub pool: DbPool,
+    /// Which database the pool talks to.
+    pub db_kind: DbKind,
+    /// Access-token signing keys.
+    pub jwt: Arc<JwtKeys>,
+    /// Identity-number protection.
+    pub pii: Arc<Pii>,
+    /// Failed-login throttle per address.
+    pub throttle: Arc<LoginThrottle>,
+    /// Bounds concurrent password hashing (argon2 uses 19 MiB and tens of ms each).
+    pub hash_permits: Arc<Semaphore>,
+}
+
+impl AppState {
+    /// State over a pool and the secrets.
+    pub fn new(pool: DbPool, db_kind: DbKind, secrets: &crate::config::Secrets) -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Self {
+            pool,
+            db_kind,
+            jwt: Arc::new(JwtKeys::new(&secrets.jwt)),
+            pii: Arc::new(Pii::new(&secrets.pii)),
+            throttle: Arc::new(LoginThrottle::default()),
+            hash_permits: Arc::new(Semaphore::new(cores)),
+        }
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool, never on the
+    /// async executor.
+    pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+}

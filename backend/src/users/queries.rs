@@ -1,0 +1,127 @@
+//! Queries on user accounts.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use shared::api::User;
+use shared::auth::Role;
+use uuid::Uuid;
+
+use crate::auth::Scope;
+use crate::db::schema::{org_units, sessions, users};
+use crate::db::{code, utc, uuid, DbConn};
+use crate::error::ApiError;
+
+/// A row of `users`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    /// Id.
+    pub id: String,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// argon2 PHC string.
+    pub password_hash: String,
+    /// Unit code.
+    pub unit_code: String,
+    /// Comma-separated roles.
+    pub roles: String,
+    /// Disabled flag.
+    pub disabled: bool,
+    /// Consecutive failed logins.
+    pub failed_logins: i32,
+    /// Locked until, after too many failures.
+    pub locked_until: Option<NaiveDateTime>,
+    /// Hash of the create request, for idempotent retries.
+    pub create_hash: Option<String>,
+    /// Version.
+    pub version: i64,
+    /// Created at.
+    pub created_at: NaiveDateTime,
+    /// Created by.
+    pub created_by: Option<String>,
+    /// Updated at.
+    pub updated_at: NaiveDateTime,
+    /// Updated by.
+    pub updated_by: Option<String>,
+}
+
+/// Joins roles for storage.
+pub fn roles_text(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+}
+
+impl UserRow {
+    /// The roles, parsed.
+    pub fn roles(&self) -> Result<Vec<Role>, ApiError> {
+        self.roles.split(',').filter(|s| !s.is_empty()).map(code).collect()
+    }
+
+    /// The API view.
+    pub fn to_api(&self) -> Result<User, ApiError> {
+        Ok(User {
+            id: uuid(&self.id)?,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            unit_code: self.unit_code.clone(),
+            roles: self.roles()?,
+            disabled: self.disabled,
+            version: self.version,
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+        })
+    }
+
+    /// The audit view: everything but the password hash and login counters.
+    pub fn audit_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "username": self.username,
+            "display_name": self.display_name,
+            "unit_code": self.unit_code,
+            "roles": self.roles,
+            "disabled": self.disabled,
+            "version": self.version,
+        })
+    }
+}
+
+/// Users whose unit lies in `scope`, the only way handlers reach user rows.
+pub fn visible(scope: &Scope) -> users::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
+    let q = users::table.into_boxed();
+    match scope {
+        Scope::Province => q,
+        Scope::City(_) | Scope::County(_) => {
+            let units = org_units::table
+                .filter(org_units::region_code.like(format!("{}%", scope.region())))
+                .select(org_units::code);
+            q.filter(users::unit_code.eq_any(units))
+        }
+    }
+}
+
+/// A user in scope by id.
+pub fn get(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<UserRow, ApiError> {
+    Ok(visible(scope).filter(users::id.eq(id.to_string())).select(UserRow::as_select()).first(conn)?)
+}
+
+/// A page of users in scope, by username.
+pub fn list(conn: &mut DbConn, scope: &Scope, after: Option<&str>, limit: i64) -> Result<Vec<UserRow>, ApiError> {
+    let mut q = visible(scope).order(users::username.asc()).limit(limit);
+    if let Some(a) = after {
+        q = q.filter(users::username.gt(a.to_owned()));
+    }
+    Ok(q.select(UserRow::as_select()).load(conn)?)
+}
+
+/// Ends every live session of a user.
+pub fn revoke_sessions(conn: &mut DbConn, user_id: &str, reason: &str, except: Option<&str>) -> Result<usize, ApiError> {
+    let now = crate::db::now();
+    // Session ids are never empty, so "" keeps nothing.
+    let keep = except.unwrap_or("").to_owned();
+    let target = sessions::table
+        .filter(sessions::user_id.eq(user_id.to_owned()))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::id.ne(keep));
+    Ok(diesel::update(target).set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason))).execute(conn)?)
+}
