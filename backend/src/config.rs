@@ -40,7 +40,12 @@ pub struct Config {
 impl Config {
     /// The database URL, defaulting to a SQLite file in the data directory.
     pub fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| self.data_dir.join("xiangzhu.db").to_string_lossy().into_owned())
+        self.database_url.clone().unwrap_or_else(|| {
+            self.data_dir
+                .join("xiangzhu.db")
+                .to_string_lossy()
+                .into_owned()
+        })
     }
 
     /// True when running on the embedded default (no `DATABASE_URL`).
@@ -102,7 +107,11 @@ fn read_or_generate(path: &Path) -> anyhow::Result<String> {
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(text.as_bytes())?;
     Ok(())
 }

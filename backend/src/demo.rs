@@ -26,13 +26,48 @@ pub fn demo_accounts() -> Vec<(&'static str, &'static str, String, Vec<Role>)> {
         ("admin", "系统管理员", "43".into(), vec![Role::Admin]),
         ("leader", "省残联领导", "43".into(), vec![Role::Leader]),
         ("auditor", "审计员", "43".into(), vec![Role::Auditor]),
-        ("employment", "省教就部干部", department_code("education_employment"), vec![Role::Employment]),
-        ("rehab", "省康复部干部", department_code("rehabilitation"), vec![Role::Rehabilitation]),
-        ("rights", "省维权部干部", department_code("rights"), vec![Role::Rights]),
-        ("xiangtan.leader", "湘潭市残联领导", "4303".into(), vec![Role::Leader]),
-        ("xiangtan.staff", "湘潭市残联干部", "4303".into(), vec![Role::Staff]),
-        ("xiangxiang.staff", "湘乡市残联干部", "430381".into(), vec![Role::Staff]),
-        ("liuyang.staff", "浏阳市残联干部", "430181".into(), vec![Role::Staff]),
+        (
+            "employment",
+            "省教就部干部",
+            department_code("education_employment"),
+            vec![Role::Employment],
+        ),
+        (
+            "rehab",
+            "省康复部干部",
+            department_code("rehabilitation"),
+            vec![Role::Rehabilitation],
+        ),
+        (
+            "rights",
+            "省维权部干部",
+            department_code("rights"),
+            vec![Role::Rights],
+        ),
+        (
+            "xiangtan.leader",
+            "湘潭市残联领导",
+            "4303".into(),
+            vec![Role::Leader],
+        ),
+        (
+            "xiangtan.staff",
+            "湘潭市残联干部",
+            "4303".into(),
+            vec![Role::Staff],
+        ),
+        (
+            "xiangxiang.staff",
+            "湘乡市残联干部",
+            "430381".into(),
+            vec![Role::Staff],
+        ),
+        (
+            "liuyang.staff",
+            "浏阳市残联干部",
+            "430181".into(),
+            vec![Role::Staff],
+        ),
     ]
 }
 
@@ -41,7 +76,12 @@ pub const SYSTEM_USERNAME: &str = "system";
 
 /// The id of the system account, creating it if needed.
 pub fn system_user(conn: &mut DbConn) -> Result<String, ApiError> {
-    if let Some(id) = users::table.filter(users::username.eq(SYSTEM_USERNAME)).select(users::id).first::<String>(conn).optional()? {
+    if let Some(id) = users::table
+        .filter(users::username.eq(SYSTEM_USERNAME))
+        .select(users::id)
+        .first::<String>(conn)
+        .optional()?
+    {
         return Ok(id);
     }
     let at = now();
@@ -62,7 +102,9 @@ pub fn system_user(conn: &mut DbConn) -> Result<String, ApiError> {
         updated_at: at,
         updated_by: None,
     };
-    diesel::insert_into(users::table).values(&row).execute(conn)?;
+    diesel::insert_into(users::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(row.id)
 }
 
@@ -72,7 +114,10 @@ pub fn seed_accounts(conn: &mut DbConn, password_hash: &str) -> Result<usize, Ap
     write_tx(conn, |conn| {
         let mut created = 0;
         for (username, display, unit, roles) in demo_accounts() {
-            let exists: i64 = users::table.filter(users::username.eq(username)).count().get_result(conn)?;
+            let exists: i64 = users::table
+                .filter(users::username.eq(username))
+                .count()
+                .get_result(conn)?;
             if exists > 0 {
                 continue;
             }
@@ -94,47 +139,102 @@ pub fn seed_accounts(conn: &mut DbConn, password_hash: &str) -> Result<usize, Ap
                 updated_at: at,
                 updated_by: None,
             };
-            diesel::insert_into(users::table).values(&row).execute(conn)?;
+            diesel::insert_into(users::table)
+                .values(&row)
+                .execute(conn)?;
             created += 1;
         }
         Ok(created)
     })
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "唐", "彭", "曾", "肖", "田", "邓"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "建华", "红", "小兰", "志强", "春花", "国庆", "德明", "湘云"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "唐", "彭", "曾", "肖", "田", "邓",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
+    "超", "秀英", "霞", "平", "刚", "桂英", "建华", "红", "小兰", "志强", "春花", "国庆", "德明",
+    "湘云",
+];
 
 /// A valid identity number issued in `county` (random birth date and sequence).
 pub fn synthetic_id_number(rng: &mut impl Rng, county: &str) -> String {
-    let birth = NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or_default() + TimeDelta::days(rng.gen_range(0..365 * 65));
-    let body = format!("{county}{}{:03}", birth.format("%Y%m%d"), rng.gen_range(0..1000));
+    let birth = NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or_default()
+        + TimeDelta::days(rng.gen_range(0..365 * 65));
+    let body = format!(
+        "{county}{}{:03}",
+        birth.format("%Y%m%d"),
+        rng.gen_range(0..1000)
+    );
     let check = shared::id_number::check_character(body.as_bytes()).map_or('0', char::from);
     format!("{body}{check}")
 }
 
 /// One synthetic person in `county`, at a random town and village of it.
-fn synthetic_person(rng: &mut impl Rng, pii: &Pii, county: &str, city: &str, towns_of: &[(String, Vec<String>)], actor: &str) -> Result<PersonInsert, ApiError> {
-    let id = IdNumber::parse(&synthetic_id_number(rng, county), NaiveDate::MAX).map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
+fn synthetic_person(
+    rng: &mut impl Rng,
+    pii: &Pii,
+    county: &str,
+    city: &str,
+    towns_of: &[(String, Vec<String>)],
+    actor: &str,
+) -> Result<PersonInsert, ApiError> {
+    let id = IdNumber::parse(&synthetic_id_number(rng, county), NaiveDate::MAX)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let (town, village) = match towns_of.get(rng.gen_range(0..towns_of.len().max(1))) {
-        Some((t, vs)) if !vs.is_empty() => (Some(t.clone()), Some(vs[rng.gen_range(0..vs.len())].clone())),
+        Some((t, vs)) if !vs.is_empty() => (
+            Some(t.clone()),
+            Some(vs[rng.gen_range(0..vs.len())].clone()),
+        ),
         Some((t, _)) => (Some(t.clone()), None),
         None => (None, None),
     };
     let category = DisabilityCategory::ALL[rng.gen_range(0..DisabilityCategory::ALL.len())];
-    let level = DisabilityLevel::try_from(rng.gen_range(1..=4u8)).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
-    let status = [PovertyStatus::InPoverty, PovertyStatus::Lifted, PovertyStatus::Lifted, PovertyStatus::Unstable, PovertyStatus::Marginal, PovertyStatus::None][rng.gen_range(0..6)];
-    let assurance = |rng: &mut dyn rand::RngCore| [AssuranceStatus::Met, AssuranceStatus::Met, AssuranceStatus::Met, AssuranceStatus::NotMet, AssuranceStatus::Unknown][rng.gen_range(0..5)];
+    let level = DisabilityLevel::try_from(rng.gen_range(1..=4u8))
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+    let status = [
+        PovertyStatus::InPoverty,
+        PovertyStatus::Lifted,
+        PovertyStatus::Lifted,
+        PovertyStatus::Unstable,
+        PovertyStatus::Marginal,
+        PovertyStatus::None,
+    ][rng.gen_range(0..6)];
+    let assurance = |rng: &mut dyn rand::RngCore| {
+        [
+            AssuranceStatus::Met,
+            AssuranceStatus::Met,
+            AssuranceStatus::Met,
+            AssuranceStatus::NotMet,
+            AssuranceStatus::Unknown,
+        ][rng.gen_range(0..5)]
+    };
     let input = shared::person::ValidPerson {
-        name: format!("{}{}", SURNAMES[rng.gen_range(0..SURNAMES.len())], GIVEN[rng.gen_range(0..GIVEN.len())]),
+        name: format!(
+            "{}{}",
+            SURNAMES[rng.gen_range(0..SURNAMES.len())],
+            GIVEN[rng.gen_range(0..GIVEN.len())]
+        ),
         id_number: None,
         has_certificate: rng.gen_bool(0.8),
         disability_category: category,
         disability_level: level,
-        phone: rng.gen_bool(0.7).then(|| format!("1{}{:09}", rng.gen_range(3..10), rng.gen_range(0..1_000_000_000u32))),
+        phone: rng.gen_bool(0.7).then(|| {
+            format!(
+                "1{}{:09}",
+                rng.gen_range(3..10),
+                rng.gen_range(0..1_000_000_000u32)
+            )
+        }),
         county_code: county.into(),
         town_code: town,
         village_code: village,
-        address_detail: Some(format!("{}组{}号", rng.gen_range(1..15), rng.gen_range(1..80))),
+        address_detail: Some(format!(
+            "{}组{}号",
+            rng.gen_range(1..15),
+            rng.gen_range(1..80)
+        )),
         household_number: Some(format!("{county}{:08}", rng.gen_range(0..100_000_000u32))),
         household_size: Some(rng.gen_range(1..7)),
         poverty_status: status,
@@ -147,28 +247,58 @@ fn synthetic_person(rng: &mut impl Rng, pii: &Pii, county: &str, city: &str, tow
             medical: assurance(rng),
             housing: assurance(rng),
             drinking_water: assurance(rng),
-            assessed_on: Some(NaiveDate::from_ymd_opt(2020, 3, 1).unwrap_or_default() + TimeDelta::days(rng.gen_range(0..200))),
+            assessed_on: Some(
+                NaiveDate::from_ymd_opt(2020, 3, 1).unwrap_or_default()
+                    + TimeDelta::days(rng.gen_range(0..200)),
+            ),
         },
         notes: Some("合成演示数据，非真实人员 (synthetic demo data, not a real person)".into()),
     };
-    let protected = ProtectedId { enc: pii.encrypt(id.as_str())?, hmac: pii.lookup_hash(id.as_str()), masked: id.masked() };
+    let protected = ProtectedId {
+        enc: pii.encrypt(id.as_str())?,
+        hmac: pii.lookup_hash(id.as_str()),
+        masked: id.masked(),
+    };
     let at = now();
-    Ok(PersonUpdateRow::new(&input, protected, id.birth_date(), id.sex(), city.into(), 1, at, actor.into())
-        .into_insert(Uuid::now_v7().to_string(), true, None))
+    Ok(PersonUpdateRow::new(
+        &input,
+        protected,
+        id.birth_date(),
+        id.sex(),
+        city.into(),
+        1,
+        at,
+        actor.into(),
+    )
+    .into_insert(Uuid::now_v7().to_string(), true, None))
 }
 
 /// Inserts `count` synthetic persons spread over `counties` (county code, city code),
 /// in batches, each batch one transaction. Returns how many were written; numbers that
 /// collide with an existing live person are skipped.
-pub fn seed_persons(conn: &mut DbConn, pii: &Pii, counties: &[(String, String)], count: usize, seed: u64, progress: &dyn Fn(usize)) -> Result<usize, ApiError> {
+pub fn seed_persons(
+    conn: &mut DbConn,
+    pii: &Pii,
+    counties: &[(String, String)],
+    count: usize,
+    seed: u64,
+    progress: &dyn Fn(usize),
+) -> Result<usize, ApiError> {
     let actor = system_user(conn)?;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut geo = Vec::new();
     for (county, city) in counties {
-        let ts: Vec<String> = towns::table.filter(towns::county_code.eq(county)).select(towns::code).order(towns::code).load(conn)?;
+        let ts: Vec<String> = towns::table
+            .filter(towns::county_code.eq(county))
+            .select(towns::code)
+            .order(towns::code)
+            .load(conn)?;
         let mut with_villages = Vec::new();
         for t in ts {
-            let vs: Vec<String> = villages::table.filter(villages::town_code.eq(&t)).select(villages::code).load(conn)?;
+            let vs: Vec<String> = villages::table
+                .filter(villages::town_code.eq(&t))
+                .select(villages::code)
+                .load(conn)?;
             with_villages.push((t, vs));
         }
         geo.push((county.clone(), city.clone(), with_villages));
@@ -213,10 +343,12 @@ pub fn seed_persons(conn: &mut DbConn, pii: &Pii, counties: &[(String, String)],
 /// The counties the demo data is spread over: 湘乡市 and 浏阳市 (the demo county
 /// accounts'), two more of 湘潭市, and a few elsewhere.
 pub fn demo_counties() -> Vec<(String, String)> {
-    ["430381", "430181", "430302", "430321", "430102", "431102", "433101"]
-        .iter()
-        .map(|c| ((*c).to_owned(), c[..4].to_owned()))
-        .collect()
+    [
+        "430381", "430181", "430302", "430321", "430102", "431102", "433101",
+    ]
+    .iter()
+    .map(|c| ((*c).to_owned(), c[..4].to_owned()))
+    .collect()
 }
 
 /// Every county-level unit with its city, for large benchmark data sets.
@@ -226,5 +358,8 @@ pub fn all_counties(conn: &mut DbConn) -> Result<Vec<(String, String)>, ApiError
         .filter(org_units::kind.eq(shared::OrgUnitKind::County.as_str()))
         .select((org_units::code, org_units::parent_code))
         .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(c, p)| p.map(|p| (c, p))).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(c, p)| p.map(|p| (c, p)))
+        .collect())
 }

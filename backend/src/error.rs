@@ -76,18 +76,24 @@ impl ApiError {
     pub fn stale_version() -> Self {
         Self::Conflict {
             code: "stale_version",
-            detail: "the record was changed by someone else; reload it and apply your change again".into(),
+            detail: "the record was changed by someone else; reload it and apply your change again"
+                .into(),
         }
     }
 
     /// 401 for a missing or bad token.
     pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Unauthorized { code, detail: detail.into() }
+        Self::Unauthorized {
+            code,
+            detail: detail.into(),
+        }
     }
 
     fn code(&self) -> &str {
         match self {
-            Self::Unauthorized { code, .. } | Self::Conflict { code, .. } | Self::BadRequest { code, .. } => code,
+            Self::Unauthorized { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::BadRequest { code, .. } => code,
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::Validation(_) => "validation_failed",
@@ -104,14 +110,24 @@ impl ApiError {
             Self::Forbidden(d) => ("Forbidden", d.clone()),
             Self::NotFound => ("Not Found", "no such record".into()),
             Self::Conflict { detail, .. } => ("Conflict", detail.clone()),
-            Self::Validation(errs) => ("Unprocessable Content", format!("{} field(s) are not valid", errs.len())),
+            Self::Validation(errs) => (
+                "Unprocessable Content",
+                format!("{} field(s) are not valid", errs.len()),
+            ),
             Self::BadRequest { detail, .. } => ("Bad Request", detail.clone()),
             Self::PayloadTooLarge => ("Payload Too Large", "the request body is too large".into()),
-            Self::TooManyRequests { retry_after } => {
-                ("Too Many Requests", format!("too many attempts; try again in {retry_after} seconds"))
-            }
-            Self::Unavailable(_) => ("Service Unavailable", "the database is not available; try again".into()),
-            Self::Internal(_) => ("Internal Server Error", "an internal error occurred; it has been logged".into()),
+            Self::TooManyRequests { retry_after } => (
+                "Too Many Requests",
+                format!("too many attempts; try again in {retry_after} seconds"),
+            ),
+            Self::Unavailable(_) => (
+                "Service Unavailable",
+                "the database is not available; try again".into(),
+            ),
+            Self::Internal(_) => (
+                "Internal Server Error",
+                "an internal error occurred; it has been logged".into(),
+            ),
         }
     }
 
@@ -174,7 +190,10 @@ impl From<diesel::result::Error> for ApiError {
             Error::NotFound => Self::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict {
                 code: "duplicate",
-                detail: format!("a record with the same unique value exists ({})", info.constraint_name().unwrap_or("unique")),
+                detail: format!(
+                    "a record with the same unique value exists ({})",
+                    info.constraint_name().unwrap_or("unique")
+                ),
             },
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Conflict {
                 code: "concurrent_update",

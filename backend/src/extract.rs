@@ -37,7 +37,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .get(actix_web::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
-                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let mime = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 mime == "application/json" || mime.ends_with("+json")
             })
             .unwrap_or(false);
@@ -51,17 +56,33 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             }
             let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
                 Some(PayloadError::Overflow) => ApiError::PayloadTooLarge,
-                _ => ApiError::BadRequest { code: "bad_body", detail: "the request body could not be read".into() },
+                _ => ApiError::BadRequest {
+                    code: "bad_body",
+                    detail: "the request body could not be read".into(),
+                },
             })?;
             let de = &mut serde_json::Deserializer::from_slice(&bytes);
             serde_path_to_error::deserialize(de).map(Json).map_err(|e| {
                 let field = path_field(e.path());
                 let inner = e.into_inner();
-                let code = if inner.is_syntax() || inner.is_eof() { "malformed_json" } else { "invalid_value" };
+                let code = if inner.is_syntax() || inner.is_eof() {
+                    "malformed_json"
+                } else {
+                    "invalid_value"
+                };
                 ApiError::field(&field, code, inner.to_string())
             })
         })
     }
+}
+
+/// Deserialises a JSON value, naming the failing field. Used for bodies whose type
+/// flattens another (serde cannot track the path through `#[serde(flatten)]`).
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = path_field(e.path());
+        ApiError::field(&field, "invalid_value", e.into_inner().to_string())
+    })
 }
 
 /// A query string; one that does not parse answers 422.
@@ -74,10 +95,14 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(req.query_string()));
-        std::future::ready(serde_path_to_error::deserialize(de).map(Query).map_err(|e| {
-            let field = path_field(e.path());
-            ApiError::field(&field, "invalid_value", e.into_inner().to_string())
-        }))
+        std::future::ready(
+            serde_path_to_error::deserialize(de)
+                .map(Query)
+                .map_err(|e| {
+                    let field = path_field(e.path());
+                    ApiError::field(&field, "invalid_value", e.into_inner().to_string())
+                }),
+        )
     }
 }
 

@@ -17,7 +17,10 @@ pub async fn healthz() -> HttpResponse {
     responses((status = 200, description = "ready"), (status = 503, body = shared::api::Problem)))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state
-        .db(|conn| conn.batch_execute("SELECT 1").map_err(|e| ApiError::Unavailable(e.to_string())))
+        .db(|conn| {
+            conn.batch_execute("SELECT 1")
+                .map_err(|e| ApiError::Unavailable(e.to_string()))
+        })
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"})))
 }

@@ -16,7 +16,11 @@ pub struct RequestSpan;
 
 impl RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &ServiceRequest) -> Span {
-        let request_id = request.extensions().get::<RequestId>().map(|id| id.to_string()).unwrap_or_default();
+        let request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
         tracing::info_span!(
             "request",
             method = %request.method(),
@@ -26,7 +30,10 @@ impl RootSpanBuilder for RequestSpan {
         )
     }
 
-    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, actix_web::Error>) {
+    fn on_request_end<B: MessageBody>(
+        span: Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
         let status = match outcome {
             Ok(resp) => resp.status().as_u16(),
             Err(e) => e.as_response_error().status_code().as_u16(),
@@ -39,8 +46,15 @@ impl RootSpanBuilder for RequestSpan {
 /// `XIANGZHU_LOG_JSON` is set, human-readable otherwise.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_span_events(FmtSpan::CLOSE).with_target(false);
-    let result = if std::env::var_os("XIANGZHU_LOG_JSON").is_some() { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_target(false);
+    let result = if std::env::var_os("XIANGZHU_LOG_JSON").is_some() {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
     if let Err(e) = result {
         eprintln!("logging already initialised: {e}");
     }

@@ -11,7 +11,11 @@ pub fn limit_of(limit: Option<i64>) -> Result<i64, ApiError> {
     match limit {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::field("limit", "out_of_range", format!("limit must be 1 to {MAX_LIMIT}"))),
+        Some(_) => Err(ApiError::field(
+            "limit",
+            "out_of_range",
+            format!("limit must be 1 to {MAX_LIMIT}"),
+        )),
     }
 }
 
@@ -37,20 +41,33 @@ impl Cursor {
     /// Parses a cursor given by a client; a bad one is a field error.
     pub fn decode_opt(s: Option<&str>) -> Result<Option<Self>, ApiError> {
         let Some(s) = s else { return Ok(None) };
-        let bad = || ApiError::field("cursor", "invalid_cursor", "the cursor is not one this server gave out");
+        let bad = || {
+            ApiError::field(
+                "cursor",
+                "invalid_cursor",
+                "the cursor is not one this server gave out",
+            )
+        };
         let raw = String::from_utf8(B64URL.decode(s).map_err(|_| bad())?).map_err(|_| bad())?;
         if raw.is_empty() || raw.len() > 200 {
             return Err(bad());
         }
         Ok(Some(match raw.split_once('|') {
-            Some((ts, id)) => Cursor { ts: Some(ts.parse().map_err(|_| bad())?), id: id.to_owned() },
+            Some((ts, id)) => Cursor {
+                ts: Some(ts.parse().map_err(|_| bad())?),
+                id: id.to_owned(),
+            },
             None => Cursor { ts: None, id: raw },
         }))
     }
 
     /// Given `limit + 1` fetched items, drops the extra one and returns the cursor of
     /// the next page, if there is one.
-    pub fn next_page<T>(items: &mut Vec<T>, limit: i64, key: impl Fn(&T) -> Cursor) -> Option<String> {
+    pub fn next_page<T>(
+        items: &mut Vec<T>,
+        limit: i64,
+        key: impl Fn(&T) -> Cursor,
+    ) -> Option<String> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         if items.len() > limit {
             items.truncate(limit);
@@ -67,8 +84,14 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let c = Cursor { ts: Some(1_700_000_000_000_000), id: "abc".into() };
-        assert_eq!(Cursor::decode_opt(Some(&c.encode())).ok().flatten(), Some(c));
+        let c = Cursor {
+            ts: Some(1_700_000_000_000_000),
+            id: "abc".into(),
+        };
+        assert_eq!(
+            Cursor::decode_opt(Some(&c.encode())).ok().flatten(),
+            Some(c)
+        );
         assert!(Cursor::decode_opt(Some("%%%")).is_err());
         assert!(Cursor::decode_opt(Some(&B64URL.encode("x|y"))).is_err());
         assert!(limit_of(Some(0)).is_err());

@@ -38,13 +38,19 @@ impl Pii {
     /// Derives the keys from a 32-byte master key.
     pub fn new(master: &[u8; 32]) -> Self {
         let enc = derive(master, b"xiangzhu pii encryption v1");
-        Self { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&enc)), mac_key: derive(master, b"xiangzhu pii lookup v1") }
+        Self {
+            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&enc)),
+            mac_key: derive(master, b"xiangzhu pii lookup v1"),
+        }
     }
 
     /// Encrypts `plain`; the result is base64 of nonce ‖ ciphertext ‖ tag.
     pub fn encrypt(&self, plain: &str) -> anyhow::Result<String> {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let ct = self.cipher.encrypt(&nonce, plain.as_bytes()).map_err(|_| anyhow::anyhow!("encryption failed"))?;
+        let ct = self
+            .cipher
+            .encrypt(&nonce, plain.as_bytes())
+            .map_err(|_| anyhow::anyhow!("encryption failed"))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
         Ok(B64.encode(out))
@@ -68,7 +74,11 @@ impl Pii {
     pub fn lookup_hash(&self, value: &str) -> String {
         let mut mac = hmac_with(&self.mac_key);
         mac.update(value.as_bytes());
-        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 

@@ -7,31 +7,38 @@ use crate::{audit, auth, health, openapi, org, persons, users};
 
 /// Mounts the API and the health checks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", get().to(health::healthz)).route("/readyz", get().to(health::readyz)).service(
-        web::scope("/api/v1")
-            .route("/openapi.json", get().to(openapi::serve))
-            .route("/auth/login", post().to(auth::routes::login))
-            .route("/auth/refresh", post().to(auth::routes::refresh))
-            .route("/auth/logout", post().to(auth::routes::logout))
-            .route("/me", get().to(auth::routes::me))
-            .route("/me/password", post().to(auth::routes::change_password))
-            .route("/org-units", get().to(org::routes::list))
-            .route("/org-units/{code}", get().to(org::routes::get))
-            .route("/addresses", get().to(org::routes::addresses))
-            .route("/addresses/{code}", get().to(org::routes::address))
-            .route("/users", get().to(users::routes::list))
-            .route("/users", post().to(users::routes::create))
-            .route("/users/{id}", get().to(users::routes::get))
-            .route("/users/{id}/password", post().to(users::routes::reset_password))
-            .route("/users/{id}/disable", post().to(users::routes::disable))
-            .route("/users/{id}/enable", post().to(users::routes::enable))
-            .route("/persons", get().to(persons::routes::list))
-            .route("/persons", post().to(persons::routes::create))
-            .route("/persons/{id}", get().to(persons::routes::get))
-            .route("/persons/{id}", put().to(persons::routes::update))
-            .route("/persons/{id}", delete().to(persons::routes::delete))
-            .route("/persons/{id}/reveal", post().to(persons::routes::reveal))
-            .route("/audit", get().to(audit::routes::list))
-            .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFound) })),
-    );
+    cfg.route("/healthz", get().to(health::healthz))
+        .route("/readyz", get().to(health::readyz))
+        .service(
+            web::scope("/api/v1")
+                .route("/openapi.json", get().to(openapi::serve))
+                .route("/auth/login", post().to(auth::routes::login))
+                .route("/auth/refresh", post().to(auth::routes::refresh))
+                .route("/auth/logout", post().to(auth::routes::logout))
+                .route("/me", get().to(auth::routes::me))
+                .route("/me/password", post().to(auth::routes::change_password))
+                .route("/org-units", get().to(org::routes::list))
+                .route("/org-units/{code}", get().to(org::routes::get))
+                .route("/addresses", get().to(org::routes::addresses))
+                .route("/addresses/{code}", get().to(org::routes::address))
+                .route("/users", get().to(users::routes::list))
+                .route("/users", post().to(users::routes::create))
+                .route("/users/{id}", get().to(users::routes::get))
+                .route(
+                    "/users/{id}/password",
+                    post().to(users::routes::reset_password),
+                )
+                .route("/users/{id}/disable", post().to(users::routes::disable))
+                .route("/users/{id}/enable", post().to(users::routes::enable))
+                .route("/persons", get().to(persons::routes::list))
+                .route("/persons", post().to(persons::routes::create))
+                .route("/persons/{id}", get().to(persons::routes::get))
+                .route("/persons/{id}", put().to(persons::routes::update))
+                .route("/persons/{id}", delete().to(persons::routes::delete))
+                .route("/persons/{id}/reveal", post().to(persons::routes::reveal))
+                .route("/audit", get().to(audit::routes::list))
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(ApiError::NotFound)
+                })),
+        );
 }

@@ -15,12 +15,24 @@ use crate::state::AppState;
 /// every HTTP test, so tests exercise exactly what runs.
 pub fn app(
     state: web::Data<AppState>,
-) -> App<impl ServiceFactory<ServiceRequest, Config = (), Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error, InitError = ()>> {
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
     App::new()
         .app_data(state)
         .app_data(web::PayloadConfig::new(MAX_JSON_BODY))
         .app_data(path_config())
-        .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")).add(("Referrer-Policy", "no-referrer")))
+        .wrap(
+            middleware::DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Referrer-Policy", "no-referrer")),
+        )
         .wrap(middleware::Compress::default())
         .wrap(TracingLogger::<RequestSpan>::new())
         .configure(crate::routes::configure)
@@ -54,8 +66,15 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
     }
     let hash = crate::auth::password::hash_blocking(crate::demo::DEMO_PASSWORD)?;
     let accounts = crate::demo::seed_accounts(conn, &hash).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let persons = crate::demo::seed_persons(conn, &state.pii, &crate::demo::demo_counties(), 360, 2020, &|_| {})
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let persons = crate::demo::seed_persons(
+        conn,
+        &state.pii,
+        &crate::demo::demo_counties(),
+        360,
+        2020,
+        &|_| {},
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(accounts, persons, "seeded demo data (synthetic persons)");
     Ok(())
 }
@@ -66,7 +85,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = web::Data::new(web::block(move || prepare(&prep_config)).await??);
     let static_dir = config.static_dir.clone();
     let server = HttpServer::new(move || {
-        let spa = static_dir.join("index.html").exists().then(|| crate::spa::service(&static_dir));
+        let spa = static_dir
+            .join("index.html")
+            .exists()
+            .then(|| crate::spa::service(&static_dir));
         let mut app = app(state.clone());
         if let Some(s) = spa {
             app = app.service(s);

@@ -30,7 +30,9 @@ pub struct AppState {
 impl AppState {
     /// State over a pool and the secrets.
     pub fn new(pool: DbPool, db_kind: DbKind, secrets: &crate::config::Secrets) -> Self {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         Self {
             pool,
             db_kind,

@@ -67,10 +67,29 @@ pub fn record(conn: &mut DbConn, e: Event<'_>) -> Result<(), ApiError> {
     Ok(())
 }
 
-type Row = (String, chrono::NaiveDateTime, String, String, String, String, String, String, String, Option<String>, Option<String>, Option<String>);
+type Row = (
+    String,
+    chrono::NaiveDateTime,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// Entries about records in `scope`, newest first.
-pub fn list(conn: &mut DbConn, scope: &Scope, q: &shared::api::AuditQuery, before_id: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>, ApiError> {
+pub fn list(
+    conn: &mut DbConn,
+    scope: &Scope,
+    q: &shared::api::AuditQuery,
+    before_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, ApiError> {
     let mut query = audit_log::table.into_boxed();
     query = match scope {
         Scope::Province => query,
@@ -108,23 +127,38 @@ pub fn list(conn: &mut DbConn, scope: &Scope, q: &shared::api::AuditQuery, befor
         ))
         .load(conn)?;
     rows.into_iter()
-        .map(|(id, at, actor_id, actor_username, actor_unit, action, entity_type, entity_id, unit_code, reason, before, after)| {
-            let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-            Ok(AuditEntry {
-                id: uuid(&id)?,
-                at: utc(at),
-                actor_id: uuid(&actor_id)?,
+        .map(
+            |(
+                id,
+                at,
+                actor_id,
                 actor_username,
                 actor_unit,
-                action: code(&action)?,
+                action,
                 entity_type,
-                entity_id: uuid(&entity_id)?,
+                entity_id,
                 unit_code,
                 reason,
-                before: json(before),
-                after: json(after),
-            })
-        })
+                before,
+                after,
+            )| {
+                let json = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+                Ok(AuditEntry {
+                    id: uuid(&id)?,
+                    at: utc(at),
+                    actor_id: uuid(&actor_id)?,
+                    actor_username,
+                    actor_unit,
+                    action: code(&action)?,
+                    entity_type,
+                    entity_id: uuid(&entity_id)?,
+                    unit_code,
+                    reason,
+                    before: json(before),
+                    after: json(after),
+                })
+            },
+        )
         .collect()
 }
 
@@ -132,7 +166,10 @@ pub fn list(conn: &mut DbConn, scope: &Scope, q: &shared::api::AuditQuery, befor
 mod tests {
     #[test]
     fn locations() {
-        assert_eq!(super::location("430381"), (Some("4303".into()), Some("430381".into())));
+        assert_eq!(
+            super::location("430381"),
+            (Some("4303".into()), Some("430381".into()))
+        );
         assert_eq!(super::location("4303"), (Some("4303".into()), None));
         assert_eq!(super::location("43"), (None, None));
         assert_eq!(super::location("43.rights"), (None, None));

@@ -83,7 +83,10 @@ impl AuthUser {
         if self.can(cap) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("your roles do not allow {}", cap.as_str())))
+            Err(ApiError::Forbidden(format!(
+                "your roles do not allow {}",
+                cap.as_str()
+            )))
         }
     }
 
@@ -94,7 +97,11 @@ impl AuthUser {
 }
 
 fn bearer(req: &HttpRequest) -> Option<&str> {
-    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
@@ -107,17 +114,25 @@ impl FromRequest for AuthUser {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req).map(str::to_owned);
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState missing")))?;
-            let token = token.ok_or_else(|| ApiError::unauthorized("missing_token", "log in and send the access token as a Bearer token"))?;
-            let claims = state
-                .jwt
-                .verify(&token)
-                .map_err(|e| match e.kind() {
-                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::unauthorized("token_expired", "the access token has expired; refresh it"),
-                    _ => ApiError::unauthorized("invalid_token", "the access token is not valid"),
-                })?;
+            let state =
+                state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState missing")))?;
+            let token = token.ok_or_else(|| {
+                ApiError::unauthorized(
+                    "missing_token",
+                    "log in and send the access token as a Bearer token",
+                )
+            })?;
+            let claims = state.jwt.verify(&token).map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::unauthorized(
+                    "token_expired",
+                    "the access token has expired; refresh it",
+                ),
+                _ => ApiError::unauthorized("invalid_token", "the access token is not valid"),
+            })?;
             let (sub, sid) = (claims.sub, claims.sid);
-            state.db(move |conn| queries::load_auth_user(conn, sub, sid)).await
+            state
+                .db(move |conn| queries::load_auth_user(conn, sub, sid))
+                .await
         })
     }
 }

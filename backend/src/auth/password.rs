@@ -16,12 +16,19 @@ fn argon2() -> Argon2<'static> {
 /// Hashes a password (synchronously; call from a blocking context).
 pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(argon2().hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?.to_string())
+    Ok(argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?
+        .to_string())
 }
 
 /// Checks a password against a stored hash (synchronously). A malformed hash never matches.
 pub fn verify_blocking(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A valid hash of a random password, verified against when the username is unknown so
@@ -33,12 +40,20 @@ pub fn dummy_hash() -> &'static str {
 
 /// Hashes off the executor, at most one hash per core at a time.
 pub async fn hash(state: &AppState, password: String) -> Result<String, ApiError> {
-    let _permit = state.hash_permits.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
+    let _permit = state
+        .hash_permits
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(actix_web::web::block(move || hash_blocking(&password)).await??)
 }
 
 /// Verifies off the executor, at most one hash per core at a time.
 pub async fn verify(state: &AppState, password: String, hash: String) -> Result<bool, ApiError> {
-    let _permit = state.hash_permits.acquire().await.map_err(|e| ApiError::Internal(e.into()))?;
+    let _permit = state
+        .hash_permits
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(actix_web::web::block(move || verify_blocking(&password, &hash)).await?)
 }

@@ -23,7 +23,8 @@ impl LoginThrottle {
         let map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         let (start, count) = map.get(&addr)?;
         let elapsed = start.elapsed();
-        (elapsed < WINDOW && *count >= MAX_FAILURES_PER_ADDRESS).then(|| (WINDOW - elapsed).as_secs().max(1))
+        (elapsed < WINDOW && *count >= MAX_FAILURES_PER_ADDRESS)
+            .then(|| (WINDOW - elapsed).as_secs().max(1))
     }
 
     /// Records a failure from `addr`.

@@ -51,7 +51,11 @@ impl JwtKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "aud", "iss"]);
         validation.leeway = 30;
-        Self { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        }
     }
 
     /// Signs an access token for a user's session.
@@ -64,7 +68,11 @@ impl JwtKeys {
             aud: AUDIENCE.into(),
             iss: ISSUER.into(),
         };
-        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     /// Verifies signature, algorithm, expiry, audience and issuer.
@@ -82,7 +90,10 @@ pub fn new_refresh_token() -> String {
 
 /// How a refresh token is stored: its SHA-256, hex.
 pub fn hash_refresh_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -97,13 +108,22 @@ mod tests {
         let t = keys.issue(u, s, now).expect("sign");
         let c = keys.verify(&t).expect("valid");
         assert_eq!((c.sub, c.sid), (u, s));
-        assert!(JwtKeys::new(b"another secret another secret 12").verify(&t).is_err());
+        assert!(JwtKeys::new(b"another secret another secret 12")
+            .verify(&t)
+            .is_err());
         let old = keys.issue(u, s, now - ACCESS_TTL_SECS - 120).expect("sign");
         assert!(keys.verify(&old).is_err(), "expired");
         // A token signed with another algorithm is refused even with the same secret.
         let hs512 = jsonwebtoken::encode(
             &Header::new(Algorithm::HS512),
-            &Claims { sub: u, sid: s, iat: now, exp: now + 60, aud: AUDIENCE.into(), iss: ISSUER.into() },
+            &Claims {
+                sub: u,
+                sid: s,
+                iat: now,
+                exp: now + 60,
+                aud: AUDIENCE.into(),
+                iss: ISSUER.into(),
+            },
             &EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef"),
         )
         .expect("sign");

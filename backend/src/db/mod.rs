@@ -77,7 +77,9 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
 
 /// Strips a `sqlite://` or `sqlite:` prefix, which diesel's SQLite driver does not take.
 pub fn sqlite_path(url: &str) -> &str {
-    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
 }
 
 /// Opens a pool on `url` and runs pending migrations.
@@ -98,7 +100,8 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
 
 /// Applies every pending migration.
 pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
-    conn.run_pending_migrations(MIGRATIONS).map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    conn.run_pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
     Ok(())
 }
 
@@ -142,7 +145,9 @@ pub fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
 
 /// Parses a stored UUID; a malformed one is a fault of ours, not of the caller.
 pub fn uuid(s: &str) -> Result<uuid::Uuid, crate::error::ApiError> {
-    uuid::Uuid::parse_str(s).map_err(|e| crate::error::ApiError::Internal(anyhow::anyhow!("stored id {s:?} is not a UUID: {e}")))
+    uuid::Uuid::parse_str(s).map_err(|e| {
+        crate::error::ApiError::Internal(anyhow::anyhow!("stored id {s:?} is not a UUID: {e}"))
+    })
 }
 
 /// Parses a stored enum identifier.
@@ -150,7 +155,8 @@ pub fn code<T: std::str::FromStr>(s: &str) -> Result<T, crate::error::ApiError>
 where
     T::Err: std::fmt::Display,
 {
-    s.parse().map_err(|e: T::Err| crate::error::ApiError::Internal(anyhow::anyhow!("stored value: {e}")))
+    s.parse()
+        .map_err(|e: T::Err| crate::error::ApiError::Internal(anyhow::anyhow!("stored value: {e}")))
 }
 
 /// Today's date in China Standard Time (UTC+8), the calendar the programme runs on.

@@ -137,4 +137,13 @@ diesel::joinable!(users -> org_units (unit_code));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 
-diesel::allow_tables_to_appear_in_same_query!(org_units, towns, villages, users, sessions, refresh_tokens, persons, audit_log);
+diesel::allow_tables_to_appear_in_same_query!(
+    org_units,
+    towns,
+    villages,
+    users,
+    sessions,
+    refresh_tokens,
+    persons,
+    audit_log
+);

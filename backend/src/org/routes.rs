@@ -21,16 +21,32 @@ pub struct UnitQuery {
 /// The org tree, or the children of one unit.
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "org", params(UnitQuery),
     responses((status = 200, body = Vec<OrgUnit>), (status = 401, body = Problem)), security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, _user: AuthUser, Query(q): Query<UnitQuery>) -> Result<web::Json<Vec<OrgUnit>>, ApiError> {
-    Ok(web::Json(state.db(move |conn| super::queries::units(conn, q.parent.as_deref())).await?))
+pub async fn list(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    Query(q): Query<UnitQuery>,
+) -> Result<web::Json<Vec<OrgUnit>>, ApiError> {
+    Ok(web::Json(
+        state
+            .db(move |conn| super::queries::units(conn, q.parent.as_deref()))
+            .await?,
+    ))
 }
 
 /// One unit.
 #[utoipa::path(get, path = "/api/v1/org-units/{code}", tag = "org", params(("code" = String, Path, description = "unit code")),
     responses((status = 200, body = OrgUnit), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn get(state: web::Data<AppState>, _user: AuthUser, path: web::Path<String>) -> Result<web::Json<OrgUnit>, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    path: web::Path<String>,
+) -> Result<web::Json<OrgUnit>, ApiError> {
     let code = path.into_inner();
-    Ok(web::Json(state.db(move |conn| super::queries::unit(conn, &code)).await?))
+    Ok(web::Json(
+        state
+            .db(move |conn| super::queries::unit(conn, &code))
+            .await?,
+    ))
 }
 
 /// Filter of `GET /api/v1/addresses`.
@@ -44,19 +60,41 @@ pub struct AddressQuery {
 /// The towns of a county or the villages of a town.
 #[utoipa::path(get, path = "/api/v1/addresses", tag = "org", params(AddressQuery),
     responses((status = 200, body = Vec<AddressEntry>), (status = 422, body = Problem)), security(("bearer" = [])))]
-pub async fn addresses(state: web::Data<AppState>, _user: AuthUser, Query(q): Query<AddressQuery>) -> Result<web::Json<Vec<AddressEntry>>, ApiError> {
+pub async fn addresses(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    Query(q): Query<AddressQuery>,
+) -> Result<web::Json<Vec<AddressEntry>>, ApiError> {
     let level = match q.parent.len() {
         6 => AddressLevel::Town,
         9 => AddressLevel::Village,
-        _ => return Err(ApiError::field("parent", "invalid_format", "give a 6-digit county or 9-digit town code")),
+        _ => {
+            return Err(ApiError::field(
+                "parent",
+                "invalid_format",
+                "give a 6-digit county or 9-digit town code",
+            ))
+        }
     };
-    Ok(web::Json(state.db(move |conn| super::queries::addresses(conn, level, &q.parent)).await?))
+    Ok(web::Json(
+        state
+            .db(move |conn| super::queries::addresses(conn, level, &q.parent))
+            .await?,
+    ))
 }
 
 /// One town or village.
 #[utoipa::path(get, path = "/api/v1/addresses/{code}", tag = "org", params(("code" = String, Path, description = "9-digit town or 12-digit village code")),
     responses((status = 200, body = AddressEntry), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn address(state: web::Data<AppState>, _user: AuthUser, path: web::Path<String>) -> Result<web::Json<AddressEntry>, ApiError> {
+pub async fn address(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    path: web::Path<String>,
+) -> Result<web::Json<AddressEntry>, ApiError> {
     let code = path.into_inner();
-    Ok(web::Json(state.db(move |conn| super::queries::address(conn, &code)).await?))
+    Ok(web::Json(
+        state
+            .db(move |conn| super::queries::address(conn, &code))
+            .await?,
+    ))
 }

@@ -251,7 +251,16 @@ pub struct ProtectedId {
 
 impl PersonUpdateRow {
     /// The update of a validated entry.
-    pub fn new(v: &ValidPerson, id: ProtectedId, birth: NaiveDate, sex: shared::Sex, city: String, version: i64, at: NaiveDateTime, by: String) -> Self {
+    pub fn new(
+        v: &ValidPerson,
+        id: ProtectedId,
+        birth: NaiveDate,
+        sex: shared::Sex,
+        city: String,
+        version: i64,
+        at: NaiveDateTime,
+        by: String,
+    ) -> Self {
         Self {
             name: v.name.clone(),
             id_number_enc: id.enc,
@@ -288,7 +297,12 @@ impl PersonUpdateRow {
     }
 
     /// The insert form of the same values.
-    pub fn into_insert(self, id: String, synthetic: bool, create_hash: Option<String>) -> PersonInsert {
+    pub fn into_insert(
+        self,
+        id: String,
+        synthetic: bool,
+        create_hash: Option<String>,
+    ) -> PersonInsert {
         PersonInsert {
             id,
             name: self.name,
@@ -336,7 +350,12 @@ impl PersonRow {
         let level = u8::try_from(self.disability_level)
             .ok()
             .and_then(DisabilityLevel::new)
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("stored level {} out of range", self.disability_level)))?;
+            .ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!(
+                    "stored level {} out of range",
+                    self.disability_level
+                ))
+            })?;
         let category: shared::DisabilityCategory = code(&self.disability_category)?;
         Ok(Person {
             id: uuid(&self.id)?,
@@ -344,9 +363,14 @@ impl PersonRow {
             name: self.name.clone(),
             id_number: self.id_number_masked.clone(),
             has_certificate: self.has_certificate,
-            certificate_number: self
-                .has_certificate
-                .then(|| mask_certificate_number(&format!("{}{}{}", self.id_number_masked, category.digit(), level.get()))),
+            certificate_number: self.has_certificate.then(|| {
+                mask_certificate_number(&format!(
+                    "{}{}{}",
+                    self.id_number_masked,
+                    category.digit(),
+                    level.get()
+                ))
+            }),
             sex: code(&self.sex)?,
             birth_date: self.birth_date,
             disability_category: category,
@@ -386,6 +410,7 @@ impl PersonRow {
         let category: shared::DisabilityCategory = self.disability_category.parse().ok()?;
         let level = DisabilityLevel::new(u8::try_from(self.disability_level).ok()?)?;
         let id = shared::IdNumber::parse(id_number, NaiveDate::MAX).ok()?;
-        self.has_certificate.then(|| CertificateNumber::of(&id, category, level))
+        self.has_certificate
+            .then(|| CertificateNumber::of(&id, category, level))
     }
 }

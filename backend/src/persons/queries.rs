@@ -2,11 +2,13 @@
 //! the caller's scope, so that no handler can forget it.
 
 use diesel::prelude::*;
-use shared::api::AuditAction;
-use shared::person::{PersonCreate, PersonInput, PersonItem, PersonQuery, RevealResponse, Tombstone};
-use shared::person::Person;
-use shared::{FieldErrors, IdNumber};
 use sha2::{Digest, Sha256};
+use shared::api::AuditAction;
+use shared::person::Person;
+use shared::person::{
+    PersonCreate, PersonInput, PersonItem, PersonQuery, RevealResponse, Tombstone,
+};
+use shared::{FieldErrors, IdNumber};
 use uuid::Uuid;
 
 use super::model::{PersonRow, PersonUpdateRow, ProtectedId};
@@ -37,7 +39,10 @@ pub fn live(scope: &Scope) -> persons::BoxedQuery<'static, Backend> {
 
 /// A live person in scope; 404 otherwise, whether it exists elsewhere or not at all.
 pub fn get(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<PersonRow, ApiError> {
-    Ok(live(scope).filter(persons::id.eq(id.to_string())).select(PersonRow::as_select()).first(conn)?)
+    Ok(live(scope)
+        .filter(persons::id.eq(id.to_string()))
+        .select(PersonRow::as_select())
+        .first(conn)?)
 }
 
 fn escape_like(s: &str) -> String {
@@ -54,7 +59,14 @@ fn escape_like(s: &str) -> String {
 }
 
 /// A page of persons in scope matching `q`, plus the next cursor.
-pub fn list(conn: &mut DbConn, pii: &Pii, scope: &Scope, q: &PersonQuery, after: Option<Cursor>, limit: i64) -> Result<(Vec<PersonItem>, Option<String>), ApiError> {
+pub fn list(
+    conn: &mut DbConn,
+    pii: &Pii,
+    scope: &Scope,
+    q: &PersonQuery,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<(Vec<PersonItem>, Option<String>), ApiError> {
     let mut query = match q.updated_since {
         Some(_) => visible(scope),
         None => live(scope),
@@ -63,7 +75,8 @@ pub fn list(conn: &mut DbConn, pii: &Pii, scope: &Scope, q: &PersonQuery, after:
         query = query.filter(persons::name.like(escape_like(name)).escape('\\'));
     }
     if let Some(id) = q.id_number.as_deref() {
-        let parsed = IdNumber::parse(id, chrono::NaiveDate::MAX).map_err(|e| ApiError::field("id_number", e.code, e.message))?;
+        let parsed = IdNumber::parse(id, chrono::NaiveDate::MAX)
+            .map_err(|e| ApiError::field("id_number", e.code, e.message))?;
         query = query.filter(persons::id_number_hmac.eq(pii.lookup_hash(parsed.as_str())));
     }
     if let Some(c) = &q.county_code {
@@ -95,15 +108,32 @@ pub fn list(conn: &mut DbConn, pii: &Pii, scope: &Scope, q: &PersonQuery, after:
     if let Some(b) = q.elderly_disabled {
         query = query.filter(persons::elderly_disabled.eq(b));
     }
-    let bad_cursor = || ApiError::field("cursor", "invalid_cursor", "the cursor does not fit this list");
+    let bad_cursor = || {
+        ApiError::field(
+            "cursor",
+            "invalid_cursor",
+            "the cursor does not fit this list",
+        )
+    };
     let mut rows: Vec<PersonRow> = if let Some(since) = q.updated_since {
         // Sync order: by change time, then id; tombstones included.
         query = query.filter(persons::updated_at.gt(since.naive_utc()));
         if let Some(c) = after {
-            let ts = c.ts.and_then(chrono::DateTime::from_timestamp_micros).ok_or_else(bad_cursor)?.naive_utc();
-            query = query.filter(persons::updated_at.gt(ts).or(persons::updated_at.eq(ts).and(persons::id.gt(c.id))));
+            let ts =
+                c.ts.and_then(chrono::DateTime::from_timestamp_micros)
+                    .ok_or_else(bad_cursor)?
+                    .naive_utc();
+            query = query.filter(
+                persons::updated_at
+                    .gt(ts)
+                    .or(persons::updated_at.eq(ts).and(persons::id.gt(c.id))),
+            );
         }
-        query.order((persons::updated_at.asc(), persons::id.asc())).limit(limit + 1).select(PersonRow::as_select()).load(conn)?
+        query
+            .order((persons::updated_at.asc(), persons::id.asc()))
+            .limit(limit + 1)
+            .select(PersonRow::as_select())
+            .load(conn)?
     } else {
         if let Some(c) = after {
             if c.ts.is_some() {
@@ -111,7 +141,11 @@ pub fn list(conn: &mut DbConn, pii: &Pii, scope: &Scope, q: &PersonQuery, after:
             }
             query = query.filter(persons::id.gt(c.id));
         }
-        query.order(persons::id.asc()).limit(limit + 1).select(PersonRow::as_select()).load(conn)?
+        query
+            .order(persons::id.asc())
+            .limit(limit + 1)
+            .select(PersonRow::as_select())
+            .load(conn)?
     };
     let sync = q.updated_since.is_some();
     let next = Cursor::next_page(&mut rows, limit, |r| Cursor {
@@ -122,7 +156,12 @@ pub fn list(conn: &mut DbConn, pii: &Pii, scope: &Scope, q: &PersonQuery, after:
         .iter()
         .map(|r| {
             Ok(if r.deleted_at.is_some() {
-                PersonItem::Tombstone(Tombstone { id: uuid(&r.id)?, version: r.version, deleted: true, updated_at: utc(r.updated_at) })
+                PersonItem::Tombstone(Tombstone {
+                    id: uuid(&r.id)?,
+                    version: r.version,
+                    deleted: true,
+                    updated_at: utc(r.updated_at),
+                })
             } else {
                 PersonItem::Person(Box::new(r.to_api()?))
             })
@@ -132,11 +171,18 @@ pub fn list(conn: &mut DbConn, pii: &Pii, scope: &Scope, q: &PersonQuery, after:
 }
 
 fn protect(pii: &Pii, id: &IdNumber) -> Result<ProtectedId, ApiError> {
-    Ok(ProtectedId { enc: pii.encrypt(id.as_str())?, hmac: pii.lookup_hash(id.as_str()), masked: id.masked() })
+    Ok(ProtectedId {
+        enc: pii.encrypt(id.as_str())?,
+        hmac: pii.lookup_hash(id.as_str()),
+        masked: id.masked(),
+    })
 }
 
 fn duplicate_id_number() -> ApiError {
-    ApiError::Conflict { code: "duplicate_id_number", detail: "a person with this identity number is already registered".into() }
+    ApiError::Conflict {
+        code: "duplicate_id_number",
+        detail: "a person with this identity number is already registered".into(),
+    }
 }
 
 /// Fails with 409 if another live person has this identity number.
@@ -155,12 +201,27 @@ fn check_unique(conn: &mut DbConn, hmac: &str, except: Option<&str>) -> Result<(
 }
 
 /// Validates the address against reference data and the caller's scope; returns the city.
-fn check_place(conn: &mut DbConn, user: &AuthUser, input: &shared::person::ValidPerson, errs: &mut FieldErrors) -> Result<Option<String>, ApiError> {
+fn check_place(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    input: &shared::person::ValidPerson,
+    errs: &mut FieldErrors,
+) -> Result<Option<String>, ApiError> {
     if !user.scope.covers_region(&input.county_code) {
-        errs.add("county_code", "outside_scope", "this county lies outside your unit's area");
+        errs.add(
+            "county_code",
+            "outside_scope",
+            "this county lies outside your unit's area",
+        );
         return Ok(None);
     }
-    crate::org::queries::check_address(conn, &input.county_code, input.town_code.as_deref(), input.village_code.as_deref(), errs)
+    crate::org::queries::check_address(
+        conn,
+        &input.county_code,
+        input.town_code.as_deref(),
+        input.village_code.as_deref(),
+        errs,
+    )
 }
 
 /// What a create led to.
@@ -173,21 +234,36 @@ pub enum Created {
 }
 
 /// Creates a registry entry, or answers an idempotent retry.
-pub fn create(conn: &mut DbConn, pii: &Pii, user: &AuthUser, body: &PersonCreate) -> Result<Created, ApiError> {
+pub fn create(
+    conn: &mut DbConn,
+    pii: &Pii,
+    user: &AuthUser,
+    body: &PersonCreate,
+) -> Result<Created, ApiError> {
     let valid = body.fields.validate(today(), true);
-    let body_hash: String = Sha256::digest(serde_json::to_vec(&body.fields).map_err(|e| ApiError::Internal(e.into()))?)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let body_hash: String =
+        Sha256::digest(serde_json::to_vec(&body.fields).map_err(|e| ApiError::Internal(e.into()))?)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
-        let existing: Option<PersonRow> =
-            persons::table.filter(persons::id.eq(id.to_string())).select(PersonRow::as_select()).first(conn).optional()?;
+        let existing: Option<PersonRow> = persons::table
+            .filter(persons::id.eq(id.to_string()))
+            .select(PersonRow::as_select())
+            .first(conn)
+            .optional()?;
         if let Some(row) = existing {
-            let same = row.create_hash.as_deref() == Some(body_hash.as_str()) && row.created_by == user.id.to_string();
+            let same = row.create_hash.as_deref() == Some(body_hash.as_str())
+                && row.created_by == user.id.to_string();
             return match (same, row.deleted_at) {
-                (true, None) if user.scope.covers_region(&row.county_code) => Ok(Created::Existing(row.to_api()?)),
-                _ => Err(ApiError::Conflict { code: "id_conflict", detail: "this id is already used by another record".into() }),
+                (true, None) if user.scope.covers_region(&row.county_code) => {
+                    Ok(Created::Existing(row.to_api()?))
+                }
+                _ => Err(ApiError::Conflict {
+                    code: "id_conflict",
+                    detail: "this id is already used by another record".into(),
+                }),
             };
         }
         let mut errs = FieldErrors(valid.as_ref().err().cloned().unwrap_or_default());
@@ -195,29 +271,45 @@ pub fn create(conn: &mut DbConn, pii: &Pii, user: &AuthUser, body: &PersonCreate
             return Err(ApiError::Validation(errs.0));
         };
         let city = check_place(conn, user, v, &mut errs)?;
-        let (Some(city), Some(id_number), true) = (city, v.id_number.as_ref(), errs.is_empty()) else {
+        let (Some(city), Some(id_number), true) = (city, v.id_number.as_ref(), errs.is_empty())
+        else {
             return Err(ApiError::Validation(errs.0));
         };
         let protected = protect(pii, id_number)?;
         check_unique(conn, &protected.hmac, None)?;
         let at = now();
-        let row = PersonUpdateRow::new(v, protected, id_number.birth_date(), id_number.sex(), city, 1, at, user.id.to_string())
-            .into_insert(id.to_string(), false, Some(body_hash.clone()));
-        diesel::insert_into(persons::table).values(&row).execute(conn).map_err(|e| match ApiError::from(e) {
-            ApiError::Conflict { .. } => duplicate_id_number(),
-            other => other,
-        })?;
+        let row = PersonUpdateRow::new(
+            v,
+            protected,
+            id_number.birth_date(),
+            id_number.sex(),
+            city,
+            1,
+            at,
+            user.id.to_string(),
+        )
+        .into_insert(id.to_string(), false, Some(body_hash.clone()));
+        diesel::insert_into(persons::table)
+            .values(&row)
+            .execute(conn)
+            .map_err(|e| match ApiError::from(e) {
+                ApiError::Conflict { .. } => duplicate_id_number(),
+                other => other,
+            })?;
         let created = get(conn, &Scope::Province, id)?.to_api()?;
-        audit::record(conn, Event {
-            actor: user,
-            action: AuditAction::Create,
-            entity_type: "person",
-            entity_id: id,
-            owner_region: &created.county_code,
-            reason: None,
-            before: None,
-            after: Some(audit_view(&created)),
-        })?;
+        audit::record(
+            conn,
+            Event {
+                actor: user,
+                action: AuditAction::Create,
+                entity_type: "person",
+                entity_id: id,
+                owner_region: &created.county_code,
+                reason: None,
+                before: None,
+                after: Some(audit_view(&created)),
+            },
+        )?;
         Ok(Created::New(created))
     })
 }
@@ -226,7 +318,14 @@ pub fn create(conn: &mut DbConn, pii: &Pii, user: &AuthUser, body: &PersonCreate
 fn audit_view(p: &Person) -> serde_json::Value {
     let mut v = serde_json::to_value(p).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
-        for k in ["created_at", "created_by", "updated_at", "updated_by", "deleted", "severe"] {
+        for k in [
+            "created_at",
+            "created_by",
+            "updated_at",
+            "updated_by",
+            "deleted",
+            "severe",
+        ] {
             o.remove(k);
         }
     }
@@ -234,7 +333,14 @@ fn audit_view(p: &Person) -> serde_json::Value {
 }
 
 /// Replaces a registry entry, if `version` is still current.
-pub fn update(conn: &mut DbConn, pii: &Pii, user: &AuthUser, id: Uuid, version: i64, input: &PersonInput) -> Result<Person, ApiError> {
+pub fn update(
+    conn: &mut DbConn,
+    pii: &Pii,
+    user: &AuthUser,
+    id: Uuid,
+    version: i64,
+    input: &PersonInput,
+) -> Result<Person, ApiError> {
     let valid = input.validate(today(), false);
     write_tx(conn, |conn| {
         let row = get(conn, &user.scope, id)?;
@@ -249,15 +355,35 @@ pub fn update(conn: &mut DbConn, pii: &Pii, user: &AuthUser, id: Uuid, version: 
         let (id_number, protected) = match &v.id_number {
             Some(n) => (n.clone(), protect(pii, n)?),
             None => {
-                let stored = IdNumber::parse(&pii.decrypt(&row.id_number_enc)?, chrono::NaiveDate::MAX)
-                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored identity number invalid: {e}")))?;
-                let p = ProtectedId { enc: row.id_number_enc.clone(), hmac: row.id_number_hmac.clone(), masked: row.id_number_masked.clone() };
+                let stored =
+                    IdNumber::parse(&pii.decrypt(&row.id_number_enc)?, chrono::NaiveDate::MAX)
+                        .map_err(|e| {
+                            ApiError::Internal(anyhow::anyhow!(
+                                "stored identity number invalid: {e}"
+                            ))
+                        })?;
+                let p = ProtectedId {
+                    enc: row.id_number_enc.clone(),
+                    hmac: row.id_number_hmac.clone(),
+                    masked: row.id_number_masked.clone(),
+                };
                 (stored, p)
             }
         };
         if v.id_number.is_none() && v.has_certificate {
-            if let Some(cert) = input.certificate_number.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-                if let Err(e) = shared::person::check_certificate_against(cert, &id_number, v.disability_category, v.disability_level, today()) {
+            if let Some(cert) = input
+                .certificate_number
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            {
+                if let Err(e) = shared::person::check_certificate_against(
+                    cert,
+                    &id_number,
+                    v.disability_category,
+                    v.disability_level,
+                    today(),
+                ) {
                     errs.add("certificate_number", e.code, e.message);
                 }
             }
@@ -267,28 +393,44 @@ pub fn update(conn: &mut DbConn, pii: &Pii, user: &AuthUser, id: Uuid, version: 
         };
         check_unique(conn, &protected.hmac, Some(&row.id))?;
         let before = row.to_api()?;
-        let change = PersonUpdateRow::new(v, protected, id_number.birth_date(), id_number.sex(), city, row.version + 1, now(), user.id.to_string());
-        let n = diesel::update(persons::table.filter(persons::id.eq(&row.id)).filter(persons::version.eq(version)))
-            .set(&change)
-            .execute(conn)
-            .map_err(|e| match ApiError::from(e) {
-                ApiError::Conflict { .. } => duplicate_id_number(),
-                other => other,
-            })?;
+        let change = PersonUpdateRow::new(
+            v,
+            protected,
+            id_number.birth_date(),
+            id_number.sex(),
+            city,
+            row.version + 1,
+            now(),
+            user.id.to_string(),
+        );
+        let n = diesel::update(
+            persons::table
+                .filter(persons::id.eq(&row.id))
+                .filter(persons::version.eq(version)),
+        )
+        .set(&change)
+        .execute(conn)
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::Conflict { .. } => duplicate_id_number(),
+            other => other,
+        })?;
         if n == 0 {
             return Err(ApiError::stale_version());
         }
         let after = get(conn, &Scope::Province, id)?.to_api()?;
-        audit::record(conn, Event {
-            actor: user,
-            action: AuditAction::Update,
-            entity_type: "person",
-            entity_id: id,
-            owner_region: &after.county_code,
-            reason: None,
-            before: Some(audit_view(&before)),
-            after: Some(audit_view(&after)),
-        })?;
+        audit::record(
+            conn,
+            Event {
+                actor: user,
+                action: AuditAction::Update,
+                entity_type: "person",
+                entity_id: id,
+                owner_region: &after.county_code,
+                reason: None,
+                before: Some(audit_view(&before)),
+                after: Some(audit_view(&after)),
+            },
+        )?;
         Ok(after)
     })
 }
@@ -302,46 +444,65 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, id: Uuid, version: i64) -> Res
             return Err(ApiError::stale_version());
         }
         let at = now();
-        let n = diesel::update(persons::table.filter(persons::id.eq(&row.id)).filter(persons::version.eq(version)))
-            .set((
-                persons::deleted_at.eq(Some(at)),
-                persons::deleted_by.eq(Some(user.id.to_string())),
-                persons::version.eq(version + 1),
-                persons::updated_at.eq(at),
-                persons::updated_by.eq(user.id.to_string()),
-            ))
-            .execute(conn)?;
+        let n = diesel::update(
+            persons::table
+                .filter(persons::id.eq(&row.id))
+                .filter(persons::version.eq(version)),
+        )
+        .set((
+            persons::deleted_at.eq(Some(at)),
+            persons::deleted_by.eq(Some(user.id.to_string())),
+            persons::version.eq(version + 1),
+            persons::updated_at.eq(at),
+            persons::updated_by.eq(user.id.to_string()),
+        ))
+        .execute(conn)?;
         if n == 0 {
             return Err(ApiError::stale_version());
         }
-        audit::record(conn, Event {
-            actor: user,
-            action: AuditAction::Delete,
-            entity_type: "person",
-            entity_id: id,
-            owner_region: &row.county_code,
-            reason: None,
-            before: Some(audit_view(&row.to_api()?)),
-            after: None,
-        })
+        audit::record(
+            conn,
+            Event {
+                actor: user,
+                action: AuditAction::Delete,
+                entity_type: "person",
+                entity_id: id,
+                owner_region: &row.county_code,
+                reason: None,
+                before: Some(audit_view(&row.to_api()?)),
+                after: None,
+            },
+        )
     })
 }
 
 /// Shows the full identity and certificate numbers, recording who asked and why.
-pub fn reveal(conn: &mut DbConn, pii: &Pii, user: &AuthUser, id: Uuid, reason: &str) -> Result<RevealResponse, ApiError> {
+pub fn reveal(
+    conn: &mut DbConn,
+    pii: &Pii,
+    user: &AuthUser,
+    id: Uuid,
+    reason: &str,
+) -> Result<RevealResponse, ApiError> {
     write_tx(conn, |conn| {
         let row = get(conn, &user.scope, id)?;
         let id_number = pii.decrypt(&row.id_number_enc)?;
-        audit::record(conn, Event {
-            actor: user,
-            action: AuditAction::Reveal,
-            entity_type: "person",
-            entity_id: id,
-            owner_region: &row.county_code,
-            reason: Some(reason),
-            before: None,
-            after: None,
-        })?;
-        Ok(RevealResponse { certificate_number: row.certificate_number(&id_number), id_number })
+        audit::record(
+            conn,
+            Event {
+                actor: user,
+                action: AuditAction::Reveal,
+                entity_type: "person",
+                entity_id: id,
+                owner_region: &row.county_code,
+                reason: Some(reason),
+                before: None,
+                after: None,
+            },
+        )?;
+        Ok(RevealResponse {
+            certificate_number: row.certificate_number(&id_number),
+            id_number,
+        })
     })
 }

@@ -5,37 +5,70 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use shared::api::{Page, Problem};
 use shared::auth::Capability;
-use shared::person::{Person, PersonCreate, PersonItem, PersonQuery, PersonUpdate, RevealRequest, RevealResponse};
+use shared::person::{
+    Person, PersonCreate, PersonInput, PersonItem, PersonQuery, PersonUpdate, RevealRequest,
+    RevealResponse,
+};
 use uuid::Uuid;
 
 use super::queries::{self, Created};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::extract::{Json, Query};
+use crate::extract::{from_value, Json, Query};
 use crate::pagination::{limit_of, Cursor};
 use crate::state::AppState;
 
 /// The version in an `If-Match` header (`3`, `"3"` or `W/"3"`).
 pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
-    let Some(v) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
-    let text = v.to_str().unwrap_or("").trim().trim_start_matches("W/").trim_matches('"');
-    text.parse().map(Some).map_err(|_| ApiError::field("If-Match", "invalid_version", "If-Match must carry the record's version number"))
+    let Some(v) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = v
+        .to_str()
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"');
+    text.parse().map(Some).map_err(|_| {
+        ApiError::field(
+            "If-Match",
+            "invalid_version",
+            "If-Match must carry the record's version number",
+        )
+    })
+}
+
+/// Parses a body that flattens [`PersonInput`]: the input first, so that a bad field is
+/// named, then the whole.
+fn parse_flattened<T: serde::de::DeserializeOwned>(raw: serde_json::Value) -> Result<T, ApiError> {
+    from_value::<PersonInput>(raw.clone())?;
+    from_value::<T>(raw)
 }
 
 fn version_required() -> ApiError {
-    ApiError::field("version", "required", "send the version you last saw, in the body or in If-Match")
+    ApiError::field(
+        "version",
+        "required",
+        "send the version you last saw, in the body or in If-Match",
+    )
 }
 
 /// Searches the registry within the caller's scope.
 #[utoipa::path(get, path = "/api/v1/persons", tag = "persons", params(PersonQuery),
     responses((status = 200, body = Page<PersonItem>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn list(state: web::Data<AppState>, user: AuthUser, Query(q): Query<PersonQuery>) -> Result<web::Json<Page<PersonItem>>, ApiError> {
+pub async fn list(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<PersonQuery>,
+) -> Result<web::Json<Page<PersonItem>>, ApiError> {
     user.require(Capability::ReadPersons)?;
     let limit = limit_of(q.limit)?;
     let after = Cursor::decode_opt(q.cursor.as_deref())?;
     let pii = state.pii.clone();
-    let (items, next_cursor) = state.db(move |conn| queries::list(conn, &pii, &user.scope, &q, after, limit)).await?;
+    let (items, next_cursor) = state
+        .db(move |conn| queries::list(conn, &pii, &user.scope, &q, after, limit))
+        .await?;
     Ok(web::Json(Page { items, next_cursor }))
 }
 
@@ -45,15 +78,26 @@ pub async fn list(state: web::Data<AppState>, user: AuthUser, Query(q): Query<Pe
     responses((status = 201, body = Person), (status = 200, description = "retry of an earlier create", body = Person),
         (status = 409, body = Problem), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
-pub async fn create(state: web::Data<AppState>, user: AuthUser, Json(body): Json<PersonCreate>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(raw): Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WritePersons)?;
+    let body = parse_flattened::<PersonCreate>(raw)?;
     let pii = state.pii.clone();
-    Ok(match state.db(move |conn| queries::create(conn, &pii, &user, &body)).await? {
-        Created::New(p) => {
-            HttpResponse::Created().insert_header((header::LOCATION, format!("/api/v1/persons/{}", p.id))).insert_header(etag(&p)).json(p)
-        }
-        Created::Existing(p) => HttpResponse::Ok().insert_header(etag(&p)).json(p),
-    })
+    Ok(
+        match state
+            .db(move |conn| queries::create(conn, &pii, &user, &body))
+            .await?
+        {
+            Created::New(p) => HttpResponse::Created()
+                .insert_header((header::LOCATION, format!("/api/v1/persons/{}", p.id)))
+                .insert_header(etag(&p))
+                .json(p),
+            Created::Existing(p) => HttpResponse::Ok().insert_header(etag(&p)).json(p),
+        },
+    )
 }
 
 fn etag(p: &Person) -> (header::HeaderName, String) {
@@ -63,10 +107,16 @@ fn etag(p: &Person) -> (header::HeaderName, String) {
 /// One person, if in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons", params(("id" = Uuid, Path, description = "person id")),
     responses((status = 200, body = Person), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     user.require(Capability::ReadPersons)?;
     let id = path.into_inner();
-    let p = state.db(move |conn| queries::get(conn, &user.scope, id)?.to_api()).await?;
+    let p = state
+        .db(move |conn| queries::get(conn, &user.scope, id)?.to_api())
+        .await?;
     Ok(HttpResponse::Ok().insert_header(etag(&p)).json(p))
 }
 
@@ -75,12 +125,24 @@ pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<Uui
     request_body = PersonUpdate,
     responses((status = 200, body = Person), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn update(state: web::Data<AppState>, user: AuthUser, req: HttpRequest, path: web::Path<Uuid>, Json(body): Json<PersonUpdate>) -> Result<HttpResponse, ApiError> {
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    Json(raw): Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WritePersons)?;
-    let version = body.version.or(if_match(&req)?).ok_or_else(version_required)?;
+    let body = parse_flattened::<PersonUpdate>(raw)?;
+    let version = body
+        .version
+        .or(if_match(&req)?)
+        .ok_or_else(version_required)?;
     let id = path.into_inner();
     let pii = state.pii.clone();
-    let p = state.db(move |conn| queries::update(conn, &pii, &user, id, version, &body.fields)).await?;
+    let p = state
+        .db(move |conn| queries::update(conn, &pii, &user, id, version, &body.fields))
+        .await?;
     Ok(HttpResponse::Ok().insert_header(etag(&p)).json(p))
 }
 
@@ -95,11 +157,19 @@ pub struct DeleteQuery {
 /// Deletes a person's entry (kept as a tombstone); the version must be current.
 #[utoipa::path(delete, path = "/api/v1/persons/{id}", tag = "persons", params(("id" = Uuid, Path, description = "person id"), DeleteQuery),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
-pub async fn delete(state: web::Data<AppState>, user: AuthUser, req: HttpRequest, path: web::Path<Uuid>, Query(q): Query<DeleteQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn delete(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    Query(q): Query<DeleteQuery>,
+) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WritePersons)?;
     let version = q.version.or(if_match(&req)?).ok_or_else(version_required)?;
     let id = path.into_inner();
-    state.db(move |conn| queries::delete(conn, &user, id, version)).await?;
+    state
+        .db(move |conn| queries::delete(conn, &user, id, version))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -108,11 +178,20 @@ pub async fn delete(state: web::Data<AppState>, user: AuthUser, req: HttpRequest
     request_body = RevealRequest,
     responses((status = 200, body = RevealResponse), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn reveal(state: web::Data<AppState>, user: AuthUser, path: web::Path<Uuid>, Json(body): Json<RevealRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn reveal(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<RevealRequest>,
+) -> Result<HttpResponse, ApiError> {
     user.require(Capability::RevealIdNumber)?;
     let reason = body.validate()?;
     let id = path.into_inner();
     let pii = state.pii.clone();
-    let r = state.db(move |conn| queries::reveal(conn, &pii, &user, id, &reason)).await?;
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(r))
+    let r = state
+        .db(move |conn| queries::reveal(conn, &pii, &user, id, &reason))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(r))
 }

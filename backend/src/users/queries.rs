@@ -49,13 +49,21 @@ pub struct UserRow {
 
 /// Joins roles for storage.
 pub fn roles_text(roles: &[Role]) -> String {
-    roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 impl UserRow {
     /// The roles, parsed.
     pub fn roles(&self) -> Result<Vec<Role>, ApiError> {
-        self.roles.split(',').filter(|s| !s.is_empty()).map(code).collect()
+        self.roles
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(code)
+            .collect()
     }
 
     /// The API view.
@@ -87,7 +95,9 @@ impl UserRow {
 }
 
 /// Users whose unit lies in `scope`, the only way handlers reach user rows.
-pub fn visible(scope: &Scope) -> users::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
+pub fn visible(
+    scope: &Scope,
+) -> users::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
     let q = users::table.into_boxed();
     match scope {
         Scope::Province => q,
@@ -102,11 +112,19 @@ pub fn visible(scope: &Scope) -> users::BoxedQuery<'static, <DbConn as diesel::C
 
 /// A user in scope by id.
 pub fn get(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<UserRow, ApiError> {
-    Ok(visible(scope).filter(users::id.eq(id.to_string())).select(UserRow::as_select()).first(conn)?)
+    Ok(visible(scope)
+        .filter(users::id.eq(id.to_string()))
+        .select(UserRow::as_select())
+        .first(conn)?)
 }
 
 /// A page of users in scope, by username.
-pub fn list(conn: &mut DbConn, scope: &Scope, after: Option<&str>, limit: i64) -> Result<Vec<UserRow>, ApiError> {
+pub fn list(
+    conn: &mut DbConn,
+    scope: &Scope,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<UserRow>, ApiError> {
     let mut q = visible(scope).order(users::username.asc()).limit(limit);
     if let Some(a) = after {
         q = q.filter(users::username.gt(a.to_owned()));
@@ -115,7 +133,12 @@ pub fn list(conn: &mut DbConn, scope: &Scope, after: Option<&str>, limit: i64) -
 }
 
 /// Ends every live session of a user.
-pub fn revoke_sessions(conn: &mut DbConn, user_id: &str, reason: &str, except: Option<&str>) -> Result<usize, ApiError> {
+pub fn revoke_sessions(
+    conn: &mut DbConn,
+    user_id: &str,
+    reason: &str,
+    except: Option<&str>,
+) -> Result<usize, ApiError> {
     let now = crate::db::now();
     // Session ids are never empty, so "" keeps nothing.
     let keep = except.unwrap_or("").to_owned();
@@ -123,5 +146,10 @@ pub fn revoke_sessions(conn: &mut DbConn, user_id: &str, reason: &str, except: O
         .filter(sessions::user_id.eq(user_id.to_owned()))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::id.ne(keep));
-    Ok(diesel::update(target).set((sessions::revoked_at.eq(now), sessions::revoked_reason.eq(reason))).execute(conn)?)
+    Ok(diesel::update(target)
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
+        .execute(conn)?)
 }
