@@ -22,6 +22,8 @@ enum Command {
     Serve,
     /// Apply migrations and load the org tree, then exit.
     Migrate,
+    /// Print the OpenAPI document (for client generators) and exit.
+    Openapi,
     /// Add synthetic persons (marked synthetic) for benchmarks, spread over every county.
     Generate {
         /// How many persons to add.
@@ -38,6 +40,15 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => actix_web::rt::System::new().block_on(backend::server::run(cli.config)),
+        Command::Openapi => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(
+                    &<backend::openapi::ApiDoc as utoipa::OpenApi>::openapi()
+                )?
+            );
+            Ok(())
+        }
         Command::Migrate => {
             backend::server::prepare(&cli.config)?;
             println!("database ready");

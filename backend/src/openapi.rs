@@ -29,7 +29,7 @@ impl Modify for BearerAuth {
     info(title = "Xiangzhu (湘助) API", version = "1", description = "Running the Hunan DPF's programme for disabled people: registry, auth, org units, audit."),
     modifiers(&BearerAuth),
     paths(
-        health::healthz, health::readyz,
+        health::healthz, health::readyz, serve,
         auth::routes::login, auth::routes::refresh, auth::routes::logout, auth::routes::me, auth::routes::change_password,
         org::routes::list, org::routes::get, org::routes::addresses, org::routes::address,
         users::routes::list, users::routes::create, users::routes::get, users::routes::reset_password, users::routes::disable, users::routes::enable,
@@ -40,7 +40,8 @@ impl Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
-/// Serves the document.
+/// Serves this document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "the OpenAPI 3 document")))]
 pub async fn serve() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }

@@ -188,6 +188,28 @@ fn pg_exists(conn: &mut PgConnection, name: &str) -> bool {
     .is_ok_and(|n| n > 0)
 }
 
+/// An empty database of its own (no schema), dropped with the guard.
+pub fn empty_database(backend: Backend) -> (String, impl Drop) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            (
+                dir.path().join("empty.db").to_string_lossy().into_owned(),
+                TestDb::Sqlite(dir),
+            )
+        }
+        Backend::Postgres => {
+            let name = format!("xiangzhu_test_{}", Uuid::new_v4().simple());
+            let mut admin =
+                PgConnection::establish(&pg_admin_url()).unwrap_or_else(|e| panic!("{e}"));
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap_or_else(|e| panic!("{e}"));
+            (pg_url_for(&name), TestDb::Postgres(name))
+        }
+    }
+}
+
 enum TestDb {
     Sqlite(
         #[expect(dead_code, reason = "held so the directory lives as long as the test")]
@@ -365,7 +387,12 @@ impl TestApp {
 
     /// Logs in a demo account and returns its access token.
     pub async fn token(&self, username: &str) -> String {
-        let r = self.login_as(username, crate::demo::DEMO_PASSWORD).await;
+        self.token_with(username, crate::demo::DEMO_PASSWORD).await
+    }
+
+    /// Logs in with a password and returns the access token.
+    pub async fn token_with(&self, username: &str, password: &str) -> String {
+        let r = self.login_as(username, password).await;
         assert_eq!(r.status, 200, "login of {username}: {}", r.body);
         r.body["access_token"]
             .as_str()

@@ -7,6 +7,9 @@ pub mod routes;
 pub mod throttle;
 pub mod tokens;
 
+#[cfg(test)]
+mod tests;
+
 use std::future::Future;
 use std::pin::Pin;
 

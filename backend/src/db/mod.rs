@@ -33,6 +33,9 @@ mod conn {
 }
 pub use conn::DbConn;
 
+#[cfg(test)]
+mod tests;
+
 /// The pool of connections.
 pub type DbPool = Pool<ConnectionManager<DbConn>>;
 /// A connection borrowed from the pool.
