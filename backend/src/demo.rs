@@ -13,7 +13,7 @@ use crate::db::schema::{persons, towns, users, villages};
 use crate::db::{now, write_tx, DbConn};
 use crate::error::ApiError;
 use crate::org::seed::department_code;
-use crate::persons::model::{PersonInsert, PersonUpdateRow, ProtectedId};
+use crate::persons::model::{PersonInsert, PersonUpdateRow, ProtectedId, Stamp};
 use crate::pii::Pii;
 use crate::users::queries::{roles_text, UserRow};
 
@@ -254,22 +254,9 @@ fn synthetic_person(
         },
         notes: Some("合成演示数据，非真实人员 (synthetic demo data, not a real person)".into()),
     };
-    let protected = ProtectedId {
-        enc: pii.encrypt(id.as_str())?,
-        hmac: pii.lookup_hash(id.as_str()),
-        masked: id.masked(),
-    };
+    let protected = ProtectedId::new(pii, &id)?;
     let at = now();
-    Ok(PersonUpdateRow::new(
-        &input,
-        protected,
-        id.birth_date(),
-        id.sex(),
-        city.into(),
-        1,
-        at,
-        actor.into(),
-    )
+    Ok(PersonUpdateRow::new(&input, protected, city.into(), Stamp { version: 1, at, by: actor.into() })
     .into_insert(Uuid::now_v7().to_string(), true, None))
 }
 

@@ -238,7 +238,7 @@ pub struct PersonUpdateRow {
     pub updated_by: String,
 }
 
-/// The protected forms of an identity number.
+/// The stored forms of an identity number, and what it tells.
 #[derive(Debug, Clone)]
 pub struct ProtectedId {
     /// Ciphertext.
@@ -247,28 +247,47 @@ pub struct ProtectedId {
     pub hmac: String,
     /// Masked display form.
     pub masked: String,
+    /// Birth date it encodes.
+    pub birth_date: NaiveDate,
+    /// Sex it encodes.
+    pub sex: shared::Sex,
+}
+
+impl ProtectedId {
+    /// Encrypts and hashes a number.
+    pub fn new(pii: &crate::pii::Pii, id: &shared::IdNumber) -> Result<Self, ApiError> {
+        Ok(Self {
+            enc: pii.encrypt(id.as_str())?,
+            hmac: pii.lookup_hash(id.as_str()),
+            masked: id.masked(),
+            birth_date: id.birth_date(),
+            sex: id.sex(),
+        })
+    }
+}
+
+/// Who changed a record, when, and its version afterwards.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    /// The version after the change.
+    pub version: i64,
+    /// When.
+    pub at: NaiveDateTime,
+    /// Who (user id).
+    pub by: String,
 }
 
 impl PersonUpdateRow {
     /// The update of a validated entry.
-    pub fn new(
-        v: &ValidPerson,
-        id: ProtectedId,
-        birth: NaiveDate,
-        sex: shared::Sex,
-        city: String,
-        version: i64,
-        at: NaiveDateTime,
-        by: String,
-    ) -> Self {
+    pub fn new(v: &ValidPerson, id: ProtectedId, city: String, stamp: Stamp) -> Self {
         Self {
             name: v.name.clone(),
             id_number_enc: id.enc,
             id_number_hmac: id.hmac,
             id_number_masked: id.masked,
             has_certificate: v.has_certificate,
-            sex: sex.as_str().into(),
-            birth_date: birth,
+            sex: id.sex.as_str().into(),
+            birth_date: id.birth_date,
             disability_category: v.disability_category.as_str().into(),
             disability_level: i32::from(v.disability_level.get()),
             phone: v.phone.clone(),
@@ -290,9 +309,9 @@ impl PersonUpdateRow {
             assure_drinking_water: v.assurances.drinking_water.as_str().into(),
             assessed_on: v.assurances.assessed_on,
             notes: v.notes.clone(),
-            version,
-            updated_at: at,
-            updated_by: by,
+            version: stamp.version,
+            updated_at: stamp.at,
+            updated_by: stamp.by,
         }
     }
 

@@ -11,7 +11,7 @@ use shared::person::{
 use shared::{FieldErrors, IdNumber};
 use uuid::Uuid;
 
-use super::model::{PersonRow, PersonUpdateRow, ProtectedId};
+use super::model::{PersonRow, PersonUpdateRow, ProtectedId, Stamp};
 use crate::audit::{self, Event};
 use crate::auth::{AuthUser, Scope};
 use crate::db::schema::persons;
@@ -170,14 +170,6 @@ pub fn list(
     Ok((items, next))
 }
 
-fn protect(pii: &Pii, id: &IdNumber) -> Result<ProtectedId, ApiError> {
-    Ok(ProtectedId {
-        enc: pii.encrypt(id.as_str())?,
-        hmac: pii.lookup_hash(id.as_str()),
-        masked: id.masked(),
-    })
-}
-
 fn duplicate_id_number() -> ApiError {
     ApiError::Conflict {
         code: "duplicate_id_number",
@@ -275,19 +267,10 @@ pub fn create(
         else {
             return Err(ApiError::Validation(errs.0));
         };
-        let protected = protect(pii, id_number)?;
+        let protected = ProtectedId::new(pii, id_number)?;
         check_unique(conn, &protected.hmac, None)?;
         let at = now();
-        let row = PersonUpdateRow::new(
-            v,
-            protected,
-            id_number.birth_date(),
-            id_number.sex(),
-            city,
-            1,
-            at,
-            user.id.to_string(),
-        )
+        let row = PersonUpdateRow::new(v, protected, city, Stamp { version: 1, at, by: user.id.to_string() })
         .into_insert(id.to_string(), false, Some(body_hash.clone()));
         diesel::insert_into(persons::table)
             .values(&row)
@@ -353,7 +336,7 @@ pub fn update(
         };
         let city = check_place(conn, user, v, &mut errs)?;
         let (id_number, protected) = match &v.id_number {
-            Some(n) => (n.clone(), protect(pii, n)?),
+            Some(n) => (n.clone(), ProtectedId::new(pii, n)?),
             None => {
                 let stored =
                     IdNumber::parse(&pii.decrypt(&row.id_number_enc)?, chrono::NaiveDate::MAX)
@@ -362,10 +345,13 @@ pub fn update(
                                 "stored identity number invalid: {e}"
                             ))
                         })?;
+                // Keep the stored ciphertext: re-encrypting would change it for nothing.
                 let p = ProtectedId {
                     enc: row.id_number_enc.clone(),
                     hmac: row.id_number_hmac.clone(),
                     masked: row.id_number_masked.clone(),
+                    birth_date: stored.birth_date(),
+                    sex: stored.sex(),
                 };
                 (stored, p)
             }
@@ -393,16 +379,7 @@ pub fn update(
         };
         check_unique(conn, &protected.hmac, Some(&row.id))?;
         let before = row.to_api()?;
-        let change = PersonUpdateRow::new(
-            v,
-            protected,
-            id_number.birth_date(),
-            id_number.sex(),
-            city,
-            row.version + 1,
-            now(),
-            user.id.to_string(),
-        );
+        let change = PersonUpdateRow::new(v, protected, city, Stamp { version: row.version + 1, at: now(), by: user.id.to_string() });
         let n = diesel::update(
             persons::table
                 .filter(persons::id.eq(&row.id))
