@@ -256,7 +256,16 @@ fn synthetic_person(
     };
     let protected = ProtectedId::new(pii, &id)?;
     let at = now();
-    Ok(PersonUpdateRow::new(&input, protected, city.into(), Stamp { version: 1, at, by: actor.into() })
+    Ok(PersonUpdateRow::new(
+        &input,
+        protected,
+        city.into(),
+        Stamp {
+            version: 1,
+            at,
+            by: actor.into(),
+        },
+    )
     .into_insert(Uuid::now_v7().to_string(), true, None))
 }
 

@@ -180,7 +180,10 @@ string_enum! {
     }
 }
 
-#[expect(clippy::derivable_impls, reason = "string_enum! declares the enum, so #[default] cannot be attached")]
+#[expect(
+    clippy::derivable_impls,
+    reason = "string_enum! declares the enum, so #[default] cannot be attached"
+)]
 impl Default for AssuranceStatus {
     fn default() -> Self {
         Self::Unknown

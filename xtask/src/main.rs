@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn cargo() -> Command {
@@ -23,7 +26,9 @@ fn cargo() -> Command {
 /// Runs a command, echoing it; an error names the step that failed.
 fn run(step: &str, mut cmd: Command) -> Result<(), String> {
     eprintln!("\n==> {step}");
-    let status = cmd.status().map_err(|e| format!("{step}: could not start: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{step}: could not start: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -32,7 +37,10 @@ fn run(step: &str, mut cmd: Command) -> Result<(), String> {
 }
 
 fn output(mut cmd: Command) -> Option<String> {
-    cmd.output().ok().filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+    cmd.output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
 /// Adds the wasm target when missing (a fresh machine does not have it).
@@ -40,7 +48,10 @@ fn ensure_wasm_target() -> Result<(), String> {
     let mut list = Command::new("rustup");
     list.args(["target", "list", "--installed"]);
     let installed = output(list).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
     let mut add = Command::new("rustup");
@@ -55,12 +66,26 @@ fn test() -> Result<(), String> {
 
     ensure_wasm_target()?;
     let mut wasm = cargo();
-    wasm.args(["check", "-p", "xiangzhu-shared", "--target", "wasm32-unknown-unknown"]);
+    wasm.args([
+        "check",
+        "-p",
+        "xiangzhu-shared",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
     run("shared crate builds for wasm32-unknown-unknown", wasm)?;
 
     // Like Lemmy's check: the shared crate must not pull in server-side crates.
     let mut tree = cargo();
-    tree.args(["tree", "-p", "xiangzhu-shared", "-e", "normal", "--prefix", "none"]);
+    tree.args([
+        "tree",
+        "-p",
+        "xiangzhu-shared",
+        "-e",
+        "normal",
+        "--prefix",
+        "none",
+    ]);
     let deps = output(tree).ok_or("cargo tree failed")?;
     for banned in ["diesel", "actix-web", "tokio "] {
         if deps.lines().any(|l| l.starts_with(banned)) {
@@ -70,7 +95,14 @@ fn test() -> Result<(), String> {
     eprintln!("\n==> shared crate is free of diesel, actix-web and tokio");
 
     let mut clippy = cargo();
-    clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
     run("cargo clippy -D warnings", clippy)?;
 
     if env::var_os("XIANGZHU_TEST_PG").is_none() {
@@ -78,7 +110,10 @@ fn test() -> Result<(), String> {
     }
     let mut tests = cargo();
     tests.args(["test", "--workspace"]);
-    run("cargo test (every database test on SQLite and on PostgreSQL)", tests)
+    run(
+        "cargo test (every database test on SQLite and on PostgreSQL)",
+        tests,
+    )
 }
 
 fn serve(release: bool, extra: &[String]) -> Result<(), String> {
@@ -88,8 +123,12 @@ fn serve(release: bool, extra: &[String]) -> Result<(), String> {
         build.arg("--release");
     }
     run("build the server", build)?;
-    let target = env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
-    let bin = target.join(if release { "release" } else { "debug" }).join("xiangzhu");
+    let target = env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let bin = target
+        .join(if release { "release" } else { "debug" })
+        .join("xiangzhu");
     let mut server = Command::new(bin);
     server.current_dir(root()).args(extra);
     run("xiangzhu serve", server)

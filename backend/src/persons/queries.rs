@@ -270,7 +270,16 @@ pub fn create(
         let protected = ProtectedId::new(pii, id_number)?;
         check_unique(conn, &protected.hmac, None)?;
         let at = now();
-        let row = PersonUpdateRow::new(v, protected, city, Stamp { version: 1, at, by: user.id.to_string() })
+        let row = PersonUpdateRow::new(
+            v,
+            protected,
+            city,
+            Stamp {
+                version: 1,
+                at,
+                by: user.id.to_string(),
+            },
+        )
         .into_insert(id.to_string(), false, Some(body_hash.clone()));
         diesel::insert_into(persons::table)
             .values(&row)
@@ -379,7 +388,16 @@ pub fn update(
         };
         check_unique(conn, &protected.hmac, Some(&row.id))?;
         let before = row.to_api()?;
-        let change = PersonUpdateRow::new(v, protected, city, Stamp { version: row.version + 1, at: now(), by: user.id.to_string() });
+        let change = PersonUpdateRow::new(
+            v,
+            protected,
+            city,
+            Stamp {
+                version: row.version + 1,
+                at: now(),
+                by: user.id.to_string(),
+            },
+        );
         let n = diesel::update(
             persons::table
                 .filter(persons::id.eq(&row.id))
