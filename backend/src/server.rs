@@ -84,16 +84,19 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let prep_config = config.clone();
     let state = web::Data::new(web::block(move || prepare(&prep_config)).await??);
     let static_dir = config.static_dir.clone();
+    if static_dir.join("index.html").exists() {
+        tracing::info!(dir = %static_dir.display(), "serving the web app");
+    } else {
+        tracing::warn!(dir = %static_dir.display(), "no built web app found; serving the API only (run `cargo xtask build-frontend`)");
+    }
     let server = HttpServer::new(move || {
-        let spa = static_dir
-            .join("index.html")
-            .exists()
-            .then(|| crate::spa::service(&static_dir));
-        let mut app = app(state.clone());
-        if let Some(s) = spa {
-            app = app.service(s);
+        let with_spa = static_dir.join("index.html").exists();
+        let app = app(state.clone());
+        if with_spa {
+            app.configure(crate::spa::configure(&static_dir))
+        } else {
+            app
         }
-        app
     })
     .shutdown_timeout(30)
     .bind(&config.bind)?;

@@ -123,6 +123,9 @@ impl utoipa::PartialSchema for DisabilityLevel {
 impl utoipa::ToSchema for DisabilityLevel {}
 
 impl DisabilityLevel {
+    /// Level 4, the mildest.
+    pub const MILDEST: DisabilityLevel = DisabilityLevel(4);
+
     /// The level if `n` is 1 to 4.
     pub fn new(n: u8) -> Option<Self> {
         (1..=4).contains(&n).then_some(Self(n))

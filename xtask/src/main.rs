@@ -10,11 +10,20 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod frontend;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default()
+}
+
+/// Where cargo puts build output.
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
 }
 
 fn cargo() -> Command {
@@ -140,6 +149,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("run") => serve(true, &args[1..]),
         Some("run-debug") => serve(false, &args[1..]),
+        Some("build-frontend") => frontend::build(true).map(|_| ()),
         _ => Err("usage: cargo xtask <run|test>\n  run   build in release mode and run the server with demo data\n  test  every check and test CI runs".into()),
     };
     match result {

@@ -1,0 +1,231 @@
+//! The one typed API client: attaches the access token, refreshes it once when it has
+//! expired (never two refreshes at once: a reused refresh token ends the session), and
+//! turns problem JSON into [`ApiError`].
+
+use std::cell::{Cell, RefCell};
+
+use gloo_net::http::{Method, RequestBuilder};
+use gloo_storage::{LocalStorage, Storage};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::api::{Problem, TokenResponse};
+
+const ACCESS: &str = "xz.access";
+const REFRESH: &str = "xz.refresh";
+
+thread_local! {
+    static REFRESHING: Cell<bool> = const { Cell::new(false) };
+    static ON_SESSION_END: RefCell<Option<yew::Callback<()>>> = const { RefCell::new(None) };
+}
+
+/// A failed call: HTTP status (0 when the network failed) and the problem, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status, 0 for a network failure.
+    pub status: u16,
+    /// The problem JSON the server sent.
+    pub problem: Option<Problem>,
+}
+
+impl ApiError {
+    fn network() -> Self {
+        Self {
+            status: 0,
+            problem: None,
+        }
+    }
+
+    /// The problem's machine code, or "".
+    pub fn code(&self) -> &str {
+        self.problem.as_ref().map_or("", |p| p.code.as_str())
+    }
+
+    /// The message to show for this error in `lang`.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        match self.status {
+            0 => lang.t("err.network"),
+            403 => lang.t("err.forbidden"),
+            500.. => lang.t("err.server"),
+            _ => match &self.problem {
+                Some(p) => lang.error(&p.code, &p.detail),
+                None => lang.t("err.server"),
+            },
+        }
+    }
+}
+
+/// Registers what to do when the session can no longer be refreshed.
+pub fn on_session_end(cb: yew::Callback<()>) {
+    ON_SESSION_END.with(|c| *c.borrow_mut() = Some(cb));
+}
+
+/// Whether tokens are stored (the session survives reloads).
+pub fn has_session() -> bool {
+    LocalStorage::get::<String>(ACCESS).is_ok()
+}
+
+/// Stores the tokens of a login or refresh.
+pub fn store_tokens(t: &TokenResponse) {
+    let _ = LocalStorage::set(ACCESS, &t.access_token);
+    let _ = LocalStorage::set(REFRESH, &t.refresh_token);
+}
+
+/// Forgets the tokens.
+pub fn clear_tokens() {
+    LocalStorage::delete(ACCESS);
+    LocalStorage::delete(REFRESH);
+}
+
+/// The stored refresh token.
+pub fn refresh_token() -> Option<String> {
+    LocalStorage::get(REFRESH).ok()
+}
+
+async fn send<B: Serialize>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    token: Option<String>,
+) -> Result<gloo_net::http::Response, ApiError> {
+    let mut req = RequestBuilder::new(path)
+        .method(method)
+        .header("Accept", "application/json");
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req.json(b).map_err(|_| ApiError::network())?,
+        None => req.build().map_err(|_| ApiError::network())?,
+    };
+    req.send().await.map_err(|_| ApiError::network())
+}
+
+async fn problem_of(resp: gloo_net::http::Response) -> ApiError {
+    ApiError {
+        status: resp.status(),
+        problem: resp.json::<Problem>().await.ok(),
+    }
+}
+
+/// Trades the refresh token for new tokens; waits for one already under way instead of
+/// starting a second.
+async fn refresh() -> bool {
+    if REFRESHING.with(Cell::get) {
+        while REFRESHING.with(Cell::get) {
+            gloo_timers::future::TimeoutFuture::new(50).await;
+        }
+        return has_session();
+    }
+    let Some(token) = refresh_token() else {
+        return false;
+    };
+    REFRESHING.with(|r| r.set(true));
+    let body = shared::api::RefreshRequest {
+        refresh_token: token,
+    };
+    let ok = match send(Method::POST, "/api/v1/auth/refresh", Some(&body), None).await {
+        Ok(resp) if resp.ok() => match resp.json::<TokenResponse>().await {
+            Ok(t) => {
+                store_tokens(&t);
+                true
+            }
+            Err(_) => false,
+        },
+        _ => false,
+    };
+    if !ok {
+        clear_tokens();
+    }
+    REFRESHING.with(|r| r.set(false));
+    ok
+}
+
+/// Calls the API: `Ok(None)` for an empty (204) answer.
+pub async fn call<T: DeserializeOwned, B: Serialize>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+) -> Result<Option<T>, ApiError> {
+    let mut retried = false;
+    loop {
+        let token = LocalStorage::get::<String>(ACCESS).ok();
+        let had_token = token.is_some();
+        let resp = send(method.clone(), path, body, token).await?;
+        if resp.status() == 401 && had_token {
+            let err = problem_of(resp).await;
+            if !retried && err.code() == "token_expired" && refresh().await {
+                retried = true;
+                continue;
+            }
+            clear_tokens();
+            ON_SESSION_END.with(|c| {
+                if let Some(cb) = c.borrow().as_ref() {
+                    cb.emit(());
+                }
+            });
+            return Err(err);
+        }
+        if !resp.ok() {
+            return Err(problem_of(resp).await);
+        }
+        if resp.status() == 204 {
+            return Ok(None);
+        }
+        return resp.json::<T>().await.map(Some).map_err(|_| ApiError {
+            status: resp.status(),
+            problem: None,
+        });
+    }
+}
+
+/// GET a JSON answer.
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    call::<T, ()>(Method::GET, path, None)
+        .await?
+        .ok_or(ApiError {
+            status: 204,
+            problem: None,
+        })
+}
+
+/// POST a body and read the JSON answer.
+pub async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Result<T, ApiError> {
+    call::<T, B>(Method::POST, path, Some(body))
+        .await?
+        .ok_or(ApiError {
+            status: 204,
+            problem: None,
+        })
+}
+
+/// POST a body; no answer expected.
+pub async fn post_empty<B: Serialize>(path: &str, body: &B) -> Result<(), ApiError> {
+    call::<serde_json::Value, B>(Method::POST, path, Some(body))
+        .await
+        .map(|_| ())
+}
+
+/// PUT a body and read the JSON answer.
+pub async fn put<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Result<T, ApiError> {
+    call::<T, B>(Method::PUT, path, Some(body))
+        .await?
+        .ok_or(ApiError {
+            status: 204,
+            problem: None,
+        })
+}
+
+/// DELETE.
+pub async fn delete(path: &str) -> Result<(), ApiError> {
+    call::<serde_json::Value, ()>(Method::DELETE, path, None)
+        .await
+        .map(|_| ())
+}
+
+/// A path with a query string built by an encoder (never by hand).
+pub fn with_query<Q: Serialize>(path: &str, query: &Q) -> String {
+    match serde_urlencoded::to_string(query) {
+        Ok(q) if !q.is_empty() => format!("{path}?{q}"),
+        _ => path.to_owned(),
+    }
+}

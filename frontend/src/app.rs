@@ -1,0 +1,202 @@
+//! The app shell: routes, the session and language context, the layout.
+
+use std::rc::Rc;
+
+use gloo_storage::{LocalStorage, Storage};
+use shared::api::Me;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::header::Header;
+use crate::i18n::Lang;
+use crate::pages;
+
+/// Client-side routes.
+#[derive(Debug, Clone, PartialEq, Routable)]
+pub enum Route {
+    /// Home page per role.
+    #[at("/")]
+    Home,
+    /// Login.
+    #[at("/login")]
+    Login,
+    /// Person search.
+    #[at("/persons")]
+    Persons,
+    /// Register a person.
+    #[at("/persons/new")]
+    PersonNew,
+    /// One person.
+    #[at("/persons/:id")]
+    Person {
+        /// Record id.
+        id: String,
+    },
+    /// Edit a person.
+    #[at("/persons/:id/edit")]
+    PersonEdit {
+        /// Record id.
+        id: String,
+    },
+    /// Change own password.
+    #[at("/password")]
+    Password,
+    /// Anything else.
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+/// What every page can read: language, user, and how to change them.
+#[derive(Clone, PartialEq)]
+pub struct Ctx {
+    /// UI language.
+    pub lang: Lang,
+    /// The logged-in user, if any.
+    pub me: Option<Rc<Me>>,
+    /// Sets the language (remembered).
+    pub set_lang: Callback<Lang>,
+    /// Sets or clears the user.
+    pub set_me: Callback<Option<Me>>,
+    /// A message for the login page (session ended).
+    pub notice: Option<String>,
+}
+
+impl Ctx {
+    /// Translates a key in the current language.
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+}
+
+const LANG_KEY: &str = "xz.lang";
+
+fn set_html_lang(lang: Lang) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = el.set_attribute("lang", lang.tag());
+    }
+}
+
+/// The root component.
+#[function_component(App)]
+pub fn app() -> Html {
+    let lang = use_state(|| LocalStorage::get::<Lang>(LANG_KEY).unwrap_or(Lang::Zh));
+    let me = use_state(|| None::<Rc<Me>>);
+    let loading = use_state(crate::api::has_session);
+    let notice = use_state(|| None::<String>);
+
+    {
+        let lang = *lang;
+        use_effect_with(lang, move |_| {
+            set_html_lang(lang);
+            || ()
+        });
+    }
+    {
+        // When a refresh fails mid-session, drop the user and say why.
+        let me = me.clone();
+        let notice = notice.clone();
+        let lang = *lang;
+        use_effect_with(lang, move |_| {
+            crate::api::on_session_end(Callback::from(move |_| {
+                me.set(None);
+                notice.set(Some(lang.t("login.session_ended")));
+            }));
+            || ()
+        });
+    }
+    {
+        // A stored session survives reloads: load the user once.
+        let me = me.clone();
+        let loading = loading.clone();
+        use_effect_with((), move |_| {
+            if crate::api::has_session() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(m) = crate::api::get::<Me>("/api/v1/me").await {
+                        me.set(Some(Rc::new(m)));
+                    }
+                    loading.set(false);
+                });
+            }
+            || ()
+        });
+    }
+
+    let ctx = Ctx {
+        lang: *lang,
+        me: (*me).clone(),
+        set_lang: {
+            let lang = lang.clone();
+            Callback::from(move |l: Lang| {
+                let _ = LocalStorage::set(LANG_KEY, l);
+                lang.set(l);
+            })
+        },
+        set_me: {
+            let me = me.clone();
+            let notice = notice.clone();
+            Callback::from(move |m: Option<Me>| {
+                if m.is_some() {
+                    notice.set(None);
+                }
+                me.set(m.map(Rc::new));
+            })
+        },
+        notice: (*notice).clone(),
+    };
+
+    html! {
+        <ContextProvider<Ctx> context={ctx.clone()}>
+            <BrowserRouter>
+                <a class="skip" href="#main">{ ctx.t("app.skip") }</a>
+                <Header />
+                <main id="main" tabindex="-1">
+                    if *loading {
+                        <p role="status">{ ctx.t("app.loading") }</p>
+                    } else {
+                        <Switch<Route> render={switch} />
+                    }
+                </main>
+            </BrowserRouter>
+        </ContextProvider<Ctx>>
+    }
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Login => html! { <pages::login::Login /> },
+        Route::Home => html! { <RequireLogin><pages::home::Home /></RequireLogin> },
+        Route::Persons => html! { <RequireLogin><pages::persons::PersonList /></RequireLogin> },
+        Route::PersonNew => {
+            html! { <RequireLogin><pages::person_form::PersonForm id={None::<String>} /></RequireLogin> }
+        }
+        Route::Person { id } => {
+            html! { <RequireLogin><pages::person_detail::PersonDetail {id} /></RequireLogin> }
+        }
+        Route::PersonEdit { id } => {
+            html! { <RequireLogin><pages::person_form::PersonForm id={Some(id)} /></RequireLogin> }
+        }
+        Route::Password => html! { <RequireLogin><pages::password::Password /></RequireLogin> },
+        Route::NotFound => html! { <pages::not_found::NotFound /> },
+    }
+}
+
+/// Children of a page that needs a user.
+#[derive(Properties, PartialEq)]
+pub struct RequireLoginProps {
+    /// The page.
+    pub children: Html,
+}
+
+/// Shows its children to a logged-in user, and the login page otherwise.
+#[function_component(RequireLogin)]
+pub fn require_login(props: &RequireLoginProps) -> Html {
+    let ctx = use_context::<Ctx>();
+    match ctx.and_then(|c| c.me) {
+        Some(_) => props.children.clone(),
+        None => html! { <Redirect<Route> to={Route::Login} /> },
+    }
+}

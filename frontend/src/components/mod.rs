@@ -1,0 +1,5 @@
+//! Reusable pieces of the UI.
+
+pub mod field;
+pub mod header;
+pub mod unit_picker;

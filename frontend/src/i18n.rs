@@ -1,0 +1,207 @@
+//! Every user-visible string, in Chinese (zh-CN, the default) and English.
+
+use serde::{Deserialize, Serialize};
+
+/// A UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lang {
+    /// 简体中文
+    Zh,
+    /// English
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag, for `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Translates `key`; an unknown key shows itself, so a gap is visible, not blank.
+    pub fn t(self, key: &str) -> String {
+        match MESSAGES.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => (if self == Lang::Zh { *zh } else { *en }).to_owned(),
+            None => key.to_owned(),
+        }
+    }
+
+    /// Translates a field error code, falling back to the server's English message.
+    pub fn error(self, code: &str, fallback: &str) -> String {
+        let key = format!("err.{code}");
+        match MESSAGES.iter().find(|(k, _, _)| *k == key) {
+            Some((_, zh, en)) => (if self == Lang::Zh { *zh } else { *en }).to_owned(),
+            None => fallback.to_owned(),
+        }
+    }
+}
+
+/// (key, zh-CN, English)
+pub const MESSAGES: &[(&str, &str, &str)] = &[
+    ("app.name", "湘助", "Xiangzhu"),
+    ("app.tagline", "湖南省残疾人脱贫攻坚工作平台", "Hunan DPF programme for disabled people"),
+    ("app.skip", "跳到主要内容", "Skip to main content"),
+    ("app.loading", "加载中…", "Loading…"),
+    ("app.language", "语言", "Language"),
+    ("app.switch_lang", "English", "中文"),
+    ("nav.home", "首页", "Home"),
+    ("nav.persons", "残疾人档案", "Registry"),
+    ("nav.password", "修改密码", "Change password"),
+    ("nav.logout", "退出登录", "Log out"),
+    ("nav.main", "主导航", "Main navigation"),
+    ("login.title", "登录", "Log in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Log in"),
+    ("login.failed", "用户名或密码错误", "Wrong username or password"),
+    ("login.locked", "尝试次数过多，请稍后再试", "Too many attempts; try again later"),
+    ("login.disabled", "该账号已被停用", "This account has been disabled"),
+    ("login.session_ended", "登录已过期或已在别处结束，请重新登录", "Your session has ended; please log in again"),
+    ("home.title", "工作台", "Workbench"),
+    ("home.unit", "所在单位", "Your unit"),
+    ("home.scope", "工作范围", "Your area"),
+    ("home.can", "您可以：", "You can:"),
+    ("cap.read_persons", "查看残疾人档案", "Read the person registry"),
+    ("cap.write_persons", "登记和修改残疾人档案", "Register and edit persons"),
+    ("cap.reveal_id_number", "查看完整身份证号（需说明理由）", "See full identity numbers (with a reason)"),
+    ("cap.read_audit", "查看审计日志", "Read the audit log"),
+    ("cap.manage_users", "管理用户", "Manage users"),
+    ("cap.read_kpi", "查看工作指标", "See KPIs"),
+    ("cap.write_training", "管理培训花名册", "Manage training rosters"),
+    ("cap.write_loans", "办理贷款贴息", "Handle loan subsidies"),
+    ("cap.write_rehab", "登记康复和辅具适配", "Record rehabilitation and device fitting"),
+    ("cap.write_retrofits", "办理无障碍改造", "Run accessibility retrofits"),
+    ("cap.write_petitions", "登记信访", "Record petitions"),
+    ("persons.title", "残疾人档案", "Person registry"),
+    ("persons.new", "登记新人员", "Register a person"),
+    ("persons.search", "查询", "Search"),
+    ("persons.reset", "清空条件", "Clear"),
+    ("persons.none", "没有符合条件的人员", "No matching persons"),
+    ("persons.next", "下一页", "Next page"),
+    ("persons.prev", "上一页", "Previous page"),
+    ("persons.results", "查询结果", "Results"),
+    ("persons.all", "全部", "All"),
+    ("persons.any", "不限", "Any"),
+    ("persons.yes", "是", "Yes"),
+    ("persons.no", "否", "No"),
+    ("persons.area", "地区", "Area"),
+    ("persons.detail", "人员详情", "Person"),
+    ("persons.edit", "修改", "Edit"),
+    ("persons.delete", "删除", "Delete"),
+    ("persons.delete_confirm", "确定删除该人员档案？", "Delete this entry?"),
+    ("persons.deleted", "已删除", "Deleted"),
+    ("persons.saved", "已保存", "Saved"),
+    ("persons.save", "保存", "Save"),
+    ("persons.cancel", "取消", "Cancel"),
+    ("persons.reveal", "查看完整号码", "Show full number"),
+    ("persons.reveal_reason", "查看理由", "Reason for viewing"),
+    ("persons.reveal_submit", "确认查看", "Show"),
+    ("persons.conflict", "该档案已被他人修改。下面是最新内容，请核对后重新修改。", "Someone else changed this entry. The newest version is shown below; check it and make your change again."),
+    ("persons.fix_errors", "请更正标出的错误", "Please correct the marked fields"),
+    ("persons.not_found", "找不到该人员，或不在您的工作范围内", "No such person in your area"),
+    ("field.name", "姓名", "Name"),
+    ("field.id_number", "身份证号", "Identity number"),
+    ("field.id_number_keep", "身份证号（不修改请留空）", "Identity number (leave empty to keep)"),
+    ("field.has_certificate", "持有残疾人证", "Holds a disability certificate"),
+    ("field.certificate_number", "残疾人证号", "Certificate number"),
+    ("field.sex", "性别", "Sex"),
+    ("field.birth_date", "出生日期", "Birth date"),
+    ("field.disability_category", "残疾类别", "Disability category"),
+    ("field.disability_level", "残疾等级", "Disability level"),
+    ("field.phone", "联系电话", "Phone"),
+    ("field.city", "市州", "City"),
+    ("field.county_code", "县市区", "County"),
+    ("field.town_code", "乡镇街道", "Town"),
+    ("field.village_code", "村社区", "Village"),
+    ("field.address_detail", "详细地址", "Address detail"),
+    ("field.household_number", "户编号", "Household number"),
+    ("field.household_size", "家庭人口", "Household size"),
+    ("field.poverty_status", "贫困状态", "Poverty status"),
+    ("field.registered_poor", "建档立卡贫困人口", "On the poverty register"),
+    ("field.multi_disabled_household", "一户多残", "Several disabled in household"),
+    ("field.elderly_disabled", "老残一体", "Elderly and disabled"),
+    ("field.notes", "备注", "Notes"),
+    ("field.version", "版本", "Version"),
+    ("field.current_password", "当前密码", "Current password"),
+    ("field.new_password", "新密码", "New password"),
+    ("field.reason", "理由", "Reason"),
+    ("field.flags", "重点关注", "Watch flags"),
+    ("password.title", "修改密码", "Change password"),
+    ("password.done", "密码已修改", "Password changed"),
+    ("sex.male", "男", "Male"),
+    ("sex.female", "女", "Female"),
+    ("cat.visual", "视力残疾", "Visual"),
+    ("cat.hearing", "听力残疾", "Hearing"),
+    ("cat.speech", "言语残疾", "Speech"),
+    ("cat.physical", "肢体残疾", "Physical"),
+    ("cat.intellectual", "智力残疾", "Intellectual"),
+    ("cat.mental", "精神残疾", "Mental"),
+    ("cat.multiple", "多重残疾", "Multiple"),
+    ("level.1", "一级", "Level 1"),
+    ("level.2", "二级", "Level 2"),
+    ("level.3", "三级", "Level 3"),
+    ("level.4", "四级", "Level 4"),
+    ("pov.in_poverty", "未脱贫", "In poverty"),
+    ("pov.lifted", "已脱贫", "Lifted out"),
+    ("pov.unstable", "脱贫不稳定", "Unstable"),
+    ("pov.marginal", "边缘易致贫", "Marginal"),
+    ("pov.none", "非贫困", "Not poor"),
+    ("err.required", "必填", "Required"),
+    ("err.invalid_length", "位数不对：身份证号为18位", "Wrong length: 18 characters"),
+    ("err.invalid_characters", "含有无效字符", "Contains invalid characters"),
+    ("err.invalid_birth_date", "出生日期不是有效日期", "The birth date is not a real date"),
+    ("err.birth_date_in_future", "出生日期晚于今天", "The birth date lies in the future"),
+    ("err.invalid_check_character", "校验位不正确，请核对号码", "The check character does not match; check the number"),
+    ("err.certificate_id_mismatch", "残疾人证号与身份证号不一致", "The certificate belongs to another identity number"),
+    ("err.certificate_category_mismatch", "残疾人证号中的类别与所选类别不一致", "The certificate states another category"),
+    ("err.certificate_level_mismatch", "残疾人证号中的等级与所选等级不一致", "The certificate states another level"),
+    ("err.invalid_category_digit", "残疾人证号第19位应为类别代码1–7", "The 19th character must be a category digit 1–7"),
+    ("err.invalid_level_digit", "残疾人证号第20位应为等级代码1–4", "The 20th character must be a level digit 1–4"),
+    ("err.sex_mismatch", "与身份证号不一致", "Does not agree with the identity number"),
+    ("err.birth_date_mismatch", "与身份证号不一致", "Does not agree with the identity number"),
+    ("err.invalid_phone", "不是有效的手机或固定电话号码", "Not a valid mobile or landline number"),
+    ("err.invalid_format", "格式不正确", "Wrong format"),
+    ("err.not_in_parent", "不在所选上级区划内", "Not within the chosen parent area"),
+    ("err.unknown_code", "区划代码不存在", "No such area code"),
+    ("err.outside_scope", "超出您的工作范围", "Outside your area"),
+    ("err.town_required", "请先选择乡镇", "Choose the town first"),
+    ("err.too_long", "内容过长", "Too long"),
+    ("err.too_short", "内容过短", "Too short"),
+    ("err.out_of_range", "超出允许范围", "Out of range"),
+    ("err.inconsistent", "建档立卡人员的贫困状态不能为“非贫困”", "A registered-poor person cannot be 'not poor'"),
+    ("err.unexpected", "未持证时不填证号", "Leave empty without a certificate"),
+    ("err.wrong_password", "当前密码不正确", "The current password is wrong"),
+    ("err.duplicate_id_number", "该身份证号已登记", "This identity number is already registered"),
+    ("err.invalid_value", "取值无效", "Invalid value"),
+    ("err.network", "网络连接失败，请检查网络后重试", "Network error; check your connection and try again"),
+    ("err.forbidden", "您没有此项操作权限", "You are not allowed to do this"),
+    ("err.server", "服务器出错，请稍后再试", "Server error; try again later"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_complete() {
+        let mut keys: Vec<&str> = MESSAGES.iter().map(|m| m.0).collect();
+        keys.sort_unstable();
+        let n = keys.len();
+        keys.dedup();
+        assert_eq!(keys.len(), n, "duplicate i18n keys");
+        assert!(MESSAGES
+            .iter()
+            .all(|(_, zh, en)| !zh.is_empty() && !en.is_empty()));
+        for c in shared::DisabilityCategory::ALL {
+            assert_ne!(Lang::Zh.t(&format!("cat.{c}")), format!("cat.{c}"));
+        }
+        for p in shared::PovertyStatus::ALL {
+            assert_ne!(Lang::En.t(&format!("pov.{p}")), format!("pov.{p}"));
+        }
+        for c in shared::auth::Capability::ALL {
+            assert_ne!(Lang::Zh.t(&format!("cap.{c}")), format!("cap.{c}"));
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per page.
+
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod password;
+pub mod person_detail;
+pub mod person_form;
+pub mod persons;

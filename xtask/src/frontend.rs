@@ -1,0 +1,122 @@
+//! Building the SPA: cargo for wasm32, wasm-bindgen (the library, pinned to the same
+//! version as the app's `wasm-bindgen`, so no separate tool install), `wasm-opt` when the
+//! machine has it, then `frontend/dist/` with content-hashed asset names.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cargo, ensure_wasm_target, root, run, target_dir};
+
+/// FNV-1a: a stable content hash for cache-busting file names (not for security).
+fn content_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:012x}", h & 0xffff_ffff_ffff)
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Builds `frontend/dist/`. Returns its path.
+pub fn build(release: bool) -> Result<PathBuf, String> {
+    ensure_wasm_target()?;
+    let mut build = cargo();
+    build.args([
+        "build",
+        "-p",
+        "xiangzhu-frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
+    if release {
+        build.arg("--release");
+    }
+    run("build the web app (wasm32)", build)?;
+    let profile = if release { "release" } else { "debug" };
+    let wasm = target_dir()
+        .join("wasm32-unknown-unknown")
+        .join(profile)
+        .join("xiangzhu-frontend.wasm");
+
+    let staging = target_dir().join("spa-staging");
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
+    eprintln!("\n==> wasm-bindgen --target web");
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)
+        .map_err(|e| e.to_string())?
+        .out_name("app")
+        .debug(!release)
+        .generate(&staging)
+        .map_err(|e| format!("wasm-bindgen: {e}"))?;
+
+    let bg = staging.join("app_bg.wasm");
+    if release && have("wasm-opt") {
+        let mut opt = Command::new("wasm-opt");
+        opt.arg("-Oz")
+            .arg("--enable-bulk-memory")
+            .arg("--enable-nontrapping-float-to-int")
+            .arg("--enable-sign-ext")
+            .arg("--enable-mutable-globals")
+            .arg(&bg)
+            .arg("-o")
+            .arg(&bg);
+        run("wasm-opt -Oz", opt)?;
+    } else if release {
+        eprintln!(
+            "(wasm-opt not found: skipping; `apt-get install binaryen` makes the app smaller)"
+        );
+    }
+
+    let dist = root().join("frontend").join("dist");
+    let assets = dist.join("assets");
+    let _ = fs::remove_dir_all(&dist);
+    fs::create_dir_all(&assets).map_err(|e| e.to_string())?;
+    let copy_hashed = |from: &Path, stem: &str, ext: &str| -> Result<String, String> {
+        let bytes = fs::read(from).map_err(|e| format!("{}: {e}", from.display()))?;
+        let name = format!("{stem}-{}.{ext}", content_hash(&bytes));
+        fs::write(assets.join(&name), bytes).map_err(|e| e.to_string())?;
+        Ok(name)
+    };
+    let wasm_name = copy_hashed(&bg, "app", "wasm")?;
+    let js_name = copy_hashed(&staging.join("app.js"), "app", "js")?;
+    let css_name = copy_hashed(&root().join("frontend/static/style.css"), "style", "css")?;
+    let index = format!(
+        r#"<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>湘助 Xiangzhu</title>
+<link rel="stylesheet" href="/assets/{css_name}">
+<link rel="preload" href="/assets/{wasm_name}" as="fetch" type="application/wasm" crossorigin>
+</head>
+<body>
+<noscript>湘助需要启用 JavaScript。Xiangzhu needs JavaScript.</noscript>
+<script type="module">
+import init from "/assets/{js_name}";
+init({{ module_or_path: "/assets/{wasm_name}" }});
+</script>
+</body>
+</html>
+"#
+    );
+    fs::write(dist.join("index.html"), index).map_err(|e| e.to_string())?;
+    for name in [&wasm_name, &js_name] {
+        let size = fs::metadata(assets.join(name))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        eprintln!("   {name}: {size} bytes");
+    }
+    Ok(dist)
+}
