@@ -18,11 +18,29 @@ fn content_hash(bytes: &[u8]) -> String {
     format!("{:012x}", h & 0xffff_ffff_ffff)
 }
 
-fn have(tool: &str) -> bool {
+fn have(tool: &Path) -> bool {
     Command::new(tool)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// A wasm-opt that reads current Rust output: binaryen from the npm registry (installed
+/// into `frontend/node_modules` on first use), else `$WASM_OPT`, else none.
+fn wasm_opt() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("WASM_OPT").map(PathBuf::from) {
+        return have(&p).then_some(p);
+    }
+    let local = root().join("frontend/node_modules/.bin/wasm-opt");
+    if !have(&local) && have(Path::new("npm")) {
+        let mut npm = Command::new("npm");
+        npm.current_dir(root().join("frontend"))
+            .args(["install", "--no-audit", "--no-fund"]);
+        if run("npm install (binaryen's wasm-opt)", npm).is_err() {
+            return None;
+        }
+    }
+    have(&local).then_some(local)
 }
 
 /// Builds `frontend/dist/`. Returns its path.
@@ -37,10 +55,10 @@ pub fn build(release: bool) -> Result<PathBuf, String> {
         "wasm32-unknown-unknown",
     ]);
     if release {
-        build.arg("--release");
+        build.args(["--profile", "wasm-release"]);
     }
     run("build the web app (wasm32)", build)?;
-    let profile = if release { "release" } else { "debug" };
+    let profile = if release { "wasm-release" } else { "debug" };
     let wasm = target_dir()
         .join("wasm32-unknown-unknown")
         .join(profile)
@@ -60,21 +78,29 @@ pub fn build(release: bool) -> Result<PathBuf, String> {
         .map_err(|e| format!("wasm-bindgen: {e}"))?;
 
     let bg = staging.join("app_bg.wasm");
-    if release && have("wasm-opt") {
-        let mut opt = Command::new("wasm-opt");
-        opt.arg("-Oz")
-            .arg("--enable-bulk-memory")
-            .arg("--enable-nontrapping-float-to-int")
-            .arg("--enable-sign-ext")
-            .arg("--enable-mutable-globals")
-            .arg(&bg)
-            .arg("-o")
-            .arg(&bg);
-        run("wasm-opt -Oz", opt)?;
-    } else if release {
-        eprintln!(
-            "(wasm-opt not found: skipping; `apt-get install binaryen` makes the app smaller)"
-        );
+    if release {
+        match wasm_opt() {
+            Some(tool) => {
+                let mut opt = Command::new(tool);
+                opt.arg("-Oz");
+                for feature in [
+                    "bulk-memory",
+                    "reference-types",
+                    "nontrapping-float-to-int",
+                    "sign-ext",
+                    "mutable-globals",
+                    "multivalue",
+                ] {
+                    opt.arg(format!("--enable-{feature}"));
+                }
+                opt.arg(&bg).arg("-o").arg(&bg);
+                // An optimiser failure costs size, not correctness: keep the unoptimised file.
+                if let Err(e) = run("wasm-opt -Oz", opt) {
+                    eprintln!("(wasm-opt failed: {e}; the app is served unoptimised)");
+                }
+            }
+            None => eprintln!("(no wasm-opt found: the app is served unoptimised)"),
+        }
     }
 
     let dist = root().join("frontend").join("dist");

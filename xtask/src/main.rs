@@ -113,6 +113,22 @@ fn test() -> Result<(), String> {
         "warnings",
     ]);
     run("cargo clippy -D warnings", clippy)?;
+    let mut clippy_wasm = cargo();
+    clippy_wasm.args([
+        "clippy",
+        "-p",
+        "xiangzhu-frontend",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run("cargo clippy -D warnings (web app, wasm32)", clippy_wasm)?;
+
+    // The browser tests drive the real built app.
+    frontend::build(true)?;
+    ensure_browser_tools()?;
 
     if env::var_os("XIANGZHU_TEST_PG").is_none() {
         eprintln!("\n(PostgreSQL tests use postgres://postgres@127.0.0.1:5432/postgres; set XIANGZHU_TEST_PG to change it)");
@@ -123,6 +139,24 @@ fn test() -> Result<(), String> {
         "cargo test (every database test on SQLite and on PostgreSQL)",
         tests,
     )
+}
+
+/// Checks for Chromium and its driver, and installs axe-core for the accessibility checks.
+fn ensure_browser_tools() -> Result<(), String> {
+    for tool in ["chromium", "chromedriver"] {
+        let path = env::var(tool.to_uppercase()).unwrap_or_else(|_| format!("/usr/bin/{tool}"));
+        if !Path::new(&path).exists() {
+            return Err(format!("{path} is missing: apt-get install -y chromium chromium-driver (.ci/run does this)"));
+        }
+    }
+    let e2e = root().join("tests/e2e");
+    if !e2e.join("node_modules/axe-core/axe.min.js").exists() {
+        let mut npm = Command::new("npm");
+        npm.current_dir(&e2e)
+            .args(["install", "--no-audit", "--no-fund"]);
+        run("npm install (axe-core)", npm)?;
+    }
+    Ok(())
 }
 
 fn serve(release: bool, extra: &[String]) -> Result<(), String> {

@@ -146,6 +146,21 @@ impl Form {
     }
 }
 
+/// Moves focus to the first field marked invalid (after the next render), so that
+/// keyboard and screen-reader users land on the problem.
+fn focus_first_error() {
+    gloo_timers::callback::Timeout::new(50, || {
+        let el = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+        if let Some(el) = el {
+            let _ = el.focus();
+        }
+    })
+    .forget();
+}
+
 /// Props: `None` to create, the id to edit.
 #[derive(Properties, PartialEq)]
 pub struct FormProps {
@@ -252,6 +267,7 @@ pub fn person_form(p: &FormProps) -> Html {
             let problems = form.problems(id.is_none());
             if !problems.is_empty() {
                 banner.set(Some(lang.t("persons.fix_errors")));
+                focus_first_error();
                 return;
             }
             let Ok(input) = form.input() else { return };

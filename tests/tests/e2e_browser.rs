@@ -1,0 +1,417 @@
+//! End-to-end tests: the real server with the built SPA, driven in Debian's headless
+//! Chromium through WebDriver, at a phone (360×740) and a desktop (1280×800) viewport.
+//!
+//! Needs `frontend/dist` (`cargo xtask build-frontend`), `/usr/bin/chromium`,
+//! `/usr/bin/chromedriver` and `tests/e2e/node_modules/axe-core` — `cargo xtask test`
+//! provides all of them; `.ci/run` installs the browser.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use actix_web::{web, HttpServer};
+use backend::testing::{Backend, PersonBuilder, TestApp};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(0)
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn browser(width: u32, height: u32) -> (Client, Driver, tempdir::Dir) {
+    let port = free_port();
+    let chromedriver =
+        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let child = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("starting {chromedriver} (apt-get install chromium-driver): {e}")
+        });
+    let driver = Driver(child);
+    let profile = tempdir::Dir::new();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": std::env::var("CHROME").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--disable-extensions", "--lang=zh-CN",
+                format!("--window-size={width},{height}"),
+                format!("--user-data-dir={}", profile.path().display()),
+            ]
+        }
+    });
+    let caps: serde_json::Map<String, Value> = caps.as_object().cloned().unwrap_or_default();
+    let mut last = String::new();
+    for _ in 0..100 {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return (c, driver, profile),
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("could not reach chromedriver: {last}");
+}
+
+/// A private temporary directory, removed on drop.
+mod tempdir {
+    pub struct Dir(std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Self {
+            let p = std::env::temp_dir()
+                .join(format!("xiangzhu-e2e-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&p).unwrap_or_else(|e| panic!("{e}"));
+            Self(p)
+        }
+        pub fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Starts the real HTTP server with the built SPA on a free port.
+fn serve(app: &TestApp) -> (String, actix_web::dev::ServerHandle) {
+    let dist = root().join("frontend/dist");
+    assert!(
+        dist.join("index.html").exists(),
+        "no built SPA in {}: run `cargo xtask build-frontend`",
+        dist.display()
+    );
+    let state = app.state.clone();
+    let server = HttpServer::new(move || {
+        backend::server::app(state.clone()).configure(backend::spa::configure(&dist))
+    })
+    .workers(2)
+    .bind(("127.0.0.1", 0))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (format!("http://{addr}"), handle)
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    let el = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("waiting for {css}: {e}"));
+    el.text().await.unwrap_or_default()
+}
+
+/// Waits until the element's text contains `needle`.
+async fn wait_text(c: &Client, css: &str, needle: &str) {
+    let mut seen = String::new();
+    for _ in 0..150 {
+        if let Ok(el) = c.find(Locator::Css(css)).await {
+            seen = el.text().await.unwrap_or_default();
+            if seen.contains(needle) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never contained {needle:?}; last text: {seen:?}");
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let el = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.unwrap_or_else(|e| panic!("{e}"));
+    el.send_keys(text).await.unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn click(c: &Client, css: &str) {
+    let el = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+}
+
+/// Runs axe-core on the page; fails on serious or critical violations.
+async fn check_accessibility(c: &Client, page: &str) {
+    let axe_path = root().join("tests/e2e/node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&axe_path)
+        .unwrap_or_else(|e| panic!("{}: {e} (npm install in tests/e2e)", axe_path.display()));
+    c.execute(&axe, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')) }))))
+               .catch(e => done([{ id: 'axe-error', impact: 'critical', help: String(e), nodes: [] }]));",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let serious: Vec<&Value> = result
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        serious.is_empty(),
+        "accessibility violations on {page}: {}",
+        serde_json::to_string_pretty(&serious).unwrap_or_default()
+    );
+}
+
+/// Saves a screenshot under `target/e2e-screenshots/` for people to look at.
+async fn shot(c: &Client, name: &str) {
+    let dir = root().join("target/e2e-screenshots");
+    if let (Ok(png), Ok(())) = (c.screenshot().await, std::fs::create_dir_all(&dir)) {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
+
+fn count_named(app: &TestApp, name: &str) -> i64 {
+    use backend::db::schema::persons;
+    use diesel::prelude::*;
+    persons::table
+        .filter(persons::name.eq(name))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap_or(-1)
+}
+
+async fn journey(width: u32, height: u32) {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let other = PersonBuilder::new()
+        .county("430181")
+        .name("浏阳某人")
+        .create(&app);
+    let (base, server) = serve(&app);
+    let (c, _driver, _profile) = browser(width, height).await;
+
+    // Login page: first render, accessibility, then log in as a county user.
+    c.goto(&format!("{base}/login"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let first_render = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             (function poll() { if (document.getElementById('username')) done(performance.now()); else setTimeout(poll, 5); })();",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(-1.0);
+    println!(
+        "[{width}x{height}] login page first render: {first_render:.0} ms after navigation start"
+    );
+    check_accessibility(&c, "login").await;
+    shot(&c, &format!("{width}-login")).await;
+    fill(&c, "#username", "xiangxiang.staff").await;
+    fill(&c, "#password", "xiangzhu-demo").await;
+    click(&c, "#login-submit").await;
+    wait_text(&c, "header.top", "湘乡市").await;
+
+    // No horizontal scrolling at this width.
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_i64())
+        .unwrap_or(0);
+    assert!(
+        overflow <= 0,
+        "page scrolls horizontally by {overflow}px at {width}px"
+    );
+
+    // Register with an invalid identity number: inline error, nothing saved.
+    let good = PersonBuilder::new().input().id_number.unwrap_or_default();
+    let bad = format!(
+        "{}{}",
+        &good[..17],
+        if good.ends_with('0') { '1' } else { '0' }
+    );
+    let name = format!("浏览器测试{width}");
+    c.goto(&format!("{base}/persons/new"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    fill(&c, "#name", &name).await;
+    fill(&c, "#id_number", &bad).await;
+    wait_text(&c, "#id_number-error", "校验位").await;
+    click(&c, "#save").await;
+    wait_text(&c, "#form-banner", "请更正").await;
+    shot(&c, &format!("{width}-form-errors")).await;
+    assert_eq!(
+        count_named(&app, &name),
+        0,
+        "nothing saved with an invalid number"
+    );
+    let described = c.find(Locator::Css("#id_number")).await.ok();
+    let aria = match described {
+        Some(el) => el.attr("aria-describedby").await.ok().flatten(),
+        None => None,
+    };
+    assert_eq!(
+        aria.as_deref(),
+        Some("id_number-error"),
+        "the error is tied to its field"
+    );
+
+    // Fix it: saved, shown masked.
+    fill(&c, "#id_number", &good).await;
+    click(&c, "#save").await;
+    let masked = format!("{}********{}", &good[..6], &good[14..]);
+    wait_text(&c, "#person-facts", &masked).await;
+    assert_eq!(count_named(&app, &name), 1);
+    let detail_url = c
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let id = detail_url.rsplit('/').next().unwrap_or_default().to_owned();
+    c.goto(&format!("{base}/persons"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_text(&c, "#results", &name).await;
+    let list = text_of(&c, "#results").await;
+    assert!(
+        list.contains(&masked) && !list.contains(&good),
+        "the list shows the masked number only"
+    );
+    check_accessibility(&c, "registry").await;
+    shot(&c, &format!("{width}-registry")).await;
+
+    // Edit with a stale version: someone else saves first; the conflict is shown with the newer entry.
+    c.goto(&format!("{base}/persons/{id}/edit"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..100 {
+        let v = match c.find(Locator::Css("#name")).await {
+            Ok(el) => el.prop("value").await.ok().flatten().unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if v == name {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let token = app.token("xiangxiang.staff").await;
+    let current = app.get(&token, &format!("/api/v1/persons/{id}")).await.body;
+    let mut change = current.clone();
+    for k in [
+        "id",
+        "id_number",
+        "certificate_number",
+        "sex",
+        "birth_date",
+        "severe",
+        "synthetic",
+        "deleted",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ] {
+        change.as_object_mut().map(|o| o.remove(k));
+    }
+    change["name"] = json!(format!("{name}（他人已改）"));
+    assert_eq!(
+        app.put(&token, &format!("/api/v1/persons/{id}"), change)
+            .await
+            .status,
+        200
+    );
+    fill(&c, "#name", &format!("{name}（我的修改）")).await;
+    click(&c, "#save").await;
+    wait_text(&c, "#form-banner", "已被他人修改").await;
+    shot(&c, &format!("{width}-conflict")).await;
+    let shown = c.find(Locator::Css("#name")).await.ok();
+    let shown = match shown {
+        Some(el) => el.prop("value").await.ok().flatten().unwrap_or_default(),
+        None => String::new(),
+    };
+    assert_eq!(
+        shown,
+        format!("{name}（他人已改）"),
+        "the newer version is shown"
+    );
+
+    // A person of another county cannot be reached.
+    c.goto(&format!("{base}/persons/{}", other.id))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_text(&c, ".error-summary", "找不到").await;
+
+    // Switch the language; it is remembered across a reload.
+    click(&c, "button.lang").await;
+    wait_text(&c, "header.top", "Registry").await;
+    c.refresh().await.unwrap_or_else(|e| panic!("{e}"));
+    wait_text(&c, "header.top", "Log out").await;
+    let lang = c
+        .execute("return document.documentElement.lang;", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned));
+    assert_eq!(lang.as_deref(), Some("en"));
+    c.goto(&format!("{base}/persons"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_text(&c, "main", "Person registry").await;
+    check_accessibility(&c, "registry (English)").await;
+    shot(&c, &format!("{width}-registry-en")).await;
+
+    let _ = c.close().await;
+    server.stop(true).await;
+}
+
+#[actix_web::test]
+async fn browser_journey_phone_and_desktop() {
+    // One after the other: two browsers at once would starve two cores.
+    journey(360, 740).await;
+    journey(1280, 800).await;
+}
