@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use actix_web::{web, HttpServer};
+use actix_web::HttpServer;
 use backend::testing::{Backend, PersonBuilder, TestApp};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
