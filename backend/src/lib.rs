@@ -21,6 +21,7 @@ pub mod routes;
 pub mod server;
 pub mod spa;
 pub mod state;
+pub mod training;
 pub mod users;
 
 #[cfg(any(test, feature = "testing"))]

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, health, org, persons, users};
+use crate::{audit, auth, health, org, persons, training, users};
 
 struct BearerAuth;
 
@@ -34,6 +34,8 @@ impl Modify for BearerAuth {
         org::routes::list, org::routes::get, org::routes::addresses, org::routes::address,
         users::routes::list, users::routes::create, users::routes::get, users::routes::reset_password, users::routes::disable, users::routes::enable,
         persons::routes::list, persons::routes::create, persons::routes::get, persons::routes::update, persons::routes::delete, persons::routes::reveal,
+        training::routes::list, training::routes::create, training::routes::get, training::routes::update, training::routes::delete,
+        training::routes::roster, training::routes::enrol, training::routes::update_enrolment, training::routes::delete_enrolment, training::routes::history,
         audit::routes::list,
     ),
     components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone))

@@ -3,7 +3,7 @@
 use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
-use crate::{audit, auth, health, openapi, org, persons, users};
+use crate::{audit, auth, health, openapi, org, persons, training, users};
 
 /// Mounts the API and the health checks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -36,6 +36,31 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/persons/{id}", put().to(persons::routes::update))
                 .route("/persons/{id}", delete().to(persons::routes::delete))
                 .route("/persons/{id}/reveal", post().to(persons::routes::reveal))
+                .route(
+                    "/persons/{id}/enrolments",
+                    get().to(training::routes::history),
+                )
+                .route("/courses", get().to(training::routes::list))
+                .route("/courses", post().to(training::routes::create))
+                .route("/courses/{id}", get().to(training::routes::get))
+                .route("/courses/{id}", put().to(training::routes::update))
+                .route("/courses/{id}", delete().to(training::routes::delete))
+                .route(
+                    "/courses/{id}/enrolments",
+                    get().to(training::routes::roster),
+                )
+                .route(
+                    "/courses/{id}/enrolments",
+                    post().to(training::routes::enrol),
+                )
+                .route(
+                    "/enrolments/{id}",
+                    put().to(training::routes::update_enrolment),
+                )
+                .route(
+                    "/enrolments/{id}",
+                    delete().to(training::routes::delete_enrolment),
+                )
                 .route("/audit", get().to(audit::routes::list))
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFound)

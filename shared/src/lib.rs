@@ -7,9 +7,11 @@
 pub mod api;
 pub mod auth;
 pub mod codes;
+pub mod employment;
 pub mod id_number;
 pub mod mask;
 pub mod person;
+pub mod uscc;
 pub mod validation;
 
 pub use codes::*;

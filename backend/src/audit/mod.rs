@@ -90,12 +90,7 @@ pub fn list(
     before_id: Option<&str>,
     limit: i64,
 ) -> Result<Vec<AuditEntry>, ApiError> {
-    let mut query = audit_log::table.into_boxed();
-    query = match scope {
-        Scope::Province => query,
-        Scope::City(c) => query.filter(audit_log::city_code.eq(c.clone())),
-        Scope::County(c) => query.filter(audit_log::county_code.eq(c.clone())),
-    };
+    let mut query = crate::scope_filter!(audit_log::table.into_boxed(), scope, audit_log);
     if let Some(id) = q.entity_id {
         query = query.filter(audit_log::entity_id.eq(id.to_string()));
     }

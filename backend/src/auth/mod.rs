@@ -57,6 +57,19 @@ impl Scope {
     }
 }
 
+/// Restricts a boxed query of a table that has `city_code` and `county_code` columns to
+/// a [`Scope`]. Every scoped table's `visible` helper is built on it.
+#[macro_export]
+macro_rules! scope_filter {
+    ($query:expr, $scope:expr, $table:ident) => {
+        match $scope {
+            $crate::auth::Scope::Province => $query,
+            $crate::auth::Scope::City(c) => $query.filter($table::city_code.eq(c.clone())),
+            $crate::auth::Scope::County(c) => $query.filter($table::county_code.eq(c.clone())),
+        }
+    };
+}
+
 /// An authenticated caller. Taking it as a handler argument requires a valid access
 /// token of a live session of an enabled user.
 #[derive(Debug, Clone)]

@@ -131,11 +131,168 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    programme_years (year) {
+        year -> Integer,
+        share_bp -> BigInt,
+        cap_person_fen -> BigInt,
+        cap_base_fen -> BigInt,
+        max_principal_fen -> BigInt,
+        budget_fen -> BigInt,
+        target_persons_trained -> BigInt,
+        target_subsidy_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    city_allocations (year, city_code) {
+        year -> Integer,
+        city_code -> Text,
+        allocated_fen -> BigInt,
+        committed_fen -> BigInt,
+        disbursed_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    training_courses (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        programme -> Text,
+        organiser_unit -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        venue -> Nullable<Text>,
+        start_date -> Date,
+        end_date -> Date,
+        year -> Integer,
+        planned_places -> Integer,
+        hours -> Integer,
+        trainer -> Nullable<Text>,
+        funding_fen -> BigInt,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    enrolments (id) {
+        id -> Text,
+        course_id -> Text,
+        person_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        status -> Text,
+        hours_attended -> Integer,
+        completion_date -> Nullable<Date>,
+        certificate_obtained -> Bool,
+        outcome -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    employment_bases (id) {
+        id -> Text,
+        name -> Text,
+        credit_code -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        kind -> Text,
+        recognised_on -> Date,
+        contact_name -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    base_employees (base_id, person_id) {
+        base_id -> Text,
+        person_id -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    loans (id) {
+        id -> Text,
+        applicant -> Text,
+        person_id -> Nullable<Text>,
+        base_id -> Nullable<Text>,
+        bank -> Text,
+        principal_fen -> BigInt,
+        annual_rate_bp -> BigInt,
+        term_months -> BigInt,
+        loan_date -> Date,
+        purpose -> Text,
+        year -> Integer,
+        county_code -> Text,
+        city_code -> Text,
+        status -> Text,
+        interest_fen -> BigInt,
+        subsidy_fen -> BigInt,
+        capped -> Bool,
+        approved_fen -> Nullable<BigInt>,
+        disbursed_fen -> Nullable<BigInt>,
+        disbursed_on -> Nullable<Date>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    loan_events (id) {
+        id -> Text,
+        loan_id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_username -> Text,
+        actor_unit -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+        amount_fen -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(towns -> org_units (county_code));
 diesel::joinable!(villages -> towns (town_code));
 diesel::joinable!(users -> org_units (unit_code));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(enrolments -> training_courses (course_id));
+diesel::joinable!(enrolments -> persons (person_id));
+diesel::joinable!(base_employees -> employment_bases (base_id));
+diesel::joinable!(base_employees -> persons (person_id));
+diesel::joinable!(loan_events -> loans (loan_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     org_units,
@@ -145,5 +302,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     refresh_tokens,
     persons,
-    audit_log
+    audit_log,
+    programme_years,
+    city_allocations,
+    training_courses,
+    enrolments,
+    employment_bases,
+    base_employees,
+    loans,
+    loan_events,
 );

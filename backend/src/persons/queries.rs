@@ -24,12 +24,7 @@ type Backend = <DbConn as diesel::Connection>::Backend;
 
 /// Persons in `scope`, deleted ones included (for sync); the base of every read.
 pub fn visible(scope: &Scope) -> persons::BoxedQuery<'static, Backend> {
-    let q = persons::table.into_boxed();
-    match scope {
-        Scope::Province => q,
-        Scope::City(c) => q.filter(persons::city_code.eq(c.clone())),
-        Scope::County(c) => q.filter(persons::county_code.eq(c.clone())),
-    }
+    crate::scope_filter!(persons::table.into_boxed(), scope, persons)
 }
 
 /// Live persons in `scope`.

@@ -1,0 +1,7 @@
+//! Training courses and their rosters (measure 13, Sunshine Income Plan).
+
+pub mod queries;
+pub mod routes;
+
+#[cfg(test)]
+mod tests;
