@@ -5,12 +5,14 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bases;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod loans;
 pub mod logging;
 pub mod openapi;
 pub mod org;

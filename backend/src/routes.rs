@@ -3,7 +3,7 @@
 use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
-use crate::{audit, auth, health, openapi, org, persons, training, users};
+use crate::{audit, auth, bases, health, loans, openapi, org, persons, training, users};
 
 /// Mounts the API and the health checks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -60,6 +60,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/enrolments/{id}",
                     delete().to(training::routes::delete_enrolment),
+                )
+                .route("/bases", get().to(bases::routes::list))
+                .route("/bases", post().to(bases::routes::create))
+                .route("/bases/{id}", get().to(bases::routes::get))
+                .route("/bases/{id}", put().to(bases::routes::update))
+                .route("/bases/{id}/employees", get().to(bases::routes::employees))
+                .route(
+                    "/bases/{id}/employees",
+                    post().to(bases::routes::add_employee),
+                )
+                .route("/loans", get().to(loans::routes::list))
+                .route("/loans", post().to(loans::routes::create))
+                .route("/loans/{id}", get().to(loans::routes::get))
+                .route("/loans/{id}/actions", post().to(loans::routes::act))
+                .route(
+                    "/programme-years/{year}",
+                    get().to(loans::routes::programme_year),
+                )
+                .route(
+                    "/programme-years/{year}/allocations/{city}",
+                    put().to(loans::routes::set_allocation),
                 )
                 .route("/audit", get().to(audit::routes::list))
                 .default_service(web::to(|| async {

@@ -71,6 +71,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cap.read_kpi", "查看工作指标", "See KPIs"),
     ("cap.write_training", "管理培训花名册", "Manage training rosters"),
     ("cap.write_loans", "办理贷款贴息", "Handle loan subsidies"),
+    ("cap.approve_loans", "审批贷款贴息、分配预算", "Approve loan subsidies, allocate the budget"),
     ("cap.write_rehab", "登记康复和辅具适配", "Record rehabilitation and device fitting"),
     ("cap.write_retrofits", "办理无障碍改造", "Run accessibility retrofits"),
     ("cap.write_petitions", "登记信访", "Record petitions"),

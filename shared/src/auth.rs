@@ -46,6 +46,8 @@ crate::string_enum! {
         WriteTraining = "write_training",
         /// Write loan interest subsidy applications.
         WriteLoans = "write_loans",
+        /// Approve loan subsidies and allocate the budget (provincial employment staff).
+        ApproveLoans = "approve_loans",
         /// Write rehabilitation needs and device fittings.
         WriteRehab = "write_rehab",
         /// Write home accessibility retrofits.
@@ -69,6 +71,7 @@ impl Role {
                 RevealIdNumber,
                 WriteTraining,
                 WriteLoans,
+                ApproveLoans,
                 ReadKpi,
             ],
             Role::Rehabilitation => &[ReadPersons, RevealIdNumber, WriteRehab, ReadKpi],

@@ -1,0 +1,220 @@
+//! Programme years (the subsidy rule, budget and targets) and city allocations.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use shared::employment::{EmploymentTargets, SubsidyRule};
+
+use crate::db::schema::{city_allocations, org_units, programme_years};
+use crate::db::{write_tx, DbConn};
+use crate::error::ApiError;
+
+/// A programme year with its allocations, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProgrammeYear {
+    /// The subsidy rule.
+    pub rule: SubsidyRule,
+    /// Provincial subsidy budget, in fen.
+    pub budget_fen: i64,
+    /// The plan's targets.
+    pub targets: EmploymentTargets,
+    /// What each city was given, committed and paid.
+    pub allocations: Vec<Allocation>,
+}
+
+/// A city's share of a year's budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Allocation {
+    /// City code.
+    pub city_code: String,
+    /// Allocated, in fen.
+    pub allocated_fen: i64,
+    /// Committed by approvals, in fen.
+    pub committed_fen: i64,
+    /// Paid out, in fen.
+    pub disbursed_fen: i64,
+}
+
+/// Body of `PUT /api/v1/programme-years/{year}/allocations/{city}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AllocationSet {
+    /// The city's new allocation, in fen.
+    pub allocated_fen: i64,
+}
+
+type YearRow = (i32, i64, i64, i64, i64, i64, i64, i64);
+
+/// The subsidy rule, budget and targets of a year, if the year is set up.
+pub fn year(
+    conn: &mut DbConn,
+    y: i32,
+) -> Result<Option<(SubsidyRule, i64, EmploymentTargets)>, ApiError> {
+    let row: Option<YearRow> = programme_years::table
+        .find(y)
+        .select((
+            programme_years::year,
+            programme_years::share_bp,
+            programme_years::cap_person_fen,
+            programme_years::cap_base_fen,
+            programme_years::max_principal_fen,
+            programme_years::budget_fen,
+            programme_years::target_persons_trained,
+            programme_years::target_subsidy_fen,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(
+        |(
+            year,
+            share_bp,
+            cap_person_fen,
+            cap_base_fen,
+            max_principal_fen,
+            budget,
+            persons,
+            subsidy,
+        )| {
+            (
+                SubsidyRule {
+                    year,
+                    share_bp,
+                    cap_person_fen,
+                    cap_base_fen,
+                    max_principal_fen,
+                },
+                budget,
+                EmploymentTargets {
+                    persons_trained: persons,
+                    subsidy_fen: subsidy,
+                },
+            )
+        },
+    ))
+}
+
+/// A year with its allocations.
+pub fn programme_year(conn: &mut DbConn, y: i32) -> Result<ProgrammeYear, ApiError> {
+    let (rule, budget_fen, targets) = year(conn, y)?.ok_or(ApiError::NotFound)?;
+    let rows: Vec<(String, i64, i64, i64)> = city_allocations::table
+        .filter(city_allocations::year.eq(y))
+        .order(city_allocations::city_code.asc())
+        .select((
+            city_allocations::city_code,
+            city_allocations::allocated_fen,
+            city_allocations::committed_fen,
+            city_allocations::disbursed_fen,
+        ))
+        .load(conn)?;
+    let allocations = rows
+        .into_iter()
+        .map(
+            |(city_code, allocated_fen, committed_fen, disbursed_fen)| Allocation {
+                city_code,
+                allocated_fen,
+                committed_fen,
+                disbursed_fen,
+            },
+        )
+        .collect();
+    Ok(ProgrammeYear {
+        rule,
+        budget_fen,
+        targets,
+        allocations,
+    })
+}
+
+/// Sets a city's allocation: never below what it has committed, and all cities together
+/// never above the year's budget.
+pub fn set_allocation(
+    conn: &mut DbConn,
+    y: i32,
+    city: &str,
+    allocated: i64,
+) -> Result<ProgrammeYear, ApiError> {
+    write_tx(conn, |conn| {
+        let (_, budget, _) = year(conn, y)?.ok_or(ApiError::NotFound)?;
+        let is_city: i64 = org_units::table
+            .filter(org_units::code.eq(city))
+            .filter(org_units::kind.eq(shared::OrgUnitKind::City.as_str()))
+            .count()
+            .get_result(conn)?;
+        if is_city == 0 {
+            return Err(ApiError::NotFound);
+        }
+        if allocated < 0 {
+            return Err(ApiError::field(
+                "allocated_fen",
+                "out_of_range",
+                "an allocation cannot be negative",
+            ));
+        }
+        let current: Option<(i64, i64)> = city_allocations::table
+            .find((y, city))
+            .select((
+                city_allocations::allocated_fen,
+                city_allocations::committed_fen,
+            ))
+            .first(conn)
+            .optional()?;
+        let (old, committed) = current.unwrap_or((0, 0));
+        if allocated < committed {
+            return Err(ApiError::field(
+                "allocated_fen",
+                "below_committed",
+                format!("{committed} fen are already committed in this city"),
+            ));
+        }
+        // At most 14 rows; summed here because SUM(BIGINT) is NUMERIC on PostgreSQL.
+        let all: Vec<i64> = city_allocations::table
+            .filter(city_allocations::year.eq(y))
+            .select(city_allocations::allocated_fen)
+            .load(conn)?;
+        if all.iter().sum::<i64>() - old + allocated > budget {
+            return Err(ApiError::field(
+                "allocated_fen",
+                "above_budget",
+                format!("the cities' allocations would exceed the budget of {budget} fen"),
+            ));
+        }
+        if current.is_some() {
+            diesel::update(city_allocations::table.find((y, city)))
+                .set(city_allocations::allocated_fen.eq(allocated))
+                .execute(conn)?;
+        } else {
+            diesel::insert_into(city_allocations::table)
+                .values((
+                    city_allocations::year.eq(y),
+                    city_allocations::city_code.eq(city),
+                    city_allocations::allocated_fen.eq(allocated),
+                ))
+                .execute(conn)?;
+        }
+        programme_year(conn, y)
+    })
+}
+
+/// Commits `amount` from a city's allocation, atomically: the conditional UPDATE cannot
+/// take a city past its allocation however many approvals race. False if it would.
+pub fn commit(conn: &mut DbConn, y: i32, city: &str, amount: i64) -> Result<bool, ApiError> {
+    let n = diesel::update(
+        city_allocations::table
+            .filter(city_allocations::year.eq(y))
+            .filter(city_allocations::city_code.eq(city))
+            .filter((city_allocations::committed_fen + amount).le(city_allocations::allocated_fen)),
+    )
+    .set(city_allocations::committed_fen.eq(city_allocations::committed_fen + amount))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records `amount` paid out of a city's committed budget.
+pub fn disburse(conn: &mut DbConn, y: i32, city: &str, amount: i64) -> Result<(), ApiError> {
+    diesel::update(
+        city_allocations::table
+            .filter(city_allocations::year.eq(y))
+            .filter(city_allocations::city_code.eq(city)),
+    )
+    .set(city_allocations::disbursed_fen.eq(city_allocations::disbursed_fen + amount))
+    .execute(conn)?;
+    Ok(())
+}

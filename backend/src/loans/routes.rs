@@ -1,0 +1,170 @@
+//! `/api/v1/loans` and `/api/v1/programme-years`.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use shared::api::{Page, Problem};
+use shared::auth::Capability;
+use shared::employment::{Loan, LoanAction, LoanCreate, LoanInput, LoanStatus};
+use uuid::Uuid;
+
+use super::budget::{self, AllocationSet, ProgrammeYear};
+use super::queries;
+use crate::auth::{AuthUser, Scope};
+use crate::error::ApiError;
+use crate::extract::{from_value, Json, Query};
+use crate::pagination::{limit_of, Cursor};
+use crate::state::AppState;
+
+/// Filters of `GET /api/v1/loans`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LoanQuery {
+    /// Only this status.
+    pub status: Option<LoanStatus>,
+    /// Only this programme year.
+    pub year: Option<i32>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Applications in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/loans", tag = "employment", params(LoanQuery),
+    responses((status = 200, body = Page<Loan>), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<LoanQuery>,
+) -> Result<web::Json<Page<Loan>>, ApiError> {
+    user.require(Capability::ReadPersons)?;
+    let limit = limit_of(q.limit)?;
+    let after = Cursor::decode_opt(q.cursor.as_deref())?;
+    let mut items = state
+        .db(move |conn| {
+            queries::list(
+                conn,
+                &user.scope,
+                q.status,
+                q.year,
+                after.as_ref().map(|c| c.id.as_str()),
+                limit + 1,
+            )
+        })
+        .await?;
+    let next_cursor = Cursor::next_page(&mut items, limit, |l| Cursor {
+        ts: None,
+        id: l.id.to_string(),
+    });
+    Ok(web::Json(Page { items, next_cursor }))
+}
+
+/// Creates a draft; the subsidy is computed by the year's rule.
+#[utoipa::path(post, path = "/api/v1/loans", tag = "employment", request_body = LoanCreate,
+    responses((status = 201, body = Loan), (status = 200, description = "retry of an earlier create", body = Loan),
+        (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(raw): Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::WriteLoans)?;
+    from_value::<LoanInput>(raw.clone())?;
+    let body: LoanCreate = from_value(raw)?;
+    let (created, loan) = state
+        .db(move |conn| queries::create(conn, &user, &body))
+        .await?;
+    Ok(if created {
+        HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/api/v1/loans/{}", loan.id)))
+            .json(loan)
+    } else {
+        HttpResponse::Ok().json(loan)
+    })
+}
+
+/// One application with its timeline.
+#[utoipa::path(get, path = "/api/v1/loans/{id}", tag = "employment", params(("id" = Uuid, Path, description = "application id")),
+    responses((status = 200, body = Loan), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<Loan>, ApiError> {
+    user.require(Capability::ReadPersons)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| queries::get(conn, &user.scope, id))
+            .await?,
+    ))
+}
+
+/// One workflow step: submit (county), review (city), approve (province employment
+/// department, within the city's allocation), disburse (at most the approved amount),
+/// or return with a reason (the reviewer of the current step).
+#[utoipa::path(post, path = "/api/v1/loans/{id}/actions", tag = "employment", params(("id" = Uuid, Path, description = "application id")),
+    request_body = LoanAction,
+    responses((status = 200, body = Loan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn act(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<LoanAction>,
+) -> Result<web::Json<Loan>, ApiError> {
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| queries::act(conn, &user, id, &body))
+            .await?,
+    ))
+}
+
+/// A programme year: rule, budget, targets, allocations.
+#[utoipa::path(get, path = "/api/v1/programme-years/{year}", tag = "employment", params(("year" = i32, Path, description = "programme year")),
+    responses((status = 200, body = ProgrammeYear), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn programme_year(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<i32>,
+) -> Result<web::Json<ProgrammeYear>, ApiError> {
+    if !(user.can(Capability::ReadKpi) || user.can(Capability::WriteLoans)) {
+        return Err(ApiError::Forbidden(
+            "your roles do not allow reading the programme".into(),
+        ));
+    }
+    let y = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| budget::programme_year(conn, y))
+            .await?,
+    ))
+}
+
+/// Sets a city's allocation of a year's budget (provincial employment department).
+#[utoipa::path(put, path = "/api/v1/programme-years/{year}/allocations/{city}", tag = "employment",
+    params(("year" = i32, Path, description = "programme year"), ("city" = String, Path, description = "city code")),
+    request_body = AllocationSet,
+    responses((status = 200, body = ProgrammeYear), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn set_allocation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(i32, String)>,
+    Json(body): Json<AllocationSet>,
+) -> Result<web::Json<ProgrammeYear>, ApiError> {
+    user.require(Capability::ApproveLoans)?;
+    if user.scope != Scope::Province {
+        return Err(ApiError::Forbidden(
+            "the budget is allocated by the province".into(),
+        ));
+    }
+    let (y, city) = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| budget::set_allocation(conn, y, &city, body.allocated_fen))
+            .await?,
+    ))
+}
