@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod kpi;
 pub mod loans;
 pub mod logging;
 pub mod openapi;

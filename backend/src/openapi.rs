@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, bases, health, loans, org, persons, training, users};
+use crate::{audit, auth, bases, health, kpi, loans, org, persons, training, users};
 
 struct BearerAuth;
 
@@ -38,6 +38,7 @@ impl Modify for BearerAuth {
         training::routes::roster, training::routes::enrol, training::routes::update_enrolment, training::routes::delete_enrolment, training::routes::history,
         bases::routes::list, bases::routes::create, bases::routes::get, bases::routes::update, bases::routes::employees, bases::routes::add_employee,
         loans::routes::list, loans::routes::create, loans::routes::get, loans::routes::act, loans::routes::programme_year, loans::routes::set_allocation,
+        kpi::routes::employment,
         audit::routes::list,
     ),
     components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone))

@@ -3,7 +3,7 @@
 use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
-use crate::{audit, auth, bases, health, loans, openapi, org, persons, training, users};
+use crate::{audit, auth, bases, health, kpi, loans, openapi, org, persons, training, users};
 
 /// Mounts the API and the health checks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -82,6 +82,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/programme-years/{year}/allocations/{city}",
                     put().to(loans::routes::set_allocation),
                 )
+                .route("/kpi/employment", get().to(kpi::routes::employment))
                 .route("/audit", get().to(audit::routes::list))
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFound)

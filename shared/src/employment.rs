@@ -657,7 +657,7 @@ pub struct EmploymentTargets {
 }
 
 /// Employment numbers of one unit for a programme year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EmploymentKpiRow {
     /// Unit code (province, city or county).
