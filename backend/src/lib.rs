@@ -24,6 +24,7 @@ pub mod routes;
 pub mod server;
 pub mod spa;
 pub mod state;
+pub mod tabular;
 pub mod training;
 pub mod users;
 

@@ -83,6 +83,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     put().to(loans::routes::set_allocation),
                 )
                 .route("/kpi/employment", get().to(kpi::routes::employment))
+                .route("/roster-template", get().to(training::routes::template))
+                .route(
+                    "/courses/{id}/roster/export",
+                    get().to(training::routes::export_roster),
+                )
+                .service(
+                    web::resource("/courses/{id}/roster/import")
+                        .app_data(web::PayloadConfig::new(crate::tabular::MAX_UPLOAD))
+                        .route(post().to(training::routes::import_roster)),
+                )
+                .route("/imports/{id}", get().to(training::routes::import_status))
+                .route(
+                    "/imports/{id}/commit",
+                    post().to(training::routes::import_commit),
+                )
                 .route("/audit", get().to(audit::routes::list))
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFound)

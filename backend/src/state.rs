@@ -23,6 +23,8 @@ pub struct AppState {
     pub pii: Arc<Pii>,
     /// Failed-login throttle per address.
     pub throttle: Arc<LoginThrottle>,
+    /// Spreadsheet imports under way.
+    pub imports: Arc<crate::training::transfer::ImportJobs>,
     /// Bounds concurrent password hashing (argon2 uses 19 MiB and tens of ms each).
     pub hash_permits: Arc<Semaphore>,
 }
@@ -39,6 +41,7 @@ impl AppState {
             jwt: Arc::new(JwtKeys::new(&secrets.jwt)),
             pii: Arc::new(Pii::new(&secrets.pii)),
             throttle: Arc::new(LoginThrottle::default()),
+            imports: Arc::new(crate::training::transfer::ImportJobs::default()),
             hash_permits: Arc::new(Semaphore::new(cores)),
         }
     }

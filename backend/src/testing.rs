@@ -349,6 +349,38 @@ impl TestApp {
         }
     }
 
+    /// Sends raw bytes (an uploaded file) with a token.
+    pub async fn upload(&self, token: &str, path: &str, bytes: Vec<u8>) -> Resp {
+        let app = test::init_service(crate::server::app(self.state.clone())).await;
+        let req = test::TestRequest::post()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Content-Type", "application/octet-stream"))
+            .set_payload(bytes)
+            .to_request();
+        let resp = test::call_service(&app, req).await;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = test::read_body(resp).await;
+        Resp {
+            status,
+            body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+            headers,
+        }
+    }
+
+    /// GETs a file: status and raw bytes.
+    pub async fn download(&self, token: &str, path: &str) -> (u16, Vec<u8>) {
+        let app = test::init_service(crate::server::app(self.state.clone())).await;
+        let req = test::TestRequest::get()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
+        let resp = test::call_service(&app, req).await;
+        let status = resp.status().as_u16();
+        (status, test::read_body(resp).await.to_vec())
+    }
+
     /// GET with a token.
     pub async fn get(&self, token: &str, path: &str) -> Resp {
         self.request(Method::GET, path, Some(token), None, &[])

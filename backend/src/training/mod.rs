@@ -2,6 +2,7 @@
 
 pub mod queries;
 pub mod routes;
+pub mod transfer;
 
 #[cfg(test)]
 mod tests;

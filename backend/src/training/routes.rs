@@ -251,3 +251,224 @@ pub async fn history(
             .await?,
     ))
 }
+
+/// Format of a download or upload.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `xlsx` or `csv`.
+    pub format: crate::tabular::Format,
+}
+
+/// The roster import template (Chinese headers).
+#[utoipa::path(get, path = "/api/v1/roster-template", tag = "training", params(FormatQuery),
+    responses((status = 200, description = "the template file")), security(("bearer" = [])))]
+pub async fn template(
+    user: AuthUser,
+    Query(q): Query<FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::WriteTraining)?;
+    let bytes = crate::tabular::write(&super::transfer::template(), q.format)?;
+    Ok(crate::tabular::download(bytes, q.format, "roster-template"))
+}
+
+/// Options of a roster export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `xlsx` or `csv`.
+    pub format: crate::tabular::Format,
+    /// Full identity numbers (needs the reveal permission and a reason).
+    #[serde(default)]
+    pub reveal: bool,
+    /// Why the full numbers are needed.
+    pub reason: Option<String>,
+}
+
+/// A course's roster as a spreadsheet; identity numbers masked unless revealed with a
+/// reason. Every export is audited.
+#[utoipa::path(get, path = "/api/v1/courses/{id}/roster/export", tag = "training", params(("id" = Uuid, Path, description = "course id"), ExportQuery),
+    responses((status = 200, description = "the roster file"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn export_roster(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Query(q): Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::ReadPersons)?;
+    let reason = q
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    if q.reveal {
+        user.require(Capability::RevealIdNumber)?;
+        if reason.as_ref().is_none_or(|r| r.chars().count() < 4) {
+            return Err(ApiError::field(
+                "reason",
+                "required",
+                "give a reason of at least 4 characters to export full identity numbers",
+            ));
+        }
+    }
+    let id = path.into_inner();
+    let pii = state.pii.clone();
+    let table = state
+        .db(move |conn| {
+            crate::db::write_tx(conn, |conn| {
+                let course = queries::get_row(conn, &user.scope, id)?;
+                let roster = queries::roster(conn, &user.scope, id)?;
+                let full = if q.reveal {
+                    use crate::db::schema::persons;
+                    use diesel::prelude::*;
+                    let ids: Vec<String> = roster.iter().map(|e| e.person_id.to_string()).collect();
+                    let rows: Vec<(String, String)> = persons::table
+                        .filter(persons::id.eq_any(&ids))
+                        .select((persons::id, persons::id_number_enc))
+                        .load(conn)?;
+                    let mut map = std::collections::HashMap::new();
+                    for (pid, enc) in rows {
+                        map.insert(crate::db::uuid(&pid)?, pii.decrypt(&enc)?);
+                    }
+                    Some(map)
+                } else {
+                    None
+                };
+                crate::audit::record(
+                    conn,
+                    crate::audit::Event {
+                        actor: &user,
+                        action: shared::api::AuditAction::Export,
+                        entity_type: "training_course",
+                        entity_id: id,
+                        owner_region: &course.county_code,
+                        reason: reason.as_deref(),
+                        before: None,
+                        after: Some(
+                            serde_json::json!({"rows": roster.len(), "revealed": q.reveal}),
+                        ),
+                    },
+                )?;
+                Ok(super::transfer::roster_table(&roster, full.as_ref()))
+            })
+        })
+        .await?;
+    let bytes = crate::tabular::write(&table, q.format)?;
+    Ok(crate::tabular::download(
+        bytes,
+        q.format,
+        &format!("roster-{id}"),
+    ))
+}
+
+fn english(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("en"))
+}
+
+/// Uploads a roster file (XLSX or CSV, the template's columns) for a course. Answers
+/// 202 with a job that checks every row in the background; poll it for progress and
+/// the report, then commit.
+#[utoipa::path(post, path = "/api/v1/courses/{id}/roster/import", tag = "training", params(("id" = Uuid, Path, description = "course id"), FormatQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
+    responses((status = 202, body = super::transfer::ImportStatus), (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn import_roster(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    Query(q): Query<FormatQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::WriteTraining)?;
+    let course_id = path.into_inner();
+    let scope = user.scope.clone();
+    let course = state
+        .db(move |conn| {
+            let c = queries::get_row(conn, &scope, course_id)?;
+            Ok(super::transfer::CourseFacts {
+                id: c.id,
+                start: c.start_date,
+                hours: c.hours,
+                county: c.county_code,
+                city: c.city_code,
+            })
+        })
+        .await?;
+    let table = web::block(move || crate::tabular::read(&body, q.format)).await??;
+    let job = state.imports.start(course_id, user.id);
+    let status = job.status();
+    let (pool, pii, en) = (state.pool.clone(), state.pii.clone(), english(&req));
+    actix_web::rt::spawn(async move {
+        let outcome = web::block(move || {
+            let mut conn = pool.get()?;
+            super::transfer::validate(&job, &mut conn, &pii, &user, &course, &table, en)
+        })
+        .await;
+        if let Ok(Err(e)) | Err(e) = outcome.map_err(ApiError::from) {
+            tracing::error!(error = %e, "roster import validation failed");
+        }
+    });
+    Ok(HttpResponse::Accepted().json(status))
+}
+
+/// An import job's state, progress and report.
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "training", params(("id" = Uuid, Path, description = "job id")),
+    responses((status = 200, body = super::transfer::ImportStatus), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn import_status(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<super::transfer::ImportStatus>, ApiError> {
+    let job = state
+        .imports
+        .get(path.into_inner(), user.id)
+        .ok_or(ApiError::NotFound)?;
+    Ok(web::Json(job.status()))
+}
+
+/// Writes a fully valid import, all rows or none, in the background; poll the job.
+#[utoipa::path(post, path = "/api/v1/imports/{id}/commit", tag = "training", params(("id" = Uuid, Path, description = "job id")),
+    responses((status = 202, body = super::transfer::ImportStatus), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn import_commit(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::WriteTraining)?;
+    let job = state
+        .imports
+        .get(path.into_inner(), user.id)
+        .ok_or(ApiError::NotFound)?;
+    let scope = user.scope.clone();
+    let course_id = job.status().course_id;
+    let course = state
+        .db(move |conn| {
+            let c = queries::get_row(conn, &scope, course_id)?;
+            Ok(super::transfer::CourseFacts {
+                id: c.id,
+                start: c.start_date,
+                hours: c.hours,
+                county: c.county_code,
+                city: c.city_code,
+            })
+        })
+        .await?;
+    let rows = job.take_for_commit()?;
+    let pool = state.pool.clone();
+    let worker = job.clone();
+    actix_web::rt::spawn(async move {
+        let outcome =
+            web::block(move || super::transfer::commit(&worker, rows, &pool, &user, &course)).await;
+        if let Ok(Err(e)) | Err(e) = outcome.map_err(ApiError::from) {
+            tracing::warn!(error = %e, "roster import commit failed; nothing was written");
+        }
+    });
+    Ok(HttpResponse::Accepted().json(job.status()))
+}

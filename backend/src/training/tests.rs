@@ -8,7 +8,10 @@ use crate::testing::{Backend, PersonBuilder, TestApp};
 db_tests!(
     courses_are_validated_and_scoped,
     rosters_take_each_person_once_within_scope,
-    completion_rules_and_audit
+    completion_rules_and_audit,
+    import_with_bad_rows_writes_nothing,
+    import_of_a_good_file_writes_everything,
+    exports_are_masked_unless_revealed_and_always_audited,
 );
 
 fn course(county: &str) -> Value {
@@ -285,5 +288,293 @@ async fn completion_rules_and_audit(backend: Backend) {
             .await
             .status,
         403
+    );
+}
+
+/// Polls an import job until it leaves `state`.
+async fn wait_while(app: &TestApp, token: &str, job: &str, state: &str) -> Value {
+    for _ in 0..600 {
+        let r = app.get(token, &format!("/api/v1/imports/{job}")).await;
+        if r.body["state"] != state {
+            return r.body;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("import {job} stayed {state}");
+}
+
+fn csv(rows: &[[&str; 7]]) -> Vec<u8> {
+    let table = crate::tabular::Table {
+        headers: super::transfer::COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+            .collect(),
+    };
+    crate::tabular::write(&table, crate::tabular::Format::Csv).unwrap_or_default()
+}
+
+async fn full_id(app: &TestApp, token: &str, person: uuid::Uuid) -> String {
+    let r = app
+        .post(
+            token,
+            &format!("/api/v1/persons/{person}/reveal"),
+            json!({"reason": "导入测试核对"}),
+        )
+        .await;
+    r.body["id_number"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn import_with_bad_rows_writes_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let xx = app.token("xiangxiang.staff").await;
+    let cid = app
+        .post(&xx, "/api/v1/courses", course("430381"))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let good = PersonBuilder::new().name("好学员").create(&app);
+    let other = PersonBuilder::new().name("另一人").create(&app);
+    let outside = PersonBuilder::new().county("430181").create(&app);
+    let good_id = full_id(&app, &xx, good.id).await;
+    let other_id = full_id(&app, &xx, other.id).await;
+    let outside_id = full_id(&app, &app.token("liuyang.staff").await, outside.id).await;
+    let wrong_check = format!(
+        "{}{}",
+        &good_id[..17],
+        if good_id.ends_with('0') { '1' } else { '0' }
+    );
+    let unknown = crate::demo::synthetic_id_number(&mut rand::thread_rng(), "430381");
+    let bytes = csv(&[
+        [&good_id, "好学员", "结业", "32", "2020-05-10", "是", "就业"], // row 2: good
+        [&wrong_check, "", "在训", "", "", "", ""], // row 3: bad check character
+        [&unknown, "", "在训", "", "", "", ""],     // row 4: not in the registry
+        [&other_id, "张冠李戴", "在训", "", "", "", ""], // row 5: name differs
+        [&outside_id, "", "在训", "", "", "", ""],  // row 6: outside the caller's area
+        [&good_id, "", "毕业", "abc", "2020-13-01", "也许", "发财"], // row 7: duplicate and five bad cells
+        [&other_id, "", "结业", "32", "", "否", ""], // row 8: duplicate of row 5 and no completion date
+    ]);
+    let r = app
+        .upload(
+            &xx,
+            &format!("/api/v1/courses/{cid}/roster/import?format=csv"),
+            bytes,
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let job = r.body["id"].as_str().unwrap_or_default().to_owned();
+    let report = wait_while(&app, &xx, &job, "validating").await;
+    assert_eq!(report["state"], "invalid");
+    assert_eq!(report["total_rows"], 7);
+    let found: Vec<(u64, String, String)> = report["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["row"].as_u64().unwrap_or(0),
+                        e["column"].as_str().unwrap_or("").to_owned(),
+                        e["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let expect = |row: u64, col: &str, code: &str| {
+        assert!(
+            found.contains(&(row, col.to_owned(), code.to_owned())),
+            "missing {row}/{col}/{code} in {found:?}"
+        )
+    };
+    expect(3, "身份证号", "invalid_check_character");
+    expect(4, "身份证号", "not_in_registry");
+    expect(5, "姓名", "name_mismatch");
+    expect(6, "身份证号", "not_in_registry");
+    expect(7, "身份证号", "duplicate_row");
+    expect(7, "状态", "invalid_status");
+    expect(7, "参训课时", "invalid_number");
+    expect(7, "结业日期", "invalid_date");
+    expect(7, "是否取得证书", "invalid_yes_no");
+    expect(7, "培训后就业情况", "invalid_outcome");
+    expect(8, "身份证号", "duplicate_row");
+    expect(8, "结业日期", "required");
+    assert!(
+        !found.iter().any(|e| e.0 == 2),
+        "the good row has no error: {found:?}"
+    );
+    assert!(
+        report["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_ascii()),
+        "messages in Chinese by default"
+    );
+    assert_eq!(
+        app.post(&xx, &format!("/api/v1/imports/{job}/commit"), json!({}))
+            .await
+            .code(),
+        "import_not_valid"
+    );
+    assert_eq!(
+        app.get(&xx, &format!("/api/v1/courses/{cid}/enrolments"))
+            .await
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(0),
+        "nothing written"
+    );
+    // Someone else cannot see the job.
+    assert_eq!(
+        app.get(
+            &app.token("xiangtan.staff").await,
+            &format!("/api/v1/imports/{job}")
+        )
+        .await
+        .status,
+        404
+    );
+}
+
+async fn import_of_a_good_file_writes_everything(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let xx = app.token("xiangxiang.staff").await;
+    let cid = app
+        .post(&xx, "/api/v1/courses", course("430381"))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut rows = Vec::new();
+    for i in 0..120 {
+        let p = PersonBuilder::new().create(&app);
+        let id = full_id(&app, &xx, p.id).await;
+        let done = i % 3 == 0;
+        rows.push(vec![
+            id,
+            String::new(),
+            if done { "结业" } else { "在训" }.to_owned(),
+            if done { "32" } else { "10" }.to_owned(),
+            if done { "2020-05-10" } else { "" }.to_owned(),
+            if done { "是" } else { "否" }.to_owned(),
+            if done { "增产增收" } else { "" }.to_owned(),
+        ]);
+    }
+    let table = crate::tabular::Table {
+        headers: super::transfer::COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+        rows,
+    };
+    let xlsx = crate::tabular::write(&table, crate::tabular::Format::Xlsx).unwrap_or_default();
+    let r = app
+        .upload(
+            &xx,
+            &format!("/api/v1/courses/{cid}/roster/import?format=xlsx"),
+            xlsx,
+        )
+        .await;
+    let job = r.body["id"].as_str().unwrap_or_default().to_owned();
+    let report = wait_while(&app, &xx, &job, "validating").await;
+    assert_eq!(
+        (report["state"].as_str(), report["processed_rows"].as_u64()),
+        (Some("valid"), Some(120)),
+        "{report}"
+    );
+    let r = app
+        .post(&xx, &format!("/api/v1/imports/{job}/commit"), json!({}))
+        .await;
+    assert_eq!(r.status, 202);
+    let done = wait_while(&app, &xx, &job, "committing").await;
+    assert_eq!(
+        (done["state"].as_str(), done["processed_rows"].as_u64()),
+        (Some("committed"), Some(120)),
+        "{done}"
+    );
+    let roster = app
+        .get(&xx, &format!("/api/v1/courses/{cid}/enrolments"))
+        .await;
+    assert_eq!(roster.body.as_array().map(Vec::len), Some(120));
+    let completed = roster
+        .body
+        .as_array()
+        .map(|a| a.iter().filter(|e| e["status"] == "completed").count());
+    assert_eq!(completed, Some(40));
+    use crate::db::schema::audit_log;
+    use diesel::prelude::*;
+    let audited: i64 = audit_log::table
+        .filter(audit_log::entity_type.eq("enrolment"))
+        .filter(audit_log::action.eq("create"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap_or(-1);
+    assert_eq!(audited, 120, "every written row is audited");
+    assert_eq!(
+        app.post(&xx, &format!("/api/v1/imports/{job}/commit"), json!({}))
+            .await
+            .status,
+        409,
+        "a job commits once"
+    );
+}
+
+async fn exports_are_masked_unless_revealed_and_always_audited(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let xx = app.token("xiangxiang.staff").await;
+    let cid = app
+        .post(&xx, "/api/v1/courses", course("430381"))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let p = PersonBuilder::new().name("导出学员").create(&app);
+    app.post(
+        &xx,
+        &format!("/api/v1/courses/{cid}/enrolments"),
+        json!({"person_id": p.id}),
+    )
+    .await;
+    let full = full_id(&app, &xx, p.id).await;
+    let (status, bytes) = app
+        .download(
+            &xx,
+            &format!("/api/v1/courses/{cid}/roster/export?format=xlsx"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let table = crate::tabular::read(&bytes, crate::tabular::Format::Xlsx).unwrap_or_default();
+    assert_eq!(table.headers[0], "身份证号");
+    assert_eq!(table.rows[0][0], p.id_number, "masked by default");
+    assert_eq!(table.rows[0][1], "导出学员");
+    let (status, _) = app
+        .download(
+            &xx,
+            &format!("/api/v1/courses/{cid}/roster/export?format=csv&reveal=true"),
+        )
+        .await;
+    assert_eq!(status, 422, "revealing needs a reason");
+    let (status, bytes) = app.download(&xx, &format!("/api/v1/courses/{cid}/roster/export?format=csv&reveal=true&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD")).await;
+    assert_eq!(status, 200);
+    let table = crate::tabular::read(&bytes, crate::tabular::Format::Csv).unwrap_or_default();
+    assert_eq!(table.rows[0][0], full);
+    let (status, _) = app.download(&app.token("xiangtan.leader").await, &format!("/api/v1/courses/{cid}/roster/export?format=csv&reveal=true&reason=%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD")).await;
+    assert_eq!(status, 403, "a leader may export, but not reveal");
+    assert_eq!(app.audit_count(&cid, "export"), 2);
+    let (status, bytes) = app
+        .download(&xx, "/api/v1/roster-template?format=xlsx")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        crate::tabular::read(&bytes, crate::tabular::Format::Xlsx)
+            .map(|t| t.headers.len())
+            .unwrap_or(0),
+        7
     );
 }

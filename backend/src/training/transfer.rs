@@ -1,0 +1,585 @@
+//! Roster spreadsheets: the template, exports (masked unless revealed with a reason,
+//! always audited) and imports (validate every row, report every problem, then commit
+//! all or nothing), run as background jobs with progress.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use shared::api::AuditAction;
+use shared::employment::{EnrolmentStatus, EnrolmentUpdate, TrainingOutcome};
+use shared::IdNumber;
+use uuid::Uuid;
+
+use crate::audit::{self, Event};
+use crate::auth::AuthUser;
+use crate::db::schema::{enrolments, persons};
+use crate::db::{now, today, write_tx, DbConn, DbPool};
+use crate::error::ApiError;
+use crate::pii::Pii;
+use crate::tabular::Table;
+
+/// The roster columns, in template order.
+pub const COLUMNS: [&str; 7] = [
+    "身份证号",
+    "姓名",
+    "状态",
+    "参训课时",
+    "结业日期",
+    "是否取得证书",
+    "培训后就业情况",
+];
+
+fn status_label(s: EnrolmentStatus) -> &'static str {
+    match s {
+        EnrolmentStatus::Enrolled => "在训",
+        EnrolmentStatus::Completed => "结业",
+        EnrolmentStatus::Dropped => "退训",
+    }
+}
+
+fn outcome_label(o: TrainingOutcome) -> &'static str {
+    match o {
+        TrainingOutcome::Employed => "就业",
+        TrainingOutcome::SelfEmployed => "自主创业",
+        TrainingOutcome::ProductionIncreased => "增产增收",
+        TrainingOutcome::None => "无",
+    }
+}
+
+/// The empty template with its Chinese headers and one example row of the right shapes.
+pub fn template() -> Table {
+    Table {
+        headers: COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
+        rows: Vec::new(),
+    }
+}
+
+/// A roster as a table. `full_numbers` maps person id to the full identity number when
+/// the exporter revealed them.
+pub fn roster_table(
+    roster: &[shared::employment::Enrolment],
+    full_numbers: Option<&HashMap<Uuid, String>>,
+) -> Table {
+    let rows = roster
+        .iter()
+        .map(|e| {
+            let id = full_numbers
+                .and_then(|m| m.get(&e.person_id).cloned())
+                .unwrap_or_else(|| e.person_id_number.clone());
+            vec![
+                id,
+                e.person_name.clone(),
+                status_label(e.status).to_owned(),
+                e.hours_attended.to_string(),
+                e.completion_date.map(|d| d.to_string()).unwrap_or_default(),
+                if e.certificate_obtained { "是" } else { "否" }.to_owned(),
+                e.outcome.map(outcome_label).unwrap_or_default().to_owned(),
+            ]
+        })
+        .collect();
+    Table {
+        headers: COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
+        rows,
+    }
+}
+
+/// One problem in an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// Spreadsheet row number (the header is row 1).
+    pub row: usize,
+    /// Column title.
+    pub column: String,
+    /// Machine code.
+    pub code: String,
+    /// Explanation in the requester's language.
+    pub message: String,
+}
+
+/// Where an import job stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Reading and checking rows.
+    Validating,
+    /// Some rows are wrong: nothing can be written; see `errors`.
+    Invalid,
+    /// Every row is good: commit to write them.
+    Valid,
+    /// Writing.
+    Committing,
+    /// Written.
+    Committed,
+    /// Writing failed; nothing was written.
+    Failed,
+}
+
+/// An import job as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportStatus {
+    /// Job id.
+    pub id: Uuid,
+    /// The course.
+    pub course_id: Uuid,
+    /// State.
+    pub state: JobState,
+    /// Data rows in the file.
+    pub total_rows: usize,
+    /// Rows checked (while validating) or written (while committing).
+    pub processed_rows: usize,
+    /// Every problem found (at most 1,000 are listed).
+    pub errors: Vec<RowError>,
+    /// Total number of problems.
+    pub error_count: usize,
+    /// Why writing failed.
+    pub failure: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct GoodRow {
+    person_id: String,
+    update: EnrolmentUpdate,
+}
+
+/// An import in memory. Jobs live as long as the server process; an unfinished one is
+/// simply uploaded again after a restart.
+#[derive(Debug)]
+pub struct ImportJob {
+    id: Uuid,
+    course_id: Uuid,
+    owner: Uuid,
+    total: AtomicUsize,
+    processed: AtomicUsize,
+    inner: Mutex<JobInner>,
+}
+
+/// The mutable part of a job.
+#[derive(Debug)]
+struct JobInner {
+    state: JobState,
+    errors: Vec<RowError>,
+    rows: Vec<GoodRow>,
+    failure: Option<String>,
+}
+
+impl ImportJob {
+    /// The job's status for its owner.
+    pub fn status(&self) -> ImportStatus {
+        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        ImportStatus {
+            id: self.id,
+            course_id: self.course_id,
+            state: g.state.clone(),
+            total_rows: self.total.load(Ordering::Relaxed),
+            processed_rows: self.processed.load(Ordering::Relaxed),
+            errors: g.errors.iter().take(1000).cloned().collect(),
+            error_count: g.errors.len(),
+            failure: g.failure.clone(),
+        }
+    }
+}
+
+/// The running and finished import jobs of this process.
+#[derive(Debug, Default)]
+pub struct ImportJobs(Mutex<HashMap<Uuid, Arc<ImportJob>>>);
+
+impl ImportJobs {
+    /// A job, if it exists and belongs to `user`.
+    pub fn get(&self, id: Uuid, user: Uuid) -> Option<Arc<ImportJob>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .filter(|j| j.owner == user)
+            .cloned()
+    }
+
+    /// Registers a new job.
+    pub fn start(&self, course_id: Uuid, owner: Uuid) -> Arc<ImportJob> {
+        let job = Arc::new(ImportJob {
+            id: Uuid::now_v7(),
+            course_id,
+            owner,
+            total: AtomicUsize::new(0),
+            processed: AtomicUsize::new(0),
+            inner: Mutex::new(JobInner {
+                state: JobState::Validating,
+                errors: Vec::new(),
+                rows: Vec::new(),
+                failure: None,
+            }),
+        });
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 1000 {
+            // Forget finished jobs first; an import is a short-lived conversation.
+            map.retain(|_, j| {
+                matches!(
+                    j.status().state,
+                    JobState::Validating | JobState::Committing | JobState::Valid
+                )
+            });
+        }
+        map.insert(job.id, job.clone());
+        job
+    }
+}
+
+/// Messages of row problems in Chinese and English.
+fn message(code: &str, english: bool) -> String {
+    let (zh, en) = match code {
+        "required" => ("必填", "required"),
+        "not_in_registry" => (
+            "在您的工作范围内的残疾人档案中找不到此身份证号",
+            "no person with this identity number in your area's registry",
+        ),
+        "name_mismatch" => ("姓名与档案不一致", "the name differs from the registry"),
+        "duplicate_row" => ("文件中重复出现", "appears more than once in the file"),
+        "already_enrolled" => ("已在本班花名册中", "already on this course's roster"),
+        "invalid_status" => (
+            "应为：在训、结业或退训",
+            "must be 在训, 结业 or 退训 (enrolled, completed, dropped)",
+        ),
+        "invalid_number" => ("应为整数", "must be a whole number"),
+        "invalid_date" => ("日期格式应为 2020-06-30", "dates are written 2020-06-30"),
+        "invalid_yes_no" => ("应为“是”或“否”", "must be 是 or 否 (yes or no)"),
+        "invalid_outcome" => (
+            "应为：就业、自主创业、增产增收或无",
+            "must be 就业, 自主创业, 增产增收 or 无",
+        ),
+        "out_of_range" => ("超出课程学时", "more than the course's hours"),
+        "in_future" => ("日期晚于今天", "the date lies in the future"),
+        "before_start" => ("早于开班日期", "before the course started"),
+        "unexpected" => ("与状态不符", "does not fit the status"),
+        "missing_column" => ("缺少此列", "this column is missing"),
+        "invalid_check_character"
+        | "invalid_length"
+        | "invalid_characters"
+        | "invalid_birth_date"
+        | "birth_date_in_future" => ("身份证号无效", "not a valid identity number"),
+        _ => ("无效", "invalid"),
+    };
+    (if english { en } else { zh }).to_owned()
+}
+
+fn parse_status(s: &str) -> Option<EnrolmentStatus> {
+    match s {
+        "在训" | "enrolled" => Some(EnrolmentStatus::Enrolled),
+        "结业" | "completed" => Some(EnrolmentStatus::Completed),
+        "退训" | "dropped" => Some(EnrolmentStatus::Dropped),
+        _ => None,
+    }
+}
+
+fn parse_outcome(s: &str) -> Option<Option<TrainingOutcome>> {
+    match s {
+        "" => Some(None),
+        "就业" | "employed" => Some(Some(TrainingOutcome::Employed)),
+        "自主创业" | "self_employed" => Some(Some(TrainingOutcome::SelfEmployed)),
+        "增产增收" | "production_increased" => Some(Some(TrainingOutcome::ProductionIncreased)),
+        "无" | "none" => Some(Some(TrainingOutcome::None)),
+        _ => None,
+    }
+}
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
+        .ok()
+}
+
+/// The course facts the rows are checked against.
+#[derive(Debug, Clone)]
+pub struct CourseFacts {
+    /// Course id.
+    pub id: String,
+    /// First day.
+    pub start: NaiveDate,
+    /// Hours.
+    pub hours: i32,
+    /// County (owner of the enrolments).
+    pub county: String,
+    /// City.
+    pub city: String,
+}
+
+/// Checks every row of `table` (in a blocking thread), recording progress and every problem.
+pub fn validate(
+    job: &ImportJob,
+    conn: &mut DbConn,
+    pii: &Pii,
+    user: &AuthUser,
+    course: &CourseFacts,
+    table: &Table,
+    english: bool,
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    let col = |name: &str| table.headers.iter().position(|h| h.trim() == name);
+    let cols: Vec<Option<usize>> = COLUMNS.iter().map(|c| col(c)).collect();
+    for (i, c) in cols.iter().enumerate() {
+        if c.is_none() && i != 1 {
+            errors.push(RowError {
+                row: 1,
+                column: COLUMNS[i].into(),
+                code: "missing_column".into(),
+                message: message("missing_column", english),
+            });
+        }
+    }
+    job.total.store(table.rows.len(), Ordering::Relaxed);
+    if !errors.is_empty() {
+        let mut g = job.inner.lock().unwrap_or_else(|p| p.into_inner());
+        g.state = JobState::Invalid;
+        g.errors = errors;
+        return Ok(());
+    }
+    let cell = |row: &[String], i: usize| -> String {
+        cols[i]
+            .and_then(|c| row.get(c))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let err = |errors: &mut Vec<RowError>, row: usize, col: usize, code: &str| {
+        errors.push(RowError {
+            row,
+            column: COLUMNS[col].into(),
+            code: code.into(),
+            message: message(code, english),
+        });
+    };
+
+    // Match identity numbers to the registry within the caller's scope, 1,000 at a time.
+    let parsed: Vec<Result<IdNumber, &'static str>> = table
+        .rows
+        .iter()
+        .map(|r| IdNumber::parse(&cell(r, 0), NaiveDate::MAX).map_err(|e| e.code))
+        .collect();
+    let hmacs: Vec<String> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok())
+        .map(|id| pii.lookup_hash(id.as_str()))
+        .collect();
+    let mut registry: HashMap<String, (String, String)> = HashMap::new();
+    for chunk in hmacs.chunks(1000) {
+        let found: Vec<(String, String, String)> = crate::persons::queries::live(&user.scope)
+            .filter(persons::id_number_hmac.eq_any(chunk))
+            .select((persons::id_number_hmac, persons::id, persons::name))
+            .load(conn)?;
+        registry.extend(found.into_iter().map(|(h, id, name)| (h, (id, name))));
+    }
+    let on_roster: HashSet<String> = enrolments::table
+        .filter(enrolments::course_id.eq(&course.id))
+        .filter(enrolments::deleted_at.is_null())
+        .select(enrolments::person_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+
+    let mut seen = HashSet::new();
+    let mut good = Vec::with_capacity(table.rows.len());
+    let today = today();
+    for (i, row) in table.rows.iter().enumerate() {
+        let n = i + 2;
+        let before = errors.len();
+        let person = match &parsed[i] {
+            Err(_) if cell(row, 0).is_empty() => {
+                err(&mut errors, n, 0, "required");
+                None
+            }
+            Err(code) => {
+                err(&mut errors, n, 0, code);
+                None
+            }
+            Ok(id) => match registry.get(&pii.lookup_hash(id.as_str())) {
+                None => {
+                    err(&mut errors, n, 0, "not_in_registry");
+                    None
+                }
+                Some((pid, name)) => {
+                    let given = cell(row, 1);
+                    if !given.is_empty() && given != *name {
+                        err(&mut errors, n, 1, "name_mismatch");
+                    }
+                    if !seen.insert(pid.clone()) {
+                        err(&mut errors, n, 0, "duplicate_row");
+                    } else if on_roster.contains(pid) {
+                        err(&mut errors, n, 0, "already_enrolled");
+                    }
+                    Some(pid.clone())
+                }
+            },
+        };
+        let status = parse_status(&cell(row, 2));
+        if status.is_none() {
+            err(&mut errors, n, 2, "invalid_status");
+        }
+        let hours = match cell(row, 3).as_str() {
+            "" => Some(0),
+            h => h.parse::<i32>().ok(),
+        };
+        if hours.is_none() {
+            err(&mut errors, n, 3, "invalid_number");
+        }
+        let date = match cell(row, 4).as_str() {
+            "" => Some(None),
+            d => parse_date(d).map(Some),
+        };
+        if date.is_none() {
+            err(&mut errors, n, 4, "invalid_date");
+        }
+        let cert = match cell(row, 5).as_str() {
+            "" | "否" | "no" | "false" | "0" => Some(false),
+            "是" | "yes" | "true" | "1" => Some(true),
+            _ => None,
+        };
+        if cert.is_none() {
+            err(&mut errors, n, 5, "invalid_yes_no");
+        }
+        let outcome = parse_outcome(&cell(row, 6));
+        if outcome.is_none() {
+            err(&mut errors, n, 6, "invalid_outcome");
+        }
+        if let (Some(status), Some(hours), Some(date), Some(cert), Some(outcome)) =
+            (status, hours, date, cert, outcome)
+        {
+            let update = EnrolmentUpdate {
+                version: 0,
+                status,
+                hours_attended: hours,
+                completion_date: date,
+                certificate_obtained: cert,
+                outcome,
+            };
+            if let Err(field_errors) = update.validate(today, course.start, course.hours) {
+                for f in field_errors {
+                    let c = match f.field.as_str() {
+                        "hours_attended" => 3,
+                        "completion_date" => 4,
+                        "certificate_obtained" => 5,
+                        _ => 2,
+                    };
+                    err(&mut errors, n, c, &f.code);
+                }
+            }
+            if let (Some(pid), true) = (person, errors.len() == before) {
+                good.push(GoodRow {
+                    person_id: pid,
+                    update,
+                });
+            }
+        }
+        job.processed.store(i + 1, Ordering::Relaxed);
+    }
+    let mut g = job.inner.lock().unwrap_or_else(|p| p.into_inner());
+    if errors.is_empty() {
+        g.state = JobState::Valid;
+        g.rows = good;
+    } else {
+        g.state = JobState::Invalid;
+        g.errors = errors;
+    }
+    Ok(())
+}
+
+/// The checked rows of a job, taken out for writing.
+#[derive(Debug)]
+pub struct Prepared(Vec<GoodRow>);
+
+impl ImportJob {
+    /// Moves a valid job to committing and hands over its rows; a job can be committed
+    /// once, and only when every row was good.
+    pub fn take_for_commit(&self) -> Result<Prepared, ApiError> {
+        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if g.state != JobState::Valid {
+            return Err(ApiError::Conflict {
+                code: "import_not_valid",
+                detail: "only a fully valid import can be committed, once".into(),
+            });
+        }
+        g.state = JobState::Committing;
+        self.processed.store(0, Ordering::Relaxed);
+        Ok(Prepared(std::mem::take(&mut g.rows)))
+    }
+}
+
+/// Writes a validated import in one transaction: every row, or none.
+pub fn commit(
+    job: &ImportJob,
+    rows: Prepared,
+    pool: &DbPool,
+    user: &AuthUser,
+    course: &CourseFacts,
+) -> Result<usize, ApiError> {
+    let rows = rows.0;
+    let mut conn = pool.get()?;
+    let result = write_tx(&mut conn, |conn| {
+        let at = now();
+        let by = user.id.to_string();
+        let mut written = 0;
+        // 15 columns × 1,000 rows stays under SQLite's bound-parameter limit.
+        for chunk in rows.chunks(1000) {
+            let ids: Vec<Uuid> = chunk.iter().map(|_| Uuid::now_v7()).collect();
+            let values: Vec<_> = chunk
+                .iter()
+                .zip(&ids)
+                .map(|(r, id)| {
+                    (
+                        enrolments::id.eq(id.to_string()),
+                        enrolments::course_id.eq(course.id.clone()),
+                        enrolments::person_id.eq(r.person_id.clone()),
+                        enrolments::county_code.eq(course.county.clone()),
+                        enrolments::city_code.eq(course.city.clone()),
+                        enrolments::status.eq(r.update.status.as_str()),
+                        enrolments::hours_attended.eq(r.update.hours_attended),
+                        enrolments::completion_date.eq(r.update.completion_date),
+                        enrolments::certificate_obtained.eq(r.update.certificate_obtained),
+                        enrolments::outcome.eq(r.update.outcome.map(|o| o.as_str())),
+                        enrolments::version.eq(1_i64),
+                        enrolments::created_at.eq(at),
+                        enrolments::created_by.eq(by.clone()),
+                        enrolments::updated_at.eq(at),
+                        enrolments::updated_by.eq(by.clone()),
+                    )
+                })
+                .collect();
+            crate::db::batch_insert!(conn, enrolments::table, &values)?;
+            let events = chunk
+                .iter()
+                .zip(&ids)
+                .map(|(r, id)| Event {
+                    actor: user,
+                    action: AuditAction::Create,
+                    entity_type: "enrolment",
+                    entity_id: *id,
+                    owner_region: &course.county,
+                    reason: Some("roster import"),
+                    before: None,
+                    after: Some(serde_json::json!({"course_id": course.id, "person_id": r.person_id, "status": r.update.status})),
+                })
+                .collect();
+            audit::record_many(conn, events)?;
+            written += chunk.len();
+            job.processed.store(written, Ordering::Relaxed);
+        }
+        Ok::<_, ApiError>(written)
+    });
+    let mut g = job.inner.lock().unwrap_or_else(|p| p.into_inner());
+    match &result {
+        Ok(_) => g.state = JobState::Committed,
+        Err(e) => {
+            g.state = JobState::Failed;
+            g.failure = Some(match e {
+                ApiError::Conflict { .. } => {
+                    "someone changed the roster meanwhile; upload the file again".into()
+                }
+                other => other.to_string(),
+            });
+            job.processed.store(0, Ordering::Relaxed);
+        }
+    }
+    drop(g);
+    result
+}
