@@ -24,7 +24,8 @@ if [ "$have" = "0" ]; then
 fi
 count=$(psql -h 127.0.0.1 -U postgres -d $DB -tAc "SELECT count(*) FROM persons" 2>/dev/null || echo 0)
 if [ "$count" -lt "$N" ]; then
-  "$BIN" --demo generate --persons $((N - count))
+  # A new seed each time: the same seed would make the same (colliding) people.
+  "$BIN" --demo generate --persons $((N - count)) --seed "$count"
 fi
 psql -h 127.0.0.1 -U postgres -d $DB -qc "ANALYZE"
 echo "persons: $(psql -h 127.0.0.1 -U postgres -d $DB -tAc 'SELECT count(*) FROM persons')"
