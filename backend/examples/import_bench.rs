@@ -12,7 +12,11 @@ use serde_json::json;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let backend = if args.first().map(String::as_str) == Some("postgres") { Backend::Postgres } else { Backend::Sqlite };
+    let backend = if args.first().map(String::as_str) == Some("postgres") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(50_000);
     actix_web::rt::System::new().block_on(run(backend, n))
 }
@@ -20,29 +24,68 @@ fn main() -> anyhow::Result<()> {
 async fn run(backend: Backend, n: usize) -> anyhow::Result<()> {
     let app = TestApp::new(backend).await;
     let counties = vec![("430381".to_owned(), "4303".to_owned())];
-    let seeded = backend::demo::seed_persons(&mut app.conn(), &app.state.pii, &counties, n, 7, &|_| {}).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let rows: Vec<(String, String)> = persons::table.filter(persons::county_code.eq("430381")).select((persons::id, persons::id_number_enc)).load(&mut app.conn())?;
-    let ids: Vec<String> = rows.iter().map(|(_, enc)| app.state.pii.decrypt(enc)).collect::<Result<_, _>>()?;
+    let seeded =
+        backend::demo::seed_persons(&mut app.conn(), &app.state.pii, &counties, n, 7, &|_| {})
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rows: Vec<(String, String)> = persons::table
+        .filter(persons::county_code.eq("430381"))
+        .select((persons::id, persons::id_number_enc))
+        .load(&mut app.conn())?;
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|(_, enc)| app.state.pii.decrypt(enc))
+        .collect::<Result<_, _>>()?;
     println!("{backend:?}: {seeded} persons in the registry");
     let table = backend::tabular::Table {
-        headers: backend::training::transfer::COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
-        rows: ids.iter().map(|id| vec![id.clone(), String::new(), "结业".into(), "32".into(), "2020-05-10".into(), "是".into(), "就业".into()]).collect(),
+        headers: backend::training::transfer::COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+        rows: ids
+            .iter()
+            .map(|id| {
+                vec![
+                    id.clone(),
+                    String::new(),
+                    "结业".into(),
+                    "32".into(),
+                    "2020-05-10".into(),
+                    "是".into(),
+                    "就业".into(),
+                ]
+            })
+            .collect(),
     };
-    let xlsx = backend::tabular::write(&table, backend::tabular::Format::Xlsx).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let xlsx = backend::tabular::write(&table, backend::tabular::Format::Xlsx)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("XLSX of {} rows: {} bytes", table.rows.len(), xlsx.len());
     let token = app.token("xiangxiang.staff").await;
     let course = json!({"name": "基准测试班", "kind": "practical_technique", "county_code": "430381", "start_date": "2020-05-06",
         "end_date": "2020-05-10", "planned_places": 10000, "hours": 32});
-    let cid = app.post(&token, "/api/v1/courses", course.clone()).await.body["id"].as_str().unwrap_or_default().to_owned();
+    let cid = app
+        .post(&token, "/api/v1/courses", course.clone())
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
 
     let started = Instant::now();
-    let r = app.upload(&token, &format!("/api/v1/courses/{cid}/roster/import?format=xlsx"), xlsx).await;
+    let r = app
+        .upload(
+            &token,
+            &format!("/api/v1/courses/{cid}/roster/import?format=xlsx"),
+            xlsx,
+        )
+        .await;
     anyhow::ensure!(r.status == 202, "upload refused: {} {}", r.status, r.body);
     let job = r.body["id"].as_str().unwrap_or_default().to_owned();
     let state = wait(&app, &token, &job, "validating").await;
     let validated = started.elapsed();
     anyhow::ensure!(state == "valid", "import not valid: {state}");
-    let r = app.post(&token, &format!("/api/v1/imports/{job}/commit"), json!({})).await;
+    let r = app
+        .post(&token, &format!("/api/v1/imports/{job}/commit"), json!({}))
+        .await;
     anyhow::ensure!(r.status == 202, "commit refused: {}", r.body);
     let state = wait(&app, &token, &job, "committing").await;
     let total = started.elapsed();
@@ -57,7 +100,10 @@ async fn run(backend: Backend, n: usize) -> anyhow::Result<()> {
     );
 
     // The same rows as a plain batched insert: no parsing, validation or audit.
-    let cid2 = app.post(&token, "/api/v1/courses", course).await.body["id"].as_str().unwrap_or_default().to_owned();
+    let cid2 = app.post(&token, "/api/v1/courses", course).await.body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let person_ids: Vec<String> = rows.iter().map(|(id, _)| id.clone()).collect();
     let started = Instant::now();
     let mut conn = app.conn();
@@ -85,14 +131,22 @@ async fn run(backend: Backend, n: usize) -> anyhow::Result<()> {
                 })
                 .collect();
             match conn {
-                backend::db::DbConn::Pg(c) => diesel::insert_into(enrolments::table).values(&values).execute(c)?,
-                backend::db::DbConn::Sqlite(c) => diesel::insert_into(enrolments::table).values(&values).execute(c)?,
+                backend::db::DbConn::Pg(c) => diesel::insert_into(enrolments::table)
+                    .values(&values)
+                    .execute(c)?,
+                backend::db::DbConn::Sqlite(c) => diesel::insert_into(enrolments::table)
+                    .values(&values)
+                    .execute(c)?,
             };
         }
         Ok::<_, diesel::result::Error>(())
     })?;
     let plain = started.elapsed();
-    println!("plain batched insert: {:.2} s = {:.0} rows/s", plain.as_secs_f64(), rate(plain));
+    println!(
+        "plain batched insert: {:.2} s = {:.0} rows/s",
+        plain.as_secs_f64(),
+        rate(plain)
+    );
     Ok(())
 }
 

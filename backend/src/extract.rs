@@ -114,3 +114,28 @@ fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into())
 }
+
+/// The answer to a create: 201 with `Location` for a new record, 200 for the retry of an
+/// earlier create with the same client-chosen id.
+pub fn created<T: serde::Serialize>(
+    new: bool,
+    location: String,
+    body: &T,
+) -> actix_web::HttpResponse {
+    if new {
+        actix_web::HttpResponse::Created()
+            .insert_header((actix_web::http::header::LOCATION, location))
+            .json(body)
+    } else {
+        actix_web::HttpResponse::Ok().json(body)
+    }
+}
+
+/// 422 when an update or delete carries no version (in the body, `If-Match` or `?version=`).
+pub fn version_required() -> ApiError {
+    ApiError::field(
+        "version",
+        "required",
+        "send the version you last saw, in the body, If-Match or ?version=",
+    )
+}

@@ -1,6 +1,5 @@
 //! `/api/v1/bases`.
 
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use shared::api::{Page, PageQuery, Problem};
@@ -58,13 +57,11 @@ pub async fn create(
     let (created, base) = state
         .db(move |conn| queries::create(conn, &user, &body))
         .await?;
-    Ok(if created {
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/api/v1/bases/{}", base.id)))
-            .json(base)
-    } else {
-        HttpResponse::Ok().json(base)
-    })
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/bases/{}", base.id),
+        &base,
+    ))
 }
 
 /// One base.

@@ -1,6 +1,5 @@
 //! `/api/v1/loans` and `/api/v1/programme-years`.
 
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use shared::api::{Page, Problem};
@@ -75,13 +74,11 @@ pub async fn create(
     let (created, loan) = state
         .db(move |conn| queries::create(conn, &user, &body))
         .await?;
-    Ok(if created {
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/api/v1/loans/{}", loan.id)))
-            .json(loan)
-    } else {
-        HttpResponse::Ok().json(loan)
-    })
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/loans/{}", loan.id),
+        &loan,
+    ))
 }
 
 /// One application with its timeline.

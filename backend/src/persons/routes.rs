@@ -45,14 +45,6 @@ fn parse_flattened<T: serde::de::DeserializeOwned>(raw: serde_json::Value) -> Re
     from_value::<T>(raw)
 }
 
-fn version_required() -> ApiError {
-    ApiError::field(
-        "version",
-        "required",
-        "send the version you last saw, in the body or in If-Match",
-    )
-}
-
 /// Searches the registry within the caller's scope.
 #[utoipa::path(get, path = "/api/v1/persons", tag = "persons", params(PersonQuery),
     responses((status = 200, body = Page<PersonItem>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
@@ -137,7 +129,7 @@ pub async fn update(
     let version = body
         .version
         .or(if_match(&req)?)
-        .ok_or_else(version_required)?;
+        .ok_or_else(crate::extract::version_required)?;
     let id = path.into_inner();
     let pii = state.pii.clone();
     let p = state
@@ -165,7 +157,10 @@ pub async fn delete(
     Query(q): Query<DeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WritePersons)?;
-    let version = q.version.or(if_match(&req)?).ok_or_else(version_required)?;
+    let version = q
+        .version
+        .or(if_match(&req)?)
+        .ok_or_else(crate::extract::version_required)?;
     let id = path.into_inner();
     state
         .db(move |conn| queries::delete(conn, &user, id, version))

@@ -140,6 +140,22 @@ pub fn get_row(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<CourseRow, 
         .first(conn)?)
 }
 
+/// What a roster import checks rows against.
+pub fn facts(
+    conn: &mut DbConn,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<super::transfer::CourseFacts, ApiError> {
+    let c = get_row(conn, scope, id)?;
+    Ok(super::transfer::CourseFacts {
+        id: c.id,
+        start: c.start_date,
+        hours: c.hours,
+        county: c.county_code,
+        city: c.city_code,
+    })
+}
+
 /// A course in scope, with its roster count.
 pub fn get(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<Course, ApiError> {
     let row = get_row(conn, scope, id)?;

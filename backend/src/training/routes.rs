@@ -77,13 +77,11 @@ pub async fn create(
     let (created, course) = state
         .db(move |conn| queries::create(conn, &user, &body))
         .await?;
-    Ok(if created {
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/api/v1/courses/{}", course.id)))
-            .json(course)
-    } else {
-        HttpResponse::Ok().json(course)
-    })
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/courses/{}", course.id),
+        &course,
+    ))
 }
 
 /// One course.
@@ -121,7 +119,7 @@ pub async fn update(
     let version = body
         .version
         .or(if_match(&req)?)
-        .ok_or_else(|| ApiError::field("version", "required", "send the version you last saw"))?;
+        .ok_or_else(crate::extract::version_required)?;
     let id = path.into_inner();
     Ok(web::Json(
         state
@@ -144,7 +142,7 @@ pub async fn delete(
     let version = q
         .version
         .or(if_match(&req)?)
-        .ok_or_else(|| ApiError::field("version", "required", "send the version you last saw"))?;
+        .ok_or_else(crate::extract::version_required)?;
     let id = path.into_inner();
     state
         .db(move |conn| queries::delete(conn, &user, id, version))
@@ -227,7 +225,7 @@ pub async fn delete_enrolment(
     let version = q
         .version
         .or(if_match(&req)?)
-        .ok_or_else(|| ApiError::field("version", "required", "send the version you last saw"))?;
+        .ok_or_else(crate::extract::version_required)?;
     let id = path.into_inner();
     state
         .db(move |conn| queries::delete_enrolment(conn, &user, id, version))
@@ -389,16 +387,7 @@ pub async fn import_roster(
     let course_id = path.into_inner();
     let scope = user.scope.clone();
     let course = state
-        .db(move |conn| {
-            let c = queries::get_row(conn, &scope, course_id)?;
-            Ok(super::transfer::CourseFacts {
-                id: c.id,
-                start: c.start_date,
-                hours: c.hours,
-                county: c.county_code,
-                city: c.city_code,
-            })
-        })
+        .db(move |conn| queries::facts(conn, &scope, course_id))
         .await?;
     let table = web::block(move || crate::tabular::read(&body, q.format)).await??;
     let job = state.imports.start(course_id, user.id);
@@ -449,16 +438,7 @@ pub async fn import_commit(
     let scope = user.scope.clone();
     let course_id = job.status().course_id;
     let course = state
-        .db(move |conn| {
-            let c = queries::get_row(conn, &scope, course_id)?;
-            Ok(super::transfer::CourseFacts {
-                id: c.id,
-                start: c.start_date,
-                hours: c.hours,
-                county: c.county_code,
-                city: c.city_code,
-            })
-        })
+        .db(move |conn| queries::facts(conn, &scope, course_id))
         .await?;
     let rows = job.take_for_commit()?;
     let pool = state.pool.clone();

@@ -1,6 +1,5 @@
 //! `/api/v1/users`.
 
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
@@ -184,13 +183,11 @@ pub async fn create(
         })
         .await?;
     let api = row.to_api()?;
-    Ok(if created {
-        HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/api/v1/users/{}", api.id)))
-            .json(api)
-    } else {
-        HttpResponse::Ok().json(api)
-    })
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/users/{}", api.id),
+        &api,
+    ))
 }
 
 /// Changes a user in scope under a version check, ends their sessions, and audits it.
