@@ -38,6 +38,18 @@ pub enum Route {
         /// Record id.
         id: String,
     },
+    /// Training courses.
+    #[at("/courses")]
+    Courses,
+    /// Create a course.
+    #[at("/courses/new")]
+    CourseNew,
+    /// One course and its roster.
+    #[at("/courses/:id")]
+    Course {
+        /// Course id.
+        id: String,
+    },
     /// Change own password.
     #[at("/password")]
     Password,
@@ -178,6 +190,11 @@ fn switch(route: Route) -> Html {
         }
         Route::PersonEdit { id } => {
             html! { <RequireLogin><pages::person_form::PersonForm id={Some(id)} /></RequireLogin> }
+        }
+        Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
+        Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
+        Route::Course { id } => {
+            html! { <RequireLogin><pages::course::CoursePage {id} /></RequireLogin> }
         }
         Route::Password => html! { <RequireLogin><pages::password::Password /></RequireLogin> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },

@@ -1,7 +1,7 @@
 //! Measure 13, rural employment: training courses and rosters (Sunshine Income Plan),
 //! loan interest subsidies and employment bases — codes, forms, rules.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -222,6 +222,15 @@ impl CourseInput {
         }
         if let Some(t) = &self.trainer {
             errs.check("trainer", validate_text(t, 100));
+        }
+        for (field, date) in [("start_date", self.start_date), ("end_date", self.end_date)] {
+            if !(2000..=2100).contains(&date.year()) {
+                errs.add(
+                    field,
+                    "out_of_range",
+                    "the date must lie between 2000 and 2100",
+                );
+            }
         }
         if self.end_date < self.start_date {
             errs.add(

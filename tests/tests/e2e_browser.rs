@@ -17,6 +17,9 @@ use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(15);
 
+/// One browser at a time: two at once would starve two cores.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -409,9 +412,149 @@ async fn journey(width: u32, height: u32) {
     server.stop(true).await;
 }
 
+/// Measure 13 in the browser: create a course, enrol a person through the form, import a
+/// roster with bad rows (report, nothing saved), then a good one (progress, roster filled).
+async fn training_journey(width: u32, height: u32) {
+    let app = TestApp::new(Backend::Sqlite).await;
+    let first = PersonBuilder::new().name("表单学员").create(&app);
+    let token = app.token("xiangxiang.staff").await;
+    let reveal = |id: uuid::Uuid| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            app.post(
+                &token,
+                &format!("/api/v1/persons/{id}/reveal"),
+                json!({"reason": "浏览器导入测试"}),
+            )
+            .await
+            .body["id_number"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    let mut good_rows = Vec::new();
+    for i in 0..25 {
+        let p = PersonBuilder::new()
+            .name(&format!("导入学员{i}"))
+            .create(&app);
+        good_rows.push(format!("{},,在训,8,,否,", reveal(p.id).await));
+    }
+    let header = "身份证号,姓名,状态,参训课时,结业日期,是否取得证书,培训后就业情况";
+    let dir = tempdir::Dir::new();
+    let bad = dir.path().join("bad.csv");
+    let good = dir.path().join("good.csv");
+    let bad_rows = [
+        good_rows[0].clone(),
+        "110105194912310021,,在训,8,,否,".to_owned(),
+        format!("{},,毕业,8,,否,", &good_rows[1][..18]),
+    ];
+    std::fs::write(&bad, format!("{header}\n{}\n", bad_rows.join("\n")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&good, format!("{header}\n{}\n", good_rows.join("\n")))
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let (base, server) = serve(&app);
+    let (c, _driver, _profile) = browser(width, height).await;
+    c.goto(&format!("{base}/login"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    fill(&c, "#username", "xiangxiang.staff").await;
+    fill(&c, "#password", "xiangzhu-demo").await;
+    click(&c, "#login-submit").await;
+    wait_text(&c, "header.top", "湘乡市").await;
+
+    c.goto(&format!("{base}/courses/new"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    fill(&c, "#course-name", "电商实用技术培训班").await;
+    // Typing into a native date field depends on the browser's locale; set the value as
+    // a date picker would, and let the app see the input event.
+    for (id, date) in [("course-start", "2020-05-06"), ("course-end", "2020-05-10")] {
+        let script = "const el = document.getElementById(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true }));";
+        c.execute(script, vec![json!(id), json!(date)])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    click(&c, "#course-save").await;
+    wait_text(&c, "main h1", "电商实用技术培训班").await;
+    wait_text(&c, "main .facts", "2020-05-06").await;
+    check_accessibility(&c, "course").await;
+
+    // Enrol through the form.
+    fill(&c, "#enrol-search", "表单学员").await;
+    click(&c, "#enrol-search-go").await;
+    wait_text(&c, "#enrol-candidates", "表单学员").await;
+    click(&c, "#enrol-candidates button").await;
+    wait_text(&c, "#roster", "表单学员").await;
+    assert!(
+        text_of(&c, "#roster").await.contains(&first.id_number),
+        "masked number on the roster"
+    );
+
+    // A file with bad rows: the report names them, nothing is saved.
+    let input = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#import-file"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    input
+        .send_keys(&bad.to_string_lossy())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_text(&c, "#import-status", "未写入").await;
+    let report = text_of(&c, "#import-status").await;
+    assert!(
+        report.contains("身份证号") && report.contains("状态"),
+        "{report}"
+    );
+    shot(&c, &format!("{width}-import-report")).await;
+    let roster_len = |app: &TestApp| {
+        use backend::db::schema::enrolments;
+        use diesel::prelude::*;
+        enrolments::table
+            .filter(enrolments::deleted_at.is_null())
+            .count()
+            .get_result::<i64>(&mut app.conn())
+            .unwrap_or(-1)
+    };
+    assert_eq!(roster_len(&app), 1, "nothing imported");
+
+    // A good file: progress, then the roster is filled.
+    let input = c
+        .find(Locator::Css("#import-file"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    input
+        .send_keys(&good.to_string_lossy())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_text(&c, "#import-status", "校验通过").await;
+    assert!(
+        c.find(Locator::Css("#import-progress")).await.is_ok(),
+        "a progress bar is shown"
+    );
+    click(&c, "#import-commit").await;
+    wait_text(&c, "#import-status", "已全部写入").await;
+    wait_text(&c, "#roster", "导入学员24").await;
+    assert_eq!(roster_len(&app), 26);
+    shot(&c, &format!("{width}-roster")).await;
+
+    let _ = c.close().await;
+    server.stop(true).await;
+}
+
+#[actix_web::test]
+async fn training_pages_in_the_browser() {
+    let _one = ONE_BROWSER.lock().await;
+    training_journey(360, 740).await;
+}
+
 #[actix_web::test]
 async fn browser_journey_phone_and_desktop() {
-    // One after the other: two browsers at once would starve two cores.
+    let _one = ONE_BROWSER.lock().await;
     journey(360, 740).await;
     journey(1280, 800).await;
 }

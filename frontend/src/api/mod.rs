@@ -229,3 +229,56 @@ pub fn with_query<Q: Serialize>(path: &str, query: &Q) -> String {
         _ => path.to_owned(),
     }
 }
+
+/// Downloads a file the API serves behind the token, and hands it to the browser.
+pub async fn download(path: &str, filename: &str) -> Result<(), ApiError> {
+    let token = LocalStorage::get::<String>(ACCESS).ok();
+    let resp = send::<()>(Method::GET, path, None, token).await?;
+    if !resp.ok() {
+        return Err(problem_of(resp).await);
+    }
+    let bytes = resp.binary().await.map_err(|_| ApiError::network())?;
+    let array = js_sys::Uint8Array::from(bytes.as_slice());
+    let parts = js_sys::Array::of1(&array);
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| ApiError::network())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::network())?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(ApiError::network)?;
+    let a: web_sys::HtmlAnchorElement = wasm_bindgen::JsCast::dyn_into(
+        document
+            .create_element("a")
+            .map_err(|_| ApiError::network())?,
+    )
+    .map_err(|_| ApiError::network())?;
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Uploads a file as the raw body of a POST and reads the JSON answer.
+pub async fn upload<T: DeserializeOwned>(path: &str, file: &web_sys::File) -> Result<T, ApiError> {
+    let token = LocalStorage::get::<String>(ACCESS).ok();
+    let mut req = RequestBuilder::new(path)
+        .method(Method::POST)
+        .header("Content-Type", "application/octet-stream");
+    if let Some(t) = token {
+        req = req.header("Authorization", &format!("Bearer {t}"));
+    }
+    let resp = req
+        .body(wasm_bindgen::JsValue::from(file.clone()))
+        .map_err(|_| ApiError::network())?
+        .send()
+        .await
+        .map_err(|_| ApiError::network())?;
+    if !resp.ok() {
+        return Err(problem_of(resp).await);
+    }
+    resp.json::<T>().await.map_err(|_| ApiError {
+        status: resp.status(),
+        problem: None,
+    })
+}

@@ -1,5 +1,7 @@
 //! One module per page.
 
+pub mod course;
+pub mod courses;
 pub mod home;
 pub mod login;
 pub mod not_found;
