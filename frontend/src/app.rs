@@ -50,6 +50,18 @@ pub enum Route {
         /// Course id.
         id: String,
     },
+    /// Loan subsidy applications.
+    #[at("/loans")]
+    Loans,
+    /// A new application.
+    #[at("/loans/new")]
+    LoanNew,
+    /// One application.
+    #[at("/loans/:id")]
+    Loan {
+        /// Application id.
+        id: String,
+    },
     /// Change own password.
     #[at("/password")]
     Password,
@@ -195,6 +207,11 @@ fn switch(route: Route) -> Html {
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {
             html! { <RequireLogin><pages::course::CoursePage {id} /></RequireLogin> }
+        }
+        Route::Loans => html! { <RequireLogin><pages::loans::LoanList /></RequireLogin> },
+        Route::LoanNew => html! { <RequireLogin><pages::loans::LoanForm /></RequireLogin> },
+        Route::Loan { id } => {
+            html! { <RequireLogin><pages::loans::LoanPage {id} /></RequireLogin> }
         }
         Route::Password => html! { <RequireLogin><pages::password::Password /></RequireLogin> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },

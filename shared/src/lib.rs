@@ -10,6 +10,7 @@ pub mod codes;
 pub mod employment;
 pub mod id_number;
 pub mod mask;
+pub mod money;
 pub mod person;
 pub mod uscc;
 pub mod validation;

@@ -546,6 +546,116 @@ async fn training_journey(width: u32, height: u32) {
     server.stop(true).await;
 }
 
+async fn login(c: &Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/login"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    fill(c, "#username", user).await;
+    fill(c, "#password", "xiangzhu-demo").await;
+    click(c, "#login-submit").await;
+    wait_text(c, "header.top", "退出登录").await;
+}
+
+async fn logout(c: &Client) {
+    click(c, "header nav button.link").await;
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("#username"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn set_date(c: &Client, id: &str, date: &str) {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+    let script = "const el = document.getElementById(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('input', { bubbles: true }));";
+    c.execute(script, vec![json!(id), json!(date)])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// A loan subsidy taken from draft to disbursed by three demo users: the county applies
+/// and records the payment, the city reviews, the province approves.
+async fn loan_journey(width: u32, height: u32) {
+    let app = TestApp::new(Backend::Sqlite).await;
+    PersonBuilder::new().name("贷款申请人").create(&app);
+    let e = app.token("employment").await;
+    assert_eq!(
+        app.put(
+            &e,
+            "/api/v1/programme-years/2020/allocations/4303",
+            json!({"allocated_fen": 1_000_000})
+        )
+        .await
+        .status,
+        200
+    );
+    let (base, server) = serve(&app);
+    let (c, _driver, _profile) = browser(width, height).await;
+
+    login(&c, &base, "xiangxiang.staff").await;
+    c.goto(&format!("{base}/loans/new"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    fill(&c, "#loan-search", "贷款申请人").await;
+    click(&c, "#loan-search-go").await;
+    wait_text(&c, "#loan-candidates", "贷款申请人").await;
+    click(&c, "#loan-candidates button").await;
+    wait_text(&c, "#loan-applicant", "贷款申请人").await;
+    fill(&c, "#loan-bank", "湘乡农村商业银行").await;
+    fill(&c, "#loan-principal", "50000").await;
+    fill(&c, "#loan-rate", "4.35").await;
+    set_date(&c, "loan-date", "2020-04-01").await;
+    fill(&c, "#loan-purpose", "生猪养殖").await;
+    wait_text(&c, "#live-subsidy", "1,087.50").await;
+    check_accessibility(&c, "loan form").await;
+    click(&c, "#loan-save").await;
+    wait_text(&c, "#loan-status", "草稿").await;
+    let url = c
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    click(&c, "#action-submit").await;
+    wait_text(&c, "#loan-status", "已提交").await;
+    logout(&c).await;
+
+    login(&c, &base, "xiangtan.staff").await;
+    c.goto(&url).await.unwrap_or_else(|e| panic!("{e}"));
+    click(&c, "#action-review").await;
+    wait_text(&c, "#loan-status", "市州已审核").await;
+    logout(&c).await;
+
+    login(&c, &base, "employment").await;
+    c.goto(&url).await.unwrap_or_else(|e| panic!("{e}"));
+    click(&c, "#action-approve").await;
+    wait_text(&c, "#loan-status", "已审批").await;
+    logout(&c).await;
+
+    login(&c, &base, "xiangxiang.staff").await;
+    c.goto(&url).await.unwrap_or_else(|e| panic!("{e}"));
+    set_date(&c, "action-date", "2020-06-01").await;
+    click(&c, "#action-disburse").await;
+    wait_text(&c, "#loan-status", "已拨付").await;
+    let timeline = text_of(&c, "#loan-timeline").await;
+    for who in ["xiangxiang.staff", "xiangtan.staff", "employment"] {
+        assert!(timeline.contains(who), "{who} in the timeline: {timeline}");
+    }
+    check_accessibility(&c, "loan page").await;
+    shot(&c, &format!("{width}-loan-disbursed")).await;
+    let _ = c.close().await;
+    server.stop(true).await;
+}
+
+#[actix_web::test]
+async fn loan_from_draft_to_disbursed_by_three_users() {
+    let _one = ONE_BROWSER.lock().await;
+    loan_journey(1280, 800).await;
+}
+
 #[actix_web::test]
 async fn training_pages_in_the_browser() {
     let _one = ONE_BROWSER.lock().await;

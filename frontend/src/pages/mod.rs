@@ -3,6 +3,7 @@
 pub mod course;
 pub mod courses;
 pub mod home;
+pub mod loans;
 pub mod login;
 pub mod not_found;
 pub mod password;

@@ -1,0 +1,62 @@
+//! Money in fen (分): parsing what people type in yuan, and showing it back.
+
+/// Parses a non-negative decimal with at most two places ("50000", "1,087.5") into
+/// hundredths: yuan into fen, or a percentage into basis points. No floats.
+pub fn parse_hundredths(input: &str) -> Option<i64> {
+    let s: String = input
+        .trim()
+        .chars()
+        .filter(|c| *c != ',' && *c != '，')
+        .collect();
+    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if whole.is_empty() && frac.is_empty()
+        || frac.len() > 2
+        || !whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let frac: i64 = format!("{frac:0<2}").parse().ok()?;
+    whole.checked_mul(100)?.checked_add(frac)
+}
+
+/// Shows hundredths as a decimal with two places: 108750 → "1,087.50".
+pub fn format_hundredths(v: i64) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    let v = v.unsigned_abs();
+    let whole = (v / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{:02}", v % 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_format() {
+        assert_eq!(parse_hundredths("50000"), Some(5_000_000));
+        assert_eq!(parse_hundredths("4.35"), Some(435));
+        assert_eq!(parse_hundredths("1,087.5"), Some(108_750));
+        assert_eq!(parse_hundredths(".5"), Some(50));
+        for bad in ["", ".", "1.234", "-1", "abc", "1e3"] {
+            assert_eq!(parse_hundredths(bad), None, "{bad}");
+        }
+        assert_eq!(format_hundredths(108_750), "1,087.50");
+        assert_eq!(format_hundredths(300_000_000), "3,000,000.00");
+        assert_eq!(format_hundredths(5), "0.05");
+    }
+}
