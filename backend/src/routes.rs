@@ -40,6 +40,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/persons/{id}/enrolments",
                     get().to(training::routes::history),
                 )
+                .route(
+                    "/courses/export",
+                    get().to(training::routes::export_courses),
+                )
+                .route(
+                    "/persons/{id}/enrolments/export",
+                    get().to(training::routes::export_history),
+                )
                 .route("/courses", get().to(training::routes::list))
                 .route("/courses", post().to(training::routes::create))
                 .route("/courses/{id}", get().to(training::routes::get))

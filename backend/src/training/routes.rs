@@ -452,3 +452,101 @@ pub async fn import_commit(
     });
     Ok(HttpResponse::Accepted().json(job.status()))
 }
+
+/// Filters and format of the course-list export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CourseExportQuery {
+    /// `xlsx` or `csv`.
+    pub format: crate::tabular::Format,
+    /// Programme year.
+    pub year: Option<i32>,
+    /// County.
+    pub county_code: Option<String>,
+}
+
+/// The courses in the caller's scope as a spreadsheet (audited).
+#[utoipa::path(get, path = "/api/v1/courses/export", tag = "training", params(CourseExportQuery),
+    responses((status = 200, description = "the course list file"), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn export_courses(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<CourseExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::ReadPersons)?;
+    let table = state
+        .db(move |conn| {
+            crate::db::write_tx(conn, |conn| {
+                let courses = queries::list(conn, &user.scope, q.year, q.county_code.as_deref(), None, 100_000)?;
+                crate::audit::record(conn, crate::audit::Event {
+                    actor: &user,
+                    action: shared::api::AuditAction::Export,
+                    entity_type: "training_course_list",
+                    entity_id: Uuid::nil(),
+                    owner_region: user.scope.region(),
+                    reason: None,
+                    before: None,
+                    after: Some(serde_json::json!({"rows": courses.len(), "year": q.year, "county_code": q.county_code})),
+                })?;
+                Ok(super::transfer::course_table(&courses))
+            })
+        })
+        .await?;
+    Ok(crate::tabular::download(
+        crate::tabular::write(&table, q.format)?,
+        q.format,
+        "courses",
+    ))
+}
+
+/// A person's training history as a spreadsheet (audited).
+#[utoipa::path(get, path = "/api/v1/persons/{id}/enrolments/export", tag = "training", params(("id" = Uuid, Path, description = "person id"), FormatQuery),
+    responses((status = 200, description = "the history file"), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn export_history(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Query(q): Query<FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::ReadPersons)?;
+    let id = path.into_inner();
+    let table = state
+        .db(move |conn| {
+            crate::db::write_tx(conn, |conn| {
+                let person = crate::persons::queries::get(conn, &user.scope, id)?;
+                let history = queries::history(conn, &user.scope, id)?;
+                let mut names = std::collections::HashMap::new();
+                for e in &history {
+                    if let std::collections::hash_map::Entry::Vacant(v) = names.entry(e.course_id) {
+                        v.insert(queries::get_row(
+                            conn,
+                            &crate::auth::Scope::Province,
+                            e.course_id,
+                        )?);
+                    }
+                }
+                crate::audit::record(
+                    conn,
+                    crate::audit::Event {
+                        actor: &user,
+                        action: shared::api::AuditAction::Export,
+                        entity_type: "person",
+                        entity_id: id,
+                        owner_region: &person.county_code,
+                        reason: None,
+                        before: None,
+                        after: Some(
+                            serde_json::json!({"rows": history.len(), "what": "training history"}),
+                        ),
+                    },
+                )?;
+                Ok(super::transfer::history_table(&history, &names))
+            })
+        })
+        .await?;
+    Ok(crate::tabular::download(
+        crate::tabular::write(&table, q.format)?,
+        q.format,
+        &format!("training-{id}"),
+    ))
+}

@@ -583,3 +583,83 @@ pub fn commit(
     drop(g);
     result
 }
+
+/// A course list as a table.
+pub fn course_table(courses: &[shared::employment::Course]) -> Table {
+    let headers = [
+        "培训班名称",
+        "培训类型",
+        "县市区",
+        "培训地点",
+        "开班日期",
+        "结业日期",
+        "计划人数",
+        "在册人数",
+        "学时",
+        "培训机构",
+        "经费（元）",
+    ];
+    let rows = courses
+        .iter()
+        .map(|c| {
+            let f = &c.fields;
+            vec![
+                f.name.clone(),
+                match f.kind {
+                    shared::employment::CourseKind::PracticalTechnique => "实用技术".to_owned(),
+                    shared::employment::CourseKind::VocationalSkill => "职业技能".to_owned(),
+                },
+                f.county_code.clone(),
+                f.venue.clone().unwrap_or_default(),
+                f.start_date.to_string(),
+                f.end_date.to_string(),
+                f.planned_places.to_string(),
+                c.enrolled.to_string(),
+                f.hours.to_string(),
+                f.trainer.clone().unwrap_or_default(),
+                shared::money::format_hundredths(f.funding_fen),
+            ]
+        })
+        .collect();
+    Table {
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+    }
+}
+
+/// A person's training history as a table.
+pub fn history_table(
+    history: &[shared::employment::Enrolment],
+    courses: &HashMap<Uuid, super::queries::CourseRow>,
+) -> Table {
+    let headers = [
+        "培训班名称",
+        "开班日期",
+        "结业日期",
+        "状态",
+        "参训课时",
+        "结业日期（个人）",
+        "是否取得证书",
+        "培训后就业情况",
+    ];
+    let rows = history
+        .iter()
+        .map(|e| {
+            let c = courses.get(&e.course_id);
+            vec![
+                c.map(|c| c.name.clone()).unwrap_or_default(),
+                c.map(|c| c.start_date.to_string()).unwrap_or_default(),
+                c.map(|c| c.end_date.to_string()).unwrap_or_default(),
+                status_label(e.status).to_owned(),
+                e.hours_attended.to_string(),
+                e.completion_date.map(|d| d.to_string()).unwrap_or_default(),
+                if e.certificate_obtained { "是" } else { "否" }.to_owned(),
+                e.outcome.map(outcome_label).unwrap_or_default().to_owned(),
+            ]
+        })
+        .collect();
+    Table {
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+    }
+}
