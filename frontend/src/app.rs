@@ -62,6 +62,9 @@ pub enum Route {
         /// Application id.
         id: String,
     },
+    /// Employment bases.
+    #[at("/bases")]
+    Bases,
     /// Change own password.
     #[at("/password")]
     Password,
@@ -213,6 +216,7 @@ fn switch(route: Route) -> Html {
         Route::Loan { id } => {
             html! { <RequireLogin><pages::loans::LoanPage {id} /></RequireLogin> }
         }
+        Route::Bases => html! { <RequireLogin><pages::bases::BaseList /></RequireLogin> },
         Route::Password => html! { <RequireLogin><pages::password::Password /></RequireLogin> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },
     }

@@ -57,6 +57,7 @@ pub fn header() -> Html {
                         <Link<Route> to={Route::Persons}>{ ctx.t("nav.persons") }</Link<Route>>
                         <Link<Route> to={Route::Courses}>{ ctx.t("nav.courses") }</Link<Route>>
                         <Link<Route> to={Route::Loans}>{ ctx.t("nav.loans") }</Link<Route>>
+                        <Link<Route> to={Route::Bases}>{ ctx.t("nav.bases") }</Link<Route>>
                     }
                     <Link<Route> to={Route::Password}>{ ctx.t("nav.password") }</Link<Route>>
                     <button type="button" class="link" onclick={logout}>{ ctx.t("nav.logout") }</button>
