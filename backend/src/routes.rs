@@ -87,6 +87,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     get().to(loans::routes::programme_year),
                 )
                 .route(
+                    "/programme-years/{year}",
+                    put().to(loans::routes::set_programme_year),
+                )
+                .route(
                     "/programme-years/{year}/allocations/{city}",
                     put().to(loans::routes::set_allocation),
                 )

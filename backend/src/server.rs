@@ -75,7 +75,16 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         &|_| {},
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    tracing::info!(accounts, persons, "seeded demo data (synthetic persons)");
+    // Budget for the demo cities, so that the loan workflow runs end to end out of the box.
+    for city in ["4301", "4303"] {
+        crate::loans::budget::set_allocation(conn, 2020, city, 50_000_000)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    tracing::info!(
+        accounts,
+        persons,
+        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市)"
+    );
     Ok(())
 }
 

@@ -21,6 +21,88 @@ pub struct ProgrammeYear {
     pub allocations: Vec<Allocation>,
 }
 
+/// Body of `PUT /api/v1/programme-years/{year}`: the rule, budget and targets of a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProgrammeYearSet {
+    /// Share of the interest subsidised, in basis points (0 to 10,000).
+    pub share_bp: i64,
+    /// Most subsidy for one person's loan, in fen.
+    pub cap_person_fen: i64,
+    /// Most subsidy for one base's loan, in fen.
+    pub cap_base_fen: i64,
+    /// Largest principal that qualifies, in fen.
+    pub max_principal_fen: i64,
+    /// Provincial subsidy budget, in fen.
+    pub budget_fen: i64,
+    /// Target: registered-poor persons to train.
+    pub target_persons_trained: i64,
+    /// Target: subsidy to spend, in fen.
+    pub target_subsidy_fen: i64,
+}
+
+/// Creates or replaces a programme year. The budget never drops below what the cities
+/// were allocated.
+pub fn set_year(
+    conn: &mut DbConn,
+    y: i32,
+    b: &ProgrammeYearSet,
+) -> Result<ProgrammeYear, ApiError> {
+    let mut errs = shared::FieldErrors::new();
+    if !(2000..=2100).contains(&y) {
+        errs.add("year", "out_of_range", "2000 to 2100");
+    }
+    if !(0..=10_000).contains(&b.share_bp) {
+        errs.add("share_bp", "out_of_range", "0 to 10,000 basis points");
+    }
+    for (field, v) in [
+        ("cap_person_fen", b.cap_person_fen),
+        ("cap_base_fen", b.cap_base_fen),
+        ("max_principal_fen", b.max_principal_fen),
+        ("budget_fen", b.budget_fen),
+        ("target_persons_trained", b.target_persons_trained),
+        ("target_subsidy_fen", b.target_subsidy_fen),
+    ] {
+        if v < 0 {
+            errs.add(field, "out_of_range", "cannot be negative");
+        }
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::Validation(errs.0));
+    }
+    write_tx(conn, |conn| {
+        let allocated: Vec<i64> = city_allocations::table
+            .filter(city_allocations::year.eq(y))
+            .select(city_allocations::allocated_fen)
+            .load(conn)?;
+        if allocated.iter().sum::<i64>() > b.budget_fen {
+            return Err(ApiError::field(
+                "budget_fen",
+                "below_allocated",
+                "the cities were already allocated more than this",
+            ));
+        }
+        let values = (
+            programme_years::share_bp.eq(b.share_bp),
+            programme_years::cap_person_fen.eq(b.cap_person_fen),
+            programme_years::cap_base_fen.eq(b.cap_base_fen),
+            programme_years::max_principal_fen.eq(b.max_principal_fen),
+            programme_years::budget_fen.eq(b.budget_fen),
+            programme_years::target_persons_trained.eq(b.target_persons_trained),
+            programme_years::target_subsidy_fen.eq(b.target_subsidy_fen),
+        );
+        if year(conn, y)?.is_some() {
+            diesel::update(programme_years::table.find(y))
+                .set(values)
+                .execute(conn)?;
+        } else {
+            diesel::insert_into(programme_years::table)
+                .values((programme_years::year.eq(y), values))
+                .execute(conn)?;
+        }
+        programme_year(conn, y)
+    })
+}
+
 /// A city's share of a year's budget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Allocation {

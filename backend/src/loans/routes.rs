@@ -7,7 +7,7 @@ use shared::auth::Capability;
 use shared::employment::{Loan, LoanAction, LoanCreate, LoanInput, LoanStatus};
 use uuid::Uuid;
 
-use super::budget::{self, AllocationSet, ProgrammeYear};
+use super::budget::{self, AllocationSet, ProgrammeYear, ProgrammeYearSet};
 use super::queries;
 use crate::auth::{AuthUser, Scope};
 use crate::error::ApiError;
@@ -162,6 +162,31 @@ pub async fn set_allocation(
     Ok(web::Json(
         state
             .db(move |conn| budget::set_allocation(conn, y, &city, body.allocated_fen))
+            .await?,
+    ))
+}
+
+/// Creates or replaces a programme year's rule, budget and targets (provincial
+/// employment department), so that next year's plan is data, not code.
+#[utoipa::path(put, path = "/api/v1/programme-years/{year}", tag = "employment", params(("year" = i32, Path, description = "programme year")),
+    request_body = ProgrammeYearSet,
+    responses((status = 200, body = ProgrammeYear), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn set_programme_year(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<i32>,
+    Json(body): Json<ProgrammeYearSet>,
+) -> Result<web::Json<ProgrammeYear>, ApiError> {
+    user.require(Capability::ApproveLoans)?;
+    if user.scope != Scope::Province {
+        return Err(ApiError::Forbidden(
+            "programme years are set by the province".into(),
+        ));
+    }
+    let y = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| budget::set_year(conn, y, &body))
             .await?,
     ))
 }

@@ -365,6 +365,39 @@ async fn sending_back_and_budget_limits(backend: Backend) {
         .status,
         403
     );
+    // Next year's plan is data: the province sets it up, and loans of that year follow its rule.
+    let plan = json!({"share_bp": 10000, "cap_person_fen": 300_000, "cap_base_fen": 3_000_000, "max_principal_fen": 50_000_000,
+        "budget_fen": 1_000_000, "target_persons_trained": 100, "target_subsidy_fen": 1_000_000});
+    assert_eq!(
+        app.put(&city, "/api/v1/programme-years/2021", plan.clone())
+            .await
+            .status,
+        403
+    );
+    let r = app
+        .put(&province, "/api/v1/programme-years/2021", plan)
+        .await;
+    assert_eq!(
+        (r.status, r.body["rule"]["share_bp"].as_i64()),
+        (200, Some(10000))
+    );
+    let p21 = PersonBuilder::new().create(&app);
+    let mut l21 = loan(&p21.id.to_string());
+    l21["loan_date"] = json!("2021-03-01");
+    let r = app.post(&county, "/api/v1/loans", l21).await;
+    assert_eq!(
+        r.body["calculation"]["subsidy_fen"], 217_500,
+        "the whole interest under 2021's rule"
+    );
+    let shrink = json!({"share_bp": 5000, "cap_person_fen": 1, "cap_base_fen": 1, "max_principal_fen": 1, "budget_fen": 100,
+        "target_persons_trained": 1, "target_subsidy_fen": 1});
+    assert_eq!(
+        app.put(&province, "/api/v1/programme-years/2020", shrink)
+            .await
+            .field_errors()[0]
+            .1,
+        "below_allocated"
+    );
     // Validation and the year's rule.
     let p = PersonBuilder::new().create(&app);
     let mut bad = loan(&p.id.to_string());

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use shared::api::Page;
-use shared::employment::{Course, Enrolment, EnrolmentCreate};
+use shared::employment::{Course, Enrolment, EnrolmentCreate, EnrolmentStatus, EnrolmentUpdate};
 use shared::person::{PersonItem, PersonQuery};
 use yew::prelude::*;
 
@@ -171,6 +171,45 @@ pub fn course_page(p: &CourseProps) -> Html {
             });
         })
     };
+    let change_status = {
+        let (reload, error, course) = (reload.clone(), error.clone(), course.clone());
+        Callback::from(move |(e, status): (Enrolment, EnrolmentStatus)| {
+            let Some(c) = (*course).clone() else { return };
+            let completed = status == EnrolmentStatus::Completed;
+            let body = EnrolmentUpdate {
+                version: e.version,
+                status,
+                hours_attended: if completed {
+                    c.fields.hours
+                } else {
+                    e.hours_attended
+                },
+                completion_date: completed.then_some(c.fields.end_date),
+                certificate_obtained: false,
+                outcome: e.outcome,
+            };
+            let (reload, error) = (reload.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match crate::api::put::<Enrolment, _>(
+                    &format!("/api/v1/enrolments/{}", e.id),
+                    &body,
+                )
+                .await
+                {
+                    Ok(_) => {
+                        error.set(None);
+                        reload.set(*reload + 1);
+                    }
+                    Err(err) => error.set(Some(
+                        match err.problem.as_ref().and_then(|p| p.errors.first()) {
+                            Some(f) => lang.error(&f.code, &f.message),
+                            None => err.message(lang),
+                        },
+                    )),
+                }
+            });
+        })
+    };
     let export = |format: &'static str| {
         let (id, error) = (id.clone(), error.clone());
         Callback::from(move |_| {
@@ -280,12 +319,22 @@ pub fn course_page(p: &CourseProps) -> Html {
                 <button type="button" onclick={export("csv")}>{ ctx.t("courses.export_csv") }</button>
             </p>
             <ul class="results" id="roster">
-                { for roster.iter().map(|e| html! {
-                    <li>
-                        <span>{ &e.person_name }</span>
-                        <span class="mono">{ &e.person_id_number }</span>
-                        <span>{ ctx.t(&format!("status.{}", e.status)) }</span>
-                    </li>
+                { for roster.iter().map(|e| {
+                    let (done, drop) = (change_status.clone(), change_status.clone());
+                    let (e1, e2) = (e.clone(), e.clone());
+                    html! {
+                        <li>
+                            <span>{ &e.person_name }</span>
+                            <span class="mono">{ &e.person_id_number }</span>
+                            <span>{ ctx.t(&format!("status.{}", e.status)) }</span>
+                            if can_write && e.status == EnrolmentStatus::Enrolled {
+                                <button type="button" onclick={Callback::from(move |_| done.emit((e1.clone(), EnrolmentStatus::Completed)))}
+                                    aria-label={format!("{} {}", ctx.t("courses.mark_completed"), e.person_name)}>{ ctx.t("courses.mark_completed") }</button>
+                                <button type="button" class="danger" onclick={Callback::from(move |_| drop.emit((e2.clone(), EnrolmentStatus::Dropped)))}
+                                    aria-label={format!("{} {}", ctx.t("courses.mark_dropped"), e.person_name)}>{ ctx.t("courses.mark_dropped") }</button>
+                            }
+                        </li>
+                    }
                 }) }
             </ul>
             if can_write {

@@ -91,11 +91,13 @@ pub fn course_form() -> Html {
     let end = use_state(String::new);
     let places = use_state(|| "30".to_owned());
     let hours = use_state(|| "32".to_owned());
+    let trainer = use_state(String::new);
+    let funding = use_state(String::new);
     let errors = use_state(Vec::<FieldError>::new);
     let banner = use_state(|| None::<String>);
     let lang = ctx.lang;
     let input = {
-        let (name, kind, county, venue, start, end, places, hours) = (
+        let (name, kind, county, venue, start, end, places, hours, trainer, funding) = (
             name.clone(),
             kind.clone(),
             county.clone(),
@@ -104,6 +106,8 @@ pub fn course_form() -> Html {
             end.clone(),
             places.clone(),
             hours.clone(),
+            trainer.clone(),
+            funding.clone(),
         );
         move || -> Result<CourseInput, Vec<FieldError>> {
             let date = |f: &str, v: &str| {
@@ -122,7 +126,14 @@ pub fn course_form() -> Html {
                 .map_err(|e| errs.push(e))
                 .ok();
             let h = num("hours", &hours).map_err(|e| errs.push(e)).ok();
-            let (Some(s), Some(e), Some(p), Some(h)) = (s, e, p, h) else {
+            let fund = match funding.trim() {
+                "" => Some(0),
+                f => shared::money::parse_hundredths(f).or_else(|| {
+                    errs.push(FieldError::new("funding_fen", "out_of_range", ""));
+                    None
+                }),
+            };
+            let (Some(s), Some(e), Some(p), Some(h), Some(fund)) = (s, e, p, h, fund) else {
                 return Err(errs);
             };
             let i = CourseInput {
@@ -135,8 +146,8 @@ pub fn course_form() -> Html {
                 end_date: e,
                 planned_places: p,
                 hours: h,
-                trainer: None,
-                funding_fen: 0,
+                trainer: (!trainer.trim().is_empty()).then(|| (*trainer).clone()),
+                funding_fen: fund,
             };
             i.validate()?;
             Ok(i)
@@ -212,6 +223,8 @@ pub fn course_form() -> Html {
                 <TextField id="course-end" label={ctx.t("courses.end")} kind="date" value={(*end).clone()} oninput={set(&end)} error={err("end_date")} required=true />
                 <TextField id="course-places" label={ctx.t("courses.places")} kind="number" value={(*places).clone()} oninput={set(&places)} error={err("planned_places")} required=true />
                 <TextField id="course-hours" label={ctx.t("courses.hours")} kind="number" value={(*hours).clone()} oninput={set(&hours)} error={err("hours")} required=true />
+                <TextField id="course-trainer" label={ctx.t("courses.trainer")} value={(*trainer).clone()} oninput={set(&trainer)} error={err("trainer")} />
+                <TextField id="course-funding" label={ctx.t("courses.funding")} value={(*funding).clone()} oninput={set(&funding)} error={err("funding_fen")} inputmode={Some(AttrValue::Static("decimal"))} />
                 <div class="buttons"><button type="submit" class="primary" id="course-save">{ ctx.t("persons.save") }</button></div>
             </form>
         </section>
