@@ -259,12 +259,18 @@ pub async fn download(path: &str, filename: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Uploads a file as the raw body of a POST and reads the JSON answer.
-pub async fn upload<T: DeserializeOwned>(path: &str, file: &web_sys::File) -> Result<T, ApiError> {
+/// Uploads a file as the raw body of a POST and reads the JSON answer; the server
+/// writes its report in `lang`.
+pub async fn upload<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::File,
+    lang: crate::i18n::Lang,
+) -> Result<T, ApiError> {
     let token = LocalStorage::get::<String>(ACCESS).ok();
     let mut req = RequestBuilder::new(path)
         .method(Method::POST)
-        .header("Content-Type", "application/octet-stream");
+        .header("Content-Type", "application/octet-stream")
+        .header("Accept-Language", lang.tag());
     if let Some(t) = token {
         req = req.header("Authorization", &format!("Bearer {t}"));
     }

@@ -241,6 +241,7 @@ pub fn course_page(p: &CourseProps) -> Html {
                 match crate::api::upload::<ImportStatus>(
                     &format!("/api/v1/courses/{id}/roster/import?format={format}"),
                     &file,
+                    lang,
                 )
                 .await
                 {
