@@ -160,16 +160,15 @@ fn ensure_browser_tools() -> Result<(), String> {
 }
 
 fn serve(release: bool, extra: &[String]) -> Result<(), String> {
+    // The web app first: the server serves frontend/dist when it is there.
+    frontend::build(release)?;
     let mut build = cargo();
     build.args(["build", "-p", "xiangzhu-backend", "--bin", "xiangzhu"]);
     if release {
         build.arg("--release");
     }
     run("build the server", build)?;
-    let target = env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let bin = target
+    let bin = target_dir()
         .join(if release { "release" } else { "debug" })
         .join("xiangzhu");
     let mut server = Command::new(bin);
