@@ -99,3 +99,37 @@ mod tests {
         assert_eq!(limit_of(None).ok(), Some(50));
     }
 }
+
+/// Paging of a list ordered by one unique text key (id or username): the page size, where
+/// the last page ended, and how to cut the next page's cursor.
+#[derive(Debug, Clone)]
+pub struct Paging {
+    /// Page size.
+    pub limit: i64,
+    /// Key of the last item of the previous page.
+    pub after: Option<String>,
+}
+
+impl Paging {
+    /// Reads `limit` and `cursor` from a request.
+    pub fn new(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, ApiError> {
+        Ok(Self {
+            limit: limit_of(limit)?,
+            after: Cursor::decode_opt(cursor)?.map(|c| c.id),
+        })
+    }
+
+    /// How many rows to fetch: one more than a page, to know whether another follows.
+    pub fn fetch(&self) -> i64 {
+        self.limit + 1
+    }
+
+    /// The page of fetched `items`, with the next cursor made from the last item's key.
+    pub fn page<T>(&self, mut items: Vec<T>, key: impl Fn(&T) -> String) -> shared::api::Page<T> {
+        let next_cursor = Cursor::next_page(&mut items, self.limit, |t| Cursor {
+            ts: None,
+            id: key(t),
+        });
+        shared::api::Page { items, next_cursor }
+    }
+}

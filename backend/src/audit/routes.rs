@@ -7,7 +7,7 @@ use shared::auth::Capability;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::Query;
-use crate::pagination::{limit_of, Cursor};
+use crate::pagination::Paging;
 use crate::state::AppState;
 
 /// Reads the audit log within the caller's scope, newest first.
@@ -20,26 +20,10 @@ pub async fn list(
     Query(q): Query<AuditQuery>,
 ) -> Result<web::Json<Page<AuditEntry>>, ApiError> {
     user.require(Capability::ReadAudit)?;
-    let limit = limit_of(q.limit)?;
-    let after = Cursor::decode_opt(q.cursor.as_deref())?;
-    let scope = user.scope.clone();
-    let mut items = state
-        .db(move |conn| {
-            crate::audit::list(
-                conn,
-                &scope,
-                &q,
-                after.as_ref().map(|c| c.id.as_str()),
-                limit + 1,
-            )
-        })
+    let paging = Paging::new(q.limit, q.cursor.as_deref())?;
+    let (fetch, after, scope) = (paging.fetch(), paging.after.clone(), user.scope.clone());
+    let items = state
+        .db(move |conn| crate::audit::list(conn, &scope, &q, after.as_deref(), fetch))
         .await?;
-    let next = Cursor::next_page(&mut items, limit, |e| Cursor {
-        ts: None,
-        id: e.id.to_string(),
-    });
-    Ok(web::Json(Page {
-        items,
-        next_cursor: next,
-    }))
+    Ok(web::Json(paging.page(items, |e| e.id.to_string())))
 }

@@ -11,7 +11,7 @@ use super::queries::{self, Base, BaseCreate, BaseUpdate};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{from_value, Json, Query};
-use crate::pagination::{limit_of, Cursor};
+use crate::pagination::Paging;
 use crate::state::AppState;
 
 /// Bases in the caller's scope.
@@ -23,23 +23,12 @@ pub async fn list(
     Query(q): Query<PageQuery>,
 ) -> Result<web::Json<Page<Base>>, ApiError> {
     user.require(Capability::ReadPersons)?;
-    let limit = limit_of(q.limit)?;
-    let after = Cursor::decode_opt(q.cursor.as_deref())?;
-    let mut items = state
-        .db(move |conn| {
-            queries::list(
-                conn,
-                &user.scope,
-                after.as_ref().map(|c| c.id.as_str()),
-                limit + 1,
-            )
-        })
+    let paging = Paging::new(q.limit, q.cursor.as_deref())?;
+    let (fetch, after) = (paging.fetch(), paging.after.clone());
+    let items = state
+        .db(move |conn| queries::list(conn, &user.scope, after.as_deref(), fetch))
         .await?;
-    let next_cursor = Cursor::next_page(&mut items, limit, |b| Cursor {
-        ts: None,
-        id: b.id.to_string(),
-    });
-    Ok(web::Json(Page { items, next_cursor }))
+    Ok(web::Json(paging.page(items, |b| b.id.to_string())))
 }
 
 /// Registers a base in a county of the caller's area.

@@ -12,7 +12,7 @@ use super::queries;
 use crate::auth::{AuthUser, Scope};
 use crate::error::ApiError;
 use crate::extract::{from_value, Json, Query};
-use crate::pagination::{limit_of, Cursor};
+use crate::pagination::Paging;
 use crate::state::AppState;
 
 /// Filters of `GET /api/v1/loans`.
@@ -38,25 +38,12 @@ pub async fn list(
     Query(q): Query<LoanQuery>,
 ) -> Result<web::Json<Page<Loan>>, ApiError> {
     user.require(Capability::ReadPersons)?;
-    let limit = limit_of(q.limit)?;
-    let after = Cursor::decode_opt(q.cursor.as_deref())?;
-    let mut items = state
-        .db(move |conn| {
-            queries::list(
-                conn,
-                &user.scope,
-                q.status,
-                q.year,
-                after.as_ref().map(|c| c.id.as_str()),
-                limit + 1,
-            )
-        })
+    let paging = Paging::new(q.limit, q.cursor.as_deref())?;
+    let (fetch, after) = (paging.fetch(), paging.after.clone());
+    let items = state
+        .db(move |conn| queries::list(conn, &user.scope, q.status, q.year, after.as_deref(), fetch))
         .await?;
-    let next_cursor = Cursor::next_page(&mut items, limit, |l| Cursor {
-        ts: None,
-        id: l.id.to_string(),
-    });
-    Ok(web::Json(Page { items, next_cursor }))
+    Ok(web::Json(paging.page(items, |l| l.id.to_string())))
 }
 
 /// Creates a draft; the subsidy is computed by the year's rule.

@@ -14,7 +14,7 @@ use super::queries;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{from_value, Json, Query};
-use crate::pagination::{limit_of, Cursor};
+use crate::pagination::Paging;
 use crate::persons::routes::{if_match, DeleteQuery};
 use crate::state::AppState;
 
@@ -41,25 +41,21 @@ pub async fn list(
     Query(q): Query<CourseQuery>,
 ) -> Result<web::Json<Page<Course>>, ApiError> {
     user.require(Capability::ReadPersons)?;
-    let limit = limit_of(q.limit)?;
-    let after = Cursor::decode_opt(q.cursor.as_deref())?;
-    let mut items = state
+    let paging = Paging::new(q.limit, q.cursor.as_deref())?;
+    let (fetch, after) = (paging.fetch(), paging.after.clone());
+    let items = state
         .db(move |conn| {
             queries::list(
                 conn,
                 &user.scope,
                 q.year,
                 q.county_code.as_deref(),
-                after.as_ref().map(|c| c.id.as_str()),
-                limit + 1,
+                after.as_deref(),
+                fetch,
             )
         })
         .await?;
-    let next_cursor = Cursor::next_page(&mut items, limit, |c| Cursor {
-        ts: None,
-        id: c.id.to_string(),
-    });
-    Ok(web::Json(Page { items, next_cursor }))
+    Ok(web::Json(paging.page(items, |c| c.id.to_string())))
 }
 
 /// Creates a course in a county of the caller's area.

@@ -17,7 +17,7 @@ use crate::db::schema::users;
 use crate::db::{now, write_tx, DbConn};
 use crate::error::ApiError;
 use crate::extract::{Json, Query};
-use crate::pagination::{limit_of, Cursor};
+use crate::pagination::Paging;
 use crate::state::AppState;
 
 /// Users in the admin's scope, by username.
@@ -29,27 +29,16 @@ pub async fn list(
     Query(q): Query<PageQuery>,
 ) -> Result<web::Json<Page<User>>, ApiError> {
     user.require(Capability::ManageUsers)?;
-    let limit = limit_of(q.limit)?;
-    let after = Cursor::decode_opt(q.cursor.as_deref())?;
+    let paging = Paging::new(q.limit, q.cursor.as_deref())?;
+    let (fetch, after) = (paging.fetch(), paging.after.clone());
     let rows = state
-        .db(move |conn| {
-            queries::list(
-                conn,
-                &user.scope,
-                after.as_ref().map(|c| c.id.as_str()),
-                limit + 1,
-            )
-        })
+        .db(move |conn| queries::list(conn, &user.scope, after.as_deref(), fetch))
         .await?;
-    let mut items = rows
+    let items = rows
         .iter()
         .map(UserRow::to_api)
         .collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = Cursor::next_page(&mut items, limit, |u| Cursor {
-        ts: None,
-        id: u.username.clone(),
-    });
-    Ok(web::Json(Page { items, next_cursor }))
+    Ok(web::Json(paging.page(items, |u| u.username.clone())))
 }
 
 /// One user in the admin's scope.
