@@ -131,6 +131,30 @@ pub fn created<T: serde::Serialize>(
     }
 }
 
+/// The version an update or delete was made against: from the body or `?version=`,
+/// else from `If-Match` (`3`, `"3"` or `W/"3"`); 422 when there is none.
+pub fn version_of(given: Option<i64>, req: &actix_web::HttpRequest) -> Result<i64, ApiError> {
+    if let Some(v) = given {
+        return Ok(v);
+    }
+    let Some(h) = req.headers().get(actix_web::http::header::IF_MATCH) else {
+        return Err(version_required());
+    };
+    let text = h
+        .to_str()
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches("W/")
+        .trim_matches('"');
+    text.parse().map_err(|_| {
+        ApiError::field(
+            "If-Match",
+            "invalid_version",
+            "If-Match must carry the record's version number",
+        )
+    })
+}
+
 /// 422 when an update or delete carries no version (in the body, `If-Match` or `?version=`).
 pub fn version_required() -> ApiError {
     ApiError::field(

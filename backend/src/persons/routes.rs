@@ -18,26 +18,6 @@ use crate::extract::{from_value, Json, Query};
 use crate::pagination::{limit_of, Cursor};
 use crate::state::AppState;
 
-/// The version in an `If-Match` header (`3`, `"3"` or `W/"3"`).
-pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
-    let Some(v) = req.headers().get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = v
-        .to_str()
-        .unwrap_or("")
-        .trim()
-        .trim_start_matches("W/")
-        .trim_matches('"');
-    text.parse().map(Some).map_err(|_| {
-        ApiError::field(
-            "If-Match",
-            "invalid_version",
-            "If-Match must carry the record's version number",
-        )
-    })
-}
-
 /// Parses a body that flattens [`PersonInput`]: the input first, so that a bad field is
 /// named, then the whole.
 fn parse_flattened<T: serde::de::DeserializeOwned>(raw: serde_json::Value) -> Result<T, ApiError> {
@@ -126,10 +106,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WritePersons)?;
     let body = parse_flattened::<PersonUpdate>(raw)?;
-    let version = body
-        .version
-        .or(if_match(&req)?)
-        .ok_or_else(crate::extract::version_required)?;
+    let version = crate::extract::version_of(body.version, &req)?;
     let id = path.into_inner();
     let pii = state.pii.clone();
     let p = state
@@ -157,10 +134,7 @@ pub async fn delete(
     Query(q): Query<DeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WritePersons)?;
-    let version = q
-        .version
-        .or(if_match(&req)?)
-        .ok_or_else(crate::extract::version_required)?;
+    let version = crate::extract::version_of(q.version, &req)?;
     let id = path.into_inner();
     state
         .db(move |conn| queries::delete(conn, &user, id, version))

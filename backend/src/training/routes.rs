@@ -15,7 +15,7 @@ use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{from_value, Json, Query};
 use crate::pagination::Paging;
-use crate::persons::routes::{if_match, DeleteQuery};
+use crate::persons::routes::DeleteQuery;
 use crate::state::AppState;
 
 /// Filters of `GET /api/v1/courses`.
@@ -112,10 +112,7 @@ pub async fn update(
     user.require(Capability::WriteTraining)?;
     from_value::<CourseInput>(raw.clone())?;
     let body: CourseUpdate = from_value(raw)?;
-    let version = body
-        .version
-        .or(if_match(&req)?)
-        .ok_or_else(crate::extract::version_required)?;
+    let version = crate::extract::version_of(body.version, &req)?;
     let id = path.into_inner();
     Ok(web::Json(
         state
@@ -135,10 +132,7 @@ pub async fn delete(
     Query(q): Query<DeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WriteTraining)?;
-    let version = q
-        .version
-        .or(if_match(&req)?)
-        .ok_or_else(crate::extract::version_required)?;
+    let version = crate::extract::version_of(q.version, &req)?;
     let id = path.into_inner();
     state
         .db(move |conn| queries::delete(conn, &user, id, version))
@@ -218,10 +212,7 @@ pub async fn delete_enrolment(
     Query(q): Query<DeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WriteTraining)?;
-    let version = q
-        .version
-        .or(if_match(&req)?)
-        .ok_or_else(crate::extract::version_required)?;
+    let version = crate::extract::version_of(q.version, &req)?;
     let id = path.into_inner();
     state
         .db(move |conn| queries::delete_enrolment(conn, &user, id, version))
