@@ -20,6 +20,7 @@ pub mod org;
 pub mod pagination;
 pub mod persons;
 pub mod pii;
+pub mod record;
 pub mod routes;
 pub mod server;
 pub mod spa;

@@ -15,6 +15,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct Pii {
     cipher: Aes256Gcm,
     mac_key: [u8; 32],
+    digest_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Pii {
@@ -41,6 +42,7 @@ impl Pii {
         Self {
             cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&enc)),
             mac_key: derive(master, b"xiangzhu pii lookup v1"),
+            digest_key: derive(master, b"xiangzhu request digest v1"),
         }
     }
 
@@ -74,6 +76,23 @@ impl Pii {
     pub fn lookup_hash(&self, value: &str) -> String {
         let mut mac = hmac_with(&self.mac_key);
         mac.update(value.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl Pii {
+    /// A keyed digest (hex HMAC-SHA256) of `bytes` in the domain `label`, for remembering
+    /// request bodies that hold personal data: without the key, no one can test a guess
+    /// against it. Its key is separate from the look-up key.
+    pub fn digest(&self, label: &str, bytes: &[u8]) -> String {
+        let mut mac = hmac_with(&self.digest_key);
+        mac.update(label.as_bytes());
+        mac.update(&[0]);
+        mac.update(bytes);
         mac.finalize()
             .into_bytes()
             .iter()

@@ -202,6 +202,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("field.certificate_number", "残疾人证号", "Certificate number"),
     ("field.sex", "性别", "Sex"),
     ("field.birth_date", "出生日期", "Birth date"),
+    ("field.birth_year", "出生年份", "Birth year"),
     ("field.disability_category", "残疾类别", "Disability category"),
     ("field.disability_level", "残疾等级", "Disability level"),
     ("field.phone", "联系电话", "Phone"),

@@ -357,8 +357,10 @@ pub struct Person {
     pub certificate_number: Option<String>,
     /// Sex, from the identity number.
     pub sex: Sex,
-    /// Birth date, from the identity number.
-    pub birth_date: NaiveDate,
+    /// Birth year, from the identity number. The full birth date is never part of a
+    /// person answer: with the masked number it would rebuild the whole identity number.
+    /// It comes only with a reveal.
+    pub birth_year: i32,
     /// Category.
     pub disability_category: DisabilityCategory,
     /// Level.
@@ -497,6 +499,8 @@ impl RevealRequest {
 pub struct RevealResponse {
     /// Full identity number.
     pub id_number: String,
+    /// Birth date, from the identity number.
+    pub birth_date: NaiveDate,
     /// Full certificate number, if the person holds one.
     pub certificate_number: Option<String>,
 }

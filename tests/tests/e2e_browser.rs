@@ -351,7 +351,7 @@ async fn journey(width: u32, height: u32) {
         "id_number",
         "certificate_number",
         "sex",
-        "birth_date",
+        "birth_year",
         "severe",
         "synthetic",
         "deleted",

@@ -43,6 +43,52 @@ pub fn location(region: &str) -> (Option<String>, Option<String>) {
     }
 }
 
+/// Keys whose values never enter an audit snapshot: identity and certificate numbers
+/// (even masked: the log outlives any one screen and is read by admins and auditors)
+/// and full birth dates.
+const DROPPED: [&str; 5] = [
+    "id_number",
+    "person_id_number",
+    "certificate_number",
+    "birth_date",
+    "id_number_masked",
+];
+
+/// Makes a snapshot safe for the log, whatever module made it: drops identity numbers and
+/// birth dates at any depth and keeps only the last four digits of phone numbers. Every
+/// entry passes through here, so no module can forget it.
+pub fn redact(mut v: serde_json::Value) -> serde_json::Value {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.retain(|k, _| !DROPPED.contains(&k.as_str()));
+                for (k, val) in map.iter_mut() {
+                    if k.ends_with("phone") {
+                        if let Some(s) = val.as_str() {
+                            *val = serde_json::Value::String(mask_phone(s));
+                        }
+                    } else {
+                        walk(val);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut v);
+    v
+}
+
+/// `13812345678` → `*******5678`.
+fn mask_phone(s: &str) -> String {
+    let n = s.chars().count();
+    s.chars()
+        .enumerate()
+        .map(|(i, c)| if i + 4 < n { '*' } else { c })
+        .collect()
+}
+
 /// Appends an entry; call it inside the transaction of the change it records.
 pub fn record(conn: &mut DbConn, e: Event<'_>) -> Result<(), ApiError> {
     let (city, county) = location(e.owner_region);
@@ -60,8 +106,8 @@ pub fn record(conn: &mut DbConn, e: Event<'_>) -> Result<(), ApiError> {
             audit_log::city_code.eq(city),
             audit_log::county_code.eq(county),
             audit_log::reason.eq(e.reason),
-            audit_log::before_json.eq(e.before.map(|v| v.to_string())),
-            audit_log::after_json.eq(e.after.map(|v| v.to_string())),
+            audit_log::before_json.eq(e.before.map(|v| redact(v).to_string())),
+            audit_log::after_json.eq(e.after.map(|v| redact(v).to_string())),
         ))
         .execute(conn)?;
     Ok(())
@@ -87,8 +133,8 @@ pub fn record_many(conn: &mut DbConn, events: Vec<Event<'_>>) -> Result<(), ApiE
                 audit_log::city_code.eq(city),
                 audit_log::county_code.eq(county),
                 audit_log::reason.eq(e.reason.map(str::to_owned)),
-                audit_log::before_json.eq(e.before.map(|v| v.to_string())),
-                audit_log::after_json.eq(e.after.map(|v| v.to_string())),
+                audit_log::before_json.eq(e.before.map(|v| redact(v).to_string())),
+                audit_log::after_json.eq(e.after.map(|v| redact(v).to_string())),
             )
         })
         .collect();
@@ -191,6 +237,18 @@ pub fn list(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn redacts_at_any_depth() {
+        let v = super::redact(serde_json::json!({
+            "name": "张三", "id_number": "430381********1234", "phone": "13812345678",
+            "rows": [{"person_id_number": "x", "birth_date": "1990-01-01", "contact_phone": "0731-1234567"}]
+        }));
+        assert_eq!(
+            v,
+            serde_json::json!({"name": "张三", "phone": "*******5678", "rows": [{"contact_phone": "********4567"}]})
+        );
+    }
+
     #[test]
     fn locations() {
         assert_eq!(

@@ -13,6 +13,8 @@ use crate::auth::{AuthUser, Scope};
 use crate::db::schema::{base_employees, employment_bases, persons};
 use crate::db::{code, now, today, utc, uuid, write_tx, DbConn};
 use crate::error::ApiError;
+use crate::pii::Pii;
+use crate::record;
 
 type Backend = <DbConn as diesel::Connection>::Backend;
 
@@ -214,23 +216,35 @@ fn json(b: &Base) -> serde_json::Value {
 /// Registers a base.
 pub fn create(
     conn: &mut DbConn,
+    pii: &Pii,
     user: &AuthUser,
     body: &BaseCreate,
 ) -> Result<(bool, Base), ApiError> {
+    let hash = record::create_digest(pii, "employment_base", &body.fields)?;
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
-        if let Ok(existing) = get(conn, &Scope::Province, id) {
-            return if existing.fields.credit_code
-                == body.fields.credit_code.trim().to_ascii_uppercase()
-                && user.scope.covers_region(&existing.fields.county_code)
-            {
-                Ok((false, existing))
-            } else {
-                Err(ApiError::Conflict {
-                    code: "id_conflict",
-                    detail: "this id is already used by another record".into(),
-                })
-            };
+        if let Some((stored, by, deleted, county)) = employment_bases::table
+            .find(id.to_string())
+            .select((
+                employment_bases::create_hash,
+                employment_bases::created_by,
+                employment_bases::deleted_at.is_not_null(),
+                employment_bases::county_code,
+            ))
+            .first::<(Option<String>, String, bool, String)>(conn)
+            .optional()?
+        {
+            record::replay(
+                record::Existing {
+                    create_hash: stored.as_deref(),
+                    created_by: &by,
+                    deleted,
+                    in_scope: user.scope.covers_region(&county),
+                },
+                &hash,
+                user,
+            )?;
+            return Ok((false, get(conn, &user.scope, id)?));
         }
         let (credit, city) = check(conn, user, &body.fields, None)?;
         let f = &body.fields;
@@ -246,6 +260,7 @@ pub fn create(
                 employment_bases::recognised_on.eq(f.recognised_on),
                 employment_bases::contact_name.eq(&f.contact_name),
                 employment_bases::contact_phone.eq(&f.contact_phone),
+                employment_bases::create_hash.eq(&hash),
                 employment_bases::version.eq(1),
                 employment_bases::created_at.eq(at),
                 employment_bases::created_by.eq(user.id.to_string()),
@@ -304,9 +319,7 @@ pub fn update(
             employment_bases::updated_by.eq(user.id.to_string()),
         ))
         .execute(conn)?;
-        if n == 0 {
-            return Err(ApiError::stale_version());
-        }
+        crate::record::changed(n)?;
         let after = get(conn, &Scope::Province, id)?;
         audit::record(
             conn,

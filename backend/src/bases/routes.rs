@@ -43,8 +43,9 @@ pub async fn create(
     user.require(Capability::WriteLoans)?;
     from_value::<BaseInput>(raw.clone())?;
     let body: BaseCreate = from_value(raw)?;
+    let pii = state.pii.clone();
     let (created, base) = state
-        .db(move |conn| queries::create(conn, &user, &body))
+        .db(move |conn| queries::create(conn, &pii, &user, &body))
         .await?;
     Ok(crate::extract::created(
         created,

@@ -78,7 +78,7 @@ diesel::table! {
         id_number_masked -> Text,
         has_certificate -> Bool,
         sex -> Text,
-        birth_date -> Date,
+        birth_year -> Integer,
         disability_category -> Text,
         disability_level -> Integer,
         phone -> Nullable<Text>,

@@ -1,6 +1,6 @@
 //! Rows of `persons` and their conversion to and from the API types.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use shared::mask::mask_certificate_number;
 use shared::person::{Assurances, Person, ValidPerson};
@@ -28,8 +28,8 @@ pub struct PersonRow {
     pub has_certificate: bool,
     /// Sex.
     pub sex: String,
-    /// Birth date.
-    pub birth_date: NaiveDate,
+    /// Birth year (the full date is only in the encrypted identity number).
+    pub birth_year: i32,
     /// Category.
     pub disability_category: String,
     /// Level.
@@ -110,8 +110,8 @@ pub struct PersonInsert {
     pub has_certificate: bool,
     /// Sex.
     pub sex: String,
-    /// Birth date.
-    pub birth_date: NaiveDate,
+    /// Birth year (the full date is only in the encrypted identity number).
+    pub birth_year: i32,
     /// Category.
     pub disability_category: String,
     /// Level.
@@ -186,8 +186,8 @@ pub struct PersonUpdateRow {
     pub has_certificate: bool,
     /// Sex.
     pub sex: String,
-    /// Birth date.
-    pub birth_date: NaiveDate,
+    /// Birth year (the full date is only in the encrypted identity number).
+    pub birth_year: i32,
     /// Category.
     pub disability_category: String,
     /// Level.
@@ -247,8 +247,8 @@ pub struct ProtectedId {
     pub hmac: String,
     /// Masked display form.
     pub masked: String,
-    /// Birth date it encodes.
-    pub birth_date: NaiveDate,
+    /// Birth year it encodes.
+    pub birth_year: i32,
     /// Sex it encodes.
     pub sex: shared::Sex,
 }
@@ -260,7 +260,7 @@ impl ProtectedId {
             enc: pii.encrypt(id.as_str())?,
             hmac: pii.lookup_hash(id.as_str()),
             masked: id.masked(),
-            birth_date: id.birth_date(),
+            birth_year: id.birth_date().year(),
             sex: id.sex(),
         })
     }
@@ -287,7 +287,7 @@ impl PersonUpdateRow {
             id_number_masked: id.masked,
             has_certificate: v.has_certificate,
             sex: id.sex.as_str().into(),
-            birth_date: id.birth_date,
+            birth_year: id.birth_year,
             disability_category: v.disability_category.as_str().into(),
             disability_level: i32::from(v.disability_level.get()),
             phone: v.phone.clone(),
@@ -330,7 +330,7 @@ impl PersonUpdateRow {
             id_number_masked: self.id_number_masked,
             has_certificate: self.has_certificate,
             sex: self.sex,
-            birth_date: self.birth_date,
+            birth_year: self.birth_year,
             disability_category: self.disability_category,
             disability_level: self.disability_level,
             phone: self.phone,
@@ -391,7 +391,7 @@ impl PersonRow {
                 ))
             }),
             sex: code(&self.sex)?,
-            birth_date: self.birth_date,
+            birth_year: self.birth_year,
             disability_category: category,
             disability_level: level,
             severe: level.is_severe(),

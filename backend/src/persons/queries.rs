@@ -1,8 +1,8 @@
 //! Queries on the person registry. Every read goes through [`visible`], which applies
 //! the caller's scope, so that no handler can forget it.
 
+use chrono::Datelike;
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 use shared::api::AuditAction;
 use shared::person::Person;
 use shared::person::{
@@ -19,6 +19,7 @@ use crate::db::{now, today, utc, uuid, write_tx, DbConn};
 use crate::error::ApiError;
 use crate::pagination::Cursor;
 use crate::pii::Pii;
+use crate::record;
 
 type Backend = <DbConn as diesel::Connection>::Backend;
 
@@ -228,11 +229,7 @@ pub fn create(
     body: &PersonCreate,
 ) -> Result<Created, ApiError> {
     let valid = body.fields.validate(today(), true);
-    let body_hash: String =
-        Sha256::digest(serde_json::to_vec(&body.fields).map_err(|e| ApiError::Internal(e.into()))?)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+    let body_hash = record::create_digest(pii, "person", &body.fields)?;
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
         let existing: Option<PersonRow> = persons::table
@@ -241,17 +238,17 @@ pub fn create(
             .first(conn)
             .optional()?;
         if let Some(row) = existing {
-            let same = row.create_hash.as_deref() == Some(body_hash.as_str())
-                && row.created_by == user.id.to_string();
-            return match (same, row.deleted_at) {
-                (true, None) if user.scope.covers_region(&row.county_code) => {
-                    Ok(Created::Existing(row.to_api()?))
-                }
-                _ => Err(ApiError::Conflict {
-                    code: "id_conflict",
-                    detail: "this id is already used by another record".into(),
-                }),
-            };
+            record::replay(
+                record::Existing {
+                    create_hash: row.create_hash.as_deref(),
+                    created_by: &row.created_by,
+                    deleted: row.deleted_at.is_some(),
+                    in_scope: user.scope.covers_region(&row.county_code),
+                },
+                &body_hash,
+                user,
+            )?;
+            return Ok(Created::Existing(row.to_api()?));
         }
         let mut errs = FieldErrors(valid.as_ref().err().cloned().unwrap_or_default());
         let Ok(v) = valid.as_ref() else {
@@ -354,7 +351,7 @@ pub fn update(
                     enc: row.id_number_enc.clone(),
                     hmac: row.id_number_hmac.clone(),
                     masked: row.id_number_masked.clone(),
-                    birth_date: stored.birth_date(),
+                    birth_year: stored.birth_date().year(),
                     sex: stored.sex(),
                 };
                 (stored, p)
@@ -404,9 +401,7 @@ pub fn update(
             ApiError::Conflict { .. } => duplicate_id_number(),
             other => other,
         })?;
-        if n == 0 {
-            return Err(ApiError::stale_version());
-        }
+        record::changed(n)?;
         let after = get(conn, &Scope::Province, id)?.to_api()?;
         audit::record(
             conn,
@@ -447,9 +442,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, id: Uuid, version: i64) -> Res
             persons::updated_by.eq(user.id.to_string()),
         ))
         .execute(conn)?;
-        if n == 0 {
-            return Err(ApiError::stale_version());
-        }
+        record::changed(n)?;
         audit::record(
             conn,
             Event {
@@ -490,8 +483,14 @@ pub fn reveal(
                 after: None,
             },
         )?;
+        let birth_date = IdNumber::parse(&id_number, chrono::NaiveDate::MAX)
+            .map_err(|e| {
+                ApiError::Internal(anyhow::anyhow!("stored identity number invalid: {e}"))
+            })?
+            .birth_date();
         Ok(RevealResponse {
             certificate_number: row.certificate_number(&id_number),
+            birth_date,
             id_number,
         })
     })

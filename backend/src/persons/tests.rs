@@ -17,6 +17,7 @@ db_tests!(
     addresses_are_checked_against_reference_data,
     bad_input_is_a_clear_error,
     search_filters,
+    masked_numbers_cannot_be_rebuilt,
 );
 
 /// One person in 湘乡市 (430381, 湘潭市) and one in 浏阳市 (430181, 长沙市).
@@ -51,7 +52,7 @@ fn update_body(app_person: &Value) -> Value {
         "id_number",
         "certificate_number",
         "sex",
-        "birth_date",
+        "birth_year",
         "severe",
         "synthetic",
         "deleted",
@@ -794,4 +795,114 @@ async fn search_filters(backend: Backend) {
         .len(),
         2
     );
+}
+
+/// A masked number keeps digits 1–6 and 15–18; digits 7–14 are the birth date. No answer a
+/// role without the reveal right can get, and no audit snapshot, may carry that date (or
+/// the number, or the phone) — else `masked[..6] + date + masked[14..]` is the number.
+async fn masked_numbers_cannot_be_rebuilt(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let staff = app.token("xiangxiang.staff").await;
+    let mut body = PersonBuilder::new().with_certificate().json();
+    body["phone"] = json!("13812345678");
+    let full = body["id_number"].as_str().unwrap_or_default().to_owned();
+    let created = app.post(&staff, "/api/v1/persons", body.clone()).await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let id = created.body["id"].as_str().unwrap_or_default().to_owned();
+    // An update and a reveal, so that the log holds before/after copies and a reveal.
+    let mut change = update_body(&created.body);
+    change["name"] = json!("改名后");
+    change["version"] = json!(1);
+    let updated = app
+        .put(&staff, &format!("/api/v1/persons/{id}"), change)
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    let revealed = app
+        .post(
+            &staff,
+            &format!("/api/v1/persons/{id}/reveal"),
+            json!({"reason": "核对残疾人证信息"}),
+        )
+        .await;
+    assert_eq!(revealed.status, 200);
+    let date = format!("{}-{}-{}", &full[6..10], &full[10..12], &full[12..14]);
+    assert_eq!(
+        revealed.body["birth_date"],
+        json!(date),
+        "a reveal shows the date"
+    );
+    let rebuilt = |text: &str| {
+        // Every masked number in the answer, completed with every date in it.
+        let masked = format!("{}********{}", &full[..6], &full[14..]);
+        text.contains(&full)
+            || (text.contains(&masked) && (text.contains(&date) || text.contains(&full[6..14])))
+    };
+    for user in ["leader", "admin", "auditor", "xiangtan.leader"] {
+        let t = app.token(user).await;
+        for path in [
+            "/api/v1/persons?limit=500".to_owned(),
+            format!("/api/v1/persons/{id}"),
+            "/api/v1/audit?limit=200".to_owned(),
+            format!("/api/v1/audit?entity_id={id}"),
+        ] {
+            let r = app.get(&t, &path).await;
+            let text = r.body.to_string();
+            assert!(!rebuilt(&text), "{user} rebuilds the number from {path}");
+            if path.contains("audit") {
+                assert!(
+                    !text.contains("13812345678"),
+                    "{user} sees the phone in {path}"
+                );
+            }
+        }
+    }
+    // The leader reads the person, with the birth year only.
+    let lt = app.token("leader").await;
+    let seen = app.get(&lt, &format!("/api/v1/persons/{id}")).await;
+    assert_eq!(seen.status, 200);
+    assert_eq!(
+        seen.body["birth_year"],
+        json!(full[6..10].parse::<i32>().unwrap_or(0))
+    );
+    assert!(seen.body.get("birth_date").is_none());
+    // Offline, from the database: the row keeps the year, the log keeps no number,
+    // date or phone.
+    use crate::db::schema::{audit_log, persons};
+    use diesel::prelude::*;
+    let mut conn = app.conn();
+    let year: i32 = persons::table
+        .find(&id)
+        .select(persons::birth_year)
+        .first(&mut conn)
+        .unwrap_or_default();
+    assert_eq!(year.to_string(), full[6..10]);
+    let snapshots: Vec<(Option<String>, Option<String>)> = audit_log::table
+        .filter(audit_log::entity_id.eq(&id))
+        .select((audit_log::before_json, audit_log::after_json))
+        .load(&mut conn)
+        .unwrap_or_default();
+    assert!(snapshots.len() >= 2);
+    for (b, a) in snapshots {
+        for s in [b, a].into_iter().flatten() {
+            assert!(!s.contains(&full[6..14]) && !s.contains(&date), "{s}");
+            assert!(!s.contains(&full[..6]) || !s.contains(&full[14..]), "{s}");
+            assert!(!s.contains("13812345678"), "{s}");
+        }
+    }
+    // The create digest is keyed: not the plain SHA-256 of the body.
+    let stored: Option<String> = persons::table
+        .find(&id)
+        .select(persons::create_hash)
+        .first(&mut conn)
+        .unwrap_or_default();
+    let plain = {
+        use sha2::{Digest, Sha256};
+        let fields = serde_json::to_vec(&body).unwrap_or_default();
+        Sha256::digest(fields)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert!(stored.is_some());
+    assert_ne!(stored.as_deref(), Some(plain.as_str()));
 }

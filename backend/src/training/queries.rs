@@ -3,7 +3,6 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 use shared::api::AuditAction;
 use shared::employment::{
     Course, CourseCreate, CourseInput, Enrolment, EnrolmentCreate, EnrolmentStatus, EnrolmentUpdate,
@@ -16,6 +15,8 @@ use crate::auth::{AuthUser, Scope};
 use crate::db::schema::{enrolments, persons, training_courses};
 use crate::db::{code, now, today, utc, uuid, write_tx, DbConn};
 use crate::error::ApiError;
+use crate::pii::Pii;
+use crate::record;
 
 type Backend = <DbConn as diesel::Connection>::Backend;
 
@@ -191,14 +192,6 @@ pub fn list(
     with_counts(conn, rows)
 }
 
-fn body_hash(v: &impl serde::Serialize) -> Result<String, ApiError> {
-    let bytes = serde_json::to_vec(v).map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
-}
-
 /// Checks a course's county against the caller's scope and the org tree; returns the city.
 fn check_county(
     conn: &mut DbConn,
@@ -232,10 +225,11 @@ fn course_json(c: &Course) -> serde_json::Value {
 /// Creates a course (idempotent with a client-chosen id).
 pub fn create(
     conn: &mut DbConn,
+    pii: &Pii,
     user: &AuthUser,
     body: &CourseCreate,
 ) -> Result<(bool, Course), ApiError> {
-    let hash = body_hash(&body.fields)?;
+    let hash = record::create_digest(pii, "training_course", &body.fields)?;
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
         if let Some(existing) = training_courses::table
@@ -244,16 +238,17 @@ pub fn create(
             .first(conn)
             .optional()?
         {
-            return if existing.create_hash.as_deref() == Some(hash.as_str())
-                && existing.deleted_at.is_none()
-            {
-                Ok((false, get(conn, &user.scope, id)?))
-            } else {
-                Err(ApiError::Conflict {
-                    code: "id_conflict",
-                    detail: "this id is already used by another record".into(),
-                })
-            };
+            record::replay(
+                record::Existing {
+                    create_hash: existing.create_hash.as_deref(),
+                    created_by: &existing.created_by,
+                    deleted: existing.deleted_at.is_some(),
+                    in_scope: user.scope.covers_region(&existing.county_code),
+                },
+                &hash,
+                user,
+            )?;
+            return Ok((false, get(conn, &user.scope, id)?));
         }
         let city = check_county(conn, user, &body.fields)?;
         let f = &body.fields;
@@ -339,9 +334,7 @@ pub fn update(
             training_courses::updated_by.eq(user.id.to_string()),
         ))
         .execute(conn)?;
-        if n == 0 {
-            return Err(ApiError::stale_version());
-        }
+        record::changed(n)?;
         // The roster follows its course's county.
         diesel::update(enrolments::table.filter(enrolments::course_id.eq(id.to_string())))
             .set((
@@ -386,7 +379,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, id: Uuid, version: i64) -> Res
             });
         }
         let at = now();
-        diesel::update(
+        let n = diesel::update(
             training_courses::table
                 .filter(training_courses::id.eq(id.to_string()))
                 .filter(training_courses::version.eq(version)),
@@ -399,6 +392,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, id: Uuid, version: i64) -> Res
             training_courses::updated_by.eq(user.id.to_string()),
         ))
         .execute(conn)?;
+        record::changed(n)?;
         audit::record(
             conn,
             Event {
@@ -547,27 +541,37 @@ fn enrolment_json(e: &Enrolment) -> serde_json::Value {
 /// Puts a person in scope on a course's roster, at most once.
 pub fn enrol(
     conn: &mut DbConn,
+    pii: &Pii,
     user: &AuthUser,
     course_id: Uuid,
     body: &EnrolmentCreate,
 ) -> Result<(bool, Enrolment), ApiError> {
+    let hash = record::create_digest(pii, "enrolment", &(course_id, body.person_id))?;
     write_tx(conn, |conn| {
         let course = get_row(conn, &user.scope, course_id)?;
         let id = body.id.unwrap_or_else(Uuid::now_v7);
-        if let Some((c, p)) = enrolments::table
+        if let Some((stored, by, deleted, county)) = enrolments::table
             .find(id.to_string())
-            .select((enrolments::course_id, enrolments::person_id))
-            .first::<(String, String)>(conn)
+            .select((
+                enrolments::create_hash,
+                enrolments::created_by,
+                enrolments::deleted_at.is_not_null(),
+                enrolments::county_code,
+            ))
+            .first::<(Option<String>, String, bool, String)>(conn)
             .optional()?
         {
-            return if c == course.id && p == body.person_id.to_string() {
-                Ok((false, enrolment(conn, &user.scope, id)?))
-            } else {
-                Err(ApiError::Conflict {
-                    code: "id_conflict",
-                    detail: "this id is already used by another record".into(),
-                })
-            };
+            record::replay(
+                record::Existing {
+                    create_hash: stored.as_deref(),
+                    created_by: &by,
+                    deleted,
+                    in_scope: user.scope.covers_region(&county),
+                },
+                &hash,
+                user,
+            )?;
+            return Ok((false, enrolment(conn, &user.scope, id)?));
         }
         // A person outside the caller's scope is, to them, no person at all.
         if crate::persons::queries::get(conn, &user.scope, body.person_id).is_err() {
@@ -600,6 +604,7 @@ pub fn enrol(
                 enrolments::status.eq(EnrolmentStatus::Enrolled.as_str()),
                 enrolments::hours_attended.eq(0),
                 enrolments::certificate_obtained.eq(false),
+                enrolments::create_hash.eq(&hash),
                 enrolments::version.eq(1),
                 enrolments::created_at.eq(at),
                 enrolments::created_by.eq(user.id.to_string()),
@@ -662,9 +667,7 @@ pub fn update_enrolment(
             enrolments::updated_by.eq(user.id.to_string()),
         ))
         .execute(conn)?;
-        if n == 0 {
-            return Err(ApiError::stale_version());
-        }
+        record::changed(n)?;
         let after = enrolment(conn, &Scope::Province, id)?;
         audit::record(
             conn,

@@ -70,8 +70,9 @@ pub async fn create(
     user.require(Capability::WriteTraining)?;
     from_value::<CourseInput>(raw.clone())?;
     let body: CourseCreate = from_value(raw)?;
+    let pii = state.pii.clone();
     let (created, course) = state
-        .db(move |conn| queries::create(conn, &user, &body))
+        .db(move |conn| queries::create(conn, &pii, &user, &body))
         .await?;
     Ok(crate::extract::created(
         created,
@@ -171,8 +172,9 @@ pub async fn enrol(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WriteTraining)?;
     let id = path.into_inner();
+    let pii = state.pii.clone();
     let (created, e) = state
-        .db(move |conn| queries::enrol(conn, &user, id, &body))
+        .db(move |conn| queries::enrol(conn, &pii, &user, id, &body))
         .await?;
     Ok(if created {
         HttpResponse::Created().json(e)

@@ -128,7 +128,11 @@ pub fn person_detail(p: &DetailProps) -> Html {
                     { row("field.certificate_number", revealed.as_ref().and_then(|r| r.certificate_number.clone()).or_else(|| pv.certificate_number.clone()).unwrap_or_default()) }
                 }
                 { row("field.sex", ctx.t(&format!("sex.{}", pv.sex))) }
-                { row("field.birth_date", pv.birth_date.to_string()) }
+                if let Some(r) = revealed.as_ref() {
+                    { row("field.birth_date", r.birth_date.to_string()) }
+                } else {
+                    { row("field.birth_year", pv.birth_year.to_string()) }
+                }
                 { row("field.disability_category", ctx.t(&format!("cat.{}", pv.disability_category))) }
                 { row("field.disability_level", ctx.t(&format!("level.{}", pv.disability_level.get()))) }
                 { row("field.phone", pv.phone.clone().unwrap_or_default()) }

@@ -1,0 +1,2 @@
+ALTER TABLE persons ADD COLUMN birth_date DATE NOT NULL DEFAULT '1900-01-01';
+ALTER TABLE persons DROP COLUMN birth_year;
