@@ -75,6 +75,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/bases/{id}", put().to(bases::routes::update))
                 .route("/bases/{id}/employees", get().to(bases::routes::employees))
                 .route(
+                    "/bases/{id}/employees/{person_id}",
+                    delete().to(bases::routes::remove_employee),
+                )
+                .route(
                     "/bases/{id}/employees",
                     post().to(bases::routes::add_employee),
                 )

@@ -29,21 +29,107 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// Largest upload accepted (a 50,000-row roster is about 3 MB as XLSX).
-pub const MAX_UPLOAD: usize = 32 * 1024 * 1024;
+/// Largest upload accepted by an import endpoint (a 100,000-row roster is about 3 MB
+/// as XLSX and 8 MB as CSV).
+pub const MAX_UPLOAD: usize = 16 * 1024 * 1024;
+
+/// Most data rows an import takes (the header row comes on top).
+pub const MAX_ROWS: u32 = 100_000;
+
+/// Most columns an import reads.
+pub const MAX_COLUMNS: u32 = 64;
+
+/// Most bytes the parts of an uploaded workbook may declare once unpacked: a few
+/// kilobytes of XML can otherwise claim gigabytes (a zip bomb).
+pub const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
+
+fn too_large() -> ApiError {
+    ApiError::field(
+        "file",
+        "file_too_large",
+        format!("a file may have at most {MAX_ROWS} rows and {MAX_COLUMNS} columns"),
+    )
+}
+
+/// Refuses a workbook whose parts declare more than [`MAX_UNPACKED`] bytes in all.
+fn check_zip(bytes: &[u8]) -> Result<(), ApiError> {
+    let bad = |e: zip::result::ZipError| {
+        ApiError::field("file", "unreadable", format!("not an XLSX workbook: {e}"))
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(bad)?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let size = zip.by_index_raw(i).map_err(bad)?.size();
+        total = total.saturating_add(size);
+        if total > MAX_UNPACKED {
+            return Err(too_large());
+        }
+    }
+    Ok(())
+}
+
+/// The first sheet's cells, streamed: the sheet's declared dimension is checked first,
+/// then every cell's position, so that a sheet whose used range spans A1:XFD1048576 is
+/// refused instead of allocated (calamine's `worksheet_range` builds the dense grid).
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
+    let bad = |why: String| ApiError::field("file", "unreadable", why);
+    check_zip(bytes)?;
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
+    let first = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| bad("the workbook has no sheet".into()))?;
+    let mut cells = wb
+        .worksheet_cells_reader(&first)
+        .map_err(|e| bad(format!("{e}")))?;
+    let dim = cells.dimensions();
+    if dim.end.0 > MAX_ROWS || dim.end.1 >= MAX_COLUMNS {
+        return Err(too_large());
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(|e| bad(format!("{e}")))? {
+        let (r, c) = cell.get_position();
+        if r > MAX_ROWS || c >= MAX_COLUMNS {
+            return Err(too_large());
+        }
+        let (r, c) = (r as usize, c as usize);
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let row = &mut rows[r];
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = cell_text(&Data::from(cell.get_value().clone()));
+    }
+    Ok(rows)
+}
+
+/// Neutralises a CSV cell that a spreadsheet program would run as a formula (`=`, `+`,
+/// `-`, `@`, or a leading tab or carriage return): it is prefixed with `'`, which shows
+/// as text. (OWASP's advice for CSV injection.)
+pub fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
 
 /// Writes a table as XLSX or CSV (CSV with a byte-order mark, so spreadsheet programs
-/// read the Chinese text as UTF-8).
+/// read the Chinese text as UTF-8; every cell through [`csv_safe`]). XLSX cells are
+/// written as strings, never formulas.
 pub fn write(table: &Table, format: Format) -> Result<Vec<u8>, ApiError> {
     match format {
         Format::Csv => {
             let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
             {
                 let mut w = csv::Writer::from_writer(&mut out);
-                w.write_record(&table.headers)
+                w.write_record(table.headers.iter().map(|c| csv_safe(c).into_owned()))
                     .map_err(|e| ApiError::Internal(e.into()))?;
                 for r in &table.rows {
-                    w.write_record(r)
+                    w.write_record(r.iter().map(|c| csv_safe(c).into_owned()))
                         .map_err(|e| ApiError::Internal(e.into()))?;
                 }
                 w.flush().map_err(|e| ApiError::Internal(e.into()))?;
@@ -103,9 +189,11 @@ fn cell_text(d: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => b.to_string(),
         // Excel serial dates count days from 1899-12-30.
+        // A serial out of any real range (1e300, NaN) is no date, never a panic.
         Data::DateTime(dt) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
-            .and_then(|epoch| {
-                epoch.checked_add_signed(chrono::TimeDelta::days(dt.as_f64().floor() as i64))
+            .zip(Some(dt.as_f64().floor()).filter(|d| d.abs() < 3e6))
+            .and_then(|(epoch, days)| {
+                epoch.checked_add_signed(chrono::TimeDelta::try_days(days as i64)?)
             })
             .map(|d| d.to_string())
             .unwrap_or_default(),
@@ -125,25 +213,17 @@ pub fn read(bytes: &[u8], format: Format) -> Result<Table, ApiError> {
                 .has_headers(false)
                 .flexible(true)
                 .from_reader(text);
-            r.records()
-                .map(|rec| {
-                    rec.map(|rec| rec.iter().map(|s| s.trim().to_owned()).collect())
-                        .map_err(|e| bad(format!("not a CSV file: {e}")))
-                })
-                .collect::<Result<_, _>>()?
+            let mut rows = Vec::new();
+            for rec in r.records() {
+                let rec = rec.map_err(|e| bad(format!("not a CSV file: {e}")))?;
+                if rows.len() > MAX_ROWS as usize || rec.len() > MAX_COLUMNS as usize {
+                    return Err(too_large());
+                }
+                rows.push(rec.iter().map(|s| s.trim().to_owned()).collect());
+            }
+            rows
         }
-        Format::Xlsx => {
-            let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e| bad(format!("not an XLSX workbook: {e}")))?;
-            let range = wb
-                .worksheet_range_at(0)
-                .ok_or_else(|| bad("the workbook has no sheet".into()))?
-                .map_err(|e| bad(format!("{e}")))?;
-            range
-                .rows()
-                .map(|r| r.iter().map(cell_text).collect())
-                .collect()
-        }
+        Format::Xlsx => read_xlsx(bytes)?,
     };
     rows.retain(|r| r.iter().any(|c| !c.is_empty()));
     if rows.is_empty() {
@@ -154,7 +234,7 @@ pub fn read(bytes: &[u8], format: Format) -> Result<Table, ApiError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -172,5 +252,72 @@ mod tests {
         }
         assert!(read(b"not a zip", Format::Xlsx).is_err());
         assert!(read(b"", Format::Csv).is_err());
+    }
+
+    #[test]
+    fn csv_cells_never_become_formulas() {
+        let t = Table {
+            headers: vec!["=cmd|' /C calc'!A0".into()],
+            rows: ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "正常", "a=b"]
+                .iter()
+                .map(|c| vec![(*c).to_owned()])
+                .collect(),
+        };
+        let bytes = write(&t, Format::Csv).expect("write");
+        let back = read(&bytes, Format::Csv).expect("read");
+        assert_eq!(back.headers, vec!["'=cmd|' /C calc'!A0"]);
+        let cells: Vec<&str> = back.rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(
+            cells,
+            [
+                "'=1+1",
+                "'+1",
+                "'-1",
+                "'@SUM(A1)",
+                "'\tx",
+                "'\rx",
+                "正常",
+                "a=b"
+            ]
+        );
+    }
+
+    /// A workbook whose only cells are A1 and XFD1048576: 1.6 KB that calamine's dense
+    /// range would turn into 17 billion cells.
+    pub fn sparse_corners() -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "身份证号").expect("a1");
+        ws.write_string(1_048_575, 16_383, "x").expect("corner");
+        wb.save_to_buffer().expect("save")
+    }
+
+    #[test]
+    fn huge_sheets_are_refused_not_allocated() {
+        let bytes = sparse_corners();
+        assert!(bytes.len() < 10_000, "{}", bytes.len());
+        let e = read(&bytes, Format::Xlsx).expect_err("refused");
+        assert_eq!(e.problem().status, 422);
+        assert!(format!("{:?}", e.problem()).contains("file_too_large"));
+        // One row over the limit, in a CSV.
+        let mut csv = String::from("a\n");
+        for _ in 0..=MAX_ROWS {
+            csv.push_str("1\n");
+        }
+        assert!(read(csv.as_bytes(), Format::Csv).is_err());
+        let wide = format!("{}\n", vec!["x"; MAX_COLUMNS as usize + 1].join(","));
+        assert!(read(wide.as_bytes(), Format::Csv).is_err());
+    }
+
+    #[test]
+    fn absurd_date_serials_are_no_date() {
+        for v in [1e300, -1e300, f64::NAN, f64::INFINITY, 9.3e18] {
+            let d = Data::DateTime(calamine::ExcelDateTime::new(
+                v,
+                calamine::ExcelDateTimeType::DateTime,
+                false,
+            ));
+            assert_eq!(cell_text(&d), "");
+        }
     }
 }

@@ -34,12 +34,18 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The scope of a unit whose region code is `region` (`43`, `4303`, `430381`).
-    pub fn from_region(region: &str) -> Self {
+    /// The scope of a unit whose region code is `region` (`43`, `4303`, `430381`). It
+    /// fails closed: anything else (a malformed code, another province, a town) is no
+    /// scope at all, never the whole province.
+    pub fn from_region(region: &str) -> Option<Self> {
+        if !region.starts_with("43") || !region.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
         match region.len() {
-            4 => Self::City(region.to_owned()),
-            6 => Self::County(region.to_owned()),
-            _ => Self::Province,
+            2 => Some(Self::Province),
+            4 => Some(Self::City(region.to_owned())),
+            6 => Some(Self::County(region.to_owned())),
+            _ => None,
         }
     }
 
@@ -52,6 +58,15 @@ impl Scope {
     }
 
     /// Whether a region (province, city or county code) lies within this scope.
+    ///
+    /// ```
+    /// use backend::auth::Scope;
+    /// assert_eq!(Scope::from_region("4303"), Some(Scope::City("4303".into())));
+    /// assert_eq!(Scope::from_region("43"), Some(Scope::Province));
+    /// for bad in ["", "4", "430", "4303810", "44", "43.x", "430381001"] {
+    ///     assert_eq!(Scope::from_region(bad), None, "{bad}");
+    /// }
+    /// ```
     pub fn covers_region(&self, region: &str) -> bool {
         region.starts_with(self.region())
     }

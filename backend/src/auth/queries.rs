@@ -49,12 +49,17 @@ pub fn load_auth_user(
             "the session has ended; log in again",
         ));
     }
+    // A unit whose region code is not a province, city or county code gets no scope:
+    // fail closed rather than see the whole province.
+    let scope = Scope::from_region(&region).ok_or_else(|| {
+        ApiError::Forbidden(format!("the unit {} has no valid region", user.unit_code))
+    })?;
     Ok(AuthUser {
         id: user_id,
         username: user.username.clone(),
         unit_code: user.unit_code.clone(),
         roles: user.roles()?,
-        scope: Scope::from_region(&region),
+        scope,
         session_id,
     })
 }

@@ -347,12 +347,16 @@ pub fn add_employee(
 ) -> Result<Base, ApiError> {
     write_tx(conn, |conn| {
         let b = get(conn, &user.scope, base)?;
-        if crate::persons::queries::get(conn, &user.scope, person).is_err() {
+        let Ok(p) = crate::persons::queries::get(conn, &user.scope, person) else {
             return Err(ApiError::field(
                 "person_id",
                 "not_found",
                 "no such person in your area",
             ));
+        };
+        // The link makes the person visible to the base's county: only its own people.
+        if p.county_code != b.fields.county_code {
+            return Err(crate::training::queries::not_in_unit());
         }
         let exists: i64 = base_employees::table
             .filter(base_employees::base_id.eq(base.to_string()))
@@ -387,15 +391,55 @@ pub fn add_employee(
     })
 }
 
-/// The disabled employees of a base: (person id, name, masked identity number).
+/// Unlinks a person from a base (a link made in error, or the person left).
+pub fn remove_employee(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    base: Uuid,
+    person: Uuid,
+) -> Result<Base, ApiError> {
+    write_tx(conn, |conn| {
+        let b = get(conn, &user.scope, base)?;
+        let n = diesel::delete(
+            base_employees::table
+                .filter(base_employees::base_id.eq(base.to_string()))
+                .filter(base_employees::person_id.eq(person.to_string())),
+        )
+        .execute(conn)?;
+        if n == 0 {
+            return Err(ApiError::NotFound);
+        }
+        audit::record(
+            conn,
+            Event {
+                actor: user,
+                action: AuditAction::Update,
+                entity_type: "employment_base",
+                entity_id: base,
+                owner_region: &b.fields.county_code,
+                reason: None,
+                before: Some(serde_json::json!({"employees": b.employees})),
+                after: Some(
+                    serde_json::json!({"employees": b.employees - 1, "removed_person_id": person}),
+                ),
+            },
+        )?;
+        get(conn, &user.scope, base)
+    })
+}
+
+/// The disabled employees of a base: (person id, name, masked identity number); only
+/// live persons that the caller may see.
 pub fn employees(
     conn: &mut DbConn,
     scope: &Scope,
     base: Uuid,
 ) -> Result<Vec<(Uuid, String, String)>, ApiError> {
     get(conn, scope, base)?;
-    let rows: Vec<(String, String, String)> = base_employees::table
+    let q = base_employees::table
         .inner_join(persons::table)
+        .into_boxed();
+    let rows: Vec<(String, String, String)> = crate::scope_filter!(q, scope, persons)
         .filter(base_employees::base_id.eq(base.to_string()))
         .filter(persons::deleted_at.is_null())
         .order(persons::name.asc())

@@ -153,3 +153,21 @@ pub async fn add_employee(
             .await?,
     ))
 }
+
+/// Unlinks a person from a base.
+#[utoipa::path(delete, path = "/api/v1/bases/{id}/employees/{person_id}", tag = "employment",
+    params(("id" = Uuid, Path, description = "base id"), ("person_id" = Uuid, Path, description = "person id")),
+    responses((status = 200, body = Base), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn remove_employee(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<web::Json<Base>, ApiError> {
+    user.require(Capability::WriteLoans)?;
+    let (id, person) = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| queries::remove_employee(conn, &user, id, person))
+            .await?,
+    ))
+}

@@ -38,7 +38,7 @@ pub fn employment(
     if !scope.covers_region(&region) {
         return Err(ApiError::NotFound);
     }
-    let area = Scope::from_region(&region);
+    let area = Scope::from_region(&region).ok_or(ApiError::NotFound)?;
 
     let q = training_courses::table
         .filter(training_courses::deleted_at.is_null())

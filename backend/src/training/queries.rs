@@ -434,7 +434,13 @@ fn enrolment_query(
     Backend,
 > {
     let q = enrolments::table.inner_join(persons::table).into_boxed();
-    crate::scope_filter!(q, scope, enrolments).filter(enrolments::deleted_at.is_null())
+    // Both ends of the link in scope: the enrolment (its course's county) and the person
+    // (a link made before a person moved must not show them to the old county), and
+    // never a deleted person.
+    let q = crate::scope_filter!(q, scope, enrolments);
+    crate::scope_filter!(q, scope, persons)
+        .filter(enrolments::deleted_at.is_null())
+        .filter(persons::deleted_at.is_null())
 }
 
 fn load_enrolments(
@@ -532,13 +538,22 @@ fn enrolment(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<Enrolment, Ap
 
 fn enrolment_json(e: &Enrolment) -> serde_json::Value {
     serde_json::json!({
-        "course_id": e.course_id, "person_id": e.person_id, "person_id_number": e.person_id_number,
+        "course_id": e.course_id, "person_id": e.person_id,
         "status": e.status, "hours_attended": e.hours_attended, "completion_date": e.completion_date,
         "certificate_obtained": e.certificate_obtained, "outcome": e.outcome,
     })
 }
 
-/// Puts a person in scope on a course's roster, at most once.
+/// 422: a link to a person registered outside the owning record's county.
+pub fn not_in_unit() -> ApiError {
+    ApiError::field(
+        "person_id",
+        "person_not_in_unit",
+        "this person is registered in another county",
+    )
+}
+
+/// Puts a person of the course's county on its roster, at most once.
 pub fn enrol(
     conn: &mut DbConn,
     pii: &Pii,
@@ -573,13 +588,17 @@ pub fn enrol(
             )?;
             return Ok((false, enrolment(conn, &user.scope, id)?));
         }
-        // A person outside the caller's scope is, to them, no person at all.
-        if crate::persons::queries::get(conn, &user.scope, body.person_id).is_err() {
+        // A person outside the caller's scope is, to them, no person at all; one in
+        // scope but of another county may not join this county's roster.
+        let Ok(person) = crate::persons::queries::get(conn, &user.scope, body.person_id) else {
             return Err(ApiError::field(
                 "person_id",
                 "not_found",
                 "no such person in your area",
             ));
+        };
+        if person.county_code != course.county_code {
+            return Err(not_in_unit());
         }
         let taken: i64 = enrolments::table
             .filter(enrolments::course_id.eq(&course.id))

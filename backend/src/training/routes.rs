@@ -311,14 +311,35 @@ pub async fn export_roster(
                     use crate::db::schema::persons;
                     use diesel::prelude::*;
                     let ids: Vec<String> = roster.iter().map(|e| e.person_id.to_string()).collect();
-                    let rows: Vec<(String, String)> = persons::table
+                    let rows: Vec<(String, String, String)> = persons::table
                         .filter(persons::id.eq_any(&ids))
-                        .select((persons::id, persons::id_number_enc))
+                        .select((persons::id, persons::id_number_enc, persons::county_code))
                         .load(conn)?;
                     let mut map = std::collections::HashMap::new();
-                    for (pid, enc) in rows {
-                        map.insert(crate::db::uuid(&pid)?, pii.decrypt(&enc)?);
+                    let mut revealed = Vec::with_capacity(rows.len());
+                    for (pid, enc, county) in rows {
+                        let pid = crate::db::uuid(&pid)?;
+                        map.insert(pid, pii.decrypt(&enc)?);
+                        revealed.push((pid, county));
                     }
+                    // One reveal per person, under the person's own county, so that each
+                    // county's auditor sees who revealed its people, and why.
+                    crate::audit::record_many(
+                        conn,
+                        revealed
+                            .iter()
+                            .map(|(pid, county)| crate::audit::Event {
+                                actor: &user,
+                                action: shared::api::AuditAction::Reveal,
+                                entity_type: "person",
+                                entity_id: *pid,
+                                owner_region: county,
+                                reason: reason.as_deref(),
+                                before: None,
+                                after: Some(serde_json::json!({"export_of_course": id})),
+                            })
+                            .collect(),
+                    )?;
                     Some(map)
                 } else {
                     None

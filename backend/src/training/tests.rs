@@ -12,6 +12,8 @@ db_tests!(
     import_with_bad_rows_writes_nothing,
     import_of_a_good_file_writes_everything,
     exports_are_masked_unless_revealed_and_always_audited,
+    links_never_cross_a_county,
+    hostile_spreadsheets_are_refused,
 );
 
 fn course(county: &str) -> Value {
@@ -576,5 +578,145 @@ async fn exports_are_masked_unless_revealed_and_always_audited(backend: Backend)
             .map(|t| t.headers.len())
             .unwrap_or(0),
         7
+    );
+}
+
+/// A link between records crosses a scope boundary: a roster or a base shows its persons
+/// to the county that owns it, so only that county's persons may be linked, reads show
+/// only persons the caller may see, deleted persons never, and a reveal-export is audited
+/// per person under the person's own county.
+async fn links_never_cross_a_county(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let city = app.token("xiangtan.staff").await;
+    let county = app.token("xiangxiang.staff").await;
+    let c = app.post(&city, "/api/v1/courses", course("430381")).await;
+    assert_eq!(c.status, 201, "{}", c.body);
+    let cid = c.body["id"].as_str().unwrap_or_default().to_owned();
+    // 韶山市 (430382) lies in the city user's scope but not in the course's county.
+    let other = PersonBuilder::new()
+        .county("430382")
+        .name("韶山人")
+        .create(&app);
+    let r = app
+        .post(
+            &city,
+            &format!("/api/v1/courses/{cid}/enrolments"),
+            json!({"person_id": other.id}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        r.field_errors(),
+        vec![("person_id".to_owned(), "person_not_in_unit".to_owned())]
+    );
+    // Own persons can be linked.
+    let own = PersonBuilder::new()
+        .county("430381")
+        .name("湘乡人")
+        .create(&app);
+    let gone = PersonBuilder::new()
+        .county("430381")
+        .name("已注销")
+        .create(&app);
+    for p in [&own, &gone] {
+        let r = app
+            .post(
+                &county,
+                &format!("/api/v1/courses/{cid}/enrolments"),
+                json!({"person_id": p.id}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    // A deleted person leaves every roster read.
+    let d = app
+        .delete(&city, &format!("/api/v1/persons/{}?version=1", gone.id))
+        .await;
+    assert_eq!(d.status, 204, "{}", d.body);
+    let roster = app
+        .get(&county, &format!("/api/v1/courses/{cid}/enrolments"))
+        .await;
+    let names: Vec<&str> = roster.body["items"]
+        .as_array()
+        .or(roster.body.as_array())
+        .map(|a| a.iter().filter_map(|e| e["person_name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, vec!["湘乡人"], "{}", roster.body);
+    // The reveal-export audits each revealed person under their own county.
+    let (status, bytes) = app
+        .download(
+            &county,
+            &format!("/api/v1/courses/{cid}/roster/export?format=csv&reveal=true&reason=check-the-roster"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    assert!(
+        text.contains("湘乡人") && !text.contains("已注销"),
+        "{text}"
+    );
+    assert_eq!(app.audit_count(&own.id.to_string(), "reveal"), 1);
+    assert_eq!(app.audit_count(&gone.id.to_string(), "reveal"), 0);
+    // Base employees: same rule, and a link can be removed.
+    let base = app
+        .post(
+            &county,
+            "/api/v1/bases",
+            json!({"name": "湘乡市福利工厂", "credit_code": "91350100M000100Y43", "county_code": "430381",
+                   "kind": "poverty_alleviation", "recognised_on": "2019-05-01"}),
+        )
+        .await;
+    if base.status == 201 {
+        let bid = base.body["id"].as_str().unwrap_or_default().to_owned();
+        let r = app
+            .post(
+                &city,
+                &format!("/api/v1/bases/{bid}/employees"),
+                json!({"person_id": other.id}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        let r = app
+            .post(
+                &county,
+                &format!("/api/v1/bases/{bid}/employees"),
+                json!({"person_id": own.id}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let path = format!("/api/v1/bases/{bid}/employees/{}", own.id);
+        assert_eq!(app.delete(&county, &path).await.status, 200);
+        assert_eq!(app.delete(&county, &path).await.status, 404);
+        let list = app
+            .get(&county, &format!("/api/v1/bases/{bid}/employees"))
+            .await;
+        assert_eq!(list.body, json!([]));
+    } else {
+        panic!("creating a base: {} {}", base.status, base.body);
+    }
+}
+
+/// 1.6 KB of XLSX whose used range is A1:XFD1048576 once took the server down; it is a
+/// 422 now, and the server goes on answering.
+async fn hostile_spreadsheets_are_refused(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let xx = app.token("xiangxiang.staff").await;
+    let c = app.post(&xx, "/api/v1/courses", course("430381")).await;
+    let cid = c.body["id"].as_str().unwrap_or_default().to_owned();
+    let r = app
+        .upload(
+            &xx,
+            &format!("/api/v1/courses/{cid}/roster/import?format=xlsx"),
+            crate::tabular::tests::sparse_corners(),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        r.field_errors(),
+        vec![("file".to_owned(), "file_too_large".to_owned())]
+    );
+    assert_eq!(
+        app.get(&xx, &format!("/api/v1/courses/{cid}")).await.status,
+        200
     );
 }

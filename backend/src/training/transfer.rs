@@ -351,7 +351,8 @@ pub fn validate(
         });
     };
 
-    // Match identity numbers to the registry within the caller's scope, 1,000 at a time.
+    // Match identity numbers to the registry, 1,000 at a time: only persons of the
+    // course's own county (inside the caller's scope) may go on its roster.
     let parsed: Vec<Result<IdNumber, &'static str>> = table
         .rows
         .iter()
@@ -365,6 +366,7 @@ pub fn validate(
     let mut registry: HashMap<String, (String, String)> = HashMap::new();
     for chunk in hmacs.chunks(1000) {
         let found: Vec<(String, String, String)> = crate::persons::queries::live(&user.scope)
+            .filter(persons::county_code.eq(&course.county))
             .filter(persons::id_number_hmac.eq_any(chunk))
             .select((persons::id_number_hmac, persons::id, persons::name))
             .load(conn)?;
