@@ -25,8 +25,8 @@ pub struct Config {
     /// Base64 of the 32-byte key protecting identity numbers; generated when unset.
     #[arg(long, env = "XIANGZHU_PII_KEY", hide_env_values = true)]
     pub pii_key: Option<String>,
-    /// Seed the demo accounts and synthetic persons if the database has no users yet.
-    /// Always on for the embedded default database.
+    /// Seed the demo accounts (published password) and synthetic persons if the database
+    /// has no users yet. Off unless asked for; `cargo xtask run` asks.
     #[arg(long, env = "XIANGZHU_DEMO")]
     pub demo: bool,
     /// Directory of the built SPA to serve at `/` (skipped when missing).
@@ -73,7 +73,7 @@ impl Secrets {
     /// Takes the configured secrets, or reads them from (or generates them into) the data
     /// directory on first start.
     pub fn load(config: &Config) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)?;
+        create_private_dir(&config.data_dir)?;
         let jwt = match &config.jwt_secret {
             Some(s) if s.len() >= 32 => s.as_bytes().to_vec(),
             Some(_) => anyhow::bail!("XIANGZHU_JWT_SECRET must be at least 32 bytes"),
@@ -101,6 +101,31 @@ fn read_or_generate(path: &Path) -> anyhow::Result<String> {
     write_private(path, &text)?;
     tracing::info!(path = %path.display(), "generated a new secret");
     Ok(text)
+}
+
+/// Creates `dir` if missing and makes it readable by its owner only (0700): it holds the
+/// database and the keys.
+pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Creates an empty file readable and writable by its owner only (0600).
+pub fn create_private_file(path: &Path) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?;
+    Ok(())
 }
 
 #[cfg(unix)]

@@ -43,9 +43,7 @@ fn main() -> anyhow::Result<()> {
         Command::Openapi => {
             println!(
                 "{}",
-                serde_json::to_string_pretty(
-                    &<backend::openapi::ApiDoc as utoipa::OpenApi>::openapi()
-                )?
+                serde_json::to_string_pretty(backend::openapi::document())?
             );
             Ok(())
         }

@@ -1,6 +1,10 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations and the shared types.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use actix_web::HttpResponse;
+use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -33,7 +37,7 @@ impl Modify for BearerAuth {
         auth::routes::login, auth::routes::refresh, auth::routes::logout, auth::routes::me, auth::routes::change_password,
         org::routes::list, org::routes::get, org::routes::addresses, org::routes::address,
         users::routes::list, users::routes::create, users::routes::get, users::routes::reset_password, users::routes::disable, users::routes::enable,
-        persons::routes::list, persons::routes::create, persons::routes::get, persons::routes::update, persons::routes::delete, persons::routes::reveal,
+        persons::routes::list, persons::routes::search, persons::routes::create, persons::routes::get, persons::routes::update, persons::routes::delete, persons::routes::reveal,
         training::routes::list, training::routes::create, training::routes::get, training::routes::update, training::routes::delete,
         training::routes::roster, training::routes::enrol, training::routes::update_enrolment, training::routes::delete_enrolment, training::routes::history,
         bases::routes::list, bases::routes::create, bases::routes::get, bases::routes::update, bases::routes::employees, bases::routes::add_employee, bases::routes::remove_employee,
@@ -42,12 +46,149 @@ impl Modify for BearerAuth {
         kpi::routes::employment,
         audit::routes::list,
     ),
-    components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone))
+    components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone, crate::tabular::Format))
 )]
 pub struct ApiDoc;
+
+/// The document as served: generated from the annotations, then completed in one place
+/// so that no handler can get the contract's common parts wrong (see [`complete`]).
+pub fn document() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        complete(&mut doc);
+        doc
+    })
+}
 
 /// Serves this document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "the OpenAPI 3 document")))]
 pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(document())
+}
+
+const PROBLEM: &str = "application/problem+json";
+
+fn problem_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    })
+}
+
+/// Completes the generated document with what holds for every operation:
+///
+/// - every error answer (4xx, 5xx) is `application/problem+json` with the `Problem` schema;
+/// - the errors any operation can give are documented: 400 (unreadable request), 404
+///   (unknown id), 422 (invalid input); on secured operations also 401 and 403; with a
+///   body also 413 and 415 is folded into 400; on the password endpoints 429 and 503;
+/// - operation ids are unique (a handler name used twice becomes `method_path`);
+/// - a list item that is a person or a tombstone is told apart by `kind`.
+pub fn complete(doc: &mut Value) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (_, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (_, op) in item.as_object().into_iter().flatten() {
+            if let Some(id) = op["operationId"].as_str() {
+                *seen.entry(id.to_owned()).or_default() += 1;
+            }
+        }
+    }
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(ops) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in ops.iter_mut() {
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            if seen.get(&id).copied().unwrap_or(0) != 1 {
+                op["operationId"] = json!(operation_id(method, path));
+            }
+            let secured = op
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty());
+            let has_body = op.get("requestBody").is_some();
+            let is_meta = path.starts_with("/healthz")
+                || path.starts_with("/readyz")
+                || path.ends_with("/openapi.json");
+            let responses = op["responses"].as_object_mut();
+            let Some(responses) = responses else { continue };
+            let mut add = |code: &str, text: &str| {
+                responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| problem_response(text));
+            };
+            if !is_meta {
+                add("400", "the request could not be read");
+                add("404", "no such record, or not in the caller's area");
+                add("422", "invalid input; `errors` names each field");
+            }
+            if secured {
+                add("401", "no valid access token");
+                add("403", "the caller's roles do not allow this");
+            }
+            if has_body {
+                add("413", "the body is larger than this operation takes");
+            }
+            if path.ends_with("/auth/login") || path.ends_with("/me/password") {
+                add("429", "too many attempts; see Retry-After");
+                add("503", "too busy to check passwords now; see Retry-After");
+            }
+            for (code, resp) in responses.iter_mut() {
+                if code.starts_with('4') || code.starts_with('5') {
+                    let described = resp["description"]
+                        .as_str()
+                        .unwrap_or("an error")
+                        .to_owned();
+                    *resp = problem_response(&described);
+                }
+            }
+        }
+    }
+    // PersonItem: `kind` tells a person from a tombstone (a person also has every
+    // property a tombstone has, so without it `oneOf` matched both).
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        for (name, kind) in [("Person", "person"), ("Tombstone", "tombstone")] {
+            schemas.insert(
+                format!("PersonItem_{kind}"),
+                json!({"allOf": [
+                    {"$ref": format!("#/components/schemas/{name}")},
+                    {"type": "object", "required": ["kind"],
+                     "properties": {"kind": {"type": "string", "enum": [kind]}}}
+                ]}),
+            );
+        }
+        schemas.insert(
+            "PersonItem".into(),
+            json!({
+                "description": "An item of a person list: a live entry, or a tombstone in sync lists.",
+                "oneOf": [
+                    {"$ref": "#/components/schemas/PersonItem_person"},
+                    {"$ref": "#/components/schemas/PersonItem_tombstone"}
+                ],
+                "discriminator": {"propertyName": "kind", "mapping": {
+                    "person": "#/components/schemas/PersonItem_person",
+                    "tombstone": "#/components/schemas/PersonItem_tombstone"
+                }}
+            }),
+        );
+    }
+}
+
+/// `GET /api/v1/courses/{id}/enrolments` → `get_courses_id_enrolments`.
+fn operation_id(method: &str, path: &str) -> String {
+    let mut id = method.to_lowercase();
+    for seg in path.trim_start_matches("/api/v1").split('/') {
+        let seg = seg.trim_matches(|c| c == '{' || c == '}');
+        if !seg.is_empty() {
+            id.push('_');
+            id.extend(
+                seg.chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }),
+            );
+        }
+    }
+    id
 }

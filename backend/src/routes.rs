@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/users/{id}/enable", post().to(users::routes::enable))
                 .route("/persons", get().to(persons::routes::list))
                 .route("/persons", post().to(persons::routes::create))
+                .route("/persons/search", post().to(persons::routes::search))
                 .route("/persons/{id}", get().to(persons::routes::get))
                 .route("/persons/{id}", put().to(persons::routes::update))
                 .route("/persons/{id}", delete().to(persons::routes::delete))

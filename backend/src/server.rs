@@ -11,6 +11,14 @@ use crate::extract::{path_config, MAX_JSON_BODY};
 use crate::logging::RequestSpan;
 use crate::state::AppState;
 
+/// The policy of every answer (the web app's pages above all): scripts only from this
+/// origin and never inline (WebAssembly compiles under `'wasm-unsafe-eval'`), no
+/// framing, no plugins, requests only to this origin.
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// The application with its middleware, routes and limits; used by the server and by
 /// every HTTP test, so tests exercise exactly what runs.
 pub fn app(
@@ -31,11 +39,57 @@ pub fn app(
         .wrap(
             middleware::DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
-                .add(("Referrer-Policy", "no-referrer")),
+                .add(("Referrer-Policy", "no-referrer"))
+                .add(("X-Frame-Options", "DENY"))
+                .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY)),
         )
+        .wrap(middleware::ErrorHandlers::new().default_handler(problem_for_framework_errors))
         .wrap(middleware::Compress::default())
         .wrap(TracingLogger::<RequestSpan>::new())
         .configure(crate::routes::configure)
+}
+
+/// Every error answer is problem JSON: errors that actix-web makes itself (a body over a
+/// route's limit, a method not allowed, a payload that could not be read) come out as
+/// `text/plain` and are replaced here with the problem of their status.
+fn problem_for_framework_errors<B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<middleware::ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return Ok(middleware::ErrorHandlerResponse::Response(
+            res.map_into_left_body(),
+        ));
+    }
+    let status = res.status();
+    let error = match status.as_u16() {
+        401 => crate::error::ApiError::unauthorized("unauthorized", "log in first"),
+        404 => crate::error::ApiError::NotFound,
+        413 => crate::error::ApiError::PayloadTooLarge,
+        s if s >= 500 => crate::error::ApiError::Internal(anyhow::anyhow!("{status}")),
+        _ => crate::error::ApiError::BadRequest {
+            code: "bad_request",
+            detail: status
+                .canonical_reason()
+                .unwrap_or("the request could not be handled")
+                .to_lowercase(),
+        },
+    };
+    let mut problem = error.problem();
+    problem.status = status.as_u16();
+    let (req, _) = res.into_parts();
+    let resp = actix_web::HttpResponse::build(status)
+        .insert_header((
+            actix_web::http::header::CONTENT_TYPE,
+            "application/problem+json",
+        ))
+        .json(problem);
+    Ok(middleware::ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, resp).map_into_right_body(),
+    ))
 }
 
 /// Opens the database, loads reference data, seeds the demo when asked, and returns the
@@ -48,7 +102,7 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let state = AppState::new(pool, kind, &secrets);
     let mut conn = state.pool.get()?;
     crate::org::seed::load(&mut conn).map_err(|e| anyhow::anyhow!("loading the org tree: {e}"))?;
-    if config.demo || config.is_embedded_default() {
+    if config.demo {
         seed_demo(&mut conn, &state)?;
     }
     Ok(state)
@@ -90,6 +144,12 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
 
 /// Runs the server until SIGINT/SIGTERM, then finishes requests in flight (30 s at most).
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    if config.demo {
+        tracing::warn!(
+            "DEMO MODE (--demo / XIANGZHU_DEMO): demo accounts with a published password are \
+             created on an empty database; never use this for real data"
+        );
+    }
     let prep_config = config.clone();
     let state = web::Data::new(web::block(move || prepare(&prep_config)).await??);
     let static_dir = config.static_dir.clone();

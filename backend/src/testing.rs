@@ -349,6 +349,34 @@ impl TestApp {
         }
     }
 
+    /// Sends raw bytes with a content type and a token.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Resp {
+        let app = test::init_service(crate::server::app(self.state.clone())).await;
+        let req = test::TestRequest::default()
+            .method(method)
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("content-type", content_type.to_owned()))
+            .set_payload(bytes)
+            .to_request();
+        let resp = test::call_service(&app, req).await;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = test::read_body(resp).await;
+        Resp {
+            status,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            headers,
+        }
+    }
+
     /// Sends raw bytes (an uploaded file) with a token.
     pub async fn upload(&self, token: &str, path: &str, bytes: Vec<u8>) -> Resp {
         let app = test::init_service(crate::server::app(self.state.clone())).await;

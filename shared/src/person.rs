@@ -421,10 +421,11 @@ pub struct Tombstone {
     pub updated_at: DateTime<Utc>,
 }
 
-/// An item of a person list: a live entry, or a tombstone in sync lists.
+/// An item of a person list: a live entry, or a tombstone in sync lists, told apart by
+/// `kind` (`person` or `tombstone`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(untagged)]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum PersonItem {
     /// A live entry.
     Person(Box<Person>),
@@ -434,7 +435,7 @@ pub enum PersonItem {
 
 /// Filters of `GET /api/v1/persons`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams, utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct PersonQuery {
     /// Part of the name.

@@ -116,6 +116,15 @@ pub fn build(release: bool) -> Result<PathBuf, String> {
     let wasm_name = copy_hashed(&bg, "app", "wasm")?;
     let js_name = copy_hashed(&staging.join("app.js"), "app", "js")?;
     let css_name = copy_hashed(&root().join("frontend/static/style.css"), "style", "css")?;
+    // The start-up script is a file of its own, so that the page's Content-Security-Policy
+    // allows no inline script.
+    let boot = staging.join("boot.js");
+    fs::write(
+        &boot,
+        format!("import init from \"/assets/{js_name}\";\ninit({{ module_or_path: \"/assets/{wasm_name}\" }});\n"),
+    )
+    .map_err(|e| e.to_string())?;
+    let boot_name = copy_hashed(&boot, "boot", "js")?;
     let index = format!(
         r#"<!doctype html>
 <html lang="zh-CN">
@@ -129,10 +138,7 @@ pub fn build(release: bool) -> Result<PathBuf, String> {
 </head>
 <body>
 <noscript>湘助需要启用 JavaScript。Xiangzhu needs JavaScript.</noscript>
-<script type="module">
-import init from "/assets/{js_name}";
-init({{ module_or_path: "/assets/{wasm_name}" }});
-</script>
+<script type="module" src="/assets/{boot_name}"></script>
 </body>
 </html>
 "#

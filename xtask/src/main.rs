@@ -12,11 +12,27 @@ use std::process::{Command, ExitCode};
 
 mod frontend;
 
+/// The workspace root, found at run time (`cargo locate-project --workspace`, which
+/// looks upward from the current directory). Not the path baked in at compile time:
+/// with a `CARGO_TARGET_DIR` shared between two clones, one clone's build of xtask
+/// would otherwise build and test the other clone.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        Command::new(cargo)
+            .args(["locate-project", "--workspace", "--message-format", "plain"])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| {
+                let manifest = PathBuf::from(String::from_utf8_lossy(&o.stdout).trim());
+                manifest.parent().map(Path::to_path_buf)
+            })
+            .or_else(|| env::current_dir().ok())
+            .unwrap_or_default()
+    })
+    .clone()
 }
 
 /// Where cargo puts build output.
@@ -138,6 +154,45 @@ fn test() -> Result<(), String> {
     run(
         "cargo test (every database test on SQLite and on PostgreSQL)",
         tests,
+    )?;
+    api_fuzz()
+}
+
+/// Fuzzes the API from its OpenAPI document with schemathesis (from PyPI, in a virtual
+/// environment under the target directory), as an admin and as a county user.
+fn api_fuzz() -> Result<(), String> {
+    let mut build = cargo();
+    build.args(["build", "-p", "xiangzhu-backend", "--bin", "xiangzhu"]);
+    run("build the server for the API fuzzer", build)?;
+    let venv = target_dir().join("fuzz-venv");
+    let python = venv.join("bin/python");
+    let requirements = root().join("tests/fuzz/requirements.txt");
+    let stamp = venv.join("requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).map_err(|e| format!("{e}"))?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        let mut mk = Command::new("python3");
+        mk.args(["-m", "venv"]).arg(&venv);
+        run("python3 -m venv (API fuzzer)", mk)?;
+        let mut pip = Command::new(&python);
+        pip.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements);
+        run("pip install schemathesis openapi-spec-validator", pip)?;
+        std::fs::write(&stamp, wanted).map_err(|e| format!("{e}"))?;
+    }
+    let mut fuzz = Command::new(&python);
+    fuzz.current_dir(root())
+        .arg(root().join("tests/fuzz/api_fuzz.py"))
+        .arg(target_dir().join("debug/xiangzhu"));
+    run(
+        "API fuzzing: openapi-spec-validator and schemathesis (admin, county user)",
+        fuzz,
     )
 }
 
@@ -176,12 +231,24 @@ fn serve(release: bool, extra: &[String]) -> Result<(), String> {
     run("xiangzhu serve", server)
 }
 
+/// `cargo xtask run` is the README's try-it command: demo accounts on, unless the
+/// caller configures a database of their own.
+fn with_demo(extra: &[String]) -> Vec<String> {
+    let mut args = extra.to_vec();
+    let own_db = extra.iter().any(|a| a.starts_with("--database-url"))
+        || env::var_os("DATABASE_URL").is_some();
+    if !own_db && !args.iter().any(|a| a == "--demo") {
+        args.push("--demo".into());
+    }
+    args
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") => test(),
-        Some("run") => serve(true, &args[1..]),
-        Some("run-debug") => serve(false, &args[1..]),
+        Some("run") => serve(true, &with_demo(&args[1..])),
+        Some("run-debug") => serve(false, &with_demo(&args[1..])),
         Some("build-frontend") => frontend::build(true).map(|_| ()),
         _ => Err("usage: cargo xtask <run|test>\n  run   build in release mode and run the server with demo data\n  test  every check and test CI runs".into()),
     };

@@ -68,9 +68,11 @@ struct ConnectionSetup;
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(c) = conn {
+            // The busy timeout first, so that nothing after it fails on a lock; WAL is
+            // switched on once, before the pool opens (see `prepare_sqlite`), and stays.
             c.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -85,16 +87,49 @@ pub fn sqlite_path(url: &str) -> &str {
         .unwrap_or(url)
 }
 
+/// Errors the pool met while opening connections in the background (each is logged).
+pub static POOL_ERRORS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[derive(Debug)]
+struct PoolErrors;
+
+impl diesel::r2d2::HandleError<diesel::r2d2::Error> for PoolErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        POOL_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::error!(%error, "opening a database connection failed");
+    }
+}
+
+/// Makes a SQLite database file private (0600, before SQLite creates it: its `-wal` and
+/// `-shm` files take the same mode) and switches it to WAL once, on one connection, so
+/// that the pool's connections do not race to switch it ("database is locked").
+fn prepare_sqlite(path: &str) -> anyhow::Result<()> {
+    if path != ":memory:" && !path.starts_with("file:") {
+        let p = std::path::Path::new(path);
+        if !p.exists() {
+            crate::config::create_private_file(p)?;
+        }
+    }
+    let mut c = diesel::SqliteConnection::establish(path)?;
+    c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")?;
+    Ok(())
+}
+
 /// Opens a pool on `url` and runs pending migrations.
 pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     let target = match DbKind::of(url) {
         DbKind::Postgres => url.to_owned(),
-        DbKind::Sqlite => sqlite_path(url).to_owned(),
+        DbKind::Sqlite => {
+            let path = sqlite_path(url);
+            prepare_sqlite(path)?;
+            path.to_owned()
+        }
     };
     let pool = Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(ConnectionSetup))
+        .error_handler(Box::new(PoolErrors))
         .build(ConnectionManager::<DbConn>::new(target))?;
     let mut conn = pool.get()?;
     run_migrations(&mut conn)?;

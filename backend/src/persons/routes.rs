@@ -25,7 +25,8 @@ fn parse_flattened<T: serde::de::DeserializeOwned>(raw: serde_json::Value) -> Re
     from_value::<T>(raw)
 }
 
-/// Searches the registry within the caller's scope.
+/// Searches the registry within the caller's scope. Identity numbers are not taken here
+/// (a URL ends up in logs): search by number with `POST /api/v1/persons/search`.
 #[utoipa::path(get, path = "/api/v1/persons", tag = "persons", params(PersonQuery),
     responses((status = 200, body = Page<PersonItem>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
@@ -33,6 +34,34 @@ pub async fn list(
     state: web::Data<AppState>,
     user: AuthUser,
     Query(q): Query<PersonQuery>,
+) -> Result<web::Json<Page<PersonItem>>, ApiError> {
+    if q.id_number.is_some() {
+        return Err(ApiError::field(
+            "id_number",
+            "id_number_in_url",
+            "send identity numbers in the body of POST /api/v1/persons/search, never in a URL",
+        ));
+    }
+    search_in_scope(state, user, q).await
+}
+
+/// Searches the registry within the caller's scope, the filters (identity number
+/// included) in the body.
+#[utoipa::path(post, path = "/api/v1/persons/search", tag = "persons", request_body = PersonQuery,
+    responses((status = 200, body = Page<PersonItem>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn search(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(q): Json<PersonQuery>,
+) -> Result<web::Json<Page<PersonItem>>, ApiError> {
+    search_in_scope(state, user, q).await
+}
+
+async fn search_in_scope(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    q: PersonQuery,
 ) -> Result<web::Json<Page<PersonItem>>, ApiError> {
     user.require(Capability::ReadPersons)?;
     let limit = limit_of(q.limit)?;

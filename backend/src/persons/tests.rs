@@ -18,6 +18,7 @@ db_tests!(
     bad_input_is_a_clear_error,
     search_filters,
     masked_numbers_cannot_be_rebuilt,
+    request_values_never_reach_the_log,
 );
 
 /// One person in 湘乡市 (430381, 湘潭市) and one in 浏阳市 (430181, 长沙市).
@@ -775,10 +776,19 @@ async fn search_filters(backend: Backend) {
     };
     assert_eq!(
         ids(&app
-            .get(&t, &format!("/api/v1/persons?id_number={full}"))
+            .post(&t, "/api/v1/persons/search", json!({"id_number": full}))
             .await
             .body),
         vec![a.id.to_string()]
+    );
+    // Never in a URL, where proxies and access logs keep it.
+    let in_url = app
+        .get(&t, &format!("/api/v1/persons?id_number={full}"))
+        .await;
+    assert_eq!(in_url.status, 422);
+    assert_eq!(
+        in_url.field_errors(),
+        vec![("id_number".to_owned(), "id_number_in_url".to_owned())]
     );
     assert_eq!(
         ids(&app.get(&t, "/api/v1/persons?severe=false").await.body).len(),
@@ -905,4 +915,90 @@ async fn masked_numbers_cannot_be_rebuilt(backend: Backend) {
     };
     assert!(stored.is_some());
     assert_ne!(stored.as_deref(), Some(plain.as_str()));
+}
+
+/// A log line is read by operators and shipped to other systems: no request value may
+/// reach it — not a wrong-typed password, not a searched identity number, not a body.
+async fn request_values_never_reach_the_log(backend: Backend) {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let app = TestApp::new(backend).await;
+    let t = app.token("xiangxiang.staff").await;
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .finish();
+    let full = PersonBuilder::new().input().id_number.unwrap_or_default();
+    {
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let r = app
+            .request(
+                actix_web::http::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "xiangxiang.staff", "password": 731_998_877_665_i64})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        let r = app
+            .request(
+                actix_web::http::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": "xiangxiang.staff", "password": "Sesame-Wrong-99"})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, 401);
+        let r = app
+            .post(&t, "/api/v1/persons/search", json!({"id_number": full}))
+            .await;
+        assert_eq!(r.status, 200);
+        let r = app
+            .post(
+                &t,
+                "/api/v1/persons",
+                json!({"name": 42, "id_number": full}),
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        let r = app
+            .get(&t, &format!("/api/v1/persons?id_number={full}"))
+            .await;
+        assert_eq!(r.status, 422);
+    }
+    let logged =
+        String::from_utf8_lossy(&buf.0.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    assert!(
+        logged.contains("request"),
+        "the requests were logged: {logged}"
+    );
+    for secret in [
+        "731998877665",
+        "Sesame-Wrong-99",
+        full.as_str(),
+        &full[..14],
+    ] {
+        assert!(
+            !logged.contains(secret),
+            "{secret} reached the log:\n{logged}"
+        );
+    }
 }

@@ -288,3 +288,11 @@ pub async fn upload<T: DeserializeOwned>(
         problem: None,
     })
 }
+
+/// Searches the registry with `POST /api/v1/persons/search`: filters travel in the body,
+/// so that an identity number never appears in a URL (and in no proxy's log).
+pub async fn search_persons(
+    query: &shared::person::PersonQuery,
+) -> Result<shared::api::Page<shared::person::PersonItem>, ApiError> {
+    post("/api/v1/persons/search", query).await
+}

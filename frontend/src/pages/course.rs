@@ -2,7 +2,6 @@
 //! export, and the import wizard (upload → report → commit, with progress).
 
 use serde::Deserialize;
-use shared::api::Page;
 use shared::employment::{Course, Enrolment, EnrolmentCreate, EnrolmentStatus, EnrolmentUpdate};
 use shared::person::{PersonItem, PersonQuery};
 use yew::prelude::*;
@@ -122,12 +121,7 @@ pub fn course_page(p: &CourseProps) -> Html {
             };
             let (found, error) = (found.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::get::<Page<PersonItem>>(&crate::api::with_query(
-                    "/api/v1/persons",
-                    &query,
-                ))
-                .await
-                {
+                match crate::api::search_persons(&query).await {
                     Ok(p) => found.set(
                         p.items
                             .into_iter()

@@ -155,12 +155,7 @@ pub fn loan_form() -> Html {
             };
             let found = found.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(p) = crate::api::get::<Page<PersonItem>>(&crate::api::with_query(
-                    "/api/v1/persons",
-                    &query,
-                ))
-                .await
-                {
+                if let Ok(p) = crate::api::search_persons(&query).await {
                     found.set(
                         p.items
                             .into_iter()

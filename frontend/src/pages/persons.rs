@@ -58,10 +58,10 @@ pub fn person_list() -> Html {
     let load = {
         let (filters, page, error) = (filters.clone(), page.clone(), error.clone());
         Callback::from(move |cursor: Option<String>| {
-            let path = crate::api::with_query("/api/v1/persons", &filters.query(cursor));
+            let query = filters.query(cursor);
             let (page, error) = (page.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::get::<Page<PersonItem>>(&path).await {
+                match crate::api::search_persons(&query).await {
                     Ok(p) => {
                         error.set(None);
                         page.set(Some(p));
