@@ -41,7 +41,7 @@ impl Modify for BearerAuth {
         training::routes::list, training::routes::create, training::routes::get, training::routes::update, training::routes::delete,
         training::routes::roster, training::routes::enrol, training::routes::update_enrolment, training::routes::delete_enrolment, training::routes::history,
         bases::routes::list, bases::routes::create, bases::routes::get, bases::routes::update, bases::routes::employees, bases::routes::add_employee, bases::routes::remove_employee,
-        loans::routes::list, loans::routes::create, loans::routes::get, loans::routes::act, loans::routes::programme_year, loans::routes::set_programme_year, loans::routes::set_allocation,
+        loans::routes::list, loans::routes::create, loans::routes::get, loans::routes::update, loans::routes::act, loans::routes::programme_year, loans::routes::set_programme_year, loans::routes::set_allocation,
         training::routes::template, training::routes::export_courses, training::routes::export_history, training::routes::export_roster, training::routes::import_roster, training::routes::import_status, training::routes::import_commit,
         kpi::routes::employment,
         audit::routes::list,

@@ -86,6 +86,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/loans", get().to(loans::routes::list))
                 .route("/loans", post().to(loans::routes::create))
                 .route("/loans/{id}", get().to(loans::routes::get))
+                .route("/loans/{id}", put().to(loans::routes::update))
                 .route("/loans/{id}/actions", post().to(loans::routes::act))
                 .route(
                     "/programme-years/{year}",

@@ -93,11 +93,24 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("loan.approved", "已审批，待拨付", "Approved, awaiting payment"),
     ("loan.disbursed", "已拨付", "Paid"),
     ("loan.returned", "已退回", "Sent back"),
+    ("loan.withdrawn", "已撤回", "Withdrawn"),
     ("action.submit", "提交", "Submit"),
     ("action.review", "审核通过", "Review"),
     ("action.approve", "审批通过", "Approve"),
     ("action.disburse", "登记拨付", "Record payment"),
     ("action.return", "退回", "Send back"),
+    ("action.resubmit", "修改后重新提交", "Resubmit"),
+    ("action.withdraw", "撤回申请", "Withdraw"),
+    ("loans.edit", "修改申请", "Edit the application"),
+    ("loans.reason_optional", "理由（撤回时可选）", "Reason (optional when withdrawing)"),
+    ("err.too_large", "金额过大，无法记录", "The amount is too large to be recorded"),
+    ("err.above_person_cap", "超出该申请人本年度贴息上限", "Above the applicant's subsidy cap for the year"),
+    ("err.not_editable", "只有草稿或已退回的申请可以修改", "Only draft or returned applications can be edited"),
+    ("err.above_budget", "各市州分配额将超出年度预算", "The cities' allocations would exceed the year's budget"),
+    ("err.below_committed", "低于该市州已审批的金额", "Below what the city has already committed"),
+    ("err.below_allocated", "低于已分配给各市州的金额", "Below what was already allocated to the cities"),
+    ("err.no_programme_year", "该年度尚未设置贴息计划", "No programme is set up for that year"),
+    ("err.before_loan", "拨付日期早于放贷日期", "The payment date lies before the loan"),
     ("err.budget_exceeded", "超出该市州本年度预算", "Beyond the city's budget for the year"),
     ("err.invalid_transition", "当前状态下不能办理此步骤", "This step is not possible now"),
     ("err.above_maximum", "超出可贴息的最高本金", "Above the largest principal that qualifies"),
@@ -297,6 +310,12 @@ mod tests {
         }
         for c in shared::auth::Capability::ALL {
             assert_ne!(Lang::Zh.t(&format!("cap.{c}")), format!("cap.{c}"));
+        }
+        for s in shared::employment::LoanStatus::ALL {
+            assert_ne!(Lang::Zh.t(&format!("loan.{s}")), format!("loan.{s}"));
+        }
+        for a in shared::employment::LoanActionKind::ALL {
+            assert_ne!(Lang::En.t(&format!("action.{a}")), format!("action.{a}"));
         }
     }
 }

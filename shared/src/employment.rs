@@ -152,6 +152,7 @@ pub fn compute_subsidy(
     if !errs.is_empty() {
         return Err(errs.0);
     }
+    // Principal, rate and term are bounded above, so neither product leaves i128.
     let base = i128::from(principal_fen) * i128::from(annual_rate_bp) * i128::from(term_months);
     let interest = div_half_up(base, 10_000 * 12);
     let subsidy = div_half_up(base * i128::from(rule.share_bp), 10_000 * 12 * 10_000);
@@ -160,12 +161,21 @@ pub fn compute_subsidy(
         Applicant::Base => rule.cap_base_fen,
     });
     let capped = subsidy > cap;
-    let to_i64 = |v: i128| i64::try_from(v).unwrap_or(i64::MAX);
-    Ok(SubsidyCalc {
-        interest_fen: to_i64(interest),
-        subsidy_fen: to_i64(subsidy.min(cap)),
-        capped,
-    })
+    match (i64::try_from(interest), i64::try_from(subsidy.min(cap))) {
+        (Ok(interest_fen), Ok(subsidy_fen)) => Ok(SubsidyCalc {
+            interest_fen,
+            subsidy_fen,
+            capped,
+        }),
+        _ => {
+            errs.add(
+                "principal_fen",
+                "too_large",
+                "the interest on this loan is too large to be recorded",
+            );
+            Err(errs.0)
+        }
+    }
 }
 
 /// A training course as a client submits it.
@@ -491,8 +501,10 @@ crate::string_enum! {
         Approved = "approved",
         /// Paid out.
         Disbursed = "disbursed",
-        /// Sent back with a reason; county staff may edit and submit again.
+        /// Sent back with a reason; county staff may edit and resubmit it, or withdraw it.
         Returned = "returned",
+        /// Withdrawn by the county before approval; final.
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -509,6 +521,10 @@ crate::string_enum! {
         Disburse = "disburse",
         /// A reviewer sends it back.
         Return = "return",
+        /// County staff send a returned application to the city again.
+        Resubmit = "resubmit",
+        /// County staff withdraw a draft or returned application.
+        Withdraw = "withdraw",
     }
 }
 
@@ -580,6 +596,18 @@ pub struct LoanCreate {
     pub fields: LoanInput,
 }
 
+/// Body of `PUT /api/v1/loans/{id}`: corrected fields of a draft or returned application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoanUpdate {
+    /// The version last seen (or send `If-Match`).
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: LoanInput,
+}
+
 /// Body of `POST /api/v1/loans/{id}/actions`: one workflow step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -588,7 +616,7 @@ pub struct LoanAction {
     pub action: LoanActionKind,
     /// The version last seen.
     pub version: i64,
-    /// Why (required to send back).
+    /// Why (required to send back; optional to withdraw).
     #[serde(default)]
     pub reason: Option<String>,
     /// Approve: the amount (at most the computed subsidy). Disburse: the amount paid
@@ -647,8 +675,14 @@ pub struct Loan {
     pub disbursed_fen: Option<i64>,
     /// Payment date.
     pub disbursed_on: Option<NaiveDate>,
-    /// Every step so far, oldest first.
+    /// Every step so far, oldest first (empty in lists).
     pub timeline: Vec<LoanEvent>,
+    /// The steps the caller may take now (see [`crate::workflow`]).
+    #[serde(default)]
+    pub allowed_actions: Vec<LoanActionKind>,
+    /// Whether the caller may edit the fields now.
+    #[serde(default)]
+    pub can_edit: bool,
     /// When created.
     pub created_at: DateTime<Utc>,
     /// When last changed.
@@ -749,6 +783,16 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert_eq!(e.len(), 3);
+        // Interest beyond i64 is a field error, never a saturated or wrapped value.
+        let huge = SubsidyRule {
+            max_principal_fen: i64::MAX,
+            cap_person_fen: i64::MAX,
+            ..rule()
+        };
+        let e = compute_subsidy(&huge, Applicant::Person, i64::MAX, 5000, 120)
+            .err()
+            .unwrap_or_default();
+        assert_eq!(e[0].code, "too_large");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod money;
 pub mod person;
 pub mod uscc;
 pub mod validation;
+pub mod workflow;
 
 pub use codes::*;
 pub use id_number::{CertificateNumber, IdNumber, Sex};

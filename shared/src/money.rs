@@ -42,6 +42,14 @@ pub fn format_hundredths(v: i64) -> String {
     format!("{sign}{grouped}.{:02}", v % 100)
 }
 
+/// Adds amounts in fen; `None` if the sum does not fit in an `i64`, which callers turn
+/// into a field error (never a panic or a wrapped value).
+pub fn checked_sum(amounts: impl IntoIterator<Item = i64>) -> Option<i64> {
+    amounts
+        .into_iter()
+        .try_fold(0_i64, |total, v| total.checked_add(v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +66,8 @@ mod tests {
         assert_eq!(format_hundredths(108_750), "1,087.50");
         assert_eq!(format_hundredths(300_000_000), "3,000,000.00");
         assert_eq!(format_hundredths(5), "0.05");
+        assert_eq!(checked_sum([1, 2, 3]), Some(6));
+        assert_eq!(checked_sum([i64::MAX, 1]), None);
+        assert_eq!(checked_sum([]), Some(0));
     }
 }

@@ -1,12 +1,49 @@
 //! Programme years (the subsidy rule, budget and targets) and city allocations.
 
+//!
+//! Every sum of fen is checked ([`shared::money::checked_sum`]): an overflow is a 422 field
+//! error, never a panic or a wrapped value. Changes of a year's budget and allocations are
+//! serialised: SQLite's `BEGIN IMMEDIATE` ([`write_tx`]) takes the write lock up front, and
+//! on PostgreSQL [`lock_year`] and [`lock_allocation`] take row locks (`SELECT … FOR
+//! UPDATE`) before anything is read, so two concurrent changes cannot both pass a check
+//! that only one of them may.
+
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use shared::employment::{EmploymentTargets, SubsidyRule};
+use shared::money::checked_sum;
 
 use crate::db::schema::{city_allocations, org_units, programme_years};
 use crate::db::{write_tx, DbConn};
 use crate::error::ApiError;
+
+/// Locks a programme year's row until the transaction ends (PostgreSQL `FOR UPDATE`; on
+/// SQLite the transaction already holds the write lock). Whether the year exists.
+pub fn lock_year(conn: &mut DbConn, y: i32) -> Result<bool, ApiError> {
+    let q = programme_years::table.find(y).select(programme_years::year);
+    let found: Option<i32> = match conn {
+        DbConn::Pg(c) => q.for_update().first(c).optional()?,
+        DbConn::Sqlite(c) => q.first(c).optional()?,
+    };
+    Ok(found.is_some())
+}
+
+/// Locks a city's allocation row until the transaction ends, as [`lock_year`] does, and
+/// returns its (allocated, committed), if the city has an allocation for the year.
+pub fn lock_allocation(
+    conn: &mut DbConn,
+    y: i32,
+    city: &str,
+) -> Result<Option<(i64, i64)>, ApiError> {
+    let q = city_allocations::table.find((y, city)).select((
+        city_allocations::allocated_fen,
+        city_allocations::committed_fen,
+    ));
+    Ok(match conn {
+        DbConn::Pg(c) => q.for_update().first(c).optional()?,
+        DbConn::Sqlite(c) => q.first(c).optional()?,
+    })
+}
 
 /// A programme year with its allocations, as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -70,11 +107,12 @@ pub fn set_year(
         return Err(ApiError::Validation(errs.0));
     }
     write_tx(conn, |conn| {
+        let exists = lock_year(conn, y)?;
         let allocated: Vec<i64> = city_allocations::table
             .filter(city_allocations::year.eq(y))
             .select(city_allocations::allocated_fen)
             .load(conn)?;
-        if allocated.iter().sum::<i64>() > b.budget_fen {
+        if checked_sum(allocated).is_none_or(|sum| sum > b.budget_fen) {
             return Err(ApiError::field(
                 "budget_fen",
                 "below_allocated",
@@ -90,7 +128,7 @@ pub fn set_year(
             programme_years::target_persons_trained.eq(b.target_persons_trained),
             programme_years::target_subsidy_fen.eq(b.target_subsidy_fen),
         );
-        if year(conn, y)?.is_some() {
+        if exists {
             diesel::update(programme_years::table.find(y))
                 .set(values)
                 .execute(conn)?;
@@ -214,6 +252,9 @@ pub fn set_allocation(
     allocated: i64,
 ) -> Result<ProgrammeYear, ApiError> {
     write_tx(conn, |conn| {
+        if !lock_year(conn, y)? {
+            return Err(ApiError::NotFound);
+        }
         let (_, budget, _) = year(conn, y)?.ok_or(ApiError::NotFound)?;
         let is_city: i64 = org_units::table
             .filter(org_units::code.eq(city))
@@ -230,15 +271,8 @@ pub fn set_allocation(
                 "an allocation cannot be negative",
             ));
         }
-        let current: Option<(i64, i64)> = city_allocations::table
-            .find((y, city))
-            .select((
-                city_allocations::allocated_fen,
-                city_allocations::committed_fen,
-            ))
-            .first(conn)
-            .optional()?;
-        let (old, committed) = current.unwrap_or((0, 0));
+        let current = lock_allocation(conn, y, city)?;
+        let committed = current.map_or(0, |(_, c)| c);
         if allocated < committed {
             return Err(ApiError::field(
                 "allocated_fen",
@@ -246,12 +280,14 @@ pub fn set_allocation(
                 format!("{committed} fen are already committed in this city"),
             ));
         }
-        // At most 14 rows; summed here because SUM(BIGINT) is NUMERIC on PostgreSQL.
-        let all: Vec<i64> = city_allocations::table
+        // At most 14 rows; summed here because SUM(BIGINT) is NUMERIC on PostgreSQL. The
+        // other cities' allocations plus the new one, checked: i64::MAX must not wrap.
+        let others: Vec<i64> = city_allocations::table
             .filter(city_allocations::year.eq(y))
+            .filter(city_allocations::city_code.ne(city))
             .select(city_allocations::allocated_fen)
             .load(conn)?;
-        if all.iter().sum::<i64>() - old + allocated > budget {
+        if checked_sum(others.into_iter().chain([allocated])).is_none_or(|sum| sum > budget) {
             return Err(ApiError::field(
                 "allocated_fen",
                 "above_budget",
@@ -275,28 +311,38 @@ pub fn set_allocation(
     })
 }
 
-/// Commits `amount` from a city's allocation, atomically: the conditional UPDATE cannot
-/// take a city past its allocation however many approvals race. False if it would.
+/// Commits `amount` (positive) from a city's allocation, atomically: the conditional
+/// UPDATE cannot take a city past its allocation however many approvals race. False if
+/// it would. The condition is written `committed <= allocated - amount`, which cannot
+/// overflow (both are non-negative), so the sum it allows always fits.
 pub fn commit(conn: &mut DbConn, y: i32, city: &str, amount: i64) -> Result<bool, ApiError> {
+    if amount <= 0 {
+        return Ok(false);
+    }
     let n = diesel::update(
         city_allocations::table
             .filter(city_allocations::year.eq(y))
             .filter(city_allocations::city_code.eq(city))
-            .filter((city_allocations::committed_fen + amount).le(city_allocations::allocated_fen)),
+            .filter(city_allocations::committed_fen.le(city_allocations::allocated_fen - amount)),
     )
     .set(city_allocations::committed_fen.eq(city_allocations::committed_fen + amount))
     .execute(conn)?;
     Ok(n == 1)
 }
 
-/// Records `amount` paid out of a city's committed budget.
-pub fn disburse(conn: &mut DbConn, y: i32, city: &str, amount: i64) -> Result<(), ApiError> {
-    diesel::update(
+/// Records `amount` (positive) paid out of a city's committed budget: never more than is
+/// committed (`disbursed <= committed - amount`, which cannot overflow). False if it would.
+pub fn disburse(conn: &mut DbConn, y: i32, city: &str, amount: i64) -> Result<bool, ApiError> {
+    if amount <= 0 {
+        return Ok(false);
+    }
+    let n = diesel::update(
         city_allocations::table
             .filter(city_allocations::year.eq(y))
-            .filter(city_allocations::city_code.eq(city)),
+            .filter(city_allocations::city_code.eq(city))
+            .filter(city_allocations::disbursed_fen.le(city_allocations::committed_fen - amount)),
     )
     .set(city_allocations::disbursed_fen.eq(city_allocations::disbursed_fen + amount))
     .execute(conn)?;
-    Ok(())
+    Ok(n == 1)
 }

@@ -1,10 +1,10 @@
 //! `/api/v1/loans` and `/api/v1/programme-years`.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use shared::api::{Page, Problem};
 use shared::auth::Capability;
-use shared::employment::{Loan, LoanAction, LoanCreate, LoanInput, LoanStatus};
+use shared::employment::{Loan, LoanAction, LoanCreate, LoanInput, LoanStatus, LoanUpdate};
 use uuid::Uuid;
 
 use super::budget::{self, AllocationSet, ProgrammeYear, ProgrammeYearSet};
@@ -41,12 +41,13 @@ pub async fn list(
     let paging = Paging::new(q.limit, q.cursor.as_deref())?;
     let (fetch, after) = (paging.fetch(), paging.after.clone());
     let items = state
-        .db(move |conn| queries::list(conn, &user.scope, q.status, q.year, after.as_deref(), fetch))
+        .db(move |conn| queries::list(conn, &user, q.status, q.year, after.as_deref(), fetch))
         .await?;
     Ok(web::Json(paging.page(items, |l| l.id.to_string())))
 }
 
-/// Creates a draft; the subsidy is computed by the year's rule.
+/// Creates a draft (county staff); the subsidy is computed by the year's rule and held to
+/// the per-person cap across the person's applications of the year.
 #[utoipa::path(post, path = "/api/v1/loans", tag = "employment", request_body = LoanCreate,
     responses((status = 201, body = Loan), (status = 200, description = "retry of an earlier create", body = Loan),
         (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
@@ -58,8 +59,9 @@ pub async fn create(
     user.require(Capability::WriteLoans)?;
     from_value::<LoanInput>(raw.clone())?;
     let body: LoanCreate = from_value(raw)?;
+    let pii = state.pii.clone();
     let (created, loan) = state
-        .db(move |conn| queries::create(conn, &user, &body))
+        .db(move |conn| queries::create(conn, &pii, &user, &body))
         .await?;
     Ok(crate::extract::created(
         created,
@@ -79,15 +81,40 @@ pub async fn get(
     user.require(Capability::ReadPersons)?;
     let id = path.into_inner();
     Ok(web::Json(
+        state.db(move |conn| queries::get(conn, &user, id)).await?,
+    ))
+}
+
+/// Corrects a draft or returned application (county staff); the version must be current.
+#[utoipa::path(put, path = "/api/v1/loans/{id}", tag = "employment", params(("id" = Uuid, Path, description = "application id")),
+    request_body = LoanUpdate,
+    responses((status = 200, body = Loan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    Json(raw): Json<serde_json::Value>,
+) -> Result<web::Json<Loan>, ApiError> {
+    user.require(Capability::WriteLoans)?;
+    from_value::<LoanInput>(raw.clone())?;
+    let body: LoanUpdate = from_value(raw)?;
+    let version = crate::extract::version_of(body.version, &req)?;
+    let id = path.into_inner();
+    Ok(web::Json(
         state
-            .db(move |conn| queries::get(conn, &user.scope, id))
+            .db(move |conn| queries::update(conn, &user, id, version, &body.fields))
             .await?,
     ))
 }
 
-/// One workflow step: submit (county), review (city), approve (province employment
-/// department, within the city's allocation), disburse (at most the approved amount),
-/// or return with a reason (the reviewer of the current step).
+/// One workflow step, as `shared::workflow` lays it down: submit (county), review (city),
+/// approve (provincial employment department, within the city's allocation and the
+/// per-person cap), disburse (county, at most the approved amount), return with a reason
+/// (the reviewer of the current step), resubmit or withdraw a returned application
+/// (county; a draft may be withdrawn too). Nobody takes two consecutive steps of one
+/// application.
 #[utoipa::path(post, path = "/api/v1/loans/{id}/actions", tag = "employment", params(("id" = Uuid, Path, description = "application id")),
     request_body = LoanAction,
     responses((status = 200, body = Loan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),

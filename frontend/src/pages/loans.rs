@@ -1,15 +1,17 @@
 //! Loan interest subsidies: list, application form with the live subsidy, and the
-//! application page with the actions the user's role allows and the timeline.
+//! application page with the timeline and the steps the user may take. Which steps those
+//! are comes with the application (`allowed_actions`, `can_edit`), computed by the server
+//! from the workflow rules in `shared::workflow`, the same rules it authorises with.
 
 use serde::Deserialize;
 use shared::api::Page;
-use shared::auth::Capability;
 use shared::employment::{
     compute_subsidy, Applicant, Loan, LoanAction, LoanActionKind, LoanCreate, LoanInput,
-    LoanStatus, SubsidyRule,
+    LoanUpdate, SubsidyRule,
 };
 use shared::money::{format_hundredths, parse_hundredths};
 use shared::person::{PersonItem, PersonQuery};
+use shared::workflow::{self, OrgLevel};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -42,10 +44,11 @@ pub fn loan_list() -> Html {
             || ()
         });
     }
-    let can_write = ctx
-        .me
-        .as_ref()
-        .is_some_and(|m| m.permissions.contains(&Capability::WriteLoans));
+    // Applications are made where the workflow says they are edited (the county).
+    let can_write = ctx.me.as_ref().is_some_and(|m| {
+        OrgLevel::of_region(&m.scope.code) == workflow::LOAN_EDIT_LEVEL
+            && m.permissions.contains(&workflow::LOAN_EDIT_CAPABILITY)
+    });
     html! {
         <section class="card">
             <h1>{ ctx.t("loans.title") }</h1>
@@ -276,6 +279,14 @@ pub fn loan_page(p: &LoanProps) -> Html {
     let reason = use_state(String::new);
     let amount = use_state(String::new);
     let paid_on = use_state(String::new);
+    let editing = use_state(|| false);
+    let edit_bank = use_state(String::new);
+    let edit_principal = use_state(String::new);
+    let edit_rate = use_state(String::new);
+    let edit_term = use_state(String::new);
+    let edit_date = use_state(String::new);
+    let edit_purpose = use_state(String::new);
+    let edit_errors = use_state(Vec::<shared::FieldError>::new);
     let lang = ctx.lang;
     {
         let (loan, error) = (loan.clone(), error.clone());
@@ -297,27 +308,10 @@ pub fn loan_page(p: &LoanProps) -> Html {
     let Some(l) = (*loan).clone() else {
         return html! { <section class="card">{ match &*error { Some(e) => html!{ <p class="error-summary" role="alert">{ e }</p> }, None => html!{ <p role="status">{ ctx.t("app.loading") }</p> } } }</section> };
     };
-    let me = ctx.me.clone();
-    let caps = me
-        .as_ref()
-        .map(|m| m.permissions.clone())
-        .unwrap_or_default();
-    let level = me.as_ref().map_or(0, |m| m.scope.code.len());
-    let allowed: Vec<LoanActionKind> = match l.status {
-        LoanStatus::Draft | LoanStatus::Returned if caps.contains(&Capability::WriteLoans) => {
-            vec![LoanActionKind::Submit]
-        }
-        LoanStatus::Submitted if level == 4 && caps.contains(&Capability::WriteLoans) => {
-            vec![LoanActionKind::Review, LoanActionKind::Return]
-        }
-        LoanStatus::Reviewed if level == 2 && caps.contains(&Capability::ApproveLoans) => {
-            vec![LoanActionKind::Approve, LoanActionKind::Return]
-        }
-        LoanStatus::Approved if caps.contains(&Capability::WriteLoans) => {
-            vec![LoanActionKind::Disburse]
-        }
-        _ => Vec::new(),
-    };
+    // The server's answer, from the shared workflow rules: only what this user may do now.
+    let allowed = l.allowed_actions.clone();
+    let needs_reason = allowed.contains(&LoanActionKind::Return);
+    let may_give_reason = needs_reason || allowed.contains(&LoanActionKind::Withdraw);
     let act = {
         let (loan, error, reason, amount, paid_on) = (
             loan.clone(),
@@ -358,6 +352,89 @@ pub fn loan_page(p: &LoanProps) -> Html {
         let s = s.clone();
         Callback::from(move |v: String| s.set(v))
     };
+    let start_edit = {
+        let (editing, edit_bank, edit_principal, edit_rate, edit_term, edit_date, edit_purpose) = (
+            editing.clone(),
+            edit_bank.clone(),
+            edit_principal.clone(),
+            edit_rate.clone(),
+            edit_term.clone(),
+            edit_date.clone(),
+            edit_purpose.clone(),
+        );
+        let f = l.fields.clone();
+        Callback::from(move |_| {
+            edit_bank.set(f.bank.clone());
+            edit_principal.set(format_hundredths(f.principal_fen).replace(',', ""));
+            edit_rate.set(format_hundredths(f.annual_rate_bp));
+            edit_term.set(f.term_months.to_string());
+            edit_date.set(f.loan_date.format("%Y-%m-%d").to_string());
+            edit_purpose.set(f.purpose.clone());
+            editing.set(true);
+        })
+    };
+    let save_edit = {
+        let (loan, error, editing, edit_errors) = (
+            loan.clone(),
+            error.clone(),
+            editing.clone(),
+            edit_errors.clone(),
+        );
+        let fields = (|| -> Option<LoanInput> {
+            Some(LoanInput {
+                bank: (*edit_bank).clone(),
+                principal_fen: parse_hundredths(&edit_principal)?,
+                annual_rate_bp: parse_hundredths(&edit_rate)?,
+                term_months: edit_term.trim().parse().ok()?,
+                loan_date: chrono::NaiveDate::parse_from_str(&edit_date, "%Y-%m-%d").ok()?,
+                purpose: (*edit_purpose).clone(),
+                ..l.fields.clone()
+            })
+        })();
+        let (id, version) = (l.id, l.version);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(fields) = fields.clone() else {
+                error.set(Some(lang.t("persons.fix_errors")));
+                return;
+            };
+            let (loan, error, editing, edit_errors) = (
+                loan.clone(),
+                error.clone(),
+                editing.clone(),
+                edit_errors.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                let body = LoanUpdate {
+                    version: Some(version),
+                    fields,
+                };
+                match crate::api::put::<Loan, _>(&format!("/api/v1/loans/{id}"), &body).await {
+                    Ok(updated) => {
+                        error.set(None);
+                        edit_errors.set(Vec::new());
+                        editing.set(false);
+                        loan.set(Some(updated));
+                    }
+                    Err(e) => {
+                        edit_errors.set(
+                            e.problem
+                                .as_ref()
+                                .map(|p| p.errors.clone())
+                                .unwrap_or_default(),
+                        );
+                        error.set(Some(e.message(lang)));
+                    }
+                }
+            });
+        })
+    };
+    let edit_err = |f: &str| {
+        edit_errors
+            .iter()
+            .find(|e| e.field == f)
+            .map(|e| lang.error(&e.code, &e.message))
+    };
     html! {
         <section class="card">
             <h1>{ format!("{} · {}", ctx.t("loans.title"), l.applicant_name) }</h1>
@@ -373,6 +450,20 @@ pub fn loan_page(p: &LoanProps) -> Html {
             if let Some(e) = &*error {
                 <p class="error-summary" role="alert">{ e }</p>
             }
+            if l.can_edit && !*editing {
+                <p><button type="button" id="loan-edit" onclick={start_edit}>{ ctx.t("loans.edit") }</button></p>
+            }
+            if l.can_edit && *editing {
+                <form onsubmit={save_edit} novalidate=true id="loan-edit-form">
+                    <TextField id="edit-bank" label={ctx.t("loans.bank")} value={(*edit_bank).clone()} oninput={set(&edit_bank)} error={edit_err("bank")} required=true />
+                    <TextField id="edit-principal" label={ctx.t("loans.principal")} value={(*edit_principal).clone()} oninput={set(&edit_principal)} error={edit_err("principal_fen").or_else(|| edit_err("person_id"))} required=true inputmode={Some(AttrValue::Static("decimal"))} />
+                    <TextField id="edit-rate" label={ctx.t("loans.rate")} value={(*edit_rate).clone()} oninput={set(&edit_rate)} error={edit_err("annual_rate_bp")} required=true inputmode={Some(AttrValue::Static("decimal"))} />
+                    <TextField id="edit-term" label={ctx.t("loans.term")} kind="number" value={(*edit_term).clone()} oninput={set(&edit_term)} error={edit_err("term_months")} required=true />
+                    <TextField id="edit-date" label={ctx.t("loans.date")} kind="date" value={(*edit_date).clone()} oninput={set(&edit_date)} error={edit_err("loan_date")} required=true />
+                    <TextField id="edit-purpose" label={ctx.t("loans.purpose")} value={(*edit_purpose).clone()} oninput={set(&edit_purpose)} error={edit_err("purpose")} required=true />
+                    <div class="buttons"><button type="submit" class="primary" id="edit-save">{ ctx.t("persons.save") }</button></div>
+                </form>
+            }
             if !allowed.is_empty() {
                 <div class="actions-box">
                     if allowed.contains(&LoanActionKind::Approve) || allowed.contains(&LoanActionKind::Disburse) {
@@ -381,13 +472,13 @@ pub fn loan_page(p: &LoanProps) -> Html {
                     if allowed.contains(&LoanActionKind::Disburse) {
                         <TextField id="action-date" label={ctx.t("loans.paid_on")} kind="date" value={(*paid_on).clone()} oninput={set(&paid_on)} />
                     }
-                    if allowed.contains(&LoanActionKind::Return) {
-                        <TextField id="action-reason" label={ctx.t("loans.reason")} value={(*reason).clone()} oninput={set(&reason)} />
+                    if may_give_reason {
+                        <TextField id="action-reason" label={ctx.t(if needs_reason { "loans.reason" } else { "loans.reason_optional" })} value={(*reason).clone()} oninput={set(&reason)} />
                     }
                     <p class="actions">
                         { for allowed.iter().map(|a| {
                             let (act, a) = (act.clone(), *a);
-                            html! { <button type="button" class={if a == LoanActionKind::Return { "danger" } else { "primary" }} id={format!("action-{a}")}
+                            html! { <button type="button" class={if matches!(a, LoanActionKind::Return | LoanActionKind::Withdraw) { "danger" } else { "primary" }} id={format!("action-{a}")}
                                 onclick={Callback::from(move |_| act.emit(a))}>{ ctx.t(&format!("action.{a}")) }</button> }
                         }) }
                     </p>
