@@ -79,7 +79,8 @@ async fn employment_numbers_match_a_hand_count(backend: Backend) {
     let c4 = course(&app, &e, "430181", "2020-04-01").await;
     let c5 = course(&app, &e, "430381", "2021-03-01").await;
     enrol(&app, &e, &c1, p1, "completed").await;
-    enrol(&app, &e, &c2, p1, "completed").await; // P1 twice in 湘乡市: one person trained
+    // P1 twice in 湘乡市: one person trained.
+    enrol(&app, &e, &c2, p1, "completed").await;
     // P1 may not join 雨湖区's course: a roster takes only its own county's persons.
     let other_county = app
         .post(
