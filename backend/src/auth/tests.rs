@@ -713,6 +713,32 @@ async fn admins_cannot_grant_data_roles_alone(backend: Backend) {
         )
         .await;
     assert_eq!((r.status, r.code()), (403, "own_proposal"));
+
+    // Nor can an admin reset a leader's password and confirm as the leader: the reset
+    // suspends the leader role until another leader confirms it.
+    let r = app.post(&admin, "/api/v1/users", json!({"username": "third.registrar", "display_name": "自建账号三", "password": "rogue-pass-03", "unit_code": "43", "roles": ["registrar"]})).await;
+    let third = user_id_of(&r);
+    let lid = user_named(&app, &admin, "leader").await["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let r = app
+        .post(
+            &admin,
+            &format!("/api/v1/users/{lid}/password"),
+            json!({"new_password": "taken-over-1"}),
+        )
+        .await;
+    assert_eq!(r.body["roles"], json!([]), "{}", r.body);
+    let as_leader = activate(&app, "leader", "taken-over-1").await;
+    let r = app
+        .post(
+            &as_leader,
+            &format!("/api/v1/users/{third}/roles/confirm"),
+            json!({"version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
 }
 
 /// Role changes of existing users: added data roles wait, removals apply at once.
@@ -789,7 +815,12 @@ async fn a_password_set_by_an_admin_must_be_changed(backend: Backend) {
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(r.body["must_change_password"], true);
+    assert_eq!(
+        (r.body["roles"].clone(), r.body["pending_roles"].clone()),
+        (json!([]), json!(["staff"]))
+    );
     assert_eq!(app.audit_count(&id, "password_reset"), 1);
+    assert_eq!(app.audit_count(&id, "grant_proposed"), 1);
     let login = app.login_as("liuyang.staff", "temporary-pw-1").await;
     assert_eq!(login.body["must_change_password"], true);
     let t = login.body["access_token"]
@@ -847,6 +878,17 @@ async fn a_password_set_by_an_admin_must_be_changed(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, 204);
+    // The admin knew the password: the data role waits for a leader again.
+    assert_eq!(app.get(&t, "/api/v1/persons").await.status, 403);
+    let leader = app.token("leader").await;
+    let c = app
+        .post(
+            &leader,
+            &format!("/api/v1/users/{id}/roles/confirm"),
+            json!({"version": 2}),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
     assert_eq!(app.get(&t, "/api/v1/persons").await.status, 200);
     assert_eq!(
         app.login_as("liuyang.staff", "my-own-pass-1").await.body["must_change_password"],

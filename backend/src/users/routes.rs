@@ -245,6 +245,8 @@ fn change_user(
 
 /// Sets a new password for a user in the admin's scope; their sessions end, the
 /// account is unlocked, and the user must change the password at their next login.
+/// Since the admin knows the password, the user's data roles are suspended: they wait
+/// for a leader's confirmation like a new grant.
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = Uuid, Path, description = "user id")),
     request_body = PasswordReset,
     responses((status = 200, body = User), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
@@ -260,6 +262,7 @@ pub async fn reset_password(
     }
     let id = path.into_inner();
     let hash = password::hash(&state, body.new_password).await?;
+    let admin = user.clone();
     let row = state
         .db(move |conn| {
             change_user(
@@ -269,12 +272,33 @@ pub async fn reset_password(
                 None,
                 AuditAction::PasswordReset,
                 |conn, u| {
+                    // The admin knows the new password, so whoever logs in may be the
+                    // admin: the account's data roles go back under the two-person rule
+                    // and wait for a leader's confirmation again.
+                    let held = u.roles()?;
+                    let suspend = !data_roles(&held).is_empty();
+                    let keep: Vec<Role> = held.into_iter().filter(|r| !r.is_data_role()).collect();
+                    let at = now();
                     diesel::update(users::table.find(&u.id))
                         .set((
                             users::password_hash.eq(hash),
                             users::must_change_password.eq(true),
                         ))
                         .execute(conn)?;
+                    if suspend {
+                        diesel::update(users::table.find(&u.id))
+                            .set((
+                                users::roles.eq(roles_text(&keep)),
+                                users::pending_roles.eq(Some(
+                                    u.pending_roles.clone().unwrap_or_else(|| u.roles.clone()),
+                                )),
+                                users::proposed_by.eq(Some(admin.id.to_string())),
+                                users::proposed_at.eq(Some(at)),
+                            ))
+                            .execute(conn)?;
+                        let after = queries::get(conn, &admin.scope, id)?;
+                        audit_user(conn, &admin, AuditAction::GrantProposed, id, u, &after)?;
+                    }
                     crate::auth::throttle::clear(
                         conn,
                         &crate::auth::throttle::account_key(&u.username),
