@@ -109,7 +109,20 @@ pub async fn login(
         || password::dummy_hash().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let matches = password::verify(&state, body.password, stored).await? && user.is_some();
+    let matches = match password::verify(&state, body.password, stored).await {
+        Ok(ok) => ok && user.is_some(),
+        Err(e) => {
+            // Not checked (the hashing queue is full): the attempt does not count.
+            let (akey, ukey) = (addr_key.clone(), account_key.clone());
+            state
+                .db(move |conn| {
+                    throttle::refund(conn, &ukey)?;
+                    throttle::refund(conn, &akey)
+                })
+                .await?;
+            return Err(e);
+        }
+    };
     let Some(user) = user.filter(|u| matches && !u.disabled) else {
         state
             .db(move |conn| {
