@@ -35,6 +35,11 @@ pub struct Config {
     /// Largest number of pooled database connections.
     #[arg(long, env = "XIANGZHU_DB_POOL", default_value_t = 16)]
     pub db_pool: u32,
+    /// Reverse proxies whose `X-Forwarded-For` header names the client (comma-separated
+    /// addresses or CIDR networks, e.g. `127.0.0.1,10.0.0.0/8`). Without it the header
+    /// is ignored and the direct peer is the client, for login throttling and the audit.
+    #[arg(long, env = "XIANGZHU_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<crate::auth::client::ProxyNet>,
 }
 
 impl Config {

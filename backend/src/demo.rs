@@ -93,14 +93,16 @@ pub fn system_user(conn: &mut DbConn) -> Result<String, ApiError> {
         unit_code: "43".into(),
         roles: String::new(),
         disabled: true,
-        failed_logins: 0,
-        locked_until: None,
         create_hash: None,
         version: 1,
         created_at: at,
         created_by: None,
         updated_at: at,
         updated_by: None,
+        pending_roles: None,
+        proposed_by: None,
+        proposed_at: None,
+        must_change_password: false,
     };
     diesel::insert_into(users::table)
         .values(&row)
@@ -130,14 +132,16 @@ pub fn seed_accounts(conn: &mut DbConn, password_hash: &str) -> Result<usize, Ap
                 unit_code: unit,
                 roles: roles_text(&roles),
                 disabled: false,
-                failed_logins: 0,
-                locked_until: None,
                 create_hash: None,
                 version: 1,
                 created_at: at,
                 created_by: None,
                 updated_at: at,
                 updated_by: None,
+                pending_roles: None,
+                proposed_by: None,
+                proposed_at: None,
+                must_change_password: false,
             };
             diesel::insert_into(users::table)
                 .values(&row)

@@ -27,6 +27,15 @@ pub enum ApiError {
     /// 403: the caller's roles do not allow this.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// 403 with its own machine code: allowed by the roles, refused for another reason
+    /// (a password that must be changed first, confirming one's own proposal).
+    #[error("denied: {detail}")]
+    Denied {
+        /// Machine code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
     /// 404: no such record, or not in the caller's scope.
     #[error("not found")]
     NotFound,
@@ -55,6 +64,12 @@ pub enum ApiError {
     /// 429: throttled.
     #[error("too many requests")]
     TooManyRequests {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// 503: too many requests are waiting for password hashing.
+    #[error("busy")]
+    Busy {
         /// Seconds to wait.
         retry_after: u64,
     },
@@ -92,6 +107,7 @@ impl ApiError {
     fn code(&self) -> &str {
         match self {
             Self::Unauthorized { code, .. }
+            | Self::Denied { code, .. }
             | Self::Conflict { code, .. }
             | Self::BadRequest { code, .. } => code,
             Self::Forbidden(_) => "forbidden",
@@ -99,6 +115,7 @@ impl ApiError {
             Self::Validation(_) => "validation_failed",
             Self::PayloadTooLarge => "payload_too_large",
             Self::TooManyRequests { .. } => "too_many_requests",
+            Self::Busy { .. } => "busy",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -108,6 +125,7 @@ impl ApiError {
         match self {
             Self::Unauthorized { detail, .. } => ("Unauthorized", detail.clone()),
             Self::Forbidden(d) => ("Forbidden", d.clone()),
+            Self::Denied { detail, .. } => ("Forbidden", detail.clone()),
             Self::NotFound => ("Not Found", "no such record".into()),
             Self::Conflict { detail, .. } => ("Conflict", detail.clone()),
             Self::Validation(errs) => (
@@ -119,6 +137,10 @@ impl ApiError {
             Self::TooManyRequests { retry_after } => (
                 "Too Many Requests",
                 format!("too many attempts; try again in {retry_after} seconds"),
+            ),
+            Self::Busy { retry_after } => (
+                "Service Unavailable",
+                format!("the server is busy; try again in {retry_after} seconds"),
             ),
             Self::Unavailable(_) => (
                 "Service Unavailable",
@@ -153,14 +175,14 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::Denied { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Busy { .. } | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -173,7 +195,7 @@ impl ResponseError for ApiError {
         }
         let mut resp = HttpResponse::build(self.status_code());
         resp.insert_header((header::CONTENT_TYPE, "application/problem+json"));
-        if let Self::TooManyRequests { retry_after } = self {
+        if let Self::TooManyRequests { retry_after } | Self::Busy { retry_after } = self {
             resp.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         if let Self::Unauthorized { .. } = self {

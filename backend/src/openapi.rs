@@ -37,6 +37,7 @@ impl Modify for BearerAuth {
         auth::routes::login, auth::routes::refresh, auth::routes::logout, auth::routes::me, auth::routes::change_password,
         org::routes::list, org::routes::get, org::routes::addresses, org::routes::address,
         users::routes::list, users::routes::create, users::routes::get, users::routes::reset_password, users::routes::disable, users::routes::enable,
+        users::routes::set_roles, users::routes::confirm_roles, users::routes::reject_roles,
         persons::routes::list, persons::routes::search, persons::routes::create, persons::routes::get, persons::routes::update, persons::routes::delete, persons::routes::reveal,
         training::routes::list, training::routes::create, training::routes::get, training::routes::update, training::routes::delete,
         training::routes::roster, training::routes::enrol, training::routes::update_enrolment, training::routes::delete_enrolment, training::routes::history,

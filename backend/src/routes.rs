@@ -30,6 +30,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/users/{id}/disable", post().to(users::routes::disable))
                 .route("/users/{id}/enable", post().to(users::routes::enable))
+                .route("/users/{id}/roles", put().to(users::routes::set_roles))
+                .route(
+                    "/users/{id}/roles/confirm",
+                    post().to(users::routes::confirm_roles),
+                )
+                .route(
+                    "/users/{id}/roles/reject",
+                    post().to(users::routes::reject_roles),
+                )
                 .route("/persons", get().to(persons::routes::list))
                 .route("/persons", post().to(persons::routes::create))
                 .route("/persons/search", post().to(persons::routes::search))

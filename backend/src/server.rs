@@ -99,7 +99,8 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let url = config.database_url();
     let kind = DbKind::of(&url);
     let pool = db::connect(&url, config.db_pool)?;
-    let state = AppState::new(pool, kind, &secrets);
+    let mut state = AppState::new(pool, kind, &secrets);
+    state.trusted_proxies = std::sync::Arc::new(config.trusted_proxies.clone());
     let mut conn = state.pool.get()?;
     crate::org::seed::load(&mut conn).map_err(|e| anyhow::anyhow!("loading the org tree: {e}"))?;
     if config.demo {

@@ -2,9 +2,8 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
-
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::client::ProxyNet;
+use crate::auth::password::{HashGate, QUEUE_PER_WORKER};
 use crate::auth::tokens::JwtKeys;
 use crate::db::{DbConn, DbKind, DbPool};
 use crate::error::ApiError;
@@ -21,12 +20,13 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     /// Identity-number protection.
     pub pii: Arc<Pii>,
-    /// Failed-login throttle per address.
-    pub throttle: Arc<LoginThrottle>,
+    /// Proxies whose `X-Forwarded-For` is believed (none by default).
+    pub trusted_proxies: Arc<Vec<ProxyNet>>,
     /// Spreadsheet imports under way.
     pub imports: Arc<crate::training::transfer::ImportJobs>,
-    /// Bounds concurrent password hashing (argon2 uses 19 MiB and tens of ms each).
-    pub hash_permits: Arc<Semaphore>,
+    /// Bounds concurrent password hashing and its queue (argon2 uses 19 MiB and tens
+    /// of ms each).
+    pub hash_gate: Arc<HashGate>,
 }
 
 impl AppState {
@@ -40,9 +40,9 @@ impl AppState {
             db_kind,
             jwt: Arc::new(JwtKeys::new(&secrets.jwt)),
             pii: Arc::new(Pii::new(&secrets.pii)),
-            throttle: Arc::new(LoginThrottle::default()),
+            trusted_proxies: Arc::new(Vec::new()),
             imports: Arc::new(crate::training::transfer::ImportJobs::default()),
-            hash_permits: Arc::new(Semaphore::new(cores)),
+            hash_gate: Arc::new(HashGate::new(cores, cores * QUEUE_PER_WORKER)),
         }
     }
 

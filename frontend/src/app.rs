@@ -229,11 +229,16 @@ pub struct RequireLoginProps {
     pub children: Html,
 }
 
-/// Shows its children to a logged-in user, and the login page otherwise.
+/// Shows its children to a logged-in user, and the login page otherwise. A user whose
+/// password an admin set is sent to the password page until they change it.
 #[function_component(RequireLogin)]
 pub fn require_login(props: &RequireLoginProps) -> Html {
     let ctx = use_context::<Ctx>();
+    let route = use_route::<Route>();
     match ctx.and_then(|c| c.me) {
+        Some(me) if me.user.must_change_password && route != Some(Route::Password) => {
+            html! { <Redirect<Route> to={Route::Password} /> }
+        }
         Some(_) => props.children.clone(),
         None => html! { <Redirect<Route> to={Route::Login} /> },
     }

@@ -53,6 +53,11 @@ pub struct TokenResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
+    /// The password was set by an admin and must be changed first: until it is, the API
+    /// answers every call but `me`, `me/password`, refresh and logout with 403
+    /// `password_change_required`.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// A node of the org tree.
@@ -102,6 +107,19 @@ pub struct User {
     pub unit_code: String,
     /// Roles held.
     pub roles: Vec<Role>,
+    /// A proposed role set (it grants data roles) waiting for a leader's confirmation;
+    /// empty when nothing is pending. It grants nothing until confirmed.
+    #[serde(default)]
+    pub pending_roles: Vec<Role>,
+    /// Who proposed the pending roles.
+    #[serde(default)]
+    pub proposed_by: Option<Uuid>,
+    /// When the pending roles were proposed.
+    #[serde(default)]
+    pub proposed_at: Option<DateTime<Utc>>,
+    /// The password was set by an admin and must be changed at the next login.
+    #[serde(default)]
+    pub must_change_password: bool,
     /// A disabled user cannot log in and has no sessions.
     pub disabled: bool,
     /// Bumped on each change.
@@ -141,8 +159,21 @@ pub struct UserCreate {
     pub password: String,
     /// The unit's code; must lie in the admin's scope.
     pub unit_code: String,
-    /// Roles; at least one.
+    /// Roles; at least one. Data roles (see `Role::is_data_role`) are only proposed:
+    /// the account holds them once a leader whose scope covers it confirms.
     pub roles: Vec<Role>,
+}
+
+/// Body of `PUT /api/v1/users/{id}/roles`: the roles the user should hold. Roles taken
+/// away and non-data roles apply at once; added data roles are proposed and wait for a
+/// leader's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RoleChange {
+    /// The complete role set wanted.
+    pub roles: Vec<Role>,
+    /// The version last seen.
+    pub version: i64,
 }
 
 /// Body of `POST /api/v1/users/{id}/password`: an admin sets a new password.
@@ -192,6 +223,21 @@ crate::string_enum! {
         Disable = "disable",
         /// A user was enabled.
         Enable = "enable",
+        /// Data roles were proposed for a user (they grant nothing yet).
+        GrantProposed = "grant_proposed",
+        /// A leader confirmed proposed roles: the user holds them now.
+        GrantConfirmed = "grant_confirmed",
+        /// Proposed roles were rejected or withdrawn.
+        GrantRejected = "grant_rejected",
+        /// Security event: a successful login.
+        Login = "login",
+        /// Security event: a refused login (reason: `wrong_password`, `unknown_user`,
+        /// `locked`, `disabled`).
+        LoginFailed = "login_failed",
+        /// Security event: an account was locked after repeated failures.
+        Lockout = "lockout",
+        /// Security event: a used refresh token was presented again; its session ended.
+        TokenReuse = "token_reuse",
     }
 }
 

@@ -54,6 +54,25 @@ crate::string_enum! {
         WriteRetrofits = "write_retrofits",
         /// Write petitions.
         WritePetitions = "write_petitions",
+        /// Confirm or reject a proposed grant of data roles to a user in scope (the
+        /// second person of the two-person rule; never for one's own proposal).
+        ConfirmGrants = "confirm_grants",
+    }
+}
+
+impl Capability {
+    /// Whether this capability reaches personal data or money: reading, writing or
+    /// revealing registry entries, or handling and approving loan subsidies. Roles that
+    /// grant one are [data roles](Role::is_data_role).
+    pub fn is_data(self) -> bool {
+        matches!(
+            self,
+            Capability::ReadPersons
+                | Capability::WritePersons
+                | Capability::RevealIdNumber
+                | Capability::WriteLoans
+                | Capability::ApproveLoans
+        )
     }
 }
 
@@ -63,7 +82,7 @@ impl Role {
         use Capability::*;
         match self {
             Role::Admin => &[ManageUsers, ReadAudit],
-            Role::Leader => &[ReadPersons, ReadKpi],
+            Role::Leader => &[ReadPersons, ReadKpi, ConfirmGrants],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
             Role::Employment => &[
@@ -95,6 +114,24 @@ impl Role {
             ],
         }
     }
+}
+
+impl Role {
+    /// Whether granting this role needs a second person: it gives a [data
+    /// capability](Capability::is_data). An admin proposes such a grant and a leader whose
+    /// scope covers the account confirms it; until then the account does not hold it.
+    ///
+    /// `admin` and `auditor` are not data roles: their capabilities (managing users,
+    /// reading the audit log, whose records are masked) are ones every admin holds
+    /// already, so an admin gains nothing by granting them.
+    pub fn is_data_role(self) -> bool {
+        self.capabilities().iter().any(|c| c.is_data())
+    }
+}
+
+/// The data roles among `roles` (see [`Role::is_data_role`]).
+pub fn data_roles(roles: &[Role]) -> Vec<Role> {
+    roles.iter().copied().filter(|r| r.is_data_role()).collect()
 }
 
 /// The union of the capabilities of `roles`, sorted and without repeats.
@@ -171,6 +208,35 @@ mod tests {
                 .filter(|c| **c == Capability::ReadPersons)
                 .count(),
             1
+        );
+    }
+
+    #[test]
+    fn data_roles_need_a_second_person() {
+        for role in Role::ALL {
+            let expected = !matches!(role, Role::Admin | Role::Auditor);
+            assert_eq!(role.is_data_role(), expected, "{role:?}");
+        }
+        // Every role that reads persons or moves money is a data role.
+        for role in Role::ALL {
+            if role.capabilities().iter().any(|c| {
+                matches!(
+                    c,
+                    Capability::ReadPersons | Capability::RevealIdNumber | Capability::ApproveLoans
+                )
+            }) {
+                assert!(role.is_data_role(), "{role:?}");
+            }
+        }
+        // Non-data roles give nothing an admin does not already have.
+        let admin = Role::Admin.capabilities();
+        assert!(Role::Auditor
+            .capabilities()
+            .iter()
+            .all(|c| admin.contains(c)));
+        assert_eq!(
+            data_roles(&[Role::Admin, Role::Registrar, Role::Auditor]),
+            vec![Role::Registrar]
         );
     }
 

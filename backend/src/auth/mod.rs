@@ -1,6 +1,7 @@
 //! Authentication and authorisation: who is calling (the [`AuthUser`] extractor), what
 //! they may do ([`AuthUser::require`]) and where ([`Scope`]).
 
+pub mod client;
 pub mod password;
 pub mod queries;
 pub mod routes;
@@ -85,8 +86,14 @@ macro_rules! scope_filter {
     };
 }
 
+/// Where a user whose password must be changed may still go: reading themselves,
+/// changing the password, and logging out (refresh takes no access token).
+pub const PASSWORD_CHANGE_PATHS: &[&str] =
+    &["/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
+
 /// An authenticated caller. Taking it as a handler argument requires a valid access
-/// token of a live session of an enabled user.
+/// token of a live session of an enabled user, whose password need not be changed
+/// first (except on [`PASSWORD_CHANGE_PATHS`]).
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     /// User id.
@@ -144,6 +151,7 @@ impl FromRequest for AuthUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req).map(str::to_owned);
+        let password_change_path = PASSWORD_CHANGE_PATHS.contains(&req.path());
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState missing")))?;
@@ -161,9 +169,16 @@ impl FromRequest for AuthUser {
                 _ => ApiError::unauthorized("invalid_token", "the access token is not valid"),
             })?;
             let (sub, sid) = (claims.sub, claims.sid);
-            state
+            let (user, must_change_password) = state
                 .db(move |conn| queries::load_auth_user(conn, sub, sid))
-                .await
+                .await?;
+            if must_change_password && !password_change_path {
+                return Err(ApiError::Denied {
+                    code: "password_change_required",
+                    detail: "your password was set by an administrator; change it first (POST /api/v1/me/password)".into(),
+                });
+            }
+            Ok(user)
         })
     }
 }

@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
+use shared::api::AuditAction;
 use uuid::Uuid;
 
 use super::tokens::{hash_refresh_token, new_refresh_token, REFRESH_TTL_SECS, SESSION_MAX_SECS};
@@ -11,17 +12,13 @@ use crate::db::{now, uuid, write_tx, DbConn};
 use crate::error::ApiError;
 use crate::users::queries::UserRow;
 
-/// Consecutive failures after which an account is locked.
-pub const MAX_FAILED_LOGINS: i32 = 5;
-/// How long a locked account stays locked.
-pub const LOCK_SECS: i64 = 15 * 60;
-
 /// Loads the caller of an access token: the user must be enabled and the session live.
+/// Also says whether the user must change their password before anything else.
 pub fn load_auth_user(
     conn: &mut DbConn,
     user_id: Uuid,
     session_id: Uuid,
-) -> Result<AuthUser, ApiError> {
+) -> Result<(AuthUser, bool), ApiError> {
     let found = users::table
         .inner_join(sessions::table)
         .inner_join(org_units::table)
@@ -54,14 +51,17 @@ pub fn load_auth_user(
     let scope = Scope::from_region(&region).ok_or_else(|| {
         ApiError::Forbidden(format!("the unit {} has no valid region", user.unit_code))
     })?;
-    Ok(AuthUser {
-        id: user_id,
-        username: user.username.clone(),
-        unit_code: user.unit_code.clone(),
-        roles: user.roles()?,
-        scope,
-        session_id,
-    })
+    Ok((
+        AuthUser {
+            id: user_id,
+            username: user.username.clone(),
+            unit_code: user.unit_code.clone(),
+            roles: user.roles()?,
+            scope,
+            session_id,
+        },
+        user.must_change_password,
+    ))
 }
 
 /// A user by login name.
@@ -73,23 +73,68 @@ pub fn find_by_username(conn: &mut DbConn, username: &str) -> Result<Option<User
         .optional()?)
 }
 
-/// Counts a failed login; locks the account at [`MAX_FAILED_LOGINS`].
-pub fn record_failed_login(conn: &mut DbConn, user_id: &str) -> Result<(), ApiError> {
-    write_tx(conn, |conn| {
-        let failures: i32 = users::table
-            .find(user_id)
-            .select(users::failed_logins)
-            .first(conn)?;
-        let failures = failures + 1;
-        let lock = (failures >= MAX_FAILED_LOGINS).then(|| now() + TimeDelta::seconds(LOCK_SECS));
-        diesel::update(users::table.find(user_id))
-            .set((
-                users::failed_logins.eq(if lock.is_some() { 0 } else { failures }),
-                users::locked_until.eq(lock),
-            ))
-            .execute(conn)?;
-        Ok(())
-    })
+/// Writes a security event (login, refused login, lockout, token reuse) to the audit
+/// log. The actor is the account concerned; for a name that matches no account it is
+/// the nil UUID with the name tried (if it is a well-formed username) at the province.
+/// The entry belongs to the account's region, so scoped auditors see their users'.
+pub fn security_event(
+    conn: &mut DbConn,
+    user: Option<&UserRow>,
+    attempted: &str,
+    action: AuditAction,
+    entity: (&str, Uuid),
+    reason: Option<&str>,
+) -> Result<(), ApiError> {
+    let (actor, region) = match user {
+        Some(u) => (
+            AuthUser {
+                id: uuid(&u.id)?,
+                username: u.username.clone(),
+                unit_code: u.unit_code.clone(),
+                roles: Vec::new(),
+                scope: Scope::Province,
+                session_id: Uuid::nil(),
+            },
+            crate::org::queries::region_of(conn, &u.unit_code)?.unwrap_or_else(|| "43".into()),
+        ),
+        None => (
+            AuthUser {
+                id: Uuid::nil(),
+                username: if shared::auth::validate_username(attempted).is_ok() {
+                    attempted.to_owned()
+                } else {
+                    "(invalid)".to_owned()
+                },
+                unit_code: "43".into(),
+                roles: Vec::new(),
+                scope: Scope::Province,
+                session_id: Uuid::nil(),
+            },
+            "43".to_owned(),
+        ),
+    };
+    crate::audit::record(
+        conn,
+        crate::audit::Event {
+            actor: &actor,
+            action,
+            entity_type: entity.0,
+            entity_id: entity.1,
+            owner_region: &region,
+            reason,
+            before: None,
+            after: None,
+        },
+    )
+}
+
+/// A user by id, whatever their scope.
+pub fn user_by_id(conn: &mut DbConn, id: &str) -> Result<Option<UserRow>, ApiError> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// A new session's tokens.
@@ -118,16 +163,10 @@ fn insert_refresh(
     Ok(token)
 }
 
-/// Clears the failure count and opens a session with its first refresh token.
+/// Opens a session with its first refresh token.
 pub fn start_session(conn: &mut DbConn, user_id: &str) -> Result<Issued, ApiError> {
     write_tx(conn, |conn| {
         let at = now();
-        diesel::update(users::table.find(user_id))
-            .set((
-                users::failed_logins.eq(0),
-                users::locked_until.eq(None::<NaiveDateTime>),
-            ))
-            .execute(conn)?;
         let session_id = Uuid::now_v7();
         diesel::insert_into(sessions::table)
             .values((
@@ -154,9 +193,16 @@ pub enum RefreshOutcome {
         user_id: Uuid,
         /// The new tokens.
         issued: Issued,
+        /// The user must change their password first.
+        must_change_password: bool,
     },
     /// The token was already used: the whole session was revoked.
-    Reused,
+    Reused {
+        /// The session's user.
+        user_id: String,
+        /// The revoked session.
+        session_id: String,
+    },
     /// Unknown, expired, or of an ended session or disabled user.
     Invalid,
 }
@@ -178,6 +224,7 @@ pub fn rotate_refresh(conn: &mut DbConn, token: &str) -> Result<RefreshOutcome, 
                 sessions::expires_at,
                 users::id,
                 users::disabled,
+                users::must_change_password,
             ))
             .first::<(
                 Option<NaiveDateTime>,
@@ -187,9 +234,19 @@ pub fn rotate_refresh(conn: &mut DbConn, token: &str) -> Result<RefreshOutcome, 
                 NaiveDateTime,
                 String,
                 bool,
+                bool,
             )>(conn)
             .optional()?;
-        let Some((used, expires, session_id, revoked, session_expires, user_id, disabled)) = found
+        let Some((
+            used,
+            expires,
+            session_id,
+            revoked,
+            session_expires,
+            user_id,
+            disabled,
+            must_change_password,
+        )) = found
         else {
             return Ok(RefreshOutcome::Invalid);
         };
@@ -198,7 +255,10 @@ pub fn rotate_refresh(conn: &mut DbConn, token: &str) -> Result<RefreshOutcome, 
         }
         if used.is_some() {
             revoke_session(conn, &session_id, "refresh_token_reuse")?;
-            return Ok(RefreshOutcome::Reused);
+            return Ok(RefreshOutcome::Reused {
+                user_id,
+                session_id,
+            });
         }
         // Conditional on used_at still being NULL, so two concurrent uses cannot both win.
         let claimed = diesel::update(
@@ -210,7 +270,10 @@ pub fn rotate_refresh(conn: &mut DbConn, token: &str) -> Result<RefreshOutcome, 
         .execute(conn)?;
         if claimed == 0 {
             revoke_session(conn, &session_id, "refresh_token_reuse")?;
-            return Ok(RefreshOutcome::Reused);
+            return Ok(RefreshOutcome::Reused {
+                user_id,
+                session_id,
+            });
         }
         let refresh_token = insert_refresh(conn, &session_id, at)?;
         Ok(RefreshOutcome::Rotated {
@@ -219,6 +282,7 @@ pub fn rotate_refresh(conn: &mut DbConn, token: &str) -> Result<RefreshOutcome, 
                 session_id: uuid(&session_id)?,
                 refresh_token,
             },
+            must_change_password,
         })
     })
 }

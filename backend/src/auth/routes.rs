@@ -1,15 +1,15 @@
 //! Login, refresh, logout, `me` and the user's own password.
 
-use std::net::IpAddr;
-
 use actix_web::{web, HttpRequest, HttpResponse};
 use diesel::prelude::*;
 use shared::api::{
-    LoginRequest, LogoutRequest, Me, PasswordChange, Problem, RefreshRequest, TokenResponse,
+    AuditAction, LoginRequest, LogoutRequest, Me, PasswordChange, Problem, RefreshRequest,
+    TokenResponse,
 };
 use shared::auth::validate_password;
 
 use super::queries::{self, RefreshOutcome};
+use super::throttle::{self, Reservation};
 use super::tokens::ACCESS_TTL_SECS;
 use super::{password, AuthUser};
 use crate::audit::{self, Event};
@@ -19,17 +19,11 @@ use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::AppState;
 
-fn client_addr(req: &HttpRequest) -> IpAddr {
-    // The direct peer, not a forwarded-for header a client could forge.
-    req.peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]))
-}
-
 fn tokens(
     state: &AppState,
     user_id: uuid::Uuid,
     issued: queries::Issued,
+    must_change_password: bool,
 ) -> Result<TokenResponse, ApiError> {
     let access = state
         .jwt
@@ -39,69 +33,158 @@ fn tokens(
         refresh_token: issued.refresh_token,
         token_type: "Bearer".into(),
         expires_in: ACCESS_TTL_SECS,
+        must_change_password,
     })
 }
 
+/// The one answer to every refused login: unknown user, wrong password, locked or
+/// disabled account alike, so that it tells nothing about the account.
 fn bad_credentials() -> ApiError {
-    ApiError::unauthorized("invalid_credentials", "wrong username or password")
+    ApiError::unauthorized(
+        "invalid_credentials",
+        "wrong username or password, or the account is locked or disabled",
+    )
 }
 
 /// Logs in with username and password.
+///
+/// Each attempt is counted against the client address and the account *before* the
+/// password is checked; past either limit the password is not checked at all. Refused
+/// logins get one answer whatever the reason (401 `invalid_credentials`), and a name
+/// that matches no account costs a hash like a real one. 429 means the client address
+/// is throttled; 503 means too many logins are waiting for a password check.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem), (status = 503, body = Problem)))]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     Json(body): Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let addr = client_addr(&req);
-    if let Some(retry_after) = state.throttle.blocked_for(addr) {
-        return Err(ApiError::TooManyRequests { retry_after });
-    }
-    if body.password.chars().count() > shared::auth::PASSWORD_MAX_CHARS || body.username.len() > 64
-    {
-        state.throttle.record_failure(addr);
-        return Err(bad_credentials());
-    }
+    let addr = super::client::client_addr(&req, &state.trusted_proxies);
     let username = body.username.trim().to_owned();
-    let user = state
-        .db(move |conn| queries::find_by_username(conn, &username))
+    let oversized =
+        body.password.chars().count() > shared::auth::PASSWORD_MAX_CHARS || username.len() > 64;
+    let addr_key = throttle::address_key(addr);
+    let account_key = throttle::account_key(&username);
+    let (name, akey, ukey) = (username.clone(), addr_key.clone(), account_key.clone());
+    let reserved = state
+        .db(move |conn| {
+            if let Reservation::Refused { retry_after } =
+                throttle::reserve(conn, &akey, throttle::ADDRESS)?
+            {
+                return Ok(Err(ApiError::TooManyRequests { retry_after }));
+            }
+            if oversized {
+                return Ok(Err(bad_credentials()));
+            }
+            let user = queries::find_by_username(conn, &name)?;
+            if let Reservation::Refused { .. } = throttle::reserve(conn, &ukey, throttle::ACCOUNT)?
+            {
+                queries::security_event(
+                    conn,
+                    user.as_ref(),
+                    &name,
+                    AuditAction::LoginFailed,
+                    ("user", user_entity(user.as_ref())?),
+                    Some("locked"),
+                )?;
+                return Ok(Err(bad_credentials()));
+            }
+            Ok(Ok(user))
+        })
         .await?;
-    let Some(user) = user else {
-        // Spend the same time as a real check, so timing does not reveal who exists.
-        password::verify(&state, body.password, password::dummy_hash().to_owned()).await?;
-        state.throttle.record_failure(addr);
-        return Err(bad_credentials());
+    let user = match reserved {
+        Ok(user) => user,
+        Err(refused) => {
+            if let ApiError::TooManyRequests { .. } = refused {
+                tracing::warn!(%addr, "login throttled for the client address");
+            }
+            return Err(refused);
+        }
     };
-    if let Some(until) = user.locked_until.filter(|u| *u > now()) {
-        let retry_after = u64::try_from((until - now()).num_seconds())
-            .unwrap_or(1)
-            .max(1);
-        return Err(ApiError::TooManyRequests { retry_after });
-    }
-    if !password::verify(&state, body.password, user.password_hash.clone()).await? {
-        state.throttle.record_failure(addr);
-        let id = user.id.clone();
+    // Always one hash: against the account's, or a dummy one for an unknown name, so
+    // that timing does not tell which names exist.
+    let stored = user.as_ref().map_or_else(
+        || password::dummy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
+    let matches = match password::verify(&state, body.password, stored).await {
+        Ok(ok) => ok && user.is_some(),
+        Err(e) => {
+            // Not checked (the hashing queue is full): the attempt does not count.
+            let (akey, ukey) = (addr_key.clone(), account_key.clone());
+            state
+                .db(move |conn| {
+                    throttle::refund(conn, &ukey)?;
+                    throttle::refund(conn, &akey)
+                })
+                .await?;
+            return Err(e);
+        }
+    };
+    let Some(user) = user.filter(|u| matches && !u.disabled) else {
         state
-            .db(move |conn| queries::record_failed_login(conn, &id))
+            .db(move |conn| {
+                let user = queries::find_by_username(conn, &username)?;
+                let reason = match &user {
+                    None => "unknown_user",
+                    Some(u) if matches && u.disabled => "disabled",
+                    Some(_) => "wrong_password",
+                };
+                let entity = ("user", user_entity(user.as_ref())?);
+                queries::security_event(
+                    conn,
+                    user.as_ref(),
+                    &username,
+                    AuditAction::LoginFailed,
+                    entity,
+                    Some(reason),
+                )?;
+                if throttle::failed(conn, &account_key, throttle::ACCOUNT)? {
+                    queries::security_event(
+                        conn,
+                        user.as_ref(),
+                        &username,
+                        AuditAction::Lockout,
+                        entity,
+                        None,
+                    )?;
+                }
+                Ok(())
+            })
             .await?;
         return Err(bad_credentials());
-    }
-    if user.disabled {
-        return Err(ApiError::unauthorized(
-            "account_disabled",
-            "this account has been disabled",
-        ));
-    }
-    let id = user.id.clone();
+    };
+    let (row, must_change_password) = (user.clone(), user.must_change_password);
     let issued = state
-        .db(move |conn| queries::start_session(conn, &id))
+        .db(move |conn| {
+            throttle::clear(conn, &account_key)?;
+            throttle::refund(conn, &addr_key)?;
+            let issued = queries::start_session(conn, &row.id)?;
+            queries::security_event(
+                conn,
+                Some(&row),
+                &row.username,
+                AuditAction::Login,
+                ("session", issued.session_id),
+                None,
+            )?;
+            Ok(issued)
+        })
         .await?;
     Ok(web::Json(tokens(
         &state,
         crate::db::uuid(&user.id)?,
         issued,
+        must_change_password,
     )?))
+}
+
+/// The entity id of a security event about an account: its id, or the nil UUID when
+/// the name matches no account.
+fn user_entity(user: Option<&crate::users::queries::UserRow>) -> Result<uuid::Uuid, ApiError> {
+    user.map_or(Ok(uuid::Uuid::nil()), |u| crate::db::uuid(&u.id))
 }
 
 /// Trades a refresh token for new tokens. Each refresh token works once; presenting a
@@ -117,13 +200,38 @@ pub async fn refresh(
         .db(move |conn| queries::rotate_refresh(conn, &token))
         .await?
     {
-        RefreshOutcome::Rotated { user_id, issued } => {
-            Ok(web::Json(tokens(&state, user_id, issued)?))
+        RefreshOutcome::Rotated {
+            user_id,
+            issued,
+            must_change_password,
+        } => Ok(web::Json(tokens(
+            &state,
+            user_id,
+            issued,
+            must_change_password,
+        )?)),
+        RefreshOutcome::Reused {
+            user_id,
+            session_id,
+        } => {
+            state
+                .db(move |conn| {
+                    let user = queries::user_by_id(conn, &user_id)?;
+                    queries::security_event(
+                        conn,
+                        user.as_ref(),
+                        "",
+                        AuditAction::TokenReuse,
+                        ("session", crate::db::uuid(&session_id)?),
+                        Some("refresh_token_reuse"),
+                    )
+                })
+                .await?;
+            Err(ApiError::unauthorized(
+                "refresh_token_reused",
+                "this refresh token was already used; the session has been ended for safety",
+            ))
         }
-        RefreshOutcome::Reused => Err(ApiError::unauthorized(
-            "refresh_token_reused",
-            "this refresh token was already used; the session has been ended for safety",
-        )),
         RefreshOutcome::Invalid => Err(ApiError::unauthorized(
             "invalid_refresh_token",
             "the refresh token is not valid; log in again",
@@ -184,9 +292,11 @@ pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<
     }))
 }
 
-/// Changes the caller's own password; their other sessions end.
+/// Changes the caller's own password; their other sessions end. Wrong current passwords
+/// are throttled like logins (429 with `Retry-After`).
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = PasswordChange,
-    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem),
+        (status = 429, body = Problem), (status = 503, body = Problem)), security(("bearer" = [])))]
 pub async fn change_password(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -195,10 +305,26 @@ pub async fn change_password(
     if let Err(e) = validate_password(&body.new_password) {
         return Err(ApiError::field("new_password", e.code, e.message));
     }
+    if body.new_password == body.current_password {
+        return Err(ApiError::field(
+            "new_password",
+            "same_as_current",
+            "choose a password other than the current one",
+        ));
+    }
     let id = user.id;
-    let row = state
-        .db(move |conn| crate::users::queries::get(conn, &super::Scope::Province, id))
+    let key = throttle::password_change_key(user.id);
+    let reserve_key = key.clone();
+    let (row, reservation) = state
+        .db(move |conn| {
+            let row = crate::users::queries::get(conn, &super::Scope::Province, id)?;
+            let reservation = throttle::reserve(conn, &reserve_key, throttle::PASSWORD_CHANGE)?;
+            Ok((row, reservation))
+        })
         .await?;
+    if let Reservation::Refused { retry_after } = reservation {
+        return Err(ApiError::TooManyRequests { retry_after });
+    }
     if !password::verify(&state, body.current_password, row.password_hash.clone()).await? {
         return Err(ApiError::field(
             "current_password",
@@ -214,10 +340,12 @@ pub async fn change_password(
                 diesel::update(users::table.find(row.id.clone()))
                     .set((
                         users::password_hash.eq(hash),
+                        users::must_change_password.eq(false),
                         users::updated_at.eq(at),
                         users::updated_by.eq(user.id.to_string()),
                     ))
                     .execute(conn)?;
+                throttle::clear(conn, &key)?;
                 crate::users::queries::revoke_sessions(
                     conn,
                     &row.id,

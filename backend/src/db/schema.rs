@@ -37,14 +37,24 @@ diesel::table! {
         unit_code -> Text,
         roles -> Text,
         disabled -> Bool,
-        failed_logins -> Integer,
-        locked_until -> Nullable<Timestamp>,
         create_hash -> Nullable<Text>,
         version -> BigInt,
         created_at -> Timestamp,
         created_by -> Nullable<Text>,
         updated_at -> Timestamp,
         updated_by -> Nullable<Text>,
+        pending_roles -> Nullable<Text>,
+        proposed_by -> Nullable<Text>,
+        proposed_at -> Nullable<Timestamp>,
+        must_change_password -> Bool,
+    }
+}
+
+diesel::table! {
+    login_attempts (throttle_key) {
+        throttle_key -> Text,
+        attempts -> Integer,
+        window_start -> Timestamp,
     }
 }
 
@@ -299,6 +309,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     towns,
     villages,
     users,
+    login_attempts,
     sessions,
     refresh_tokens,
     persons,

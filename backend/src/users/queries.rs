@@ -29,10 +29,6 @@ pub struct UserRow {
     pub roles: String,
     /// Disabled flag.
     pub disabled: bool,
-    /// Consecutive failed logins.
-    pub failed_logins: i32,
-    /// Locked until, after too many failures.
-    pub locked_until: Option<NaiveDateTime>,
     /// Hash of the create request, for idempotent retries.
     pub create_hash: Option<String>,
     /// Version.
@@ -45,10 +41,21 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
     /// Updated by.
     pub updated_by: Option<String>,
+    /// Comma-separated proposed roles waiting for confirmation (grant nothing yet).
+    pub pending_roles: Option<String>,
+    /// Who proposed them.
+    pub proposed_by: Option<String>,
+    /// When they were proposed.
+    pub proposed_at: Option<NaiveDateTime>,
+    /// The password was set by an admin and must be changed first.
+    pub must_change_password: bool,
 }
 
-/// Joins roles for storage.
+/// Joins roles for storage (sorted, without repeats).
 pub fn roles_text(roles: &[Role]) -> String {
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
     roles
         .iter()
         .map(|r| r.as_str())
@@ -56,14 +63,23 @@ pub fn roles_text(roles: &[Role]) -> String {
         .join(",")
 }
 
+/// Parses stored roles.
+pub fn parse_roles(text: &str) -> Result<Vec<Role>, ApiError> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(code)
+        .collect()
+}
+
 impl UserRow {
     /// The roles, parsed.
     pub fn roles(&self) -> Result<Vec<Role>, ApiError> {
-        self.roles
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(code)
-            .collect()
+        parse_roles(&self.roles)
+    }
+
+    /// The proposed roles waiting for confirmation, parsed (empty if none).
+    pub fn pending_roles(&self) -> Result<Vec<Role>, ApiError> {
+        parse_roles(self.pending_roles.as_deref().unwrap_or(""))
     }
 
     /// The API view.
@@ -74,6 +90,10 @@ impl UserRow {
             display_name: self.display_name.clone(),
             unit_code: self.unit_code.clone(),
             roles: self.roles()?,
+            pending_roles: self.pending_roles()?,
+            proposed_by: self.proposed_by.as_deref().map(uuid).transpose()?,
+            proposed_at: self.proposed_at.map(utc),
+            must_change_password: self.must_change_password,
             disabled: self.disabled,
             version: self.version,
             created_at: utc(self.created_at),
@@ -88,6 +108,9 @@ impl UserRow {
             "display_name": self.display_name,
             "unit_code": self.unit_code,
             "roles": self.roles,
+            "pending_roles": self.pending_roles,
+            "proposed_by": self.proposed_by,
+            "must_change_password": self.must_change_password,
             "disabled": self.disabled,
             "version": self.version,
         })

@@ -2,11 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 use shared::api::{
-    AuditAction, Page, PageQuery, PasswordReset, Problem, User, UserCreate, VersionOnly,
+    AuditAction, Page, PageQuery, PasswordReset, Problem, RoleChange, User, UserCreate, VersionOnly,
 };
-use shared::auth::{validate_password, validate_username, Capability};
+use shared::auth::{data_roles, validate_password, validate_username, Capability, Role};
 use shared::FieldErrors;
 use uuid::Uuid;
 
@@ -58,7 +57,10 @@ pub async fn get(
     ))
 }
 
-/// Creates a user in a unit of the admin's scope.
+/// Creates a user in a unit of the admin's scope, with a password they must change at
+/// their first login. Data roles among the roles asked for are only proposed: the
+/// account holds them once a leader whose scope covers it confirms
+/// (`POST /api/v1/users/{id}/roles/confirm`).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserCreate,
     responses((status = 201, body = User), (status = 200, description = "retry of an earlier create", body = User),
         (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
@@ -81,17 +83,17 @@ pub async fn create(
     if !errs.is_empty() {
         return Err(ApiError::Validation(errs.0));
     }
-    // The password stays out of the idempotency hash.
-    let create_hash: String = Sha256::digest(format!(
-        "{}\n{}\n{}\n{}",
-        body.username,
-        body.display_name,
-        body.unit_code,
-        roles_text(&body.roles)
-    ))
-    .iter()
-    .map(|b| format!("{b:02x}"))
-    .collect();
+    // The password stays out of the idempotency digest.
+    let create_hash = crate::record::create_digest(
+        &state.pii,
+        "user",
+        &(
+            &body.username,
+            &body.display_name,
+            &body.unit_code,
+            roles_text(&body.roles),
+        ),
+    )?;
     let hash = password::hash(&state, body.password.clone()).await?;
     let (created, row) = state
         .db(move |conn| {
@@ -103,14 +105,18 @@ pub async fn create(
                     .first(conn)
                     .optional()?
                 {
-                    return if existing.create_hash.as_deref() == Some(create_hash.as_str()) {
-                        Ok((false, existing))
-                    } else {
-                        Err(ApiError::Conflict {
-                            code: "id_conflict",
-                            detail: "this id is already used by another record".into(),
-                        })
-                    };
+                    let region = crate::org::queries::region_of(conn, &existing.unit_code)?;
+                    crate::record::replay(
+                        crate::record::Existing {
+                            create_hash: existing.create_hash.as_deref(),
+                            created_by: existing.created_by.as_deref().unwrap_or_default(),
+                            deleted: false,
+                            in_scope: region.is_some_and(|r| user.scope.covers_region(&r)),
+                        },
+                        &create_hash,
+                        &user,
+                    )?;
+                    return Ok((false, existing));
                 }
                 let region = crate::org::queries::region_of(conn, &body.unit_code)?;
                 if !region
@@ -134,22 +140,25 @@ pub async fn create(
                     });
                 }
                 let at = now();
+                let proposal = Proposal::of(&[], &body.roles);
                 let row = UserRow {
                     id: id.to_string(),
                     username: body.username.clone(),
                     display_name: body.display_name.trim().to_owned(),
                     password_hash: hash,
                     unit_code: body.unit_code.clone(),
-                    roles: roles_text(&body.roles),
+                    roles: roles_text(&proposal.now),
                     disabled: false,
-                    failed_logins: 0,
-                    locked_until: None,
                     create_hash: Some(create_hash),
                     version: 1,
                     created_at: at,
                     created_by: Some(user.id.to_string()),
                     updated_at: at,
                     updated_by: Some(user.id.to_string()),
+                    pending_roles: proposal.pending.as_deref().map(roles_text),
+                    proposed_by: proposal.pending.as_ref().map(|_| user.id.to_string()),
+                    proposed_at: proposal.pending.as_ref().map(|_| at),
+                    must_change_password: true,
                 };
                 diesel::insert_into(users::table)
                     .values(&row)
@@ -167,6 +176,21 @@ pub async fn create(
                         after: Some(row.audit_json()),
                     },
                 )?;
+                if proposal.pending.is_some() {
+                    audit::record(
+                        conn,
+                        Event {
+                            actor: &user,
+                            action: AuditAction::GrantProposed,
+                            entity_type: "user",
+                            entity_id: id,
+                            owner_region: region.as_deref().unwrap_or("43"),
+                            reason: None,
+                            before: None,
+                            after: Some(row.audit_json()),
+                        },
+                    )?;
+                }
                 Ok((true, row))
             })
         })
@@ -222,7 +246,10 @@ fn change_user(
     })
 }
 
-/// Sets a new password for a user; their sessions end.
+/// Sets a new password for a user in the admin's scope; their sessions end, the
+/// account is unlocked, and the user must change the password at their next login.
+/// Since the admin knows the password, the user's data roles are suspended: they wait
+/// for a leader's confirmation like a new grant.
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = Uuid, Path, description = "user id")),
     request_body = PasswordReset,
     responses((status = 200, body = User), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
@@ -238,6 +265,7 @@ pub async fn reset_password(
     }
     let id = path.into_inner();
     let hash = password::hash(&state, body.new_password).await?;
+    let admin = user.clone();
     let row = state
         .db(move |conn| {
             change_user(
@@ -247,13 +275,37 @@ pub async fn reset_password(
                 None,
                 AuditAction::PasswordReset,
                 |conn, u| {
+                    // The admin knows the new password, so whoever logs in may be the
+                    // admin: the account's data roles go back under the two-person rule
+                    // and wait for a leader's confirmation again.
+                    let held = u.roles()?;
+                    let suspend = !data_roles(&held).is_empty();
+                    let keep: Vec<Role> = held.into_iter().filter(|r| !r.is_data_role()).collect();
+                    let at = now();
                     diesel::update(users::table.find(&u.id))
                         .set((
                             users::password_hash.eq(hash),
-                            users::failed_logins.eq(0),
-                            users::locked_until.eq(None::<chrono::NaiveDateTime>),
+                            users::must_change_password.eq(true),
                         ))
                         .execute(conn)?;
+                    if suspend {
+                        diesel::update(users::table.find(&u.id))
+                            .set((
+                                users::roles.eq(roles_text(&keep)),
+                                users::pending_roles.eq(Some(
+                                    u.pending_roles.clone().unwrap_or_else(|| u.roles.clone()),
+                                )),
+                                users::proposed_by.eq(Some(admin.id.to_string())),
+                                users::proposed_at.eq(Some(at)),
+                            ))
+                            .execute(conn)?;
+                        let after = queries::get(conn, &admin.scope, id)?;
+                        audit_user(conn, &admin, AuditAction::GrantProposed, id, u, &after)?;
+                    }
+                    crate::auth::throttle::clear(
+                        conn,
+                        &crate::auth::throttle::account_key(&u.username),
+                    )?;
                     Ok(())
                 },
             )
@@ -318,4 +370,235 @@ pub async fn enable(
     Json(body): Json<VersionOnly>,
 ) -> Result<web::Json<User>, ApiError> {
     set_disabled(state, user, path.into_inner(), body.version, false).await
+}
+
+/// How a wanted role set splits into what applies now and what waits for a second
+/// person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Proposal {
+    /// Roles held from now on: the wanted roles that are not data roles, and data roles
+    /// the user holds already. Roles taken away go at once.
+    now: Vec<Role>,
+    /// The whole wanted set, when it adds a data role the user does not hold.
+    pending: Option<Vec<Role>>,
+}
+
+impl Proposal {
+    fn of(current: &[Role], wanted: &[Role]) -> Self {
+        let now = wanted
+            .iter()
+            .copied()
+            .filter(|r| !r.is_data_role() || current.contains(r))
+            .collect();
+        let adds_data = data_roles(wanted).iter().any(|r| !current.contains(r));
+        Self {
+            now,
+            pending: adds_data.then(|| wanted.to_vec()),
+        }
+    }
+}
+
+/// Changes a user's roles. Roles taken away and non-data roles apply at once; a set
+/// that adds a data role is proposed (replacing any earlier proposal) and grants
+/// nothing until a leader whose scope covers the user confirms it.
+#[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "users", params(("id" = Uuid, Path, description = "user id")),
+    request_body = RoleChange,
+    responses((status = 200, body = User), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn set_roles(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<RoleChange>,
+) -> Result<web::Json<User>, ApiError> {
+    user.require(Capability::ManageUsers)?;
+    if body.roles.is_empty() {
+        return Err(ApiError::field(
+            "roles",
+            "required",
+            "give at least one role",
+        ));
+    }
+    let id = path.into_inner();
+    let row = state
+        .db(move |conn| {
+            write_tx(conn, |conn| {
+                let before = queries::get(conn, &user.scope, id)?;
+                if body.version != before.version {
+                    return Err(ApiError::stale_version());
+                }
+                let proposal = Proposal::of(&before.roles()?, &body.roles);
+                let at = now();
+                diesel::update(users::table.find(&before.id))
+                    .set((
+                        users::roles.eq(roles_text(&proposal.now)),
+                        users::pending_roles.eq(proposal.pending.as_deref().map(roles_text)),
+                        users::proposed_by
+                            .eq(proposal.pending.as_ref().map(|_| user.id.to_string())),
+                        users::proposed_at.eq(proposal.pending.as_ref().map(|_| at)),
+                        users::version.eq(before.version + 1),
+                        users::updated_at.eq(at),
+                        users::updated_by.eq(user.id.to_string()),
+                    ))
+                    .execute(conn)?;
+                let after = queries::get(conn, &user.scope, id)?;
+                let action = if proposal.pending.is_some() {
+                    AuditAction::GrantProposed
+                } else {
+                    AuditAction::Update
+                };
+                audit_user(conn, &user, action, id, &before, &after)?;
+                Ok(after)
+            })
+        })
+        .await?;
+    Ok(web::Json(row.to_api()?))
+}
+
+/// Records a change of a user in the audit log, owned by the user's region.
+fn audit_user(
+    conn: &mut DbConn,
+    actor: &AuthUser,
+    action: AuditAction,
+    id: Uuid,
+    before: &UserRow,
+    after: &UserRow,
+) -> Result<(), ApiError> {
+    let region =
+        crate::org::queries::region_of(conn, &after.unit_code)?.unwrap_or_else(|| "43".into());
+    audit::record(
+        conn,
+        Event {
+            actor,
+            action,
+            entity_type: "user",
+            entity_id: id,
+            owner_region: &region,
+            reason: None,
+            before: Some(before.audit_json()),
+            after: Some(after.audit_json()),
+        },
+    )
+}
+
+/// Settles a pending proposal: the caller must see the user (in scope), the version must
+/// be the one they saw, and something must be pending.
+fn settle(
+    conn: &mut DbConn,
+    caller: &AuthUser,
+    id: Uuid,
+    version: i64,
+    confirm: bool,
+) -> Result<UserRow, ApiError> {
+    write_tx(conn, |conn| {
+        let before = queries::get(conn, &caller.scope, id)?;
+        if version != before.version {
+            return Err(ApiError::stale_version());
+        }
+        let Some(pending) = before.pending_roles.clone() else {
+            return Err(ApiError::Conflict {
+                code: "nothing_pending",
+                detail: "no roles are waiting for confirmation for this user".into(),
+            });
+        };
+        if confirm {
+            if before.proposed_by.as_deref() == Some(caller.id.to_string().as_str()) {
+                return Err(ApiError::Denied {
+                    code: "own_proposal",
+                    detail: "a grant needs a second person: you cannot confirm your own proposal"
+                        .into(),
+                });
+            }
+            if before.id == caller.id.to_string() {
+                return Err(ApiError::Denied {
+                    code: "own_account",
+                    detail: "you cannot confirm roles for your own account".into(),
+                });
+            }
+        }
+        let at = now();
+        let roles = if confirm {
+            roles_text(&queries::parse_roles(&pending)?)
+        } else {
+            before.roles.clone()
+        };
+        diesel::update(users::table.find(&before.id))
+            .set((
+                users::roles.eq(roles),
+                users::pending_roles.eq(None::<String>),
+                users::proposed_by.eq(None::<String>),
+                users::proposed_at.eq(None::<chrono::NaiveDateTime>),
+                users::version.eq(before.version + 1),
+                users::updated_at.eq(at),
+                users::updated_by.eq(caller.id.to_string()),
+            ))
+            .execute(conn)?;
+        let after = queries::get(conn, &caller.scope, id)?;
+        let action = if confirm {
+            AuditAction::GrantConfirmed
+        } else {
+            AuditAction::GrantRejected
+        };
+        audit_user(conn, caller, action, id, &before, &after)?;
+        Ok(after)
+    })
+}
+
+/// Confirms the roles proposed for a user: the second person of the two-person rule.
+/// Only a leader whose scope covers the user, who neither proposed them nor is the user.
+#[utoipa::path(post, path = "/api/v1/users/{id}/roles/confirm", tag = "users", params(("id" = Uuid, Path, description = "user id")),
+    request_body = VersionOnly,
+    responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn confirm_roles(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<VersionOnly>,
+) -> Result<web::Json<User>, ApiError> {
+    user.require(Capability::ConfirmGrants)?;
+    let id = path.into_inner();
+    let row = state
+        .db(move |conn| settle(conn, &user, id, body.version, true))
+        .await?;
+    Ok(web::Json(row.to_api()?))
+}
+
+/// Rejects the roles proposed for a user (a leader who may confirm them), or withdraws
+/// them (an admin); the roles the user holds stay as they are.
+#[utoipa::path(post, path = "/api/v1/users/{id}/roles/reject", tag = "users", params(("id" = Uuid, Path, description = "user id")),
+    request_body = VersionOnly,
+    responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn reject_roles(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<VersionOnly>,
+) -> Result<web::Json<User>, ApiError> {
+    if !user.can(Capability::ConfirmGrants) {
+        user.require(Capability::ManageUsers)?;
+    }
+    let id = path.into_inner();
+    let row = state
+        .db(move |conn| settle(conn, &user, id, body.version, false))
+        .await?;
+    Ok(web::Json(row.to_api()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proposals_hold_back_new_data_roles_only() {
+        let p = Proposal::of(&[], &[Role::Registrar, Role::Auditor]);
+        assert_eq!(p.now, vec![Role::Auditor]);
+        assert_eq!(p.pending, Some(vec![Role::Registrar, Role::Auditor]));
+        // Taking a data role away, or keeping one, needs nobody else.
+        let p = Proposal::of(&[Role::Staff, Role::Leader], &[Role::Staff]);
+        assert_eq!((p.now, p.pending), (vec![Role::Staff], None));
+        let p = Proposal::of(&[Role::Admin], &[Role::Auditor]);
+        assert_eq!((p.now, p.pending), (vec![Role::Auditor], None));
+    }
 }

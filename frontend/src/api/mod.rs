@@ -44,7 +44,11 @@ impl ApiError {
     pub fn message(&self, lang: crate::i18n::Lang) -> String {
         match self.status {
             0 => lang.t("err.network"),
-            403 => lang.t("err.forbidden"),
+            403 => match self.code() {
+                "" | "forbidden" => lang.t("err.forbidden"),
+                code => lang.error(code, &lang.t("err.forbidden")),
+            },
+            503 if self.code() == "busy" => lang.t("err.busy"),
             500.. => lang.t("err.server"),
             _ => match &self.problem {
                 Some(p) => lang.error(&p.code, &p.detail),

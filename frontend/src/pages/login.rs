@@ -19,8 +19,13 @@ pub fn login() -> Html {
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
 
-    if ctx.me.is_some() {
-        return html! { <Redirect<Route> to={Route::Home} /> };
+    if let Some(me) = &ctx.me {
+        let to = if me.user.must_change_password {
+            Route::Password
+        } else {
+            Route::Home
+        };
+        return html! { <Redirect<Route> to={to} /> };
     }
 
     let onsubmit = {
@@ -47,8 +52,15 @@ pub fn login() -> Html {
                         match crate::api::get::<Me>("/api/v1/me").await {
                             Ok(me) => {
                                 ctx.set_me.emit(Some(me));
+                                // A password an admin set must be changed before anything
+                                // else; the API refuses other calls until then.
+                                let next = if t.must_change_password {
+                                    Route::Password
+                                } else {
+                                    Route::Home
+                                };
                                 if let Some(n) = navigator {
-                                    n.push(&Route::Home);
+                                    n.push(&next);
                                 }
                             }
                             Err(e) => error.set(Some(e.message(ctx.lang))),
@@ -56,7 +68,6 @@ pub fn login() -> Html {
                     }
                     Err(e) => error.set(Some(match (e.status, e.code()) {
                         (429, _) => ctx.t("login.locked"),
-                        (_, "account_disabled") => ctx.t("login.disabled"),
                         (401, _) => ctx.t("login.failed"),
                         _ => e.message(ctx.lang),
                     })),

@@ -38,12 +38,18 @@ pub fn password() -> Html {
                 current_password: (*current).clone(),
                 new_password: (*new).clone(),
             };
-            let (errors, done, lang) = (errors.clone(), done.clone(), ctx.lang);
+            let (errors, done, lang, set_me) =
+                (errors.clone(), done.clone(), ctx.lang, ctx.set_me.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match crate::api::post_empty("/api/v1/me/password", &body).await {
                     Ok(()) => {
                         errors.set(Vec::new());
                         done.set(true);
+                        // Reload the user: a required change is now done, which
+                        // lets the other pages open again.
+                        if let Ok(me) = crate::api::get::<shared::api::Me>("/api/v1/me").await {
+                            set_me.emit(Some(me));
+                        }
                     }
                     Err(e) => errors.set(
                         e.problem
@@ -71,6 +77,9 @@ pub fn password() -> Html {
     html! {
         <section class="card narrow">
             <h1>{ ctx.t("password.title") }</h1>
+            if ctx.me.as_ref().is_some_and(|m| m.user.must_change_password) {
+                <p class="notice" role="status" id="password-required">{ ctx.t("password.required") }</p>
+            }
             if *done {
                 <p class="notice" role="status">{ ctx.t("password.done") }</p>
             }
