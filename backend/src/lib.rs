@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod jobs;
 pub mod kpi;
 pub mod loans;
 pub mod logging;
@@ -21,6 +22,8 @@ pub mod pagination;
 pub mod persons;
 pub mod pii;
 pub mod record;
+#[cfg(test)]
+mod record_contract;
 pub mod routes;
 pub mod server;
 pub mod spa;

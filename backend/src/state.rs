@@ -22,8 +22,9 @@ pub struct AppState {
     pub pii: Arc<Pii>,
     /// Proxies whose `X-Forwarded-For` is believed (none by default).
     pub trusted_proxies: Arc<Vec<ProxyNet>>,
-    /// Spreadsheet imports under way.
-    pub imports: Arc<crate::training::transfer::ImportJobs>,
+    /// Progress of the import commits running in this process (jobs themselves are
+    /// in the database).
+    pub imports: Arc<crate::jobs::LocalProgress>,
     /// Bounds concurrent password hashing and its queue (argon2 uses 19 MiB and tens
     /// of ms each).
     pub hash_gate: Arc<HashGate>,
@@ -41,7 +42,7 @@ impl AppState {
             jwt: Arc::new(JwtKeys::new(&secrets.jwt)),
             pii: Arc::new(Pii::new(&secrets.pii)),
             trusted_proxies: Arc::new(Vec::new()),
-            imports: Arc::new(crate::training::transfer::ImportJobs::default()),
+            imports: Arc::new(crate::jobs::LocalProgress::default()),
             hash_gate: Arc::new(HashGate::new(cores, cores * QUEUE_PER_WORKER)),
         }
     }

@@ -310,6 +310,12 @@ impl TestApp {
         }
     }
 
+    /// The server as after a restart: the same database, nothing kept in memory.
+    pub fn restart(&mut self) {
+        let state = AppState::new(self.state.pool.clone(), self.state.db_kind, &test_secrets());
+        self.state = web::Data::new(state);
+    }
+
     /// A pooled connection, for setting up and checking the database directly.
     pub fn conn(&self) -> PooledConn {
         self.state.pool.get().unwrap_or_else(|e| panic!("{e}"))

@@ -323,3 +323,21 @@ diesel::allow_tables_to_appear_in_same_query!(
     loans,
     loan_events,
 );
+
+diesel::table! {
+    import_jobs (id) {
+        id -> Text,
+        kind -> Text,
+        target_id -> Text,
+        owner_id -> Text,
+        state -> Text,
+        total_rows -> Integer,
+        processed_rows -> Integer,
+        error_count -> Integer,
+        errors_json -> Text,
+        rows_json -> Nullable<Text>,
+        failure -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

@@ -400,19 +400,32 @@ pub async fn import_roster(
         .db(move |conn| queries::facts(conn, &scope, course_id))
         .await?;
     let table = web::block(move || crate::tabular::read(&body, q.format)).await??;
-    let job = state.imports.start(course_id, user.id);
-    let status = job.status();
+    let rows = table.rows.len();
+    let starter = user.clone();
+    let job = state
+        .db(move |conn| crate::jobs::start(conn, "roster", course_id, &starter, rows))
+        .await?;
     let (pool, pii, en) = (state.pool.clone(), state.pii.clone(), english(&req));
+    let owner = user.clone();
     actix_web::rt::spawn(async move {
         let outcome = web::block(move || {
             let mut conn = pool.get()?;
-            super::transfer::validate(&job, &mut conn, &pii, &user, &course, &table, en)
+            let result =
+                super::transfer::validate(job, &mut conn, &pii, &user, &course, &table, en);
+            if let Err(e) = &result {
+                crate::jobs::fail(&mut conn, job, &e.to_string())?;
+            }
+            result
         })
         .await;
         if let Ok(Err(e)) | Err(e) = outcome.map_err(ApiError::from) {
             tracing::error!(error = %e, "roster import validation failed");
         }
     });
+    let local = state.imports.clone();
+    let status = state
+        .db(move |conn| crate::jobs::status(conn, job, &owner, &local))
+        .await?;
     Ok(HttpResponse::Accepted().json(status))
 }
 
@@ -424,11 +437,13 @@ pub async fn import_status(
     user: AuthUser,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<super::transfer::ImportStatus>, ApiError> {
-    let job = state
-        .imports
-        .get(path.into_inner(), user.id)
-        .ok_or(ApiError::NotFound)?;
-    Ok(web::Json(job.status()))
+    let job = path.into_inner();
+    let local = state.imports.clone();
+    Ok(web::Json(
+        state
+            .db(move |conn| crate::jobs::status(conn, job, &user, &local))
+            .await?,
+    ))
 }
 
 /// Writes a fully valid import, all rows or none, in the background; poll the job.
@@ -441,26 +456,47 @@ pub async fn import_commit(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WriteTraining)?;
-    let job = state
-        .imports
-        .get(path.into_inner(), user.id)
-        .ok_or(ApiError::NotFound)?;
-    let scope = user.scope.clone();
-    let course_id = job.status().course_id;
-    let course = state
-        .db(move |conn| queries::facts(conn, &scope, course_id))
+    let job = path.into_inner();
+    let claimer = user.clone();
+    // The course is checked against the caller's scope before anything is claimed.
+    let (course, rows) = state
+        .db(move |conn| {
+            let course_id: Uuid = {
+                use crate::db::schema::import_jobs;
+                use diesel::prelude::*;
+                let target: String = import_jobs::table
+                    .filter(import_jobs::id.eq(job.to_string()))
+                    .filter(import_jobs::owner_id.eq(claimer.id.to_string()))
+                    .select(import_jobs::target_id)
+                    .first(conn)?;
+                crate::db::uuid(&target)?
+            };
+            let course = queries::facts(conn, &claimer.scope, course_id)?;
+            let (_, rows): (Uuid, Vec<super::transfer::GoodRow>) =
+                crate::jobs::claim(conn, job, &claimer)?;
+            Ok((course, rows))
+        })
         .await?;
-    let rows = job.take_for_commit()?;
     let pool = state.pool.clone();
-    let worker = job.clone();
+    let local = state.imports.clone();
+    let progress = local.track(job);
+    let committer = user.clone();
     actix_web::rt::spawn(async move {
-        let outcome =
-            web::block(move || super::transfer::commit(&worker, rows, &pool, &user, &course)).await;
+        let outcome = web::block(move || {
+            let r = super::transfer::commit(job, rows, &pool, &committer, &course, &progress);
+            local.done(job);
+            r
+        })
+        .await;
         if let Ok(Err(e)) | Err(e) = outcome.map_err(ApiError::from) {
             tracing::warn!(error = %e, "roster import commit failed; nothing was written");
         }
     });
-    Ok(HttpResponse::Accepted().json(job.status()))
+    let local = state.imports.clone();
+    let status = state
+        .db(move |conn| crate::jobs::status(conn, job, &user, &local))
+        .await?;
+    Ok(HttpResponse::Accepted().json(status))
 }
 
 /// Filters and format of the course-list export.

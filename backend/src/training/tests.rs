@@ -14,6 +14,7 @@ db_tests!(
     exports_are_masked_unless_revealed_and_always_audited,
     links_never_cross_a_county,
     hostile_spreadsheets_are_refused,
+    import_jobs_outlive_the_process_and_are_bounded,
 );
 
 fn course(county: &str) -> Value {
@@ -719,4 +720,122 @@ async fn hostile_spreadsheets_are_refused(backend: Backend) {
         app.get(&xx, &format!("/api/v1/courses/{cid}")).await.status,
         200
     );
+}
+
+/// Import jobs live in the database: a restart (or another replica) still knows a job and
+/// can commit it; a job whose process died is failed, not "validating" forever; a user
+/// has at most two under way; a report keeps 1,000 row errors and counts them all.
+async fn import_jobs_outlive_the_process_and_are_bounded(backend: Backend) {
+    use crate::db::schema::import_jobs;
+    use diesel::prelude::*;
+    let mut app = TestApp::new(backend).await;
+    let xx = app.token("xiangxiang.staff").await;
+    let cid = app
+        .post(&xx, "/api/v1/courses", course("430381"))
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let p = PersonBuilder::new().create(&app);
+    let id = full_id(&app, &xx, p.id).await;
+    let good = csv(&[[&id, "", "在训", "", "", "", ""]]);
+    let path = format!("/api/v1/courses/{cid}/roster/import?format=csv");
+    let r = app.upload(&xx, &path, good).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let job = r.body["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        wait_while(&app, &xx, &job, "validating").await["state"],
+        "valid"
+    );
+    // A restart: the job is still there, and commits.
+    app.restart();
+    let xx = app.token("xiangxiang.staff").await;
+    assert_eq!(
+        app.get(&xx, &format!("/api/v1/imports/{job}")).await.body["state"],
+        "valid"
+    );
+    let c = app
+        .post(&xx, &format!("/api/v1/imports/{job}/commit"), json!({}))
+        .await;
+    assert_eq!(c.status, 202, "{}", c.body);
+    assert_eq!(
+        wait_while(&app, &xx, &job, "committing").await["state"],
+        "committed"
+    );
+    assert_eq!(
+        app.post(&xx, &format!("/api/v1/imports/{job}/commit"), json!({}))
+            .await
+            .status,
+        409,
+        "a job commits once"
+    );
+    // Someone else's job does not exist for them.
+    let other = app.token("xiangtan.staff").await;
+    assert_eq!(
+        app.get(&other, &format!("/api/v1/imports/{job}"))
+            .await
+            .status,
+        404
+    );
+    // A job whose process died half-way is failed, with a reason.
+    let owner: String = import_jobs::table
+        .find(&job)
+        .select(import_jobs::owner_id)
+        .first(&mut app.conn())
+        .unwrap_or_default();
+    let old = crate::db::now() - chrono::TimeDelta::hours(1);
+    for state in ["validating", "committing"] {
+        let stuck = uuid::Uuid::now_v7().to_string();
+        diesel::insert_into(import_jobs::table)
+            .values((
+                import_jobs::id.eq(&stuck),
+                import_jobs::kind.eq("roster"),
+                import_jobs::target_id.eq(&cid),
+                import_jobs::owner_id.eq(&owner),
+                import_jobs::state.eq(state),
+                import_jobs::created_at.eq(old),
+                import_jobs::updated_at.eq(old),
+            ))
+            .execute(&mut app.conn())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let s = app.get(&xx, &format!("/api/v1/imports/{stuck}")).await;
+        assert_eq!(s.body["state"], "failed", "{state}: {}", s.body);
+        assert!(s.body["failure"]
+            .as_str()
+            .is_some_and(|f| f.contains("interrupted")));
+    }
+    // Two under way is the most one user may have.
+    for _ in 0..2 {
+        diesel::insert_into(import_jobs::table)
+            .values((
+                import_jobs::id.eq(uuid::Uuid::now_v7().to_string()),
+                import_jobs::kind.eq("roster"),
+                import_jobs::target_id.eq(&cid),
+                import_jobs::owner_id.eq(&owner),
+                import_jobs::state.eq("validating"),
+                import_jobs::created_at.eq(crate::db::now()),
+                import_jobs::updated_at.eq(crate::db::now()),
+            ))
+            .execute(&mut app.conn())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let busy = app
+        .upload(&xx, &path, csv(&[[&id, "", "在训", "", "", "", ""]]))
+        .await;
+    assert_eq!(busy.status, 429, "{}", busy.body);
+    diesel::delete(import_jobs::table.filter(import_jobs::state.eq("validating")))
+        .execute(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // 1,200 bad rows: 1,000 reported, 1,200 counted.
+    let bad: Vec<[&str; 7]> = (0..1200)
+        .map(|_| ["", "", "在训", "", "", "", ""])
+        .collect();
+    let r = app.upload(&xx, &path, csv(&bad)).await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    let job = r.body["id"].as_str().unwrap_or_default().to_owned();
+    let report = wait_while(&app, &xx, &job, "validating").await;
+    assert_eq!(report["state"], "invalid");
+    assert_eq!(report["error_count"], 1200);
+    assert_eq!(report["errors"].as_array().map(Vec::len), Some(1000));
 }

@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -87,146 +86,17 @@ pub fn roster_table(
     }
 }
 
-/// One problem in an uploaded file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RowError {
-    /// Spreadsheet row number (the header is row 1).
-    pub row: usize,
-    /// Column title.
-    pub column: String,
-    /// Machine code.
-    pub code: String,
-    /// Explanation in the requester's language.
-    pub message: String,
-}
+pub use crate::jobs::{ImportStatus, JobState, RowError};
 
-/// Where an import job stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobState {
-    /// Reading and checking rows.
-    Validating,
-    /// Some rows are wrong: nothing can be written; see `errors`.
-    Invalid,
-    /// Every row is good: commit to write them.
-    Valid,
-    /// Writing.
-    Committing,
-    /// Written.
-    Committed,
-    /// Writing failed; nothing was written.
-    Failed,
-}
-
-/// An import job as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ImportStatus {
-    /// Job id.
-    pub id: Uuid,
-    /// The course.
-    pub course_id: Uuid,
-    /// State.
-    pub state: JobState,
-    /// Data rows in the file.
-    pub total_rows: usize,
-    /// Rows checked (while validating) or written (while committing).
-    pub processed_rows: usize,
-    /// Every problem found (at most 1,000 are listed).
-    pub errors: Vec<RowError>,
-    /// Total number of problems.
-    pub error_count: usize,
-    /// Why writing failed.
-    pub failure: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-struct GoodRow {
+/// A checked row waiting for the commit (kept with the job in the database).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GoodRow {
     person_id: String,
     update: EnrolmentUpdate,
 }
 
-/// An import in memory. Jobs live as long as the server process; an unfinished one is
-/// simply uploaded again after a restart.
-#[derive(Debug)]
-pub struct ImportJob {
-    id: Uuid,
-    course_id: Uuid,
-    owner: Uuid,
-    total: AtomicUsize,
-    processed: AtomicUsize,
-    inner: Mutex<JobInner>,
-}
-
-/// The mutable part of a job.
-#[derive(Debug)]
-struct JobInner {
-    state: JobState,
-    errors: Vec<RowError>,
-    rows: Vec<GoodRow>,
-    failure: Option<String>,
-}
-
-impl ImportJob {
-    /// The job's status for its owner.
-    pub fn status(&self) -> ImportStatus {
-        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        ImportStatus {
-            id: self.id,
-            course_id: self.course_id,
-            state: g.state.clone(),
-            total_rows: self.total.load(Ordering::Relaxed),
-            processed_rows: self.processed.load(Ordering::Relaxed),
-            errors: g.errors.iter().take(1000).cloned().collect(),
-            error_count: g.errors.len(),
-            failure: g.failure.clone(),
-        }
-    }
-}
-
-/// The running and finished import jobs of this process.
-#[derive(Debug, Default)]
-pub struct ImportJobs(Mutex<HashMap<Uuid, Arc<ImportJob>>>);
-
-impl ImportJobs {
-    /// A job, if it exists and belongs to `user`.
-    pub fn get(&self, id: Uuid, user: Uuid) -> Option<Arc<ImportJob>> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&id)
-            .filter(|j| j.owner == user)
-            .cloned()
-    }
-
-    /// Registers a new job.
-    pub fn start(&self, course_id: Uuid, owner: Uuid) -> Arc<ImportJob> {
-        let job = Arc::new(ImportJob {
-            id: Uuid::now_v7(),
-            course_id,
-            owner,
-            total: AtomicUsize::new(0),
-            processed: AtomicUsize::new(0),
-            inner: Mutex::new(JobInner {
-                state: JobState::Validating,
-                errors: Vec::new(),
-                rows: Vec::new(),
-                failure: None,
-            }),
-        });
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 1000 {
-            // Forget finished jobs first; an import is a short-lived conversation.
-            map.retain(|_, j| {
-                matches!(
-                    j.status().state,
-                    JobState::Validating | JobState::Committing | JobState::Valid
-                )
-            });
-        }
-        map.insert(job.id, job.clone());
-        job
-    }
-}
+/// How often a validating job records its progress (and shows it is alive).
+const PROGRESS_EVERY: usize = 500;
 
 /// Messages of row problems in Chinese and English.
 fn message(code: &str, english: bool) -> String {
@@ -308,7 +178,7 @@ pub struct CourseFacts {
 
 /// Checks every row of `table` (in a blocking thread), recording progress and every problem.
 pub fn validate(
-    job: &ImportJob,
+    job: Uuid,
     conn: &mut DbConn,
     pii: &Pii,
     user: &AuthUser,
@@ -329,12 +199,8 @@ pub fn validate(
             });
         }
     }
-    job.total.store(table.rows.len(), Ordering::Relaxed);
     if !errors.is_empty() {
-        let mut g = job.inner.lock().unwrap_or_else(|p| p.into_inner());
-        g.state = JobState::Invalid;
-        g.errors = errors;
-        return Ok(());
+        return crate::jobs::finish_validation(conn, job, &errors, &());
     }
     let cell = |row: &[String], i: usize| -> String {
         cols[i]
@@ -473,49 +339,22 @@ pub fn validate(
                 });
             }
         }
-        job.processed.store(i + 1, Ordering::Relaxed);
-    }
-    let mut g = job.inner.lock().unwrap_or_else(|p| p.into_inner());
-    if errors.is_empty() {
-        g.state = JobState::Valid;
-        g.rows = good;
-    } else {
-        g.state = JobState::Invalid;
-        g.errors = errors;
-    }
-    Ok(())
-}
-
-/// The checked rows of a job, taken out for writing.
-#[derive(Debug)]
-pub struct Prepared(Vec<GoodRow>);
-
-impl ImportJob {
-    /// Moves a valid job to committing and hands over its rows; a job can be committed
-    /// once, and only when every row was good.
-    pub fn take_for_commit(&self) -> Result<Prepared, ApiError> {
-        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if g.state != JobState::Valid {
-            return Err(ApiError::Conflict {
-                code: "import_not_valid",
-                detail: "only a fully valid import can be committed, once".into(),
-            });
+        if (i + 1) % PROGRESS_EVERY == 0 {
+            crate::jobs::progress(conn, job, i + 1)?;
         }
-        g.state = JobState::Committing;
-        self.processed.store(0, Ordering::Relaxed);
-        Ok(Prepared(std::mem::take(&mut g.rows)))
     }
+    crate::jobs::finish_validation(conn, job, &errors, &good)
 }
 
 /// Writes a validated import in one transaction: every row, or none.
 pub fn commit(
-    job: &ImportJob,
-    rows: Prepared,
+    job: Uuid,
+    rows: Vec<GoodRow>,
     pool: &DbPool,
     user: &AuthUser,
     course: &CourseFacts,
+    progress: &AtomicUsize,
 ) -> Result<usize, ApiError> {
-    let rows = rows.0;
     let mut conn = pool.get()?;
     let result = write_tx(&mut conn, |conn| {
         let at = now();
@@ -564,25 +403,21 @@ pub fn commit(
                 .collect();
             audit::record_many(conn, events)?;
             written += chunk.len();
-            job.processed.store(written, Ordering::Relaxed);
+            progress.store(written, Ordering::Relaxed);
         }
+        // The job's state is written with its rows: both, or neither.
+        crate::jobs::committed(conn, job, written)?;
         Ok::<_, ApiError>(written)
     });
-    let mut g = job.inner.lock().unwrap_or_else(|p| p.into_inner());
-    match &result {
-        Ok(_) => g.state = JobState::Committed,
-        Err(e) => {
-            g.state = JobState::Failed;
-            g.failure = Some(match e {
-                ApiError::Conflict { .. } => {
-                    "someone changed the roster meanwhile; upload the file again".into()
-                }
-                other => other.to_string(),
-            });
-            job.processed.store(0, Ordering::Relaxed);
-        }
+    if let Err(e) = &result {
+        let why = match e {
+            ApiError::Conflict { .. } => {
+                "someone changed the roster meanwhile; upload the file again".to_owned()
+            }
+            other => other.to_string(),
+        };
+        crate::jobs::fail(&mut conn, job, &why)?;
     }
-    drop(g);
     result
 }
 

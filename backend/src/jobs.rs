@@ -1,0 +1,386 @@
+//! Background import jobs, kept in the database: state, progress, the report and the
+//! checked rows waiting for a commit. Any replica can answer for any job, a restart loses
+//! nothing, and a job that stopped moving (its process died) is reported as failed
+//! instead of "validating" or "committing" forever.
+//!
+//! Bounds: at most [`MAX_ACTIVE_PER_USER`] jobs validating or committing per user (429
+//! beyond), at most [`MAX_REPORTED_ERRORS`] row errors kept (plus their count), finished
+//! jobs forgotten after [`KEEP_FINISHED_HOURS`] hours.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chrono::TimeDelta;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::db::schema::import_jobs;
+use crate::db::{now, utc, uuid, write_tx, DbConn};
+use crate::error::ApiError;
+
+/// Jobs one user may have validating or committing at once.
+pub const MAX_ACTIVE_PER_USER: i64 = 2;
+/// Row errors a job keeps for its report (the count covers them all).
+pub const MAX_REPORTED_ERRORS: usize = 1000;
+/// How long a finished job (and its report) is kept.
+pub const KEEP_FINISHED_HOURS: i64 = 24;
+/// A validating job that has not reported progress for this long has died.
+pub const STALE_VALIDATING_MINUTES: i64 = 10;
+/// A committing job (one transaction, no progress in between) is given this long.
+pub const STALE_COMMITTING_MINUTES: i64 = 30;
+
+/// One problem in an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// Spreadsheet row number (the header is row 1).
+    pub row: usize,
+    /// Column title.
+    pub column: String,
+    /// Machine code.
+    pub code: String,
+    /// Explanation in the requester's language.
+    pub message: String,
+}
+
+/// Where an import job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Reading and checking rows.
+    Validating,
+    /// Some rows are wrong: nothing can be written; see `errors`.
+    Invalid,
+    /// Every row is good: commit to write them.
+    Valid,
+    /// Writing.
+    Committing,
+    /// Written.
+    Committed,
+    /// Writing failed, or the job was interrupted; nothing was written.
+    Failed,
+}
+
+impl JobState {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Validating => "validating",
+            Self::Invalid => "invalid",
+            Self::Valid => "valid",
+            Self::Committing => "committing",
+            Self::Committed => "committed",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, ApiError> {
+        Ok(match s {
+            "validating" => Self::Validating,
+            "invalid" => Self::Invalid,
+            "valid" => Self::Valid,
+            "committing" => Self::Committing,
+            "committed" => Self::Committed,
+            "failed" => Self::Failed,
+            other => {
+                return Err(ApiError::Internal(anyhow::anyhow!(
+                    "unknown job state {other}"
+                )))
+            }
+        })
+    }
+}
+
+/// An import job as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportStatus {
+    /// Job id.
+    pub id: Uuid,
+    /// The record the rows go to (for a roster import: the course).
+    pub course_id: Uuid,
+    /// State.
+    pub state: JobState,
+    /// Data rows in the file.
+    pub total_rows: usize,
+    /// Rows checked (while validating) or written (while committing).
+    pub processed_rows: usize,
+    /// The problems found (at most 1,000 are listed).
+    pub errors: Vec<RowError>,
+    /// Total number of problems.
+    pub error_count: usize,
+    /// Why writing failed.
+    pub failure: Option<String>,
+    /// When the job was started.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Rows written by commits running in this process, for their progress: a commit is one
+/// transaction, so its progress cannot be read from the database meanwhile.
+#[derive(Debug, Default)]
+pub struct LocalProgress(Mutex<HashMap<Uuid, Arc<AtomicUsize>>>);
+
+impl LocalProgress {
+    /// A counter for `job`, registered until [`LocalProgress::done`].
+    pub fn track(&self, job: Uuid) -> Arc<AtomicUsize> {
+        let c = Arc::new(AtomicUsize::new(0));
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(job, c.clone());
+        c
+    }
+
+    /// Stops tracking `job`.
+    pub fn done(&self, job: Uuid) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&job);
+    }
+
+    fn get(&self, job: Uuid) -> Option<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&job)
+            .map(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// Forgets finished jobs past their keeping time and fails the ones that stopped moving.
+fn expire(conn: &mut DbConn) -> Result<(), ApiError> {
+    let at = now();
+    let keep = at - TimeDelta::hours(KEEP_FINISHED_HOURS);
+    diesel::delete(import_jobs::table.filter(import_jobs::updated_at.lt(keep))).execute(conn)?;
+    for (state, minutes) in [
+        (JobState::Validating, STALE_VALIDATING_MINUTES),
+        (JobState::Committing, STALE_COMMITTING_MINUTES),
+    ] {
+        diesel::update(
+            import_jobs::table
+                .filter(import_jobs::state.eq(state.as_str()))
+                .filter(import_jobs::updated_at.lt(at - TimeDelta::minutes(minutes))),
+        )
+        .set((
+            import_jobs::state.eq(JobState::Failed.as_str()),
+            import_jobs::rows_json.eq(None::<String>),
+            import_jobs::failure.eq(Some(
+                "the job was interrupted (the server stopped); nothing was written — upload the file again",
+            )),
+            import_jobs::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Starts a job of `kind` for `target`, owned by `user`; 429 when the user already has
+/// [`MAX_ACTIVE_PER_USER`] jobs under way.
+pub fn start(
+    conn: &mut DbConn,
+    kind: &str,
+    target: Uuid,
+    user: &AuthUser,
+    total_rows: usize,
+) -> Result<Uuid, ApiError> {
+    write_tx(conn, |conn| {
+        expire(conn)?;
+        let active: i64 = import_jobs::table
+            .filter(import_jobs::owner_id.eq(user.id.to_string()))
+            .filter(
+                import_jobs::state
+                    .eq_any([JobState::Validating.as_str(), JobState::Committing.as_str()]),
+            )
+            .count()
+            .get_result(conn)?;
+        if active >= MAX_ACTIVE_PER_USER {
+            return Err(ApiError::TooManyRequests { retry_after: 10 });
+        }
+        let id = Uuid::now_v7();
+        let at = now();
+        diesel::insert_into(import_jobs::table)
+            .values((
+                import_jobs::id.eq(id.to_string()),
+                import_jobs::kind.eq(kind),
+                import_jobs::target_id.eq(target.to_string()),
+                import_jobs::owner_id.eq(user.id.to_string()),
+                import_jobs::state.eq(JobState::Validating.as_str()),
+                import_jobs::total_rows.eq(count(total_rows)),
+                import_jobs::created_at.eq(at),
+                import_jobs::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        Ok(id)
+    })
+}
+
+/// Records how many rows a validating job has checked (its heartbeat too).
+pub fn progress(conn: &mut DbConn, job: Uuid, processed: usize) -> Result<(), ApiError> {
+    diesel::update(
+        import_jobs::table
+            .filter(import_jobs::id.eq(job.to_string()))
+            .filter(import_jobs::state.eq(JobState::Validating.as_str())),
+    )
+    .set((
+        import_jobs::processed_rows.eq(count(processed)),
+        import_jobs::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Ends validation: with errors the job is invalid (the first [`MAX_REPORTED_ERRORS`]
+/// kept, all counted); without, it is valid and keeps `rows` for the commit.
+pub fn finish_validation<R: Serialize>(
+    conn: &mut DbConn,
+    job: Uuid,
+    errors: &[RowError],
+    rows: &R,
+) -> Result<(), ApiError> {
+    let internal = |e: serde_json::Error| ApiError::Internal(e.into());
+    let (state, rows_json) = if errors.is_empty() {
+        (
+            JobState::Valid,
+            Some(serde_json::to_string(rows).map_err(internal)?),
+        )
+    } else {
+        (JobState::Invalid, None)
+    };
+    let kept = &errors[..errors.len().min(MAX_REPORTED_ERRORS)];
+    diesel::update(
+        import_jobs::table
+            .filter(import_jobs::id.eq(job.to_string()))
+            .filter(import_jobs::state.eq(JobState::Validating.as_str())),
+    )
+    .set((
+        import_jobs::state.eq(state.as_str()),
+        import_jobs::processed_rows.eq(import_jobs::total_rows),
+        import_jobs::error_count.eq(count(errors.len())),
+        import_jobs::errors_json.eq(serde_json::to_string(kept).map_err(internal)?),
+        import_jobs::rows_json.eq(rows_json),
+        import_jobs::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Marks a job failed (nothing was written) with a reason for its owner.
+pub fn fail(conn: &mut DbConn, job: Uuid, failure: &str) -> Result<(), ApiError> {
+    diesel::update(import_jobs::table.filter(import_jobs::id.eq(job.to_string())))
+        .set((
+            import_jobs::state.eq(JobState::Failed.as_str()),
+            import_jobs::rows_json.eq(None::<String>),
+            import_jobs::failure.eq(Some(failure)),
+            import_jobs::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Moves a valid job of `user` to committing and hands over its rows and target: a job is
+/// committed once, and only when every row was good (409 otherwise, 404 for anyone else's).
+pub fn claim<R: serde::de::DeserializeOwned>(
+    conn: &mut DbConn,
+    job: Uuid,
+    user: &AuthUser,
+) -> Result<(Uuid, R), ApiError> {
+    write_tx(conn, |conn| {
+        let (target, rows): (String, Option<String>) = import_jobs::table
+            .filter(import_jobs::id.eq(job.to_string()))
+            .filter(import_jobs::owner_id.eq(user.id.to_string()))
+            .select((import_jobs::target_id, import_jobs::rows_json))
+            .first(conn)?;
+        let n = diesel::update(
+            import_jobs::table
+                .filter(import_jobs::id.eq(job.to_string()))
+                .filter(import_jobs::state.eq(JobState::Valid.as_str())),
+        )
+        .set((
+            import_jobs::state.eq(JobState::Committing.as_str()),
+            import_jobs::processed_rows.eq(0),
+            import_jobs::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+        let (1, Some(rows)) = (n, rows) else {
+            return Err(ApiError::Conflict {
+                code: "import_not_valid",
+                detail: "only a fully valid import can be committed, once".into(),
+            });
+        };
+        let rows = serde_json::from_str(&rows).map_err(|e| ApiError::Internal(e.into()))?;
+        Ok((uuid(&target)?, rows))
+    })
+}
+
+/// Marks a job committed; call it inside the commit's own transaction, so that the rows
+/// and the job's state are written together or not at all.
+pub fn committed(conn: &mut DbConn, job: Uuid, written: usize) -> Result<(), ApiError> {
+    diesel::update(import_jobs::table.filter(import_jobs::id.eq(job.to_string())))
+        .set((
+            import_jobs::state.eq(JobState::Committed.as_str()),
+            import_jobs::processed_rows.eq(count(written)),
+            import_jobs::rows_json.eq(None::<String>),
+            import_jobs::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A job of `user` (404 for anyone else's), with the live progress of a commit running
+/// in this process.
+pub fn status(
+    conn: &mut DbConn,
+    job: Uuid,
+    user: &AuthUser,
+    local: &LocalProgress,
+) -> Result<ImportStatus, ApiError> {
+    expire(conn)?;
+    type Row = (
+        String,
+        String,
+        String,
+        i32,
+        i32,
+        i32,
+        String,
+        Option<String>,
+        chrono::NaiveDateTime,
+    );
+    let (id, target, state, total, processed, error_count, errors, failure, created): Row =
+        import_jobs::table
+            .filter(import_jobs::id.eq(job.to_string()))
+            .filter(import_jobs::owner_id.eq(user.id.to_string()))
+            .select((
+                import_jobs::id,
+                import_jobs::target_id,
+                import_jobs::state,
+                import_jobs::total_rows,
+                import_jobs::processed_rows,
+                import_jobs::error_count,
+                import_jobs::errors_json,
+                import_jobs::failure,
+                import_jobs::created_at,
+            ))
+            .first(conn)?;
+    let state = JobState::parse(&state)?;
+    let processed = match (state, local.get(job)) {
+        (JobState::Committing, Some(n)) => n,
+        _ => usize::try_from(processed).unwrap_or(0),
+    };
+    Ok(ImportStatus {
+        id: uuid(&id)?,
+        course_id: uuid(&target)?,
+        state,
+        total_rows: usize::try_from(total).unwrap_or(0),
+        processed_rows: processed,
+        errors: serde_json::from_str(&errors).map_err(|e| ApiError::Internal(e.into()))?,
+        error_count: usize::try_from(error_count).unwrap_or(0),
+        failure,
+        created_at: utc(created),
+    })
+}
