@@ -249,3 +249,64 @@ impl From<actix_web::error::BlockingError> for ApiError {
         Self::Internal(anyhow::anyhow!("blocking task failed: {e}"))
     }
 }
+
+#[cfg(test)]
+mod code_tests {
+    use std::str::FromStr;
+
+    /// Every code literal the server's and the shared crate's sources give an error is
+    /// declared in [`shared::errors::ErrorCode`] (whose texts the web app's test checks).
+    #[test]
+    fn every_error_code_is_declared() {
+        let patterns = [
+            r#"code:\s*"([a-z_]+)""#,
+            r#"ApiError::field\(\s*[^,]+,\s*"([a-z_]+)""#,
+            r#"\.add\(\s*"[^"]*",\s*"([a-z_]+)""#,
+            r#"ValidationError::new\(\s*"([a-z_]+)""#,
+            r#"ApiError::unauthorized\(\s*"([a-z_]+)""#,
+            r#"Denied\(\s*"([a-z_]+)""#,
+        ]
+        .map(|p| regex_lite::Regex::new(p).unwrap_or_else(|e| panic!("{e}")));
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        for dir in [root.join("src"), root.join("../shared/src")] {
+            let mut stack = vec![dir];
+            while let Some(d) = stack.pop() {
+                for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{e}")) {
+                    let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+                    if path.is_dir() {
+                        stack.push(path);
+                        continue;
+                    }
+                    let name = path.to_string_lossy().into_owned();
+                    if !name.ends_with(".rs") || name.ends_with("tests.rs") {
+                        continue;
+                    }
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    for re in &patterns {
+                        for c in re.captures_iter(&text) {
+                            seen += 1;
+                            let code = &c[1];
+                            if shared::errors::ErrorCode::from_str(code).is_err() {
+                                missing.push(format!("{code} ({name})"));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen > 100, "the scan found only {seen} codes");
+        for e in [
+            super::ApiError::NotFound,
+            super::ApiError::PayloadTooLarge,
+            super::ApiError::Validation(Vec::new()),
+        ] {
+            let code = e.problem().code;
+            if shared::errors::ErrorCode::from_str(&code).is_err() {
+                missing.push(code);
+            }
+        }
+        assert!(missing.is_empty(), "undeclared error codes: {missing:?}");
+    }
+}

@@ -293,11 +293,71 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.network", "网络连接失败，请检查网络后重试", "Network error; check your connection and try again"),
     ("err.forbidden", "您没有此项操作权限", "You are not allowed to do this"),
     ("err.server", "服务器出错，请稍后再试", "Server error; try again later"),
+    // Every code of shared::errors::ErrorCode has a text (checked by a test below).
+    ("err.account_disabled", "该账号已停用", "This account has been disabled"),
+    ("err.already_enrolled", "已在本班花名册中", "Already on this course's roster"),
+    ("err.bad_body", "请求内容无法读取", "The request body could not be read"),
+    ("err.bad_request", "请求无法处理", "The request could not be handled"),
+    ("err.cannot_disable_self", "不能停用自己的账号", "You cannot disable your own account"),
+    ("err.concurrent_update", "他人同时修改了此记录，请刷新后重试", "Someone changed this at the same time; reload and try again"),
+    ("err.duplicate", "重复", "Duplicate"),
+    ("err.duplicate_enrolment", "此人已在本班花名册中", "This person is already on the course's roster"),
+    ("err.duplicate_row", "文件中重复出现", "Appears more than once in the file"),
+    ("err.duplicate_username", "用户名已被使用", "This username is taken"),
+    ("err.file_too_large", "文件过大：最多 100,000 行、64 列", "The file is too large: at most 100,000 rows and 64 columns"),
+    ("err.id_conflict", "此编号已被其他记录使用", "This id is already used by another record"),
+    ("err.id_number_in_url", "身份证号不能放在网址中", "Identity numbers never go in a URL"),
+    ("err.import_not_valid", "只有全部正确的导入才能提交，且只能提交一次", "Only a fully valid import can be committed, once"),
+    ("err.internal_error", "服务器内部错误，已记录", "An internal error occurred; it has been logged"),
+    ("err.invalid", "无效", "Not valid"),
+    ("err.invalid_credentials", "用户名或密码错误，或账号已锁定、停用", "Wrong username or password, or the account is locked or disabled"),
+    ("err.invalid_cursor", "分页位置无效，请从第一页开始", "The page position is not valid; start from the first page"),
+    ("err.invalid_date", "日期格式应为 2020-06-30", "Dates are written 2020-06-30"),
+    ("err.invalid_number", "应为整数", "Must be a whole number"),
+    ("err.invalid_outcome", "培训后就业情况无效", "Not a valid training outcome"),
+    ("err.invalid_refresh_token", "登录已失效，请重新登录", "The session is no longer valid; log in again"),
+    ("err.invalid_status", "状态无效", "Not a valid status"),
+    ("err.invalid_token", "登录已失效，请重新登录", "The session is no longer valid; log in again"),
+    ("err.invalid_username", "用户名只能包含小写字母、数字、点和下划线", "Usernames use lower-case letters, digits, dots and underscores"),
+    ("err.invalid_version", "版本号无效", "Not a valid version number"),
+    ("err.invalid_yes_no", "应为“是”或“否”", "Must be 是 or 否 (yes or no)"),
+    ("err.malformed_json", "请求格式错误", "The request is not well-formed JSON"),
+    ("err.missing_column", "缺少此列", "This column is missing"),
+    ("err.missing_token", "请先登录", "Log in first"),
+    ("err.name_mismatch", "姓名与档案不一致", "The name differs from the registry"),
+    ("err.not_found", "未找到，或不在您的工作范围内", "Not found, or not in your area"),
+    ("err.not_in_registry", "在您的工作范围内的残疾人档案中找不到此身份证号", "No person with this identity number in your area's registry"),
+    ("err.outside_province", "不在湖南省范围内", "Outside Hunan province"),
+    ("err.payload_too_large", "提交的内容过大", "The request is too large"),
+    ("err.person_not_in_unit", "此人登记在其他县市区", "This person is registered in another county"),
+    ("err.refresh_token_reused", "检测到登录凭据被重复使用，已退出所有会话", "A login token was used twice; every session has been ended"),
+    ("err.roster_not_empty", "请先移除花名册中的学员", "Remove the enrolments before deleting the course"),
+    ("err.session_ended", "会话已结束，请重新登录", "The session has ended; log in again"),
+    ("err.stale_version", "他人已修改此记录，请查看最新内容", "Someone else changed this record; see the newer version"),
+    ("err.token_expired", "登录已过期，请重新登录", "The login has expired; log in again"),
+    ("err.too_many_requests", "尝试次数过多，请稍后再试", "Too many attempts; try again later"),
+    ("err.unauthorized", "请先登录", "Log in first"),
+    ("err.unavailable", "数据库暂不可用，请稍后再试", "The database is not available; try again"),
+    ("err.unreadable", "无法读取此文件", "This file cannot be read"),
+    ("err.unsupported_media_type", "请以 JSON 格式提交", "Send the body as JSON"),
+    ("err.validation_failed", "有字段填写不正确", "Some fields are not valid"),
 ];
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_error_code_has_both_texts() {
+        for code in shared::errors::ErrorCode::ALL {
+            let key = format!("err.{}", code.as_str());
+            let entry = MESSAGES.iter().find(|(k, _, _)| *k == key);
+            assert!(
+                entry.is_some_and(|(_, zh, en)| !zh.is_empty() && !en.is_empty()),
+                "{key} has no zh-CN and English text"
+            );
+        }
+    }
 
     #[test]
     fn keys_are_unique_and_complete() {

@@ -8,6 +8,7 @@ pub mod api;
 pub mod auth;
 pub mod codes;
 pub mod employment;
+pub mod errors;
 pub mod id_number;
 pub mod mask;
 pub mod money;

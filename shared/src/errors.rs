@@ -1,0 +1,202 @@
+//! Every machine code an error answer can carry, in one place: the `code` of a problem
+//! and of each field error. The server's codes are checked against this list by a test
+//! that reads its sources, and the web app's test checks that each has zh-CN and English
+//! text — so no answer shows a user a bare code.
+
+crate::string_enum! {
+    /// A problem's or a field error's machine code.
+    pub enum ErrorCode {
+        /// `above_budget`.
+        AboveBudget = "above_budget",
+        /// `above_maximum`.
+        AboveMaximum = "above_maximum",
+        /// `above_person_cap`.
+        AbovePersonCap = "above_person_cap",
+        /// `account_disabled`.
+        AccountDisabled = "account_disabled",
+        /// `already_enrolled`.
+        AlreadyEnrolled = "already_enrolled",
+        /// `bad_body`.
+        BadBody = "bad_body",
+        /// `bad_request`.
+        BadRequest = "bad_request",
+        /// `before_loan`.
+        BeforeLoan = "before_loan",
+        /// `before_start`.
+        BeforeStart = "before_start",
+        /// `below_allocated`.
+        BelowAllocated = "below_allocated",
+        /// `below_committed`.
+        BelowCommitted = "below_committed",
+        /// `birth_date_in_future`.
+        BirthDateInFuture = "birth_date_in_future",
+        /// `birth_date_mismatch`.
+        BirthDateMismatch = "birth_date_mismatch",
+        /// `budget_exceeded`.
+        BudgetExceeded = "budget_exceeded",
+        /// `busy`.
+        Busy = "busy",
+        /// `cannot_disable_self`.
+        CannotDisableSelf = "cannot_disable_self",
+        /// `certificate_category_mismatch`.
+        CertificateCategoryMismatch = "certificate_category_mismatch",
+        /// `certificate_id_mismatch`.
+        CertificateIdMismatch = "certificate_id_mismatch",
+        /// `certificate_level_mismatch`.
+        CertificateLevelMismatch = "certificate_level_mismatch",
+        /// `concurrent_update`.
+        ConcurrentUpdate = "concurrent_update",
+        /// `duplicate`.
+        Duplicate = "duplicate",
+        /// `duplicate_credit_code`.
+        DuplicateCreditCode = "duplicate_credit_code",
+        /// `duplicate_enrolment`.
+        DuplicateEnrolment = "duplicate_enrolment",
+        /// `duplicate_id_number`.
+        DuplicateIdNumber = "duplicate_id_number",
+        /// `duplicate_row`.
+        DuplicateRow = "duplicate_row",
+        /// `duplicate_username`.
+        DuplicateUsername = "duplicate_username",
+        /// `file_too_large`.
+        FileTooLarge = "file_too_large",
+        /// `forbidden`.
+        Forbidden = "forbidden",
+        /// `id_conflict`.
+        IdConflict = "id_conflict",
+        /// `id_number_in_url`.
+        IdNumberInUrl = "id_number_in_url",
+        /// `import_not_valid`.
+        ImportNotValid = "import_not_valid",
+        /// `in_future`.
+        InFuture = "in_future",
+        /// `inconsistent`.
+        Inconsistent = "inconsistent",
+        /// `internal_error`.
+        InternalError = "internal_error",
+        /// `invalid`.
+        Invalid = "invalid",
+        /// `invalid_birth_date`.
+        InvalidBirthDate = "invalid_birth_date",
+        /// `invalid_category_digit`.
+        InvalidCategoryDigit = "invalid_category_digit",
+        /// `invalid_characters`.
+        InvalidCharacters = "invalid_characters",
+        /// `invalid_check_character`.
+        InvalidCheckCharacter = "invalid_check_character",
+        /// `invalid_credentials`.
+        InvalidCredentials = "invalid_credentials",
+        /// `invalid_cursor`.
+        InvalidCursor = "invalid_cursor",
+        /// `invalid_date`.
+        InvalidDate = "invalid_date",
+        /// `invalid_format`.
+        InvalidFormat = "invalid_format",
+        /// `invalid_length`.
+        InvalidLength = "invalid_length",
+        /// `invalid_level_digit`.
+        InvalidLevelDigit = "invalid_level_digit",
+        /// `invalid_number`.
+        InvalidNumber = "invalid_number",
+        /// `invalid_outcome`.
+        InvalidOutcome = "invalid_outcome",
+        /// `invalid_phone`.
+        InvalidPhone = "invalid_phone",
+        /// `invalid_refresh_token`.
+        InvalidRefreshToken = "invalid_refresh_token",
+        /// `invalid_region`.
+        InvalidRegion = "invalid_region",
+        /// `invalid_status`.
+        InvalidStatus = "invalid_status",
+        /// `invalid_token`.
+        InvalidToken = "invalid_token",
+        /// `invalid_transition`.
+        InvalidTransition = "invalid_transition",
+        /// `invalid_username`.
+        InvalidUsername = "invalid_username",
+        /// `invalid_value`.
+        InvalidValue = "invalid_value",
+        /// `invalid_version`.
+        InvalidVersion = "invalid_version",
+        /// `invalid_yes_no`.
+        InvalidYesNo = "invalid_yes_no",
+        /// `malformed_json`.
+        MalformedJson = "malformed_json",
+        /// `missing_column`.
+        MissingColumn = "missing_column",
+        /// `missing_token`.
+        MissingToken = "missing_token",
+        /// `name_mismatch`.
+        NameMismatch = "name_mismatch",
+        /// `no_programme_year`.
+        NoProgrammeYear = "no_programme_year",
+        /// `not_editable`.
+        NotEditable = "not_editable",
+        /// `not_found`.
+        NotFound = "not_found",
+        /// `not_in_parent`.
+        NotInParent = "not_in_parent",
+        /// `not_in_registry`.
+        NotInRegistry = "not_in_registry",
+        /// `nothing_pending`.
+        NothingPending = "nothing_pending",
+        /// `out_of_range`.
+        OutOfRange = "out_of_range",
+        /// `outside_province`.
+        OutsideProvince = "outside_province",
+        /// `outside_scope`.
+        OutsideScope = "outside_scope",
+        /// `own_account`.
+        OwnAccount = "own_account",
+        /// `own_proposal`.
+        OwnProposal = "own_proposal",
+        /// `password_change_required`.
+        PasswordChangeRequired = "password_change_required",
+        /// `payload_too_large`.
+        PayloadTooLarge = "payload_too_large",
+        /// `person_not_in_unit`.
+        PersonNotInUnit = "person_not_in_unit",
+        /// `refresh_token_reused`.
+        RefreshTokenReused = "refresh_token_reused",
+        /// `required`.
+        Required = "required",
+        /// `roster_not_empty`.
+        RosterNotEmpty = "roster_not_empty",
+        /// `same_as_current`.
+        SameAsCurrent = "same_as_current",
+        /// `session_ended`.
+        SessionEnded = "session_ended",
+        /// `sex_mismatch`.
+        SexMismatch = "sex_mismatch",
+        /// `stale_version`.
+        StaleVersion = "stale_version",
+        /// `token_expired`.
+        TokenExpired = "token_expired",
+        /// `too_large`.
+        TooLarge = "too_large",
+        /// `too_long`.
+        TooLong = "too_long",
+        /// `too_many_requests`.
+        TooManyRequests = "too_many_requests",
+        /// `too_short`.
+        TooShort = "too_short",
+        /// `town_required`.
+        TownRequired = "town_required",
+        /// `unauthorized`.
+        Unauthorized = "unauthorized",
+        /// `unavailable`.
+        Unavailable = "unavailable",
+        /// `unexpected`.
+        Unexpected = "unexpected",
+        /// `unknown_code`.
+        UnknownCode = "unknown_code",
+        /// `unreadable`.
+        Unreadable = "unreadable",
+        /// `unsupported_media_type`.
+        UnsupportedMediaType = "unsupported_media_type",
+        /// `validation_failed`.
+        ValidationFailed = "validation_failed",
+        /// `wrong_password`.
+        WrongPassword = "wrong_password",
+    }
+}
