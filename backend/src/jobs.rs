@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::TimeDelta;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+pub use shared::api::{ImportStatus, JobState, RowError};
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
@@ -31,89 +32,6 @@ pub const KEEP_FINISHED_HOURS: i64 = 24;
 pub const STALE_VALIDATING_MINUTES: i64 = 10;
 /// A committing job (one transaction, no progress in between) is given this long.
 pub const STALE_COMMITTING_MINUTES: i64 = 30;
-
-/// One problem in an uploaded file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RowError {
-    /// Spreadsheet row number (the header is row 1).
-    pub row: usize,
-    /// Column title.
-    pub column: String,
-    /// Machine code.
-    pub code: String,
-    /// Explanation in the requester's language.
-    pub message: String,
-}
-
-/// Where an import job stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum JobState {
-    /// Reading and checking rows.
-    Validating,
-    /// Some rows are wrong: nothing can be written; see `errors`.
-    Invalid,
-    /// Every row is good: commit to write them.
-    Valid,
-    /// Writing.
-    Committing,
-    /// Written.
-    Committed,
-    /// Writing failed, or the job was interrupted; nothing was written.
-    Failed,
-}
-
-impl JobState {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Validating => "validating",
-            Self::Invalid => "invalid",
-            Self::Valid => "valid",
-            Self::Committing => "committing",
-            Self::Committed => "committed",
-            Self::Failed => "failed",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, ApiError> {
-        Ok(match s {
-            "validating" => Self::Validating,
-            "invalid" => Self::Invalid,
-            "valid" => Self::Valid,
-            "committing" => Self::Committing,
-            "committed" => Self::Committed,
-            "failed" => Self::Failed,
-            other => {
-                return Err(ApiError::Internal(anyhow::anyhow!(
-                    "unknown job state {other}"
-                )))
-            }
-        })
-    }
-}
-
-/// An import job as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ImportStatus {
-    /// Job id.
-    pub id: Uuid,
-    /// The record the rows go to (for a roster import: the course).
-    pub course_id: Uuid,
-    /// State.
-    pub state: JobState,
-    /// Data rows in the file.
-    pub total_rows: usize,
-    /// Rows checked (while validating) or written (while committing).
-    pub processed_rows: usize,
-    /// The problems found (at most 1,000 are listed).
-    pub errors: Vec<RowError>,
-    /// Total number of problems.
-    pub error_count: usize,
-    /// Why writing failed.
-    pub failure: Option<String>,
-    /// When the job was started.
-    pub created_at: chrono::DateTime<chrono::Utc>,
-}
 
 /// Rows written by commits running in this process, for their progress: a commit is one
 /// transaction, so its progress cannot be read from the database meanwhile.
@@ -367,7 +285,9 @@ pub fn status(
                 import_jobs::created_at,
             ))
             .first(conn)?;
-    let state = JobState::parse(&state)?;
+    let state: JobState = state
+        .parse()
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?;
     let processed = match (state, local.get(job)) {
         (JobState::Committing, Some(n)) => n,
         _ => usize::try_from(processed).unwrap_or(0),

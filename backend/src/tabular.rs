@@ -6,19 +6,10 @@ use std::io::Cursor;
 use actix_web::http::header;
 use actix_web::HttpResponse;
 use calamine::{Data, Reader, Xlsx};
-use serde::Deserialize;
 
 use crate::error::ApiError;
 
-/// A file format for import and export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    /// Office Open XML workbook.
-    Xlsx,
-    /// Comma-separated values, UTF-8.
-    Csv,
-}
+pub use shared::api::Format;
 
 /// A header row and data rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

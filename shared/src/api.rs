@@ -330,3 +330,70 @@ pub struct Problem {
     #[serde(default)]
     pub errors: Vec<FieldError>,
 }
+
+/// One problem in an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RowError {
+    /// Spreadsheet row number (the header is row 1).
+    pub row: usize,
+    /// Column title.
+    pub column: String,
+    /// Machine code.
+    pub code: String,
+    /// Explanation in the requester's language.
+    pub message: String,
+}
+
+crate::string_enum! {
+    /// Where an import job stands.
+    pub enum JobState {
+        /// Reading and checking rows.
+        Validating = "validating",
+        /// Some rows are wrong: nothing can be written; see `errors`.
+        Invalid = "invalid",
+        /// Every row is good: commit to write them.
+        Valid = "valid",
+        /// Writing.
+        Committing = "committing",
+        /// Written.
+        Committed = "committed",
+        /// Writing failed, or the job was interrupted; nothing was written.
+        Failed = "failed",
+    }
+}
+
+/// An import job as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportStatus {
+    /// Job id.
+    pub id: Uuid,
+    /// The record the rows go to (for a roster import: the course).
+    pub course_id: Uuid,
+    /// State.
+    pub state: JobState,
+    /// Data rows in the file.
+    pub total_rows: usize,
+    /// Rows checked (while validating) or written (while committing).
+    pub processed_rows: usize,
+    /// The problems found (at most 1,000 are listed).
+    pub errors: Vec<RowError>,
+    /// Total number of problems.
+    pub error_count: usize,
+    /// Why writing failed.
+    pub failure: Option<String>,
+    /// When the job was started.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A file format for import and export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Office Open XML workbook.
+    Xlsx,
+    /// Comma-separated values, UTF-8.
+    Csv,
+}

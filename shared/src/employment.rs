@@ -844,3 +844,121 @@ mod tests {
         assert_eq!(fields, vec!["end_date", "planned_places"]);
     }
 }
+
+/// An employment base as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Base {
+    /// Record id.
+    pub id: Uuid,
+    /// Version.
+    pub version: i64,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: BaseInput,
+    /// Disabled employees linked from the registry.
+    pub employees: i64,
+    /// When created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Body of `POST /api/v1/bases`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BaseCreate {
+    /// Client-chosen id.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: BaseInput,
+}
+
+/// Body of `PUT /api/v1/bases/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BaseUpdate {
+    /// The version last seen.
+    pub version: i64,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: BaseInput,
+}
+
+/// A disabled employee of a base.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Employee {
+    /// The person.
+    pub person_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Masked identity number.
+    pub id_number: String,
+}
+
+/// Body of `POST /api/v1/bases/{id}/employees`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmployeeAdd {
+    /// The registered person.
+    pub person_id: Uuid,
+}
+
+/// A programme year with its allocations, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgrammeYear {
+    /// The subsidy rule.
+    pub rule: SubsidyRule,
+    /// Provincial subsidy budget, in fen.
+    pub budget_fen: i64,
+    /// The plan's targets.
+    pub targets: EmploymentTargets,
+    /// What each city was given, committed and paid.
+    pub allocations: Vec<Allocation>,
+}
+
+/// Body of `PUT /api/v1/programme-years/{year}`: the rule, budget and targets of a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgrammeYearSet {
+    /// Share of the interest subsidised, in basis points (0 to 10,000).
+    pub share_bp: i64,
+    /// Most subsidy for one person's loan, in fen.
+    pub cap_person_fen: i64,
+    /// Most subsidy for one base's loan, in fen.
+    pub cap_base_fen: i64,
+    /// Largest principal that qualifies, in fen.
+    pub max_principal_fen: i64,
+    /// Provincial subsidy budget, in fen.
+    pub budget_fen: i64,
+    /// Target: registered-poor persons to train.
+    pub target_persons_trained: i64,
+    /// Target: subsidy to spend, in fen.
+    pub target_subsidy_fen: i64,
+}
+
+/// A city's share of a year's budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Allocation {
+    /// City code.
+    pub city_code: String,
+    /// Allocated, in fen.
+    pub allocated_fen: i64,
+    /// Committed by approvals, in fen.
+    pub committed_fen: i64,
+    /// Paid out, in fen.
+    pub disbursed_fen: i64,
+}
+
+/// Body of `PUT /api/v1/programme-years/{year}/allocations/{city}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocationSet {
+    /// The city's new allocation, in fen.
+    pub allocated_fen: i64,
+}

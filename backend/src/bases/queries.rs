@@ -2,9 +2,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
 use shared::api::AuditAction;
 use shared::employment::BaseInput;
+pub use shared::employment::{Base, BaseCreate, BaseUpdate};
 use shared::FieldErrors;
 use uuid::Uuid;
 
@@ -17,45 +17,6 @@ use crate::pii::Pii;
 use crate::record;
 
 type Backend = <DbConn as diesel::Connection>::Backend;
-
-/// An employment base as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Base {
-    /// Record id.
-    pub id: Uuid,
-    /// Version.
-    pub version: i64,
-    /// The fields.
-    #[serde(flatten)]
-    pub fields: BaseInput,
-    /// Disabled employees linked from the registry.
-    pub employees: i64,
-    /// When created.
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    /// When last changed.
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// Body of `POST /api/v1/bases`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BaseCreate {
-    /// Client-chosen id.
-    #[serde(default)]
-    pub id: Option<Uuid>,
-    /// The fields.
-    #[serde(flatten)]
-    pub fields: BaseInput,
-}
-
-/// Body of `PUT /api/v1/bases/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct BaseUpdate {
-    /// The version last seen.
-    pub version: i64,
-    /// The fields.
-    #[serde(flatten)]
-    pub fields: BaseInput,
-}
 
 type Row = (
     String,

@@ -1,10 +1,10 @@
 //! `/api/v1/bases`.
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
 use shared::api::{Page, PageQuery, Problem};
 use shared::auth::Capability;
 use shared::employment::BaseInput;
+pub use shared::employment::{Employee, EmployeeAdd};
 use uuid::Uuid;
 
 use super::queries::{self, Base, BaseCreate, BaseUpdate};
@@ -91,24 +91,6 @@ pub async fn update(
             .db(move |conn| queries::update(conn, &user, id, &body))
             .await?,
     ))
-}
-
-/// A disabled employee of a base.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Employee {
-    /// The person.
-    pub person_id: Uuid,
-    /// Name.
-    pub name: String,
-    /// Masked identity number.
-    pub id_number: String,
-}
-
-/// Body of `POST /api/v1/bases/{id}/employees`.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct EmployeeAdd {
-    /// The registered person.
-    pub person_id: Uuid,
 }
 
 /// The disabled employees of a base.

@@ -9,7 +9,7 @@
 //! that only one of them may.
 
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+pub use shared::employment::{Allocation, AllocationSet, ProgrammeYear, ProgrammeYearSet};
 use shared::employment::{EmploymentTargets, SubsidyRule};
 use shared::money::checked_sum;
 
@@ -43,38 +43,6 @@ pub fn lock_allocation(
         DbConn::Pg(c) => q.for_update().first(c).optional()?,
         DbConn::Sqlite(c) => q.first(c).optional()?,
     })
-}
-
-/// A programme year with its allocations, as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ProgrammeYear {
-    /// The subsidy rule.
-    pub rule: SubsidyRule,
-    /// Provincial subsidy budget, in fen.
-    pub budget_fen: i64,
-    /// The plan's targets.
-    pub targets: EmploymentTargets,
-    /// What each city was given, committed and paid.
-    pub allocations: Vec<Allocation>,
-}
-
-/// Body of `PUT /api/v1/programme-years/{year}`: the rule, budget and targets of a year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ProgrammeYearSet {
-    /// Share of the interest subsidised, in basis points (0 to 10,000).
-    pub share_bp: i64,
-    /// Most subsidy for one person's loan, in fen.
-    pub cap_person_fen: i64,
-    /// Most subsidy for one base's loan, in fen.
-    pub cap_base_fen: i64,
-    /// Largest principal that qualifies, in fen.
-    pub max_principal_fen: i64,
-    /// Provincial subsidy budget, in fen.
-    pub budget_fen: i64,
-    /// Target: registered-poor persons to train.
-    pub target_persons_trained: i64,
-    /// Target: subsidy to spend, in fen.
-    pub target_subsidy_fen: i64,
 }
 
 /// Creates or replaces a programme year. The budget never drops below what the cities
@@ -139,26 +107,6 @@ pub fn set_year(
         }
         programme_year(conn, y)
     })
-}
-
-/// A city's share of a year's budget.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Allocation {
-    /// City code.
-    pub city_code: String,
-    /// Allocated, in fen.
-    pub allocated_fen: i64,
-    /// Committed by approvals, in fen.
-    pub committed_fen: i64,
-    /// Paid out, in fen.
-    pub disbursed_fen: i64,
-}
-
-/// Body of `PUT /api/v1/programme-years/{year}/allocations/{city}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AllocationSet {
-    /// The city's new allocation, in fen.
-    pub allocated_fen: i64,
 }
 
 type YearRow = (i32, i64, i64, i64, i64, i64, i64, i64);
