@@ -1,8 +1,9 @@
 //! The schema against the code, on both databases:
 //!
 //! - every column holding a code of a shared enum accepts each value of the Rust enum
-//!   and refuses anything else, and the range checks refuse what they should, so adding
-//!   a variant without a migration fails here;
+//!   and refuses anything else, its CHECK lists no value the enum lacks, and the range
+//!   checks refuse what they should, so adding or removing a variant without a migration
+//!   fails here;
 //! - `schema.rs` declares exactly the tables and columns (names, types, nullability) the
 //!   migrations build, and diesel can select every declared column.
 
@@ -77,6 +78,9 @@ struct Case {
     column: &'static str,
     accepted: Vec<String>,
     refused: Vec<String>,
+    /// For a code column, the enum's identifiers, which must be exactly those the
+    /// migration lists (so that it lists none the enum lacks).
+    listed: Option<BTreeSet<&'static str>>,
 }
 
 fn lit(v: &str) -> String {
@@ -91,7 +95,8 @@ fn codes(
     values: impl IntoIterator<Item = &'static str>,
     nullable: bool,
 ) -> Case {
-    let mut accepted: Vec<String> = values.into_iter().map(lit).collect();
+    let values: BTreeSet<&'static str> = values.into_iter().collect();
+    let mut accepted: Vec<String> = values.iter().map(|v| lit(v)).collect();
     assert!(!accepted.is_empty());
     let upper = accepted[0].to_uppercase();
     if nullable {
@@ -103,6 +108,7 @@ fn codes(
         column,
         accepted,
         refused: vec![lit("bogus"), lit(""), upper],
+        listed: Some(values),
     }
 }
 
@@ -120,6 +126,7 @@ fn range(
         column,
         accepted: accepted.iter().map(i64::to_string).collect(),
         refused: refused.iter().map(i64::to_string).collect(),
+        listed: None,
     }
 }
 
@@ -175,6 +182,7 @@ fn cases() -> Vec<Case> {
                 .chain(["admin,admin", "ADMIN", "admin leader"])
                 .map(lit)
                 .collect(),
+            listed: Some(roles.iter().copied().collect()),
         }
     };
     let mut cases = vec![
@@ -306,6 +314,7 @@ fn cases() -> Vec<Case> {
             column: "end_date",
             accepted: vec![lit("2026-01-01"), lit("2026-01-10")],
             refused: vec![lit("2025-12-31")],
+            listed: None,
         },
         range("training_courses", COURSE, "planned_places", &[1, 10], &[0]),
         range("training_courses", COURSE, "hours", &[1, 10], &[0]),
@@ -380,6 +389,17 @@ async fn enum_columns_accept_exactly_the_enum(backend: Backend) {
         let Case {
             table, row, column, ..
         } = case;
+        if let (Some(listed), DbConn::Sqlite(_)) = (&case.listed, &*conn) {
+            // The one migration serves both databases, so reading its text once suffices.
+            assert_eq!(
+                values_listed(conn, table, column),
+                listed
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<BTreeSet<_>>(),
+                "values the migration lists for {table}.{column} (left) and the enum (right)"
+            );
+        }
         for value in &case.accepted {
             let sql = format!("UPDATE {table} SET {column} = {value} WHERE {row}");
             assert_eq!(
@@ -398,6 +418,46 @@ async fn enum_columns_accept_exactly_the_enum(backend: Backend) {
             }
         }
     }
+}
+
+/// The values a table's CHECK constraints list for `column`: those of `column IN (...)`,
+/// or for a role list the `',role,'` of its REPLACE chain.
+fn values_listed(conn: &mut DbConn, table: &str, column: &str) -> BTreeSet<String> {
+    let ddl: String = diesel::sql_query(format!(
+        "SELECT sql AS name FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+    ))
+    .get_result::<DbTable>(conn)
+    .unwrap_or_else(|e| panic!("{e}"))
+    .name;
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let checks: Vec<&str> = ddl.split("CHECK (").skip(1).collect();
+    let mut out = BTreeSet::new();
+    for check in checks {
+        let list = if check.contains(&format!("',' || {column} || ','")) {
+            // A role list: REPLACE(... ',' || column || ',', ',admin,', ','), ...
+            check
+                .split(", '")
+                .filter_map(|s| s.strip_prefix(',')?.split_once(",'").map(|(v, _)| v))
+                .filter(|v| !v.is_empty() && v.chars().all(is_ident))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        } else {
+            let pattern = format!("{column} IN (");
+            let Some(at) = check
+                .find(&pattern)
+                .filter(|&at| !check[..at].ends_with(is_ident))
+            else {
+                continue;
+            };
+            let rest = &check[at + pattern.len()..];
+            rest[..rest.find(')').unwrap_or(rest.len())]
+                .split(", ")
+                .map(|v| v.trim_matches('\'').to_owned())
+                .collect()
+        };
+        out.extend(list);
+    }
+    out
 }
 
 /// A column as `schema.rs` or the database describes it: normalised type, nullable.
