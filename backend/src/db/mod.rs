@@ -34,6 +34,8 @@ mod conn {
 pub use conn::DbConn;
 
 #[cfg(test)]
+mod schema_tests;
+#[cfg(test)]
 mod tests;
 
 /// The pool of connections.

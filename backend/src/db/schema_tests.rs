@@ -1,0 +1,665 @@
+//! The schema against the code, on both databases:
+//!
+//! - every column holding a code of a shared enum accepts each value of the Rust enum
+//!   and refuses anything else, its CHECK lists no value the enum lacks, and the range
+//!   checks refuse what they should, so adding or removing a variant without a migration
+//!   fails here;
+//! - `schema.rs` declares exactly the tables and columns (names, types, nullability) the
+//!   migrations build, and diesel can select every declared column.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error};
+use diesel::sql_types::Text;
+use shared::api::AuditAction;
+use shared::auth::Role;
+use shared::employment::{
+    Applicant, BaseKind, CourseKind, EnrolmentStatus, LoanStatus, Programme, TrainingOutcome,
+};
+use shared::{AssuranceStatus, DisabilityCategory, OrgUnitKind, PovertyStatus, Sex};
+
+use super::DbConn;
+use crate::testing::{Backend, TestApp};
+
+crate::db_tests!(
+    enum_columns_accept_exactly_the_enum,
+    schema_rs_matches_the_database
+);
+
+/// One row in each table that has checks (the template has the org tree, the demo
+/// accounts and programme year 2020), in SQL both databases accept.
+const FIXTURES: &str = "
+INSERT INTO persons (id, name, id_number_enc, id_number_hmac, id_number_masked,
+    has_certificate, sex, birth_year, disability_category, disability_level, county_code,
+    city_code, poverty_status, registered_poor, multi_disabled_household, elderly_disabled,
+    assure_food_clothing, assure_education, assure_medical, assure_housing,
+    assure_drinking_water, synthetic, version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-person', 'test', 'enc', 'chk-hmac', '430381********0000', FALSE, 'male', 1980,
+    'physical', 2, '430381', '4303', 'in_poverty', TRUE, FALSE, FALSE, 'unknown', 'unknown',
+    'unknown', 'unknown', 'unknown', TRUE, 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
+INSERT INTO training_courses (id, name, kind, programme, organiser_unit, county_code,
+    city_code, start_date, end_date, year, planned_places, hours, funding_fen, version,
+    created_at, created_by, updated_at, updated_by)
+VALUES ('chk-course', 'test', 'vocational_skill', 'other', '430381', '430381', '4303',
+    '2026-01-01', '2026-01-10', 2026, 10, 10, 0, 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
+INSERT INTO enrolments (id, course_id, person_id, county_code, city_code, status,
+    hours_attended, certificate_obtained, version, created_at, created_by, updated_at,
+    updated_by)
+VALUES ('chk-enrolment', 'chk-course', 'chk-person', '430381', '4303', 'enrolled', 0, FALSE,
+    1, '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO employment_bases (id, name, credit_code, county_code, city_code, kind,
+    recognised_on, version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-base', 'test', '91430300MA4L000000', '430381', '4303', 'demonstration',
+    '2026-01-01', 1, '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO loans (id, applicant, person_id, bank, principal_fen, annual_rate_bp,
+    term_months, loan_date, purpose, year, county_code, city_code, status, interest_fen,
+    subsidy_fen, capped, version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-loan', 'person', 'chk-person', 'bank', 100000, 435, 12, '2020-06-01', 'test',
+    2020, '430381', '4303', 'draft', 4350, 2175, FALSE, 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
+INSERT INTO loan_events (id, loan_id, at, actor_id, actor_username, actor_unit, to_status)
+VALUES ('chk-event', 'chk-loan', '2026-01-01 00:00:00', 'test', 'test', '43', 'draft');
+INSERT INTO audit_log (id, at, actor_id, actor_username, actor_unit, action, entity_type,
+    entity_id, unit_code)
+VALUES ('chk-audit', '2026-01-01 00:00:00', 'test', 'test', '43', 'create', 'test', 'test',
+    '43');
+INSERT INTO city_allocations (year, city_code, allocated_fen) VALUES (2020, '4303', 100);
+";
+
+/// Values one column must accept and refuse, as SQL literals.
+struct Case {
+    table: &'static str,
+    /// The WHERE clause picking the fixture row.
+    row: &'static str,
+    column: &'static str,
+    accepted: Vec<String>,
+    refused: Vec<String>,
+    /// For a code column, the enum's identifiers, which must be exactly those the
+    /// migration lists (so that it lists none the enum lacks).
+    listed: Option<BTreeSet<&'static str>>,
+}
+
+fn lit(v: &str) -> String {
+    format!("'{v}'")
+}
+
+/// A column holding one of `values` (the identifiers of a Rust enum).
+fn codes(
+    table: &'static str,
+    row: &'static str,
+    column: &'static str,
+    values: impl IntoIterator<Item = &'static str>,
+    nullable: bool,
+) -> Case {
+    let values: BTreeSet<&'static str> = values.into_iter().collect();
+    let mut accepted: Vec<String> = values.iter().map(|v| lit(v)).collect();
+    assert!(!accepted.is_empty());
+    let upper = accepted[0].to_uppercase();
+    if nullable {
+        accepted.push("NULL".into());
+    }
+    Case {
+        table,
+        row,
+        column,
+        accepted,
+        refused: vec![lit("bogus"), lit(""), upper],
+        listed: Some(values),
+    }
+}
+
+/// A numeric column with a range.
+fn range(
+    table: &'static str,
+    row: &'static str,
+    column: &'static str,
+    accepted: &[i64],
+    refused: &[i64],
+) -> Case {
+    Case {
+        table,
+        row,
+        column,
+        accepted: accepted.iter().map(i64::to_string).collect(),
+        refused: refused.iter().map(i64::to_string).collect(),
+        listed: None,
+    }
+}
+
+fn strs<T: Copy>(all: &'static [T], f: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().copied().map(f).collect()
+}
+
+/// The applicants, as the loans module stores them. `Applicant` has no `ALL`; the match
+/// makes a new variant a compile error here.
+fn applicants() -> Vec<&'static str> {
+    [Applicant::Person, Applicant::Base]
+        .into_iter()
+        .map(|a| {
+            let s = match a {
+                Applicant::Person => "person",
+                Applicant::Base => "base",
+            };
+            assert_eq!(
+                serde_json::to_value(a).ok(),
+                Some(serde_json::Value::from(s))
+            );
+            s
+        })
+        .collect()
+}
+
+/// Every constrained column with the values it must accept and refuse.
+fn cases() -> Vec<Case> {
+    const PERSON: &str = "id = 'chk-person'";
+    const COURSE: &str = "id = 'chk-course'";
+    const ENROLMENT: &str = "id = 'chk-enrolment'";
+    const BASE: &str = "id = 'chk-base'";
+    const LOAN: &str = "id = 'chk-loan'";
+    const EVENT: &str = "id = 'chk-event'";
+    const USER: &str = "username = 'admin'";
+    const YEAR: &str = "year = 2020";
+    const ALLOCATION: &str = "year = 2020 AND city_code = '4303'";
+    let roles: Vec<&str> = strs(Role::ALL, Role::as_str);
+    let all_roles = crate::users::queries::roles_text(Role::ALL);
+    let role_sets = |column: &'static str, nullable: bool| {
+        let mut accepted: Vec<String> = roles.iter().map(|r| lit(r)).collect();
+        accepted.extend([lit(&all_roles), lit("admin,registrar"), lit("")]);
+        if nullable {
+            accepted.push("NULL".into());
+        }
+        Case {
+            table: "users",
+            row: USER,
+            column,
+            accepted,
+            refused: ["bogus", "admin,bogus", "admin,", ",admin", "admin,,leader"]
+                .into_iter()
+                .chain(["admin,admin", "ADMIN", "admin leader"])
+                .map(lit)
+                .collect(),
+            listed: Some(roles.iter().copied().collect()),
+        }
+    };
+    let mut cases = vec![
+        codes(
+            "org_units",
+            "code = '43'",
+            "kind",
+            strs(OrgUnitKind::ALL, OrgUnitKind::as_str),
+            false,
+        ),
+        role_sets("roles", false),
+        role_sets("pending_roles", true),
+        range("users", USER, "version", &[1, 2], &[0, -1]),
+        codes("persons", PERSON, "sex", strs(Sex::ALL, Sex::as_str), false),
+        codes(
+            "persons",
+            PERSON,
+            "disability_category",
+            strs(DisabilityCategory::ALL, DisabilityCategory::as_str),
+            false,
+        ),
+        range(
+            "persons",
+            PERSON,
+            "disability_level",
+            &[1, 2, 3, 4],
+            &[0, 5],
+        ),
+        codes(
+            "persons",
+            PERSON,
+            "poverty_status",
+            strs(PovertyStatus::ALL, PovertyStatus::as_str),
+            false,
+        ),
+        range("persons", PERSON, "household_size", &[1, 50], &[0, -1]),
+        range("persons", PERSON, "version", &[1], &[0]),
+    ];
+    for column in [
+        "assure_food_clothing",
+        "assure_education",
+        "assure_medical",
+        "assure_housing",
+        "assure_drinking_water",
+    ] {
+        cases.push(codes(
+            "persons",
+            PERSON,
+            column,
+            strs(AssuranceStatus::ALL, AssuranceStatus::as_str),
+            false,
+        ));
+    }
+    cases.extend([
+        codes(
+            "audit_log",
+            "id = 'chk-audit'",
+            "action",
+            strs(AuditAction::ALL, AuditAction::as_str),
+            false,
+        ),
+        range(
+            "programme_years",
+            YEAR,
+            "share_bp",
+            &[0, 10_000, 5000],
+            &[-1, 10_001],
+        ),
+        range(
+            "programme_years",
+            YEAR,
+            "budget_fen",
+            &[0, 300_000_000],
+            &[-1],
+        ),
+        range(
+            "programme_years",
+            YEAR,
+            "cap_person_fen",
+            &[0, 500_000],
+            &[-1],
+        ),
+        range(
+            "programme_years",
+            YEAR,
+            "cap_base_fen",
+            &[0, 5_000_000],
+            &[-1],
+        ),
+        range(
+            "programme_years",
+            YEAR,
+            "max_principal_fen",
+            &[0, 50_000_000],
+            &[-1],
+        ),
+        range(
+            "programme_years",
+            YEAR,
+            "target_persons_trained",
+            &[0, 5000],
+            &[-1],
+        ),
+        range(
+            "programme_years",
+            YEAR,
+            "target_subsidy_fen",
+            &[0, 300_000_000],
+            &[-1],
+        ),
+        range("city_allocations", ALLOCATION, "disbursed_fen", &[0], &[-1]),
+        codes(
+            "training_courses",
+            COURSE,
+            "kind",
+            strs(CourseKind::ALL, CourseKind::as_str),
+            false,
+        ),
+        codes(
+            "training_courses",
+            COURSE,
+            "programme",
+            strs(Programme::ALL, Programme::as_str),
+            false,
+        ),
+        Case {
+            table: "training_courses",
+            row: COURSE,
+            column: "end_date",
+            accepted: vec![lit("2026-01-01"), lit("2026-01-10")],
+            refused: vec![lit("2025-12-31")],
+            listed: None,
+        },
+        range("training_courses", COURSE, "planned_places", &[1, 10], &[0]),
+        range("training_courses", COURSE, "hours", &[1, 10], &[0]),
+        range("training_courses", COURSE, "funding_fen", &[0, 1], &[-1]),
+        range("training_courses", COURSE, "version", &[1], &[0]),
+        codes(
+            "enrolments",
+            ENROLMENT,
+            "status",
+            strs(EnrolmentStatus::ALL, EnrolmentStatus::as_str),
+            false,
+        ),
+        codes(
+            "enrolments",
+            ENROLMENT,
+            "outcome",
+            strs(TrainingOutcome::ALL, TrainingOutcome::as_str),
+            true,
+        ),
+        range("enrolments", ENROLMENT, "hours_attended", &[0, 10], &[-1]),
+        range("enrolments", ENROLMENT, "version", &[1], &[0]),
+        codes(
+            "employment_bases",
+            BASE,
+            "kind",
+            strs(BaseKind::ALL, BaseKind::as_str),
+            false,
+        ),
+        range("employment_bases", BASE, "version", &[1], &[0]),
+        codes("loans", LOAN, "applicant", applicants(), false),
+        codes(
+            "loans",
+            LOAN,
+            "status",
+            strs(LoanStatus::ALL, LoanStatus::as_str),
+            false,
+        ),
+        range("loans", LOAN, "principal_fen", &[1, 100_000], &[0, -1]),
+        range("loans", LOAN, "annual_rate_bp", &[0, 435], &[-1]),
+        range("loans", LOAN, "term_months", &[1, 12], &[0]),
+        range("loans", LOAN, "interest_fen", &[0, 4350], &[-1]),
+        range("loans", LOAN, "subsidy_fen", &[0, 2175], &[-1]),
+        range("loans", LOAN, "approved_fen", &[0, 2175], &[-1]),
+        range("loans", LOAN, "disbursed_fen", &[0, 2175], &[-1]),
+        range("loans", LOAN, "version", &[1], &[0]),
+        codes(
+            "loan_events",
+            EVENT,
+            "from_status",
+            strs(LoanStatus::ALL, LoanStatus::as_str),
+            true,
+        ),
+        codes(
+            "loan_events",
+            EVENT,
+            "to_status",
+            strs(LoanStatus::ALL, LoanStatus::as_str),
+            false,
+        ),
+        range("loan_events", EVENT, "amount_fen", &[0, 1], &[-1]),
+    ]);
+    cases
+}
+
+async fn enum_columns_accept_exactly_the_enum(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let mut conn = app.conn();
+    let conn: &mut DbConn = &mut conn;
+    conn.batch_execute(FIXTURES)
+        .unwrap_or_else(|e| panic!("fixtures: {e}"));
+    for case in cases() {
+        let Case {
+            table, row, column, ..
+        } = case;
+        if let (Some(listed), DbConn::Sqlite(_)) = (&case.listed, &*conn) {
+            // The one migration serves both databases, so reading its text once suffices.
+            assert_eq!(
+                values_listed(conn, table, column),
+                listed
+                    .iter()
+                    .map(|v| v.to_string())
+                    .collect::<BTreeSet<_>>(),
+                "values the migration lists for {table}.{column} (left) and the enum (right)"
+            );
+        }
+        for value in &case.accepted {
+            let sql = format!("UPDATE {table} SET {column} = {value} WHERE {row}");
+            assert_eq!(
+                diesel::sql_query(&sql)
+                    .execute(conn)
+                    .map_err(|e| e.to_string()),
+                Ok(1),
+                "{backend:?} must accept {sql}"
+            );
+        }
+        for value in &case.refused {
+            let sql = format!("UPDATE {table} SET {column} = {value} WHERE {row}");
+            match diesel::sql_query(&sql).execute(conn) {
+                Err(Error::DatabaseError(DatabaseErrorKind::CheckViolation, _)) => {}
+                other => panic!("{backend:?} must refuse {sql} by a check, got {other:?}"),
+            }
+        }
+    }
+}
+
+/// The values a table's CHECK constraints list for `column`: those of `column IN (...)`,
+/// or for a role list the `',role,'` of its REPLACE chain.
+fn values_listed(conn: &mut DbConn, table: &str, column: &str) -> BTreeSet<String> {
+    let ddl: String = diesel::sql_query(format!(
+        "SELECT sql AS name FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+    ))
+    .get_result::<DbTable>(conn)
+    .unwrap_or_else(|e| panic!("{e}"))
+    .name;
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let checks: Vec<&str> = ddl.split("CHECK (").skip(1).collect();
+    let mut out = BTreeSet::new();
+    for check in checks {
+        let list = if check.contains(&format!("',' || {column} || ','")) {
+            // A role list: REPLACE(... ',' || column || ',', ',admin,', ','), ...
+            check
+                .split(", '")
+                .filter_map(|s| s.strip_prefix(',')?.split_once(",'").map(|(v, _)| v))
+                .filter(|v| !v.is_empty() && v.chars().all(is_ident))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        } else {
+            let pattern = format!("{column} IN (");
+            let Some(at) = check
+                .find(&pattern)
+                .filter(|&at| !check[..at].ends_with(is_ident))
+            else {
+                continue;
+            };
+            let rest = &check[at + pattern.len()..];
+            rest[..rest.find(')').unwrap_or(rest.len())]
+                .split(", ")
+                .map(|v| v.trim_matches('\'').to_owned())
+                .collect()
+        };
+        out.extend(list);
+    }
+    out
+}
+
+/// A column as `schema.rs` or the database describes it: normalised type, nullable.
+type Columns = BTreeMap<String, (String, bool)>;
+
+/// One table as `schema.rs` declares it.
+struct Declared {
+    name: &'static str,
+    columns: Columns,
+    /// Selects every declared column through diesel.
+    select: fn(&mut DbConn) -> QueryResult<usize>,
+}
+
+/// The column names of a diesel `SELECT` (as PostgreSQL SQL) and the Rust name of its
+/// SQL type (a tuple of `diesel::sql_types`), zipped.
+fn declared_columns(sql: &str, sql_type: &str) -> Columns {
+    let list = sql
+        .strip_prefix("SELECT ")
+        .and_then(|s| s.split(" FROM ").next())
+        .unwrap_or_else(|| panic!("unexpected SQL {sql}"));
+    let names: Vec<String> = list
+        .split(", ")
+        .map(|c| {
+            c.rsplit('.')
+                .next()
+                .unwrap_or(c)
+                .trim_matches('"')
+                .to_owned()
+        })
+        .collect();
+    let types: Vec<(String, bool)> = sql_type
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .split(", ")
+        .map(|t| {
+            let t = t.replace("diesel::sql_types::", "");
+            match t
+                .strip_prefix("Nullable<")
+                .and_then(|t| t.strip_suffix('>'))
+            {
+                Some(inner) => (inner.to_owned(), true),
+                None => (t, false),
+            }
+        })
+        .collect();
+    assert_eq!(names.len(), types.len(), "{sql} / {sql_type}");
+    names.into_iter().zip(types).collect()
+}
+
+/// Every table of `schema.rs`, with its declared columns.
+macro_rules! declared {
+    ($($table:ident),* $(,)?) => {
+        vec![$({
+            use super::schema::$table as t;
+            Declared {
+                name: stringify!($table),
+                columns: declared_columns(
+                    &diesel::debug_query::<diesel::pg::Pg, _>(
+                        &t::table.select(t::all_columns),
+                    )
+                    .to_string(),
+                    std::any::type_name::<
+                        <<t::table as diesel::Table>::AllColumns as diesel::Expression>::SqlType,
+                    >(),
+                ),
+                select: |c| t::table.select(t::all_columns).limit(1).execute(c),
+            }
+        }),*]
+    };
+}
+
+/// A column as the database reports it.
+#[derive(QueryableByName, Debug)]
+struct DbColumn {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    data_type: String,
+    #[diesel(sql_type = Text)]
+    is_nullable: String,
+}
+
+/// A table name as the database reports it.
+#[derive(QueryableByName, Debug)]
+struct DbTable {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The diesel SQL type a declared database type maps to.
+fn normalise(db_type: &str) -> String {
+    match db_type.to_ascii_lowercase().as_str() {
+        "text" => "Text",
+        "integer" => "Integer",
+        "bigint" => "BigInt",
+        "boolean" => "Bool",
+        "date" => "Date",
+        "timestamp" | "timestamp without time zone" => "Timestamp",
+        other => return format!("unmapped database type {other}"),
+    }
+    .to_owned()
+}
+
+fn database_tables(conn: &mut DbConn) -> BTreeSet<String> {
+    let sql = match conn {
+        DbConn::Sqlite(_) => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations'"
+        }
+        DbConn::Pg(_) => {
+            "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+             AND table_name <> '__diesel_schema_migrations'"
+        }
+    };
+    diesel::sql_query(sql)
+        .load::<DbTable>(conn)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|t| t.name)
+        .collect()
+}
+
+fn database_columns(conn: &mut DbConn, table: &str) -> Columns {
+    let sql = match conn {
+        DbConn::Sqlite(_) => format!(
+            "SELECT name, type AS data_type, \
+             CASE WHEN \"notnull\" = 0 THEN 'YES' ELSE 'NO' END AS is_nullable \
+             FROM pragma_table_info('{table}')"
+        ),
+        DbConn::Pg(_) => format!(
+            "SELECT CAST(column_name AS TEXT) AS name, CAST(data_type AS TEXT) AS data_type, \
+             CAST(is_nullable AS TEXT) AS is_nullable FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = '{table}'"
+        ),
+    };
+    diesel::sql_query(sql)
+        .load::<DbColumn>(conn)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|c| (c.name, (normalise(&c.data_type), c.is_nullable == "YES")))
+        .collect()
+}
+
+/// The tables `schema.rs` declares, read from its source.
+fn schema_rs_tables() -> BTreeSet<String> {
+    let source = include_str!("schema.rs");
+    let mut lines = source.lines();
+    let mut out = BTreeSet::new();
+    while let Some(line) = lines.next() {
+        if line.trim() == "diesel::table! {" {
+            if let Some(name) = lines.next().and_then(|l| l.split_whitespace().next()) {
+                out.insert(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
+async fn schema_rs_matches_the_database(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let mut conn = app.conn();
+    let conn: &mut DbConn = &mut conn;
+    let declared = declared!(
+        org_units,
+        towns,
+        villages,
+        users,
+        login_attempts,
+        sessions,
+        refresh_tokens,
+        persons,
+        audit_log,
+        programme_years,
+        city_allocations,
+        training_courses,
+        enrolments,
+        employment_bases,
+        base_employees,
+        loans,
+        loan_events,
+    );
+    let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
+    assert_eq!(
+        names,
+        schema_rs_tables(),
+        "this test's table list and schema.rs"
+    );
+    assert_eq!(
+        database_tables(conn),
+        names,
+        "{backend:?}: the migrations' tables and schema.rs"
+    );
+    for table in &declared {
+        assert_eq!(
+            database_columns(conn, table.name),
+            table.columns,
+            "{backend:?}: columns of {} in the database (left) and schema.rs (right)",
+            table.name
+        );
+        (table.select)(conn).unwrap_or_else(|e| {
+            panic!("{backend:?}: selecting every column of {}: {e}", table.name)
+        });
+    }
+}
