@@ -68,6 +68,9 @@ INSERT INTO audit_log (id, at, actor_id, actor_username, actor_unit, action, ent
 VALUES ('chk-audit', '2026-01-01 00:00:00', 'test', 'test', '43', 'create', 'test', 'test',
     '43');
 INSERT INTO city_allocations (year, city_code, allocated_fen) VALUES (2020, '4303', 100);
+INSERT INTO import_jobs (id, kind, target_id, owner_id, state, created_at, updated_at)
+SELECT 'chk-job', 'roster', 'test', id, 'validating', '2026-01-01 00:00:00', '2026-01-01 00:00:00'
+FROM users WHERE username = 'admin';
 ";
 
 /// Values one column must accept and refuse, as SQL literals.
@@ -375,6 +378,20 @@ fn cases() -> Vec<Case> {
             false,
         ),
         range("loan_events", EVENT, "amount_fen", &[0, 1], &[-1]),
+        codes(
+            "import_jobs",
+            "id = 'chk-job'",
+            "state",
+            strs(shared::api::JobState::ALL, shared::api::JobState::as_str),
+            false,
+        ),
+        range(
+            "import_jobs",
+            "id = 'chk-job'",
+            "error_count",
+            &[0, 1],
+            &[-1],
+        ),
     ]);
     cases
 }
@@ -639,6 +656,7 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         base_employees,
         loans,
         loan_events,
+        import_jobs,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(
