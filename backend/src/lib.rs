@@ -26,6 +26,8 @@ pub mod record;
 mod record_contract;
 pub mod routes;
 pub mod server;
+#[cfg(test)]
+mod server_tests;
 pub mod spa;
 pub mod state;
 pub mod tabular;

@@ -229,7 +229,7 @@ pub fn create(
                 employment_bases::updated_by.eq(user.id.to_string()),
             ))
             .execute(conn)?;
-        let base = get(conn, &Scope::Province, id)?;
+        let base = get(conn, &user.scope, id)?;
         audit::record(
             conn,
             Event {
@@ -281,7 +281,7 @@ pub fn update(
         ))
         .execute(conn)?;
         crate::record::changed(n)?;
-        let after = get(conn, &Scope::Province, id)?;
+        let after = get(conn, &user.scope, id)?;
         audit::record(
             conn,
             Event {

@@ -280,7 +280,7 @@ pub fn create(
                 ApiError::Conflict { .. } => duplicate_id_number(),
                 other => other,
             })?;
-        let created = get(conn, &Scope::Province, id)?.to_api()?;
+        let created = get(conn, &user.scope, id)?.to_api()?;
         audit::record(
             conn,
             Event {
@@ -402,7 +402,7 @@ pub fn update(
             other => other,
         })?;
         record::changed(n)?;
-        let after = get(conn, &Scope::Province, id)?.to_api()?;
+        let after = get(conn, &user.scope, id)?.to_api()?;
         audit::record(
             conn,
             Event {

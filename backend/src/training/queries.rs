@@ -278,7 +278,7 @@ pub fn create(
                 training_courses::updated_by.eq(user.id.to_string()),
             ))
             .execute(conn)?;
-        let course = get(conn, &Scope::Province, id)?;
+        let course = get(conn, &user.scope, id)?;
         audit::record(
             conn,
             Event {
@@ -342,7 +342,7 @@ pub fn update(
                 enrolments::city_code.eq(&city),
             ))
             .execute(conn)?;
-        let after = get(conn, &Scope::Province, id)?;
+        let after = get(conn, &user.scope, id)?;
         audit::record(
             conn,
             Event {
@@ -638,7 +638,7 @@ pub fn enrol(
                 },
                 other => other,
             })?;
-        let e = enrolment(conn, &Scope::Province, id)?;
+        let e = enrolment(conn, &user.scope, id)?;
         audit::record(
             conn,
             Event {
@@ -668,7 +668,7 @@ pub fn update_enrolment(
         if before.version != body.version {
             return Err(ApiError::stale_version());
         }
-        let course = get_row(conn, &Scope::Province, before.course_id)?;
+        let course = get_row(conn, &user.scope, before.course_id)?;
         body.validate(today(), course.start_date, course.hours)?;
         let n = diesel::update(
             enrolments::table
@@ -687,7 +687,7 @@ pub fn update_enrolment(
         ))
         .execute(conn)?;
         record::changed(n)?;
-        let after = enrolment(conn, &Scope::Province, id)?;
+        let after = enrolment(conn, &user.scope, id)?;
         audit::record(
             conn,
             Event {

@@ -564,11 +564,7 @@ pub async fn export_history(
                 let mut names = std::collections::HashMap::new();
                 for e in &history {
                     if let std::collections::hash_map::Entry::Vacant(v) = names.entry(e.course_id) {
-                        v.insert(queries::get_row(
-                            conn,
-                            &crate::auth::Scope::Province,
-                            e.course_id,
-                        )?);
+                        v.insert(queries::get_row(conn, &user.scope, e.course_id)?);
                     }
                 }
                 crate::audit::record(
