@@ -321,6 +321,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.invalid_username", "用户名只能包含小写字母、数字、点和下划线", "Usernames use lower-case letters, digits, dots and underscores"),
     ("err.invalid_version", "版本号无效", "Not a valid version number"),
     ("err.invalid_yes_no", "应为“是”或“否”", "Must be 是 or 否 (yes or no)"),
+    ("err.links_in_county", "此记录关联了本县的残疾人，不能迁往其他县市区", "This record links persons of its county; it cannot move to another"),
     ("err.malformed_json", "请求格式错误", "The request is not well-formed JSON"),
     ("err.missing_column", "缺少此列", "This column is missing"),
     ("err.missing_token", "请先登录", "Log in first"),

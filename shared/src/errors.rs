@@ -74,6 +74,8 @@ crate::string_enum! {
         Inconsistent = "inconsistent",
         /// `internal_error`.
         InternalError = "internal_error",
+        /// `links_in_county`.
+        LinksInCounty = "links_in_county",
         /// `invalid`.
         Invalid = "invalid",
         /// `invalid_birth_date`.

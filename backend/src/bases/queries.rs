@@ -260,6 +260,13 @@ pub fn update(
             return Err(ApiError::stale_version());
         }
         let (credit, city) = check(conn, user, &body.fields, Some(&id.to_string()))?;
+        // Employees are persons of the base's county: no move while it has any.
+        if body.fields.county_code.trim() != before.fields.county_code && before.employees > 0 {
+            return Err(ApiError::Conflict {
+                code: "links_in_county",
+                detail: "unlink the base's employees before moving it to another county".into(),
+            });
+        }
         let f = &body.fields;
         let n = diesel::update(
             employment_bases::table

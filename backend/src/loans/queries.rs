@@ -89,9 +89,20 @@ pub fn visible(scope: &Scope) -> loans::BoxedQuery<'static, Backend> {
         .filter(loans::deleted_at.is_null())
 }
 
-fn applicant_name(conn: &mut DbConn, row: &LoanRow) -> Result<String, ApiError> {
+/// The applicant's name, as far as the caller may see it: a person who has moved out of
+/// the caller's scope, or was deleted, is not named.
+fn applicant_name(
+    conn: &mut DbConn,
+    scope: &crate::auth::Scope,
+    row: &LoanRow,
+) -> Result<String, ApiError> {
     Ok(match (&row.person_id, &row.base_id) {
-        (Some(p), _) => persons::table.find(p).select(persons::name).first(conn)?,
+        (Some(p), _) => crate::persons::queries::live(scope)
+            .filter(persons::id.eq(p.clone()))
+            .select(persons::name)
+            .first(conn)
+            .optional()?
+            .unwrap_or_default(),
         (_, Some(b)) => employment_bases::table
             .find(b)
             .select(employment_bases::name)
@@ -208,7 +219,7 @@ fn to_api(
             loan_date: row.loan_date,
             purpose: row.purpose.clone(),
         },
-        applicant_name: applicant_name(conn, row)?,
+        applicant_name: applicant_name(conn, &user.scope, row)?,
         county_code: row.county_code.clone(),
         year: row.year,
         status,

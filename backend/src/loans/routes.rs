@@ -125,6 +125,12 @@ pub async fn act(
     path: web::Path<Uuid>,
     Json(body): Json<LoanAction>,
 ) -> Result<web::Json<Loan>, ApiError> {
+    // Nobody without a part in the workflow learns whether a loan exists.
+    if !(user.can(Capability::WriteLoans) || user.can(Capability::ApproveLoans)) {
+        return Err(ApiError::Forbidden(
+            "your roles take no step of a loan application".into(),
+        ));
+    }
     let id = path.into_inner();
     Ok(web::Json(
         state

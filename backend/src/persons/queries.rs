@@ -166,6 +166,33 @@ pub fn list(
     Ok((items, next))
 }
 
+/// Records a search by identity number that found persons as a reveal of each (the
+/// number is confirmed to the searcher), under the person's county.
+pub fn audit_number_search(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    found: &[PersonItem],
+) -> Result<(), ApiError> {
+    for item in found {
+        if let PersonItem::Person(p) = item {
+            audit::record(
+                conn,
+                Event {
+                    actor: user,
+                    action: AuditAction::Reveal,
+                    entity_type: "person",
+                    entity_id: p.id,
+                    owner_region: &p.county_code,
+                    reason: Some("search by identity number"),
+                    before: None,
+                    after: None,
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn duplicate_id_number() -> ApiError {
     ApiError::Conflict {
         code: "duplicate_id_number",

@@ -64,11 +64,22 @@ async fn search_in_scope(
     q: PersonQuery,
 ) -> Result<web::Json<Page<PersonItem>>, ApiError> {
     user.require(Capability::ReadPersons)?;
+    // A number that finds a person confirms it, and the masked number leaves few
+    // candidates: searching by number is a reveal — for those who may reveal, audited.
+    if q.id_number.is_some() {
+        user.require(Capability::RevealIdNumber)?;
+    }
     let limit = limit_of(q.limit)?;
     let after = Cursor::decode_opt(q.cursor.as_deref())?;
     let pii = state.pii.clone();
     let (items, next_cursor) = state
-        .db(move |conn| queries::list(conn, &pii, &user.scope, &q, after, limit))
+        .db(move |conn| {
+            let page = queries::list(conn, &pii, &user.scope, &q, after, limit)?;
+            if q.id_number.is_some() {
+                queries::audit_number_search(conn, &user, &page.0)?;
+            }
+            Ok(page)
+        })
         .await?;
     Ok(web::Json(Page { items, next_cursor }))
 }

@@ -520,8 +520,22 @@ async fn every_write_is_audited(backend: Backend) {
         .collect();
     assert_eq!(actions, vec!["delete", "update", "create"], "newest first");
     let update = &entries[1];
-    assert_eq!(update["before"]["name"], "审计前");
-    assert_eq!(update["after"]["name"], "审计后");
+    // The auditor (no right to read persons) sees which fields changed, not the values;
+    // the log itself keeps both sides.
+    assert_eq!(update["before"], Value::Null);
+    assert_eq!(update["after"], json!({"changed": ["name", "version"]}));
+    {
+        use crate::db::schema::audit_log;
+        use diesel::prelude::*;
+        let (before, after): (Option<String>, Option<String>) = audit_log::table
+            .filter(audit_log::entity_id.eq(&id))
+            .filter(audit_log::action.eq("update"))
+            .select((audit_log::before_json, audit_log::after_json))
+            .first(&mut app.conn())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(before.is_some_and(|b| b.contains("审计前")));
+        assert!(after.is_some_and(|a| a.contains("审计后")));
+    }
     assert_eq!(update["unit_code"], "430381");
     assert_eq!(update["actor_unit"], "430381");
     // A county's staff cannot read the log; the auditor's scope is the province.
@@ -866,6 +880,23 @@ async fn masked_numbers_cannot_be_rebuilt(backend: Backend) {
             }
         }
     }
+    // Searching by number confirms it: only for those who may reveal, and audited.
+    let lt = app.token("leader").await;
+    let by_number = app
+        .post(&lt, "/api/v1/persons/search", json!({"id_number": full}))
+        .await;
+    assert_eq!(by_number.status, 403, "{}", by_number.body);
+    let reveals = app.audit_count(&id, "reveal");
+    let found = app
+        .post(&staff, "/api/v1/persons/search", json!({"id_number": full}))
+        .await;
+    assert_eq!(ids(&found.body), vec![id.clone()]);
+    assert_eq!(app.audit_count(&id, "reveal"), reveals + 1);
+    // Auditors see which fields changed, not the person's data.
+    let at = app.token("auditor").await;
+    let log = app.get(&at, &format!("/api/v1/audit?entity_id={id}")).await;
+    assert!(!log.body.to_string().contains("改名后"), "{}", log.body);
+    assert!(log.body.to_string().contains("\"changed\""), "{}", log.body);
     // The leader reads the person, with the birth year only.
     let lt = app.token("leader").await;
     let seen = app.get(&lt, &format!("/api/v1/persons/{id}")).await;

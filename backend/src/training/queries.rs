@@ -310,6 +310,23 @@ pub fn update(
             return Err(ApiError::stale_version());
         }
         let city = check_county(conn, user, f)?;
+        // A roster holds persons of its course's county: the course cannot move to
+        // another county while it has one.
+        if f.county_code.trim() != before.fields.county_code {
+            let on_roster: i64 = enrolments::table
+                .filter(enrolments::course_id.eq(id.to_string()))
+                .filter(enrolments::deleted_at.is_null())
+                .count()
+                .get_result(conn)?;
+            if on_roster > 0 {
+                return Err(ApiError::Conflict {
+                    code: "links_in_county",
+                    detail:
+                        "remove the roster's enrolments before moving the course to another county"
+                            .into(),
+                });
+            }
+        }
         let n = diesel::update(
             training_courses::table
                 .filter(training_courses::id.eq(id.to_string()))
@@ -718,7 +735,7 @@ pub fn delete_enrolment(
             return Err(ApiError::stale_version());
         }
         let at = now();
-        diesel::update(
+        let n = diesel::update(
             enrolments::table
                 .filter(enrolments::id.eq(id.to_string()))
                 .filter(enrolments::version.eq(version)),
@@ -731,6 +748,7 @@ pub fn delete_enrolment(
             enrolments::updated_by.eq(user.id.to_string()),
         ))
         .execute(conn)?;
+        record::changed(n)?;
         let county: String = enrolments::table
             .find(id.to_string())
             .select(enrolments::county_code)

@@ -509,6 +509,16 @@ fn settle(
                         .into(),
                 });
             }
+            // One person with both hats (admin and leader), or an admin with a second
+            // admin account of their making, would be both the proposer and the second
+            // person: whoever administers users never confirms grants.
+            if caller.can(Capability::ManageUsers) {
+                return Err(ApiError::Denied {
+                    code: "own_proposal",
+                    detail: "user administrators cannot confirm grants: a leader who does not administer users must"
+                        .into(),
+                });
+            }
             if before.id == caller.id.to_string() {
                 return Err(ApiError::Denied {
                     code: "own_account",
