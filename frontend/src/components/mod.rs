@@ -2,4 +2,5 @@
 
 pub mod field;
 pub mod header;
+pub mod person_picker;
 pub mod unit_picker;

@@ -8,6 +8,8 @@ use yew::prelude::*;
 
 use crate::app::Ctx;
 use crate::components::field::{SelectField, TextField};
+use crate::hooks::form::use_form;
+use crate::hooks::remote::{use_paged, PAGE_SIZE};
 
 /// A base as the API lists it (the fields and the employee count).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -23,6 +25,7 @@ struct Base {
 
 #[derive(Serialize)]
 struct BaseCreate {
+    /// The form's stable client id: a retried create answers the existing base.
     id: uuid::Uuid,
     #[serde(flatten)]
     fields: BaseInput,
@@ -34,8 +37,16 @@ pub fn base_list() -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
-    let bases = use_state(Vec::<Base>::new);
-    let reload = use_state(|| 0u32);
+    let bases = use_paged((), |(), cursor: Option<String>| {
+        let path = crate::api::with_query(
+            "/api/v1/bases",
+            &shared::api::PageQuery {
+                limit: Some(PAGE_SIZE),
+                cursor,
+            },
+        );
+        async move { crate::api::get::<Page<Base>>(&path).await }
+    });
     let own = ctx
         .me
         .as_ref()
@@ -48,37 +59,24 @@ pub fn base_list() -> Html {
     let kind = use_state(|| BaseKind::PovertyAlleviation);
     let date = use_state(String::new);
     let phone = use_state(String::new);
-    let errors = use_state(Vec::<FieldError>::new);
-    let banner = use_state(|| None::<String>);
+    let fh = use_form("base-form");
     let lang = ctx.lang;
-    {
-        let bases = bases.clone();
-        use_effect_with(*reload, move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(p) = crate::api::get::<Page<Base>>("/api/v1/bases?limit=500").await {
-                    bases.set(p.items);
-                }
-            });
-            || ()
-        });
-    }
     let onsubmit = {
-        let (name, code, county, kind, date, phone, errors, banner, reload) = (
+        let (name, code, county, kind, date, phone, fh, bases) = (
             name.clone(),
             code.clone(),
             county.clone(),
             kind.clone(),
             date.clone(),
             phone.clone(),
-            errors.clone(),
-            banner.clone(),
-            reload.clone(),
+            fh.clone(),
+            bases.clone(),
         );
+        let own = own.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Ok(recognised_on) = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") else {
-                errors.set(vec![FieldError::new("recognised_on", "required", "")]);
-                banner.set(Some(lang.t("persons.fix_errors")));
+                fh.reject(vec![FieldError::new("recognised_on", "required", "")]);
                 return;
             };
             let fields = BaseInput {
@@ -98,49 +96,36 @@ pub fn base_list() -> Html {
             )
             .unwrap_or_default();
             if let Err(errs) = fields.validate(today) {
-                errors.set(errs);
-                banner.set(Some(lang.t("persons.fix_errors")));
+                fh.reject(errs);
                 return;
             }
-            let (errors, banner, reload) = (errors.clone(), banner.clone(), reload.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::post::<serde_json::Value, _>(
-                    "/api/v1/bases",
-                    &BaseCreate {
-                        id: uuid::Uuid::new_v4(),
-                        fields,
-                    },
-                )
-                .await
-                {
-                    Ok(_) => {
-                        errors.set(Vec::new());
-                        banner.set(None);
-                        reload.set(*reload + 1);
+            let (name, code, county, date, phone, bases, own) = (
+                name.clone(),
+                code.clone(),
+                county.clone(),
+                date.clone(),
+                phone.clone(),
+                bases.clone(),
+                own.clone(),
+            );
+            fh.submit(
+                move |id| async move {
+                    let body = BaseCreate { id, fields };
+                    Ok(crate::api::post::<serde_json::Value, _>("/api/v1/bases", &body).await?)
+                },
+                // Saved: the form starts over for the next base (with a new id).
+                move |_| {
+                    for s in [&name, &code, &date, &phone] {
+                        s.set(String::new());
                     }
-                    Err(e) => {
-                        errors.set(
-                            e.problem
-                                .as_ref()
-                                .map(|p| p.errors.clone())
-                                .unwrap_or_default(),
-                        );
-                        banner.set(Some(e.message(lang)));
-                    }
-                }
-            });
+                    county.set(own);
+                    bases.reload();
+                },
+            );
         })
     };
-    let err = |f: &str| {
-        errors
-            .iter()
-            .find(|e| e.field == f)
-            .map(|e| lang.error(&e.code, &e.message))
-    };
-    let set = |s: &UseStateHandle<String>| {
-        let s = s.clone();
-        Callback::from(move |v: String| s.set(v))
-    };
+    let err = |f: &str| fh.error(f, lang);
+    let set = |s: &UseStateHandle<String>, field: &'static str| fh.bind(s, field);
     let kinds: Vec<(String, String)> = BaseKind::ALL
         .iter()
         .map(|k| (k.to_string(), ctx.t(&format!("base.{k}"))))
@@ -153,7 +138,7 @@ pub fn base_list() -> Html {
         <section class="card">
             <h1>{ ctx.t("bases.title") }</h1>
             <ul class="results" id="bases">
-                { for bases.iter().map(|b| html! {
+                { for bases.items().iter().map(|b| html! {
                     <li>
                         <strong>{ &b.name }</strong>
                         <span class="mono">{ &b.credit_code }</span>
@@ -164,20 +149,19 @@ pub fn base_list() -> Html {
                     </li>
                 }) }
             </ul>
+            { bases.footer(lang, "bases", "bases.none") }
             if can_write {
                 <h2>{ ctx.t("bases.new") }</h2>
-                if let Some(b) = &*banner {
-                    <p class="error-summary" role="alert">{ b }</p>
-                }
+                { fh.banner(lang, "base-banner") }
                 <form onsubmit={onsubmit} novalidate=true id="base-form">
-                    <TextField id="base-name" label={ctx.t("bases.name")} value={(*name).clone()} oninput={set(&name)} error={err("name")} required=true />
-                    <TextField id="base-code" label={ctx.t("bases.credit_code")} value={(*code).clone()} oninput={set(&code)} error={err("credit_code")} required=true />
-                    <TextField id="base-county" label={ctx.t("field.county_code")} value={(*county).clone()} oninput={set(&county)} error={err("county_code")} required=true inputmode={Some(AttrValue::Static("numeric"))} />
+                    <TextField id="base-name" label={ctx.t("bases.name")} value={(*name).clone()} oninput={set(&name, "name")} error={err("name")} required=true />
+                    <TextField id="base-code" label={ctx.t("bases.credit_code")} value={(*code).clone()} oninput={set(&code, "credit_code")} error={err("credit_code")} required=true />
+                    <TextField id="base-county" label={ctx.t("field.county_code")} value={(*county).clone()} oninput={set(&county, "county_code")} error={err("county_code")} required=true inputmode={Some(AttrValue::Static("numeric"))} />
                     <SelectField id="base-kind" label={ctx.t("bases.kind")} value={kind.to_string()} options={kinds}
                         onchange={let k = kind.clone(); Callback::from(move |v: String| if let Ok(x) = v.parse() { k.set(x) })} />
-                    <TextField id="base-date" label={ctx.t("bases.recognised_on")} kind="date" value={(*date).clone()} oninput={set(&date)} error={err("recognised_on")} required=true />
-                    <TextField id="base-phone" label={ctx.t("field.phone")} kind="tel" value={(*phone).clone()} oninput={set(&phone)} error={err("contact_phone")} />
-                    <div class="buttons"><button type="submit" class="primary" id="base-save">{ ctx.t("persons.save") }</button></div>
+                    <TextField id="base-date" label={ctx.t("bases.recognised_on")} kind="date" value={(*date).clone()} oninput={set(&date, "recognised_on")} error={err("recognised_on")} required=true />
+                    <TextField id="base-phone" label={ctx.t("field.phone")} kind="tel" value={(*phone).clone()} oninput={set(&phone, "contact_phone")} error={err("contact_phone")} />
+                    <div class="buttons"><button type="submit" class="primary" id="base-save" disabled={fh.busy()}>{ ctx.t("persons.save") }</button></div>
                 </form>
             }
         </section>

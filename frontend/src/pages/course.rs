@@ -3,11 +3,13 @@
 
 use serde::Deserialize;
 use shared::employment::{Course, Enrolment, EnrolmentCreate, EnrolmentStatus, EnrolmentUpdate};
-use shared::person::{PersonItem, PersonQuery};
+use shared::person::Person;
 use yew::prelude::*;
 
 use crate::app::Ctx;
-use crate::components::field::TextField;
+use crate::components::person_picker::PersonPicker;
+use crate::hooks::form::{use_form, Failure};
+use crate::hooks::remote::use_remote;
 
 /// Props: the course id.
 #[derive(Properties, PartialEq)]
@@ -64,111 +66,60 @@ pub fn course_page(p: &CourseProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
-    let course = use_state(|| None::<Course>);
-    let roster = use_state(Vec::<Enrolment>::new);
-    let error = use_state(|| None::<String>);
-    let search = use_state(String::new);
-    let found = use_state(Vec::<shared::person::Person>::new);
-    let import = use_state(|| None::<ImportStatus>);
-    let reload = use_state(|| 0u32);
     let lang = ctx.lang;
     let id = p.id.clone();
-    {
-        let (course, roster, error, id) =
-            (course.clone(), roster.clone(), error.clone(), id.clone());
-        use_effect_with((id, *reload), move |(id, _)| {
-            let id = id.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::get::<Course>(&format!("/api/v1/courses/{id}")).await {
-                    Ok(c) => course.set(Some(c)),
-                    Err(e) => error.set(Some(if e.status == 404 {
-                        lang.t("persons.not_found")
-                    } else {
-                        e.message(lang)
-                    })),
-                }
-                if let Ok(r) =
-                    crate::api::get::<Vec<Enrolment>>(&format!("/api/v1/courses/{id}/enrolments"))
-                        .await
-                {
-                    roster.set(r);
-                }
-            });
-            || ()
-        });
-    }
+    let course = use_remote(id.clone(), |id: String| async move {
+        crate::api::get::<Course>(&format!("/api/v1/courses/{id}")).await
+    });
+    let roster = use_remote(id.clone(), |id: String| async move {
+        crate::api::get::<Vec<Enrolment>>(&format!("/api/v1/courses/{id}/enrolments")).await
+    });
+    // Errors of the export and import.
+    let error = use_state(|| None::<String>);
+    let import = use_state(|| None::<ImportStatus>);
+    // Adding a person, and changing an enrolment's status.
+    let enrol_form = use_form("course-enrol");
+    let status_form = use_form("roster");
+    let import_form = use_form("import-status");
+    let last_pick = use_mut_ref(|| None::<uuid::Uuid>);
+    let reload = {
+        let (course, roster) = (course.clone(), roster.clone());
+        Callback::from(move |()| {
+            course.reload();
+            roster.reload();
+        })
+    };
     let can_write = ctx.me.as_ref().is_some_and(|m| {
         m.permissions
             .contains(&shared::auth::Capability::WriteTraining)
     });
-    let on_search = {
-        let (search, found, error) = (search.clone(), found.clone(), error.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let q = search.trim().to_owned();
-            let query = if q.len() == 18 && q.chars().take(17).all(|c| c.is_ascii_digit()) {
-                PersonQuery {
-                    id_number: Some(q),
-                    limit: Some(20),
-                    ..PersonQuery::default()
-                }
-            } else {
-                PersonQuery {
-                    name: Some(q),
-                    limit: Some(20),
-                    ..PersonQuery::default()
-                }
-            };
-            let (found, error) = (found.clone(), error.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::search_persons(&query).await {
-                    Ok(p) => found.set(
-                        p.items
-                            .into_iter()
-                            .filter_map(|i| {
-                                if let PersonItem::Person(p) = i {
-                                    Some(*p)
-                                } else {
-                                    None
-                                }
-                            })
-                            .collect(),
-                    ),
-                    Err(e) => error.set(Some(e.message(lang))),
-                }
-            });
-        })
-    };
     let enrol = {
-        let (id, reload, error, found) = (id.clone(), reload.clone(), error.clone(), found.clone());
-        Callback::from(move |person: uuid::Uuid| {
-            let (id, reload, error, found) =
-                (id.clone(), reload.clone(), error.clone(), found.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let body = EnrolmentCreate {
-                    id: Some(uuid::Uuid::new_v4()),
-                    person_id: person,
-                };
-                match crate::api::post::<Enrolment, _>(
-                    &format!("/api/v1/courses/{id}/enrolments"),
-                    &body,
-                )
-                .await
-                {
-                    Ok(_) => {
-                        error.set(None);
-                        found.set(Vec::new());
-                        reload.set(*reload + 1);
-                    }
-                    Err(e) => error.set(Some(e.message(lang))),
-                }
-            });
+        let (id, reload, form) = (id.clone(), reload.clone(), enrol_form.clone());
+        Callback::from(move |person: Person| {
+            // One id per person: a retry for the same person replays the same create.
+            if last_pick.borrow_mut().replace(person.id) != Some(person.id) {
+                form.renew_id();
+            }
+            let (id, reload) = (id.clone(), reload.clone());
+            form.submit(
+                move |record_id| async move {
+                    let body = EnrolmentCreate {
+                        id: Some(record_id),
+                        person_id: person.id,
+                    };
+                    let path = format!("/api/v1/courses/{id}/enrolments");
+                    Ok(crate::api::post::<Enrolment, _>(&path, &body).await?)
+                },
+                move |_| reload.emit(()),
+            );
         })
     };
     let change_status = {
-        let (reload, error, course) = (reload.clone(), error.clone(), course.clone());
+        let (reload, form, course) = (reload.clone(), status_form.clone(), course.clone());
         Callback::from(move |(e, status): (Enrolment, EnrolmentStatus)| {
-            let Some(c) = (*course).clone() else { return };
+            let Some(c) = course.ready().cloned() else {
+                return;
+            };
             let completed = status == EnrolmentStatus::Completed;
             let body = EnrolmentUpdate {
                 version: e.version,
@@ -182,26 +133,27 @@ pub fn course_page(p: &CourseProps) -> Html {
                 certificate_obtained: false,
                 outcome: e.outcome,
             };
-            let (reload, error) = (reload.clone(), error.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::put::<Enrolment, _>(
-                    &format!("/api/v1/enrolments/{}", e.id),
-                    &body,
-                )
-                .await
-                {
-                    Ok(_) => {
-                        error.set(None);
-                        reload.set(*reload + 1);
+            let (reload, stale) = (reload.clone(), reload.clone());
+            form.submit(
+                move |_| async move {
+                    let path = format!("/api/v1/enrolments/{}", e.id);
+                    match crate::api::put::<Enrolment, _>(&path, &body).await {
+                        Ok(x) => Ok(x),
+                        Err(err) => {
+                            if err.code() == "stale_version" {
+                                stale.emit(());
+                            }
+                            // The roster has no input per field: the first field
+                            // error goes to the banner.
+                            Err(match err.problem.as_ref().and_then(|p| p.errors.first()) {
+                                Some(f) => Failure::Text(lang.error(&f.code, &f.message)),
+                                None => err.into(),
+                            })
+                        }
                     }
-                    Err(err) => error.set(Some(
-                        match err.problem.as_ref().and_then(|p| p.errors.first()) {
-                            Some(f) => lang.error(&f.code, &f.message),
-                            None => err.message(lang),
-                        },
-                    )),
-                }
-            });
+                },
+                move |_| reload.emit(()),
+            );
         })
     };
     let export = |format: &'static str| {
@@ -255,27 +207,30 @@ pub fn course_page(p: &CourseProps) -> Html {
         })
     };
     let on_commit = {
-        let (import, error, reload) = (import.clone(), error.clone(), reload.clone());
+        let (import, error, reload, form) = (
+            import.clone(),
+            error.clone(),
+            reload.clone(),
+            import_form.clone(),
+        );
         Callback::from(move |_| {
             let Some(job) = import.as_ref().map(|s| s.id.clone()) else {
                 return;
             };
             let (import, error, reload) = (import.clone(), error.clone(), reload.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::post::<ImportStatus, _>(
-                    &format!("/api/v1/imports/{job}/commit"),
-                    &serde_json::json!({}),
-                )
-                .await
-                {
-                    Ok(_) => {
-                        if poll(job, import, lang, error).await.is_some() {
-                            reload.set(*reload + 1);
-                        }
+            // Busy until the rows are written: a second click does not commit again.
+            form.submit(
+                move |_| async move {
+                    let path = format!("/api/v1/imports/{job}/commit");
+                    crate::api::post::<ImportStatus, _>(&path, &serde_json::json!({})).await?;
+                    Ok(poll(job, import, lang, error).await)
+                },
+                move |done: Option<ImportStatus>| {
+                    if done.is_some() {
+                        reload.emit(());
                     }
-                    Err(e) => error.set(Some(e.message(lang))),
-                }
-            });
+                },
+            );
         })
     };
     let template = {
@@ -292,9 +247,10 @@ pub fn course_page(p: &CourseProps) -> Html {
             });
         })
     };
-    let Some(c) = (*course).clone() else {
-        return html! { <section class="card">{ match &*error { Some(e) => html!{ <p class="error-summary" role="alert">{ e }</p> }, None => html!{ <p role="status">{ ctx.t("app.loading") }</p> } } }</section> };
+    let Some(c) = course.ready().cloned() else {
+        return html! { <section class="card">{ course.placeholder(lang, Some("courses.not_found")) }</section> };
     };
+    let status_busy = status_form.busy();
     html! {
         <section class="card">
             <h1>{ &c.fields.name }</h1>
@@ -313,8 +269,10 @@ pub fn course_page(p: &CourseProps) -> Html {
                 <button type="button" onclick={export("xlsx")} id="export-xlsx">{ ctx.t("courses.export_xlsx") }</button>
                 <button type="button" onclick={export("csv")}>{ ctx.t("courses.export_csv") }</button>
             </p>
+            { status_form.banner(lang, "roster-banner") }
+            { roster.placeholder(lang, None) }
             <ul class="results" id="roster">
-                { for roster.iter().map(|e| {
+                { for roster.ready().into_iter().flatten().map(|e| {
                     let (done, drop) = (change_status.clone(), change_status.clone());
                     let (e1, e2) = (e.clone(), e.clone());
                     html! {
@@ -323,9 +281,9 @@ pub fn course_page(p: &CourseProps) -> Html {
                             <span class="mono">{ &e.person_id_number }</span>
                             <span>{ ctx.t(&format!("status.{}", e.status)) }</span>
                             if can_write && e.status == EnrolmentStatus::Enrolled {
-                                <button type="button" onclick={Callback::from(move |_| done.emit((e1.clone(), EnrolmentStatus::Completed)))}
+                                <button type="button" disabled={status_busy} onclick={Callback::from(move |_| done.emit((e1.clone(), EnrolmentStatus::Completed)))}
                                     aria-label={format!("{} {}", ctx.t("courses.mark_completed"), e.person_name)}>{ ctx.t("courses.mark_completed") }</button>
-                                <button type="button" class="danger" onclick={Callback::from(move |_| drop.emit((e2.clone(), EnrolmentStatus::Dropped)))}
+                                <button type="button" class="danger" disabled={status_busy} onclick={Callback::from(move |_| drop.emit((e2.clone(), EnrolmentStatus::Dropped)))}
                                     aria-label={format!("{} {}", ctx.t("courses.mark_dropped"), e.person_name)}>{ ctx.t("courses.mark_dropped") }</button>
                             }
                         </li>
@@ -334,22 +292,11 @@ pub fn course_page(p: &CourseProps) -> Html {
             </ul>
             if can_write {
                 <h2>{ ctx.t("courses.add") }</h2>
-                <form onsubmit={on_search} role="search">
-                    <TextField id="enrol-search" label={ctx.t("courses.search")} value={(*search).clone()} oninput={let s = search.clone(); Callback::from(move |v| s.set(v))} />
-                    <button type="submit" id="enrol-search-go">{ ctx.t("persons.search") }</button>
-                </form>
-                <ul class="results" id="enrol-candidates">
-                    { for found.iter().map(|p| {
-                        let pid = p.id;
-                        let enrol = enrol.clone();
-                        html! {
-                            <li>
-                                <span>{ &p.name }</span><span class="mono">{ &p.id_number }</span>
-                                <button type="button" onclick={Callback::from(move |_| enrol.emit(pid))}>{ ctx.t("courses.enrol") }</button>
-                            </li>
-                        }
-                    }) }
-                </ul>
+                <div id="course-enrol">
+                    { enrol_form.banner(lang, "enrol-banner") }
+                    <PersonPicker id="enrol" action={ctx.t("courses.enrol")} onpick={enrol}
+                        error={enrol_form.errors().first().map(|e| lang.error(&e.code, &e.message))} busy={enrol_form.busy()} />
+                </div>
                 <h2>{ ctx.t("courses.import") }</h2>
                 <p><button type="button" class="link" onclick={template}>{ ctx.t("courses.template") }</button></p>
                 <div class="field">
@@ -370,7 +317,8 @@ pub fn course_page(p: &CourseProps) -> Html {
                             </table>
                         }
                         if s.state == "valid" {
-                            <button type="button" class="primary" id="import-commit" onclick={on_commit}>{ ctx.t("import.commit") }</button>
+                            { import_form.banner(lang, "import-banner") }
+                            <button type="button" class="primary" id="import-commit" onclick={on_commit} disabled={import_form.busy()}>{ ctx.t("import.commit") }</button>
                         }
                         if let Some(f) = &s.failure {
                             <p class="error-summary" role="alert">{ f }</p>

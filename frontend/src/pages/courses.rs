@@ -1,5 +1,6 @@
 //! Training courses: the list and the create form.
 
+use serde::Serialize;
 use shared::api::Page;
 use shared::employment::{Course, CourseCreate, CourseInput, CourseKind, Programme};
 use shared::FieldError;
@@ -8,6 +9,17 @@ use yew_router::prelude::*;
 
 use crate::app::{Ctx, Route};
 use crate::components::field::{SelectField, TextField};
+use crate::hooks::form::use_form;
+use crate::hooks::remote::{use_paged, PAGE_SIZE};
+
+/// The query of the course list.
+#[derive(Serialize)]
+struct CourseQuery {
+    year: String,
+    limit: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<String>,
+}
 
 /// The course list.
 #[function_component(CourseList)]
@@ -15,26 +27,19 @@ pub fn course_list() -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
-    let courses = use_state(|| None::<Result<Page<Course>, String>>);
     let year = use_state(|| "2020".to_owned());
     let lang = ctx.lang;
-    {
-        let courses = courses.clone();
-        use_effect_with((*year).clone(), move |y| {
-            let path = crate::api::with_query(
-                "/api/v1/courses",
-                &[("year", y.clone()), ("limit", "500".into())],
-            );
-            wasm_bindgen_futures::spawn_local(async move {
-                courses.set(Some(
-                    crate::api::get::<Page<Course>>(&path)
-                        .await
-                        .map_err(|e| e.message(lang)),
-                ));
-            });
-            || ()
-        });
-    }
+    let courses = use_paged((*year).clone(), |year: String, cursor: Option<String>| {
+        let path = crate::api::with_query(
+            "/api/v1/courses",
+            &CourseQuery {
+                year,
+                limit: PAGE_SIZE,
+                cursor,
+            },
+        );
+        async move { crate::api::get::<Page<Course>>(&path).await }
+    });
     let can_write = ctx.me.as_ref().is_some_and(|m| {
         m.permissions
             .contains(&shared::auth::Capability::WriteTraining)
@@ -50,22 +55,16 @@ pub fn course_list() -> Html {
             }
             <SelectField id="course-year" label={ctx.t("courses.year")} value={(*year).clone()} options={years}
                 onchange={let y = year.clone(); Callback::from(move |v| y.set(v))} />
-            { match &*courses {
-                None => html! { <p role="status">{ ctx.t("app.loading") }</p> },
-                Some(Err(e)) => html! { <p class="error-summary" role="alert">{ e }</p> },
-                Some(Ok(p)) if p.items.is_empty() => html! { <p role="status">{ ctx.t("courses.none") }</p> },
-                Some(Ok(p)) => html! {
-                    <ul class="results" id="courses">
-                        { for p.items.iter().map(|c| html! {
-                            <li>
-                                <Link<Route> to={Route::Course { id: c.id.to_string() }}>{ &c.fields.name }</Link<Route>>
-                                <span>{ format!("{} – {}", c.fields.start_date, c.fields.end_date) }</span>
-                                <span>{ format!("{} {}/{}", ctx.t("courses.enrolled"), c.enrolled, c.fields.planned_places) }</span>
-                            </li>
-                        }) }
-                    </ul>
-                },
-            } }
+            <ul class="results" id="courses">
+                { for courses.items().iter().map(|c| html! {
+                    <li>
+                        <Link<Route> to={Route::Course { id: c.id.to_string() }}>{ &c.fields.name }</Link<Route>>
+                        <span>{ format!("{} – {}", c.fields.start_date, c.fields.end_date) }</span>
+                        <span>{ format!("{} {}/{}", ctx.t("courses.enrolled"), c.enrolled, c.fields.planned_places) }</span>
+                    </li>
+                }) }
+            </ul>
+            { courses.footer(lang, "courses", "courses.none") }
         </section>
     }
 }
@@ -93,8 +92,7 @@ pub fn course_form() -> Html {
     let hours = use_state(|| "32".to_owned());
     let trainer = use_state(String::new);
     let funding = use_state(String::new);
-    let errors = use_state(Vec::<FieldError>::new);
-    let banner = use_state(|| None::<String>);
+    let fh = use_form("course-form");
     let lang = ctx.lang;
     let input = {
         let (name, kind, county, venue, start, end, places, hours, trainer, funding) = (
@@ -154,55 +152,35 @@ pub fn course_form() -> Html {
         }
     };
     let onsubmit = {
-        let (errors, banner) = (errors.clone(), banner.clone());
+        let fh = fh.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             match input() {
-                Err(errs) => {
-                    errors.set(errs);
-                    banner.set(Some(lang.t("persons.fix_errors")));
-                }
+                Err(errs) => fh.reject(errs),
                 Ok(fields) => {
-                    let (errors, banner, navigator) =
-                        (errors.clone(), banner.clone(), navigator.clone());
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let body = CourseCreate {
-                            id: Some(uuid::Uuid::new_v4()),
-                            fields,
-                        };
-                        match crate::api::post::<Course, _>("/api/v1/courses", &body).await {
-                            Ok(c) => {
-                                if let Some(n) = navigator {
-                                    n.push(&Route::Course {
-                                        id: c.id.to_string(),
-                                    });
-                                }
+                    let navigator = navigator.clone();
+                    fh.submit(
+                        move |id| async move {
+                            let body = CourseCreate {
+                                id: Some(id),
+                                fields,
+                            };
+                            Ok(crate::api::post::<Course, _>("/api/v1/courses", &body).await?)
+                        },
+                        move |c: Course| {
+                            if let Some(n) = navigator {
+                                n.push(&Route::Course {
+                                    id: c.id.to_string(),
+                                });
                             }
-                            Err(e) => {
-                                errors.set(
-                                    e.problem
-                                        .as_ref()
-                                        .map(|p| p.errors.clone())
-                                        .unwrap_or_default(),
-                                );
-                                banner.set(Some(e.message(lang)));
-                            }
-                        }
-                    });
+                        },
+                    );
                 }
             }
         })
     };
-    let err = |f: &str| {
-        errors
-            .iter()
-            .find(|e| e.field == f)
-            .map(|e| lang.error(&e.code, &e.message))
-    };
-    let set = |s: &UseStateHandle<String>| {
-        let s = s.clone();
-        Callback::from(move |v: String| s.set(v))
-    };
+    let err = |f: &str| fh.error(f, lang);
+    let set = |s: &UseStateHandle<String>, field: &'static str| fh.bind(s, field);
     let kinds: Vec<(String, String)> = CourseKind::ALL
         .iter()
         .map(|k| (k.to_string(), ctx.t(&format!("kind.{k}"))))
@@ -210,22 +188,20 @@ pub fn course_form() -> Html {
     html! {
         <section class="card">
             <h1>{ ctx.t("courses.new") }</h1>
-            if let Some(b) = &*banner {
-                <p class="error-summary" role="alert">{ b }</p>
-            }
+            { fh.banner(lang, "course-banner") }
             <form onsubmit={onsubmit} novalidate=true id="course-form">
-                <TextField id="course-name" label={ctx.t("courses.name")} value={(*name).clone()} oninput={set(&name)} error={err("name")} required=true />
+                <TextField id="course-name" label={ctx.t("courses.name")} value={(*name).clone()} oninput={set(&name, "name")} error={err("name")} required=true />
                 <SelectField id="course-kind" label={ctx.t("courses.kind")} value={kind.to_string()} options={kinds}
                     onchange={let k = kind.clone(); Callback::from(move |v: String| if let Ok(x) = v.parse() { k.set(x) })} />
-                <TextField id="course-county" label={ctx.t("field.county_code")} value={(*county).clone()} oninput={set(&county)} error={err("county_code")} required=true inputmode={Some(AttrValue::Static("numeric"))} />
-                <TextField id="course-venue" label={ctx.t("courses.venue")} value={(*venue).clone()} oninput={set(&venue)} error={err("venue")} />
-                <TextField id="course-start" label={ctx.t("courses.start")} kind="date" value={(*start).clone()} oninput={set(&start)} error={err("start_date")} required=true />
-                <TextField id="course-end" label={ctx.t("courses.end")} kind="date" value={(*end).clone()} oninput={set(&end)} error={err("end_date")} required=true />
-                <TextField id="course-places" label={ctx.t("courses.places")} kind="number" value={(*places).clone()} oninput={set(&places)} error={err("planned_places")} required=true />
-                <TextField id="course-hours" label={ctx.t("courses.hours")} kind="number" value={(*hours).clone()} oninput={set(&hours)} error={err("hours")} required=true />
-                <TextField id="course-trainer" label={ctx.t("courses.trainer")} value={(*trainer).clone()} oninput={set(&trainer)} error={err("trainer")} />
-                <TextField id="course-funding" label={ctx.t("courses.funding")} value={(*funding).clone()} oninput={set(&funding)} error={err("funding_fen")} inputmode={Some(AttrValue::Static("decimal"))} />
-                <div class="buttons"><button type="submit" class="primary" id="course-save">{ ctx.t("persons.save") }</button></div>
+                <TextField id="course-county" label={ctx.t("field.county_code")} value={(*county).clone()} oninput={set(&county, "county_code")} error={err("county_code")} required=true inputmode={Some(AttrValue::Static("numeric"))} />
+                <TextField id="course-venue" label={ctx.t("courses.venue")} value={(*venue).clone()} oninput={set(&venue, "venue")} error={err("venue")} />
+                <TextField id="course-start" label={ctx.t("courses.start")} kind="date" value={(*start).clone()} oninput={set(&start, "start_date")} error={err("start_date")} required=true />
+                <TextField id="course-end" label={ctx.t("courses.end")} kind="date" value={(*end).clone()} oninput={set(&end, "end_date")} error={err("end_date")} required=true />
+                <TextField id="course-places" label={ctx.t("courses.places")} kind="number" value={(*places).clone()} oninput={set(&places, "planned_places")} error={err("planned_places")} required=true />
+                <TextField id="course-hours" label={ctx.t("courses.hours")} kind="number" value={(*hours).clone()} oninput={set(&hours, "hours")} error={err("hours")} required=true />
+                <TextField id="course-trainer" label={ctx.t("courses.trainer")} value={(*trainer).clone()} oninput={set(&trainer, "trainer")} error={err("trainer")} />
+                <TextField id="course-funding" label={ctx.t("courses.funding")} value={(*funding).clone()} oninput={set(&funding, "funding_fen")} error={err("funding_fen")} inputmode={Some(AttrValue::Static("decimal"))} />
+                <div class="buttons"><button type="submit" class="primary" id="course-save" disabled={fh.busy()}>{ ctx.t("persons.save") }</button></div>
             </form>
         </section>
     }

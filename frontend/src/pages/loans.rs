@@ -10,17 +10,57 @@ use shared::employment::{
     LoanUpdate, SubsidyRule,
 };
 use shared::money::{format_hundredths, parse_hundredths};
-use shared::person::{PersonItem, PersonQuery};
 use shared::workflow::{self, OrgLevel};
+use shared::FieldError;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::{Ctx, Route};
 use crate::components::field::TextField;
+use crate::components::person_picker::PersonPicker;
+use crate::hooks::form::{use_form, UseForm};
+use crate::hooks::remote::{use_paged, use_remote, PAGE_SIZE};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct ProgrammeYear {
     rule: SubsidyRule,
+}
+
+/// The amounts and dates of an application, as typed.
+struct Terms {
+    principal_fen: i64,
+    annual_rate_bp: i64,
+    term_months: i64,
+    loan_date: chrono::NaiveDate,
+}
+
+/// Parses the typed amounts and dates; an error for each field that does not parse.
+fn terms(principal: &str, rate: &str, term: &str, date: &str) -> Result<Terms, Vec<FieldError>> {
+    let mut errs = Vec::new();
+    let mut check = |ok: bool, field: &str, code: &str| {
+        if !ok {
+            errs.push(FieldError::new(field, code, ""));
+        }
+    };
+    let principal_fen = parse_hundredths(principal);
+    check(principal_fen.is_some(), "principal_fen", "invalid_format");
+    let annual_rate_bp = parse_hundredths(rate);
+    check(annual_rate_bp.is_some(), "annual_rate_bp", "invalid_format");
+    let term_months = term.trim().parse().ok();
+    check(term_months.is_some(), "term_months", "invalid_format");
+    let loan_date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok();
+    check(loan_date.is_some(), "loan_date", "required");
+    match (principal_fen, annual_rate_bp, term_months, loan_date) {
+        (Some(principal_fen), Some(annual_rate_bp), Some(term_months), Some(loan_date)) => {
+            Ok(Terms {
+                principal_fen,
+                annual_rate_bp,
+                term_months,
+                loan_date,
+            })
+        }
+        _ => Err(errs),
+    }
 }
 
 /// The list of applications in the user's area.
@@ -29,21 +69,17 @@ pub fn loan_list() -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
-    let loans = use_state(|| None::<Result<Page<Loan>, String>>);
     let lang = ctx.lang;
-    {
-        let loans = loans.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                loans.set(Some(
-                    crate::api::get::<Page<Loan>>("/api/v1/loans?limit=500")
-                        .await
-                        .map_err(|e| e.message(lang)),
-                ));
-            });
-            || ()
-        });
-    }
+    let loans = use_paged((), |(), cursor: Option<String>| {
+        let path = crate::api::with_query(
+            "/api/v1/loans",
+            &shared::api::PageQuery {
+                limit: Some(PAGE_SIZE),
+                cursor,
+            },
+        );
+        async move { crate::api::get::<Page<Loan>>(&path).await }
+    });
     // Applications are made where the workflow says they are edited (the county).
     let can_write = ctx.me.as_ref().is_some_and(|m| {
         OrgLevel::of_region(&m.scope.code) == workflow::LOAN_EDIT_LEVEL
@@ -55,22 +91,16 @@ pub fn loan_list() -> Html {
             if can_write {
                 <p><Link<Route> to={Route::LoanNew} classes="button primary">{ ctx.t("loans.new") }</Link<Route>></p>
             }
-            { match &*loans {
-                None => html! { <p role="status">{ ctx.t("app.loading") }</p> },
-                Some(Err(e)) => html! { <p class="error-summary" role="alert">{ e }</p> },
-                Some(Ok(p)) if p.items.is_empty() => html! { <p role="status">{ ctx.t("loans.none") }</p> },
-                Some(Ok(p)) => html! {
-                    <ul class="results" id="loans">
-                        { for p.items.iter().map(|l| html! {
-                            <li>
-                                <Link<Route> to={Route::Loan { id: l.id.to_string() }}>{ &l.applicant_name }</Link<Route>>
-                                <span>{ format!("{} {}", ctx.t("loans.subsidy"), format_hundredths(l.calculation.subsidy_fen)) }</span>
-                                <span>{ ctx.t(&format!("loan.{}", l.status)) }</span>
-                            </li>
-                        }) }
-                    </ul>
-                },
-            } }
+            <ul class="results" id="loans">
+                { for loans.items().iter().map(|l| html! {
+                    <li>
+                        <Link<Route> to={Route::Loan { id: l.id.to_string() }}>{ &l.applicant_name }</Link<Route>>
+                        <span>{ format!("{} {}", ctx.t("loans.subsidy"), format_hundredths(l.calculation.subsidy_fen)) }</span>
+                        <span>{ ctx.t(&format!("loan.{}", l.status)) }</span>
+                    </li>
+                }) }
+            </ul>
+            { loans.footer(lang, "loans", "loans.none") }
         </section>
     }
 }
@@ -83,8 +113,6 @@ pub fn loan_form() -> Html {
         return html! {};
     };
     let navigator = use_navigator();
-    let search = use_state(String::new);
-    let found = use_state(Vec::<shared::person::Person>::new);
     let person = use_state(|| None::<shared::person::Person>);
     let bank = use_state(String::new);
     let principal = use_state(String::new);
@@ -93,8 +121,7 @@ pub fn loan_form() -> Html {
     let date = use_state(String::new);
     let purpose = use_state(String::new);
     let rule = use_state(|| None::<SubsidyRule>);
-    let errors = use_state(Vec::<shared::FieldError>::new);
-    let banner = use_state(|| None::<String>);
+    let fh = use_form("loan-new");
     let lang = ctx.lang;
     {
         // The rule of the loan's year, for the live subsidy.
@@ -115,21 +142,31 @@ pub fn loan_form() -> Html {
             || ()
         });
     }
-    let input = || -> Option<LoanInput> {
-        Some(LoanInput {
-            applicant: Applicant::Person,
-            person_id: person.as_ref().map(|p| p.id),
-            base_id: None,
-            bank: (*bank).clone(),
-            principal_fen: parse_hundredths(&principal)?,
-            annual_rate_bp: parse_hundredths(&rate)?,
-            term_months: term.trim().parse().ok()?,
-            loan_date: chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok()?,
-            purpose: (*purpose).clone(),
-        })
+    let input = || -> Result<LoanInput, Vec<FieldError>> {
+        let parsed = terms(&principal, &rate, &term, &date);
+        match (person.as_ref(), parsed) {
+            (Some(p), Ok(t)) => Ok(LoanInput {
+                applicant: Applicant::Person,
+                person_id: Some(p.id),
+                base_id: None,
+                bank: (*bank).clone(),
+                principal_fen: t.principal_fen,
+                annual_rate_bp: t.annual_rate_bp,
+                term_months: t.term_months,
+                loan_date: t.loan_date,
+                purpose: (*purpose).clone(),
+            }),
+            (p, t) => {
+                let mut errs = t.err().unwrap_or_default();
+                if p.is_none() {
+                    errs.insert(0, FieldError::new("person_id", "required", ""));
+                }
+                Err(errs)
+            }
+        }
     };
     let live = match (input(), &*rule) {
-        (Some(i), Some(r)) => compute_subsidy(
+        (Ok(i), Some(r)) => compute_subsidy(
             r,
             Applicant::Person,
             i.principal_fen,
@@ -139,124 +176,68 @@ pub fn loan_form() -> Html {
         .ok(),
         _ => None,
     };
-    let on_search = {
-        let (search, found) = (search.clone(), found.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let q = search.trim().to_owned();
-            let query = if q.len() == 18 {
-                PersonQuery {
-                    id_number: Some(q),
-                    ..PersonQuery::default()
-                }
-            } else {
-                PersonQuery {
-                    name: Some(q),
-                    limit: Some(20),
-                    ..PersonQuery::default()
-                }
-            };
-            let found = found.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(p) = crate::api::search_persons(&query).await {
-                    found.set(
-                        p.items
-                            .into_iter()
-                            .filter_map(|i| {
-                                if let PersonItem::Person(p) = i {
-                                    Some(*p)
-                                } else {
-                                    None
-                                }
-                            })
-                            .collect(),
-                    );
-                }
-            });
-        })
-    };
     let onsubmit = {
-        let (errors, banner) = (errors.clone(), banner.clone());
+        let fh = fh.clone();
         let fields = input();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(fields) = fields.clone() else {
-                banner.set(Some(lang.t("persons.fix_errors")));
-                return;
-            };
-            let (errors, banner, navigator) = (errors.clone(), banner.clone(), navigator.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::post::<Loan, _>(
-                    "/api/v1/loans",
-                    &LoanCreate {
-                        id: Some(uuid::Uuid::new_v4()),
-                        fields,
-                    },
-                )
-                .await
-                {
-                    Ok(l) => {
-                        if let Some(n) = navigator {
-                            n.push(&Route::Loan {
-                                id: l.id.to_string(),
-                            });
-                        }
-                    }
-                    Err(e) => {
-                        errors.set(
-                            e.problem
-                                .as_ref()
-                                .map(|p| p.errors.clone())
-                                .unwrap_or_default(),
-                        );
-                        banner.set(Some(e.message(lang)));
-                    }
+            let fields = match fields.clone() {
+                Ok(fields) => fields,
+                Err(errs) => {
+                    fh.reject(errs);
+                    return;
                 }
-            });
+            };
+            let navigator = navigator.clone();
+            fh.submit(
+                move |id| async move {
+                    let body = LoanCreate {
+                        id: Some(id),
+                        fields,
+                    };
+                    Ok(crate::api::post::<Loan, _>("/api/v1/loans", &body).await?)
+                },
+                move |l: Loan| {
+                    if let Some(n) = navigator {
+                        n.push(&Route::Loan {
+                            id: l.id.to_string(),
+                        });
+                    }
+                },
+            );
         })
     };
-    let err = |f: &str| {
-        errors
-            .iter()
-            .find(|e| e.field == f)
-            .map(|e| lang.error(&e.code, &e.message))
-    };
-    let set = |s: &UseStateHandle<String>| {
-        let s = s.clone();
-        Callback::from(move |v: String| s.set(v))
+    let err = |f: &str| fh.error(f, lang);
+    let set = |s: &UseStateHandle<String>, field: &'static str| fh.bind(s, field);
+    let pick = {
+        let (person, fh) = (person.clone(), fh.clone());
+        Callback::from(move |p: shared::person::Person| {
+            person.set(Some(p));
+            fh.clear_error("person_id");
+        })
     };
     html! {
         <section class="card">
             <h1>{ ctx.t("loans.new") }</h1>
-            if let Some(b) = &*banner {
-                <p class="error-summary" role="alert">{ b }</p>
-            }
-            <form onsubmit={on_search} role="search">
-                <TextField id="loan-search" label={ctx.t("courses.search")} value={(*search).clone()} oninput={set(&search)} />
-                <button type="submit" id="loan-search-go">{ ctx.t("persons.search") }</button>
-            </form>
-            <ul class="results" id="loan-candidates">
-                { for found.iter().map(|p| {
-                    let (pick, chosen) = (p.clone(), person.clone());
-                    html! { <li><span>{ &p.name }</span><span class="mono">{ &p.id_number }</span>
-                        <button type="button" onclick={Callback::from(move |_| chosen.set(Some(pick.clone())))}>{ ctx.t("loans.choose") }</button></li> }
-                }) }
-            </ul>
+            <div id="loan-new">
+            { fh.banner(lang, "loan-banner") }
+            <h2>{ ctx.t("loans.applicant") }</h2>
+            <PersonPicker id="loan" action={ctx.t("loans.choose")} onpick={pick} error={err("person_id")} />
             <form onsubmit={onsubmit} novalidate=true id="loan-form">
-                <p id="loan-applicant">{ format!("{}: {}", ctx.t("loans.applicant"), person.as_ref().map(|p| format!("{} {}", p.name, p.id_number)).unwrap_or_else(|| "—".into())) }</p>
-                if let Some(e) = err("person_id") { <p class="error">{ e }</p> }
-                <TextField id="loan-bank" label={ctx.t("loans.bank")} value={(*bank).clone()} oninput={set(&bank)} error={err("bank")} required=true />
-                <TextField id="loan-principal" label={ctx.t("loans.principal")} value={(*principal).clone()} oninput={set(&principal)} error={err("principal_fen")} required=true inputmode={Some(AttrValue::Static("decimal"))} />
-                <TextField id="loan-rate" label={ctx.t("loans.rate")} value={(*rate).clone()} oninput={set(&rate)} error={err("annual_rate_bp")} required=true inputmode={Some(AttrValue::Static("decimal"))} />
-                <TextField id="loan-term" label={ctx.t("loans.term")} kind="number" value={(*term).clone()} oninput={set(&term)} error={err("term_months")} required=true />
-                <TextField id="loan-date" label={ctx.t("loans.date")} kind="date" value={(*date).clone()} oninput={set(&date)} error={err("loan_date")} required=true />
-                <TextField id="loan-purpose" label={ctx.t("loans.purpose")} value={(*purpose).clone()} oninput={set(&purpose)} error={err("purpose")} required=true />
+                <p id="loan-applicant" aria-live="polite">{ format!("{}: {}", ctx.t("loans.applicant"), person.as_ref().map(|p| format!("{} {}", p.name, p.id_number)).unwrap_or_else(|| "—".into())) }</p>
+                <TextField id="loan-bank" label={ctx.t("loans.bank")} value={(*bank).clone()} oninput={set(&bank, "bank")} error={err("bank")} required=true />
+                <TextField id="loan-principal" label={ctx.t("loans.principal")} value={(*principal).clone()} oninput={set(&principal, "principal_fen")} error={err("principal_fen")} required=true inputmode={Some(AttrValue::Static("decimal"))} />
+                <TextField id="loan-rate" label={ctx.t("loans.rate")} value={(*rate).clone()} oninput={set(&rate, "annual_rate_bp")} error={err("annual_rate_bp")} required=true inputmode={Some(AttrValue::Static("decimal"))} />
+                <TextField id="loan-term" label={ctx.t("loans.term")} kind="number" value={(*term).clone()} oninput={set(&term, "term_months")} error={err("term_months")} required=true />
+                <TextField id="loan-date" label={ctx.t("loans.date")} kind="date" value={(*date).clone()} oninput={set(&date, "loan_date")} error={err("loan_date")} required=true />
+                <TextField id="loan-purpose" label={ctx.t("loans.purpose")} value={(*purpose).clone()} oninput={set(&purpose, "purpose")} error={err("purpose")} required=true />
                 <p class="notice" id="live-subsidy" aria-live="polite">{ match live {
                     Some(c) => format!("{} {} · {} {}{}", ctx.t("loans.interest"), format_hundredths(c.interest_fen), ctx.t("loans.subsidy"), format_hundredths(c.subsidy_fen), if c.capped { ctx.t("loans.capped") } else { String::new() }),
                     None => ctx.t("loans.fill_in"),
                 } }</p>
-                <div class="buttons"><button type="submit" class="primary" id="loan-save">{ ctx.t("persons.save") }</button></div>
+                <div class="buttons"><button type="submit" class="primary" id="loan-save" disabled={fh.busy()}>{ ctx.t("persons.save") }</button></div>
             </form>
+            </div>
         </section>
     }
 }
@@ -274,8 +255,10 @@ pub fn loan_page(p: &LoanProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
-    let loan = use_state(|| None::<Loan>);
-    let error = use_state(|| None::<String>);
+    let lang = ctx.lang;
+    let loan = use_remote(p.id.clone(), |id: String| async move {
+        crate::api::get::<Loan>(&format!("/api/v1/loans/{id}")).await
+    });
     let reason = use_state(String::new);
     let amount = use_state(String::new);
     let paid_on = use_state(String::new);
@@ -286,71 +269,64 @@ pub fn loan_page(p: &LoanProps) -> Html {
     let edit_term = use_state(String::new);
     let edit_date = use_state(String::new);
     let edit_purpose = use_state(String::new);
-    let edit_errors = use_state(Vec::<shared::FieldError>::new);
-    let lang = ctx.lang;
-    {
-        let (loan, error) = (loan.clone(), error.clone());
-        use_effect_with(p.id.clone(), move |id| {
-            let id = id.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::get::<Loan>(&format!("/api/v1/loans/{id}")).await {
-                    Ok(l) => loan.set(Some(l)),
-                    Err(e) => error.set(Some(if e.status == 404 {
-                        lang.t("persons.not_found")
-                    } else {
-                        e.message(lang)
-                    })),
-                }
-            });
-            || ()
-        });
-    }
-    let Some(l) = (*loan).clone() else {
-        return html! { <section class="card">{ match &*error { Some(e) => html!{ <p class="error-summary" role="alert">{ e }</p> }, None => html!{ <p role="status">{ ctx.t("app.loading") }</p> } } }</section> };
+    // Two forms: the steps of the workflow, and editing the application.
+    let actions = use_form("loan-actions");
+    let edit = use_form("loan-edit-form");
+    let Some(l) = loan.ready().cloned() else {
+        return html! { <section class="card">{ loan.placeholder(lang, Some("loans.not_found")) }</section> };
     };
     // The server's answer, from the shared workflow rules: only what this user may do now.
     let allowed = l.allowed_actions.clone();
     let needs_reason = allowed.contains(&LoanActionKind::Return);
     let may_give_reason = needs_reason || allowed.contains(&LoanActionKind::Withdraw);
     let act = {
-        let (loan, error, reason, amount, paid_on) = (
+        let (loan, actions, reason, amount, paid_on) = (
             loan.clone(),
-            error.clone(),
+            actions.clone(),
             reason.clone(),
             amount.clone(),
             paid_on.clone(),
         );
         let (id, version) = (l.id, l.version);
         Callback::from(move |action: LoanActionKind| {
+            let amount_fen = match amount.trim() {
+                "" => None,
+                a => match parse_hundredths(a) {
+                    Some(v) => Some(v),
+                    None => {
+                        actions.reject(vec![FieldError::new("amount_fen", "invalid_format", "")]);
+                        return;
+                    }
+                },
+            };
             let body = LoanAction {
                 action,
                 version,
                 reason: (!reason.trim().is_empty()).then(|| (*reason).clone()),
-                amount_fen: parse_hundredths(&amount),
+                amount_fen,
                 date: chrono::NaiveDate::parse_from_str(&paid_on, "%Y-%m-%d").ok(),
             };
-            let (loan, error) = (loan.clone(), error.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::post::<Loan, _>(&format!("/api/v1/loans/{id}/actions"), &body)
-                    .await
-                {
-                    Ok(updated) => {
-                        error.set(None);
-                        loan.set(Some(updated));
+            let (loan, reason, stale) = (loan.clone(), reason.clone(), loan.clone());
+            actions.submit(
+                move |_| async move {
+                    let path = format!("/api/v1/loans/{id}/actions");
+                    match crate::api::post::<Loan, _>(&path, &body).await {
+                        Ok(l) => Ok(l),
+                        Err(e) => {
+                            if e.code() == "stale_version" {
+                                // Someone else acted first: show where it stands now.
+                                stale.reload();
+                            }
+                            Err(e.into())
+                        }
                     }
-                    Err(e) => error.set(Some(
-                        match e.problem.as_ref().and_then(|p| p.errors.first()) {
-                            Some(f) => lang.error(&f.code, &f.message),
-                            None => e.message(lang),
-                        },
-                    )),
-                }
-            });
+                },
+                move |updated: Loan| {
+                    reason.set(String::new());
+                    loan.set(updated);
+                },
+            );
         })
-    };
-    let set = |s: &UseStateHandle<String>| {
-        let s = s.clone();
-        Callback::from(move |v: String| s.set(v))
     };
     let start_edit = {
         let (editing, edit_bank, edit_principal, edit_rate, edit_term, edit_date, edit_purpose) = (
@@ -374,67 +350,54 @@ pub fn loan_page(p: &LoanProps) -> Html {
         })
     };
     let save_edit = {
-        let (loan, error, editing, edit_errors) = (
-            loan.clone(),
-            error.clone(),
-            editing.clone(),
-            edit_errors.clone(),
-        );
-        let fields = (|| -> Option<LoanInput> {
-            Some(LoanInput {
+        let (loan, editing, edit) = (loan.clone(), editing.clone(), edit.clone());
+        let fields =
+            terms(&edit_principal, &edit_rate, &edit_term, &edit_date).map(|t| LoanInput {
                 bank: (*edit_bank).clone(),
-                principal_fen: parse_hundredths(&edit_principal)?,
-                annual_rate_bp: parse_hundredths(&edit_rate)?,
-                term_months: edit_term.trim().parse().ok()?,
-                loan_date: chrono::NaiveDate::parse_from_str(&edit_date, "%Y-%m-%d").ok()?,
+                principal_fen: t.principal_fen,
+                annual_rate_bp: t.annual_rate_bp,
+                term_months: t.term_months,
+                loan_date: t.loan_date,
                 purpose: (*edit_purpose).clone(),
                 ..l.fields.clone()
-            })
-        })();
+            });
         let (id, version) = (l.id, l.version);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(fields) = fields.clone() else {
-                error.set(Some(lang.t("persons.fix_errors")));
-                return;
-            };
-            let (loan, error, editing, edit_errors) = (
-                loan.clone(),
-                error.clone(),
-                editing.clone(),
-                edit_errors.clone(),
-            );
-            wasm_bindgen_futures::spawn_local(async move {
-                let body = LoanUpdate {
-                    version: Some(version),
-                    fields,
-                };
-                match crate::api::put::<Loan, _>(&format!("/api/v1/loans/{id}"), &body).await {
-                    Ok(updated) => {
-                        error.set(None);
-                        edit_errors.set(Vec::new());
-                        editing.set(false);
-                        loan.set(Some(updated));
-                    }
-                    Err(e) => {
-                        edit_errors.set(
-                            e.problem
-                                .as_ref()
-                                .map(|p| p.errors.clone())
-                                .unwrap_or_default(),
-                        );
-                        error.set(Some(e.message(lang)));
-                    }
+            let fields = match fields.clone() {
+                Ok(f) => f,
+                Err(errs) => {
+                    edit.reject(errs);
+                    return;
                 }
-            });
+            };
+            let (loan, editing, stale) = (loan.clone(), editing.clone(), loan.clone());
+            edit.submit(
+                move |_| async move {
+                    let body = LoanUpdate {
+                        version: Some(version),
+                        fields,
+                    };
+                    match crate::api::put::<Loan, _>(&format!("/api/v1/loans/{id}"), &body).await {
+                        Ok(l) => Ok(l),
+                        Err(e) => {
+                            if e.code() == "stale_version" {
+                                stale.reload();
+                            }
+                            Err(e.into())
+                        }
+                    }
+                },
+                move |updated: Loan| {
+                    editing.set(false);
+                    loan.set(updated);
+                },
+            );
         })
     };
-    let edit_err = |f: &str| {
-        edit_errors
-            .iter()
-            .find(|e| e.field == f)
-            .map(|e| lang.error(&e.code, &e.message))
-    };
+    let set = |s: &UseStateHandle<String>, form: &UseForm, field: &'static str| form.bind(s, field);
+    let edit_err = |f: &str| edit.error(f, lang);
+    let act_err = |f: &str| actions.error(f, lang);
     html! {
         <section class="card">
             <h1>{ format!("{} · {}", ctx.t("loans.title"), l.applicant_name) }</h1>
@@ -447,39 +410,38 @@ pub fn loan_page(p: &LoanProps) -> Html {
                 if let Some(a) = l.approved_fen { <dt>{ ctx.t("loans.approved") }</dt><dd>{ format_hundredths(a) }</dd> }
                 if let Some(d) = l.disbursed_fen { <dt>{ ctx.t("loans.disbursed") }</dt><dd>{ format_hundredths(d) }</dd> }
             </dl>
-            if let Some(e) = &*error {
-                <p class="error-summary" role="alert">{ e }</p>
-            }
             if l.can_edit && !*editing {
                 <p><button type="button" id="loan-edit" onclick={start_edit}>{ ctx.t("loans.edit") }</button></p>
             }
             if l.can_edit && *editing {
+                { edit.banner(lang, "loan-edit-banner") }
                 <form onsubmit={save_edit} novalidate=true id="loan-edit-form">
-                    <TextField id="edit-bank" label={ctx.t("loans.bank")} value={(*edit_bank).clone()} oninput={set(&edit_bank)} error={edit_err("bank")} required=true />
-                    <TextField id="edit-principal" label={ctx.t("loans.principal")} value={(*edit_principal).clone()} oninput={set(&edit_principal)} error={edit_err("principal_fen").or_else(|| edit_err("person_id"))} required=true inputmode={Some(AttrValue::Static("decimal"))} />
-                    <TextField id="edit-rate" label={ctx.t("loans.rate")} value={(*edit_rate).clone()} oninput={set(&edit_rate)} error={edit_err("annual_rate_bp")} required=true inputmode={Some(AttrValue::Static("decimal"))} />
-                    <TextField id="edit-term" label={ctx.t("loans.term")} kind="number" value={(*edit_term).clone()} oninput={set(&edit_term)} error={edit_err("term_months")} required=true />
-                    <TextField id="edit-date" label={ctx.t("loans.date")} kind="date" value={(*edit_date).clone()} oninput={set(&edit_date)} error={edit_err("loan_date")} required=true />
-                    <TextField id="edit-purpose" label={ctx.t("loans.purpose")} value={(*edit_purpose).clone()} oninput={set(&edit_purpose)} error={edit_err("purpose")} required=true />
-                    <div class="buttons"><button type="submit" class="primary" id="edit-save">{ ctx.t("persons.save") }</button></div>
+                    <TextField id="edit-bank" label={ctx.t("loans.bank")} value={(*edit_bank).clone()} oninput={set(&edit_bank, &edit, "bank")} error={edit_err("bank")} required=true />
+                    <TextField id="edit-principal" label={ctx.t("loans.principal")} value={(*edit_principal).clone()} oninput={set(&edit_principal, &edit, "principal_fen")} error={edit.error_any(&["principal_fen", "person_id"], lang)} required=true inputmode={Some(AttrValue::Static("decimal"))} />
+                    <TextField id="edit-rate" label={ctx.t("loans.rate")} value={(*edit_rate).clone()} oninput={set(&edit_rate, &edit, "annual_rate_bp")} error={edit_err("annual_rate_bp")} required=true inputmode={Some(AttrValue::Static("decimal"))} />
+                    <TextField id="edit-term" label={ctx.t("loans.term")} kind="number" value={(*edit_term).clone()} oninput={set(&edit_term, &edit, "term_months")} error={edit_err("term_months")} required=true />
+                    <TextField id="edit-date" label={ctx.t("loans.date")} kind="date" value={(*edit_date).clone()} oninput={set(&edit_date, &edit, "loan_date")} error={edit_err("loan_date")} required=true />
+                    <TextField id="edit-purpose" label={ctx.t("loans.purpose")} value={(*edit_purpose).clone()} oninput={set(&edit_purpose, &edit, "purpose")} error={edit_err("purpose")} required=true />
+                    <div class="buttons"><button type="submit" class="primary" id="edit-save" disabled={edit.busy()}>{ ctx.t("persons.save") }</button></div>
                 </form>
             }
             if !allowed.is_empty() {
-                <div class="actions-box">
+                <div class="actions-box" id="loan-actions">
+                    { actions.banner(lang, "action-banner") }
                     if allowed.contains(&LoanActionKind::Approve) || allowed.contains(&LoanActionKind::Disburse) {
-                        <TextField id="action-amount" label={ctx.t("loans.amount")} value={(*amount).clone()} oninput={set(&amount)} inputmode={Some(AttrValue::Static("decimal"))} />
+                        <TextField id="action-amount" label={ctx.t("loans.amount")} value={(*amount).clone()} oninput={set(&amount, &actions, "amount_fen")} error={act_err("amount_fen")} inputmode={Some(AttrValue::Static("decimal"))} />
                     }
                     if allowed.contains(&LoanActionKind::Disburse) {
-                        <TextField id="action-date" label={ctx.t("loans.paid_on")} kind="date" value={(*paid_on).clone()} oninput={set(&paid_on)} />
+                        <TextField id="action-date" label={ctx.t("loans.paid_on")} kind="date" value={(*paid_on).clone()} oninput={set(&paid_on, &actions, "date")} error={act_err("date")} />
                     }
                     if may_give_reason {
-                        <TextField id="action-reason" label={ctx.t(if needs_reason { "loans.reason" } else { "loans.reason_optional" })} value={(*reason).clone()} oninput={set(&reason)} />
+                        <TextField id="action-reason" label={ctx.t(if needs_reason { "loans.reason" } else { "loans.reason_optional" })} value={(*reason).clone()} oninput={set(&reason, &actions, "reason")} error={act_err("reason")} />
                     }
                     <p class="actions">
                         { for allowed.iter().map(|a| {
                             let (act, a) = (act.clone(), *a);
                             html! { <button type="button" class={if matches!(a, LoanActionKind::Return | LoanActionKind::Withdraw) { "danger" } else { "primary" }} id={format!("action-{a}")}
-                                onclick={Callback::from(move |_| act.emit(a))}>{ ctx.t(&format!("action.{a}")) }</button> }
+                                disabled={actions.busy()} onclick={Callback::from(move |_| act.emit(a))}>{ ctx.t(&format!("action.{a}")) }</button> }
                         }) }
                     </p>
                 </div>

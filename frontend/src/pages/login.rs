@@ -6,6 +6,7 @@ use yew_router::prelude::*;
 
 use crate::app::{Ctx, Route};
 use crate::components::field::TextField;
+use crate::hooks::form::{use_form, Failure};
 
 /// The login page.
 #[function_component(Login)]
@@ -16,8 +17,7 @@ pub fn login() -> Html {
     let navigator = use_navigator();
     let username = use_state(String::new);
     let password = use_state(String::new);
-    let error = use_state(|| None::<String>);
-    let busy = use_state(|| false);
+    let fh = use_form("login-form");
 
     if let Some(me) = &ctx.me {
         let to = if me.user.must_change_password {
@@ -29,51 +29,47 @@ pub fn login() -> Html {
     }
 
     let onsubmit = {
-        let (username, password, error, busy, ctx) = (
-            username.clone(),
-            password.clone(),
-            error.clone(),
-            busy.clone(),
-            ctx.clone(),
-        );
+        let (username, password, fh, ctx) =
+            (username.clone(), password.clone(), fh.clone(), ctx.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let body = LoginRequest {
                 username: (*username).trim().to_owned(),
                 password: (*password).clone(),
             };
-            let (error, busy, ctx, navigator) =
-                (error.clone(), busy.clone(), ctx.clone(), navigator.clone());
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::post::<TokenResponse, _>("/api/v1/auth/login", &body).await {
-                    Ok(t) => {
-                        crate::api::store_tokens(&t);
-                        match crate::api::get::<Me>("/api/v1/me").await {
-                            Ok(me) => {
-                                ctx.set_me.emit(Some(me));
-                                // A password an admin set must be changed before anything
-                                // else; the API refuses other calls until then.
-                                let next = if t.must_change_password {
-                                    Route::Password
-                                } else {
-                                    Route::Home
-                                };
-                                if let Some(n) = navigator {
-                                    n.push(&next);
-                                }
-                            }
-                            Err(e) => error.set(Some(e.message(ctx.lang))),
+            let (ctx, navigator) = (ctx.clone(), navigator.clone());
+            fh.submit(
+                move |_| async move {
+                    let t = match crate::api::post::<TokenResponse, _>("/api/v1/auth/login", &body)
+                        .await
+                    {
+                        Ok(t) => t,
+                        Err(e) if e.status == 429 => {
+                            return Err(Failure::Message("login.locked", Vec::new()))
                         }
+                        Err(e) if e.status == 401 => {
+                            return Err(Failure::Message("login.failed", Vec::new()))
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
+                    crate::api::store_tokens(&t);
+                    let me = crate::api::get::<Me>("/api/v1/me").await?;
+                    Ok((t, me))
+                },
+                move |(t, me): (TokenResponse, Me)| {
+                    ctx.set_me.emit(Some(me));
+                    // A password an admin set must be changed before anything else; the
+                    // API refuses other calls until then.
+                    let next = if t.must_change_password {
+                        Route::Password
+                    } else {
+                        Route::Home
+                    };
+                    if let Some(n) = navigator {
+                        n.push(&next);
                     }
-                    Err(e) => error.set(Some(match (e.status, e.code()) {
-                        (429, _) => ctx.t("login.locked"),
-                        (401, _) => ctx.t("login.failed"),
-                        _ => e.message(ctx.lang),
-                    })),
-                }
-                busy.set(false);
-            });
+                },
+            );
         })
     };
     html! {
@@ -82,15 +78,13 @@ pub fn login() -> Html {
             if let Some(n) = &ctx.notice {
                 <p class="notice" role="status">{ n }</p>
             }
-            <form onsubmit={onsubmit} novalidate=true>
-                if let Some(e) = &*error {
-                    <p class="error-summary" role="alert" id="login-error">{ e }</p>
-                }
+            <form onsubmit={onsubmit} novalidate=true id="login-form">
+                { fh.banner(ctx.lang, "login-error") }
                 <TextField id="username" label={ctx.t("login.username")} value={(*username).clone()} autocomplete="username"
-                    oninput={let s = username.clone(); Callback::from(move |v| s.set(v))} required=true />
+                    oninput={fh.bind(&username, "username")} error={fh.error("username", ctx.lang)} required=true />
                 <TextField id="password" label={ctx.t("login.password")} value={(*password).clone()} kind="password" autocomplete="current-password"
-                    oninput={let s = password.clone(); Callback::from(move |v| s.set(v))} required=true />
-                <button type="submit" class="primary" disabled={*busy} id="login-submit">{ ctx.t("login.submit") }</button>
+                    oninput={fh.bind(&password, "password")} error={fh.error("password", ctx.lang)} required=true />
+                <button type="submit" class="primary" disabled={fh.busy()} id="login-submit">{ ctx.t("login.submit") }</button>
             </form>
         </section>
     }

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::app::Ctx;
 use crate::components::field::TextField;
+use crate::hooks::form::use_form;
 
 /// The password page.
 #[function_component(Password)]
@@ -14,20 +15,22 @@ pub fn password() -> Html {
     };
     let current = use_state(String::new);
     let new = use_state(String::new);
-    let errors = use_state(Vec::<shared::FieldError>::new);
+    let fh = use_form("password-form");
+    let lang = ctx.lang;
     let done = use_state(|| false);
     let onsubmit = {
-        let (current, new, errors, done, ctx) = (
+        let (current, new, done, fh, set_me) = (
             current.clone(),
             new.clone(),
-            errors.clone(),
             done.clone(),
-            ctx.clone(),
+            fh.clone(),
+            ctx.set_me.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            done.set(false);
             if let Err(err) = shared::auth::validate_password(&new) {
-                errors.set(vec![shared::FieldError::new(
+                fh.reject(vec![shared::FieldError::new(
                     "new_password",
                     err.code,
                     err.message,
@@ -38,41 +41,24 @@ pub fn password() -> Html {
                 current_password: (*current).clone(),
                 new_password: (*new).clone(),
             };
-            let (errors, done, lang, set_me) =
-                (errors.clone(), done.clone(), ctx.lang, ctx.set_me.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::post_empty("/api/v1/me/password", &body).await {
-                    Ok(()) => {
-                        errors.set(Vec::new());
-                        done.set(true);
-                        // Reload the user: a required change is now done, which
-                        // lets the other pages open again.
+            let (done, set_me, current, new) =
+                (done.clone(), set_me.clone(), current.clone(), new.clone());
+            fh.submit(
+                move |_| async move { Ok(crate::api::post_empty("/api/v1/me/password", &body).await?) },
+                move |()| {
+                    current.set(String::new());
+                    new.set(String::new());
+                    done.set(true);
+                    // Reload the user: a required change is now done, which lets the
+                    // other pages open again.
+                    wasm_bindgen_futures::spawn_local(async move {
                         if let Ok(me) = crate::api::get::<shared::api::Me>("/api/v1/me").await {
                             set_me.emit(Some(me));
                         }
-                    }
-                    Err(e) => errors.set(
-                        e.problem
-                            .clone()
-                            .map(|p| p.errors)
-                            .filter(|v| !v.is_empty())
-                            .unwrap_or_else(|| {
-                                vec![shared::FieldError::new(
-                                    "current_password",
-                                    "",
-                                    e.message(lang),
-                                )]
-                            }),
-                    ),
-                }
-            });
+                    });
+                },
+            );
         })
-    };
-    let err = |f: &str| {
-        errors
-            .iter()
-            .find(|e| e.field == f)
-            .map(|e| ctx.lang.error(&e.code, &e.message))
     };
     html! {
         <section class="card narrow">
@@ -83,12 +69,13 @@ pub fn password() -> Html {
             if *done {
                 <p class="notice" role="status">{ ctx.t("password.done") }</p>
             }
-            <form onsubmit={onsubmit} novalidate=true>
+            { fh.banner(lang, "password-banner") }
+            <form onsubmit={onsubmit} novalidate=true id="password-form">
                 <TextField id="current_password" label={ctx.t("field.current_password")} kind="password" autocomplete="current-password"
-                    value={(*current).clone()} oninput={let s = current.clone(); Callback::from(move |v| s.set(v))} error={err("current_password")} required=true />
+                    value={(*current).clone()} oninput={fh.bind(&current, "current_password")} error={fh.error("current_password", lang)} required=true />
                 <TextField id="new_password" label={ctx.t("field.new_password")} kind="password" autocomplete="new-password"
-                    value={(*new).clone()} oninput={let s = new.clone(); Callback::from(move |v| s.set(v))} error={err("new_password")} required=true />
-                <button type="submit" class="primary">{ ctx.t("persons.save") }</button>
+                    value={(*new).clone()} oninput={fh.bind(&new, "new_password")} error={fh.error("new_password", lang)} required=true />
+                <button type="submit" class="primary" id="password-save" disabled={fh.busy()}>{ ctx.t("persons.save") }</button>
             </form>
         </section>
     }

@@ -6,6 +6,8 @@ use yew_router::prelude::*;
 
 use crate::app::{Ctx, Route};
 use crate::components::field::TextField;
+use crate::hooks::form::use_form;
+use crate::hooks::remote::use_remote;
 
 /// Props: the record id.
 #[derive(Properties, PartialEq)]
@@ -21,35 +23,17 @@ pub fn person_detail(p: &DetailProps) -> Html {
         return html! {};
     };
     let navigator = use_navigator();
-    let person = use_state(|| None::<Result<Person, String>>);
+    let lang = ctx.lang;
+    let person = use_remote(p.id.clone(), |id: String| async move {
+        crate::api::get::<Person>(&format!("/api/v1/persons/{id}")).await
+    });
     let reason = use_state(String::new);
     let revealed = use_state(|| None::<RevealResponse>);
-    let reveal_error = use_state(|| None::<String>);
-    let lang = ctx.lang;
-    {
-        let person = person.clone();
-        use_effect_with(p.id.clone(), move |id| {
-            let path = format!("/api/v1/persons/{id}");
-            wasm_bindgen_futures::spawn_local(async move {
-                person.set(Some(crate::api::get::<Person>(&path).await.map_err(|e| {
-                    if e.status == 404 {
-                        lang.t("persons.not_found")
-                    } else {
-                        e.message(lang)
-                    }
-                })));
-            });
-            || ()
-        });
-    }
-    let Some(result) = (*person).clone() else {
-        return html! { <p role="status">{ ctx.t("app.loading") }</p> };
-    };
-    let person_v = match result {
-        Ok(p) => p,
-        Err(e) => {
-            return html! { <section class="card"><p class="error-summary" role="alert">{ e }</p></section> }
-        }
+    // Two forms: the reason to see the full number, and deleting the entry.
+    let reveal = use_form("reveal-form");
+    let remove = use_form("person-actions");
+    let Some(person_v) = person.ready().cloned() else {
+        return html! { <section class="card">{ person.placeholder(lang, Some("persons.not_found")) }</section> };
     };
     let caps = ctx
         .me
@@ -57,10 +41,10 @@ pub fn person_detail(p: &DetailProps) -> Html {
         .map(|m| m.permissions.clone())
         .unwrap_or_default();
     let on_reveal = {
-        let (reason, revealed, reveal_error, id) = (
+        let (reason, revealed, reveal, id) = (
             reason.clone(),
             revealed.clone(),
-            reveal_error.clone(),
+            reveal.clone(),
             p.id.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
@@ -69,27 +53,23 @@ pub fn person_detail(p: &DetailProps) -> Html {
                 reason: (*reason).clone(),
             };
             if let Err(errs) = body.validate() {
-                reveal_error.set(errs.first().map(|f| lang.error(&f.code, &f.message)));
+                reveal.reject(errs);
                 return;
             }
-            let (revealed, reveal_error, path) = (
-                revealed.clone(),
-                reveal_error.clone(),
-                format!("/api/v1/persons/{id}/reveal"),
+            let (revealed, path) = (revealed.clone(), format!("/api/v1/persons/{id}/reveal"));
+            reveal.submit(
+                move |_| async move { Ok(crate::api::post::<RevealResponse, _>(&path, &body).await?) },
+                move |r| revealed.set(Some(r)),
             );
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::post::<RevealResponse, _>(&path, &body).await {
-                    Ok(r) => {
-                        reveal_error.set(None);
-                        revealed.set(Some(r));
-                    }
-                    Err(e) => reveal_error.set(Some(e.message(lang))),
-                }
-            });
         })
     };
     let on_delete = {
-        let (id, version, navigator) = (p.id.clone(), person_v.version, navigator.clone());
+        let (id, version, navigator, remove) = (
+            p.id.clone(),
+            person_v.version,
+            navigator.clone(),
+            remove.clone(),
+        );
         Callback::from(move |_| {
             let confirmed = web_sys::window()
                 .and_then(|w| {
@@ -104,13 +84,14 @@ pub fn person_detail(p: &DetailProps) -> Html {
                 format!("/api/v1/persons/{id}?version={version}"),
                 navigator.clone(),
             );
-            wasm_bindgen_futures::spawn_local(async move {
-                if crate::api::delete(&path).await.is_ok() {
+            remove.submit(
+                move |_| async move { Ok(crate::api::delete(&path).await?) },
+                move |()| {
                     if let Some(n) = navigator {
                         n.push(&Route::Persons);
                     }
-                }
-            });
+                },
+            );
         })
     };
     let row = |k: &str, v: String| html! { <><dt>{ ctx.t(k) }</dt><dd>{ v }</dd></> };
@@ -148,16 +129,18 @@ pub fn person_detail(p: &DetailProps) -> Html {
                 { row("field.version", pv.version.to_string()) }
             </dl>
             if caps.contains(&shared::auth::Capability::RevealIdNumber) && revealed.is_none() {
-                <form class="reveal" onsubmit={on_reveal}>
+                { reveal.banner(lang, "reveal-banner") }
+                <form class="reveal" onsubmit={on_reveal} id="reveal-form" novalidate=true>
                     <TextField id="reveal-reason" label={ctx.t("persons.reveal_reason")} value={(*reason).clone()}
-                        oninput={let s = reason.clone(); Callback::from(move |v| s.set(v))} error={(*reveal_error).clone()} required=true />
-                    <button type="submit" id="reveal">{ ctx.t("persons.reveal_submit") }</button>
+                        oninput={reveal.bind(&reason, "reason")} error={reveal.error("reason", lang)} required=true />
+                    <button type="submit" id="reveal" disabled={reveal.busy()}>{ ctx.t("persons.reveal_submit") }</button>
                 </form>
             }
             if caps.contains(&shared::auth::Capability::WritePersons) {
-                <p class="actions">
+                { remove.banner(lang, "delete-banner") }
+                <p class="actions" id="person-actions">
                     <Link<Route> to={Route::PersonEdit { id: p.id.clone() }} classes="button">{ ctx.t("persons.edit") }</Link<Route>>
-                    <button type="button" class="danger" onclick={on_delete}>{ ctx.t("persons.delete") }</button>
+                    <button type="button" class="danger" onclick={on_delete} disabled={remove.busy()}>{ ctx.t("persons.delete") }</button>
                 </p>
             }
         </section>

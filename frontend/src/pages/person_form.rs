@@ -10,6 +10,7 @@ use yew_router::prelude::*;
 use crate::app::{Ctx, Route};
 use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::unit_picker::{AreaPicker, Place};
+use crate::hooks::form::{use_form, Failure};
 
 fn today() -> NaiveDate {
     let d = js_sys::Date::new_0();
@@ -146,19 +147,53 @@ impl Form {
     }
 }
 
-/// Moves focus to the first field marked invalid (after the next render), so that
-/// keyboard and screen-reader users land on the problem.
-fn focus_first_error() {
-    gloo_timers::callback::Timeout::new(50, || {
-        let el = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
-        if let Some(el) = el {
-            let _ = el.focus();
+/// Creates (with the form's stable `record_id`) or updates the entry. A stale version
+/// shows the newer entry, for the user to apply their change again.
+async fn save(
+    id: Option<String>,
+    record_id: uuid::Uuid,
+    input: PersonInput,
+    form: UseStateHandle<Form>,
+) -> Result<Person, Failure> {
+    let result = match &id {
+        None => {
+            crate::api::post::<Person, _>(
+                "/api/v1/persons",
+                &PersonCreate {
+                    id: Some(record_id),
+                    fields: input,
+                },
+            )
+            .await
         }
-    })
-    .forget();
+        Some(id) => {
+            crate::api::put::<Person, _>(
+                &format!("/api/v1/persons/{id}"),
+                &PersonUpdate {
+                    version: form.version,
+                    fields: input,
+                },
+            )
+            .await
+        }
+    };
+    match result {
+        Ok(saved) => Ok(saved),
+        Err(e) if e.code() == "stale_version" => {
+            if let Some(id) = &id {
+                if let Ok(newer) = crate::api::get::<Person>(&format!("/api/v1/persons/{id}")).await
+                {
+                    form.set(Form::from_person(&newer));
+                }
+            }
+            Err(Failure::Message("persons.conflict", Vec::new()))
+        }
+        Err(e) if e.code() == "duplicate_id_number" => Err(Failure::Message(
+            "form.fix_errors",
+            vec![FieldError::new("id_number", "duplicate_id_number", "")],
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Props: `None` to create, the id to edit.
@@ -184,23 +219,19 @@ pub fn person_form(p: &FormProps) -> Html {
     let form = use_state(|| Form::new(&own_county));
     let touched = use_state(Vec::<String>::new);
     let submitted = use_state(|| false);
-    let server_errors = use_state(Vec::<FieldError>::new);
-    let banner = use_state(|| None::<String>);
-    let busy = use_state(|| false);
+    // Server errors, banner, busy flag and the stable id of a create.
+    let fh = use_form("person-form");
     let creating = p.id.is_none();
     let lang = ctx.lang;
-    // A stable id for a create, so that a retry after a lost answer is not a duplicate.
-    let create_id = use_state(uuid::Uuid::new_v4);
 
     {
-        let form = form.clone();
-        let banner = banner.clone();
+        let (form, fh) = (form.clone(), fh.clone());
         use_effect_with(p.id.clone(), move |id| {
             if let Some(id) = id.clone() {
                 wasm_bindgen_futures::spawn_local(async move {
                     match crate::api::get::<Person>(&format!("/api/v1/persons/{id}")).await {
                         Ok(person) => form.set(Form::from_person(&person)),
-                        Err(e) => banner.set(Some(e.message(lang))),
+                        Err(e) => fh.fail(Failure::Api(e)),
                     }
                 });
             }
@@ -210,8 +241,8 @@ pub fn person_form(p: &FormProps) -> Html {
 
     let client = form.problems(creating);
     let error_for = |field: &str| -> Option<String> {
-        if let Some(e) = server_errors.iter().find(|e| e.field == field) {
-            return Some(lang.error(&e.code, &e.message));
+        if let Some(e) = fh.error(field, lang) {
+            return Some(e);
         }
         if *submitted || touched.iter().any(|t| t == field) {
             return client
@@ -223,7 +254,7 @@ pub fn person_form(p: &FormProps) -> Html {
     };
 
     let update = |field: &'static str, f: fn(&mut Form, String)| {
-        let (form, touched, server_errors) = (form.clone(), touched.clone(), server_errors.clone());
+        let (form, touched, fh) = (form.clone(), touched.clone(), fh.clone());
         Callback::from(move |v: String| {
             let mut x = (*form).clone();
             f(&mut x, v);
@@ -233,13 +264,7 @@ pub fn person_form(p: &FormProps) -> Html {
                 t.push(field.to_owned());
                 touched.set(t);
             }
-            server_errors.set(
-                server_errors
-                    .iter()
-                    .filter(|e| e.field != field)
-                    .cloned()
-                    .collect(),
-            );
+            fh.clear_error(field);
         })
     };
     let check = |f: fn(&mut Form, bool)| {
@@ -252,101 +277,27 @@ pub fn person_form(p: &FormProps) -> Html {
     };
 
     let onsubmit = {
-        let (form, submitted, server_errors, banner, busy, id, create_id) = (
-            form.clone(),
-            submitted.clone(),
-            server_errors.clone(),
-            banner.clone(),
-            busy.clone(),
-            p.id.clone(),
-            create_id.clone(),
-        );
+        let (form, submitted, fh, id) = (form.clone(), submitted.clone(), fh.clone(), p.id.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             submitted.set(true);
             let problems = form.problems(id.is_none());
             if !problems.is_empty() {
-                banner.set(Some(lang.t("persons.fix_errors")));
-                focus_first_error();
+                fh.reject(problems);
                 return;
             }
             let Ok(input) = form.input() else { return };
-            let (form, server_errors, banner, busy, navigator, id, create_id) = (
-                form.clone(),
-                server_errors.clone(),
-                banner.clone(),
-                busy.clone(),
-                navigator.clone(),
-                id.clone(),
-                *create_id,
+            let (form, navigator, id) = (form.clone(), navigator.clone(), id.clone());
+            fh.submit(
+                move |record_id| save(id, record_id, input, form),
+                move |saved: Person| {
+                    if let Some(n) = navigator {
+                        n.push(&Route::Person {
+                            id: saved.id.to_string(),
+                        });
+                    }
+                },
             );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = match &id {
-                    None => {
-                        crate::api::post::<Person, _>(
-                            "/api/v1/persons",
-                            &PersonCreate {
-                                id: Some(create_id),
-                                fields: input,
-                            },
-                        )
-                        .await
-                    }
-                    Some(id) => {
-                        crate::api::put::<Person, _>(
-                            &format!("/api/v1/persons/{id}"),
-                            &PersonUpdate {
-                                version: form.version,
-                                fields: input,
-                            },
-                        )
-                        .await
-                    }
-                };
-                busy.set(false);
-                match result {
-                    Ok(saved) => {
-                        if let Some(n) = navigator {
-                            n.push(&Route::Person {
-                                id: saved.id.to_string(),
-                            });
-                        }
-                    }
-                    Err(e) if e.code() == "stale_version" => {
-                        // Show the newer version; the user applies their change again.
-                        if let Some(id) = &id {
-                            if let Ok(newer) =
-                                crate::api::get::<Person>(&format!("/api/v1/persons/{id}")).await
-                            {
-                                form.set(Form::from_person(&newer));
-                            }
-                        }
-                        banner.set(Some(lang.t("persons.conflict")));
-                    }
-                    Err(e) if e.code() == "duplicate_id_number" => {
-                        server_errors.set(vec![FieldError::new(
-                            "id_number",
-                            "duplicate_id_number",
-                            "",
-                        )]);
-                        banner.set(Some(lang.t("persons.fix_errors")));
-                    }
-                    Err(e) => {
-                        let errs = e
-                            .problem
-                            .as_ref()
-                            .map(|p| p.errors.clone())
-                            .unwrap_or_default();
-                        banner.set(Some(if errs.is_empty() {
-                            e.message(lang)
-                        } else {
-                            lang.t("persons.fix_errors")
-                        }));
-                        server_errors.set(errs);
-                    }
-                }
-            });
         })
     };
 
@@ -370,9 +321,7 @@ pub fn person_form(p: &FormProps) -> Html {
     html! {
         <section class="card">
             <h1>{ title }</h1>
-            if let Some(b) = &*banner {
-                <p class="error-summary" role="alert" id="form-banner">{ b }</p>
-            }
+            { fh.banner(lang, "form-banner") }
             <form onsubmit={onsubmit} novalidate=true id="person-form">
                 <TextField id="name" label={ctx.t("field.name")} value={f.name.clone()} oninput={update("name", |f, v| f.name = v)} error={error_for("name")} required=true autocomplete="name" />
                 <TextField id="id_number" label={ctx.t(if creating { "field.id_number" } else { "field.id_number_keep" })} value={f.id_number.clone()}
@@ -401,7 +350,7 @@ pub fn person_form(p: &FormProps) -> Html {
                 <CheckField id="elderly_disabled" label={ctx.t("field.elderly_disabled")} checked={f.elderly_disabled} onchange={check(|f, v| f.elderly_disabled = v)} />
                 <TextField id="notes" label={ctx.t("field.notes")} value={f.notes.clone()} multiline=true oninput={update("notes", |f, v| f.notes = v)} error={error_for("notes")} />
                 <div class="buttons">
-                    <button type="submit" class="primary" disabled={*busy} id="save">{ ctx.t("persons.save") }</button>
+                    <button type="submit" class="primary" disabled={fh.busy()} id="save">{ ctx.t("persons.save") }</button>
                     <Link<Route> to={Route::Persons} classes="button">{ ctx.t("persons.cancel") }</Link<Route>>
                 </div>
             </form>

@@ -9,6 +9,7 @@ use yew_router::prelude::*;
 use crate::app::{Ctx, Route};
 use crate::components::field::{SelectField, TextField};
 use crate::components::unit_picker::{AreaPicker, Place};
+use crate::hooks::remote::{placeholder, Remote};
 
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Filters {
@@ -50,35 +51,35 @@ pub fn person_list() -> Html {
         return html! {};
     };
     let filters = use_state(Filters::default);
-    let page = use_state(|| None::<Page<PersonItem>>);
+    let page = use_state(|| Remote::<Page<PersonItem>>::Loading);
     let cursors = use_state(|| vec![None::<String>]); // cursor of each page shown so far
-    let error = use_state(|| None::<String>);
+                                                      // Only the newest search may fill the list.
+    let generation = use_memo((), |_| std::cell::Cell::new(0u32));
     let lang = ctx.lang;
 
     let load = {
-        let (filters, page, error) = (filters.clone(), page.clone(), error.clone());
+        let (filters, page) = (filters.clone(), page.clone());
         Callback::from(move |cursor: Option<String>| {
             let query = filters.query(cursor);
-            let (page, error) = (page.clone(), error.clone());
+            let page = page.clone();
+            let mine = generation.get().wrapping_add(1);
+            generation.set(mine);
+            let generation = generation.clone();
+            page.set(Remote::Loading);
             wasm_bindgen_futures::spawn_local(async move {
-                match crate::api::search_persons(&query).await {
-                    Ok(p) => {
-                        error.set(None);
-                        page.set(Some(p));
-                    }
-                    Err(e) => error.set(Some(
-                        match e.problem.as_ref().and_then(|p| p.errors.first()) {
-                            Some(f) => format!(
-                                "{}: {}",
-                                lang.t(&format!("field.{}", f.field)),
-                                lang.error(&f.code, &f.message)
-                            ),
-                            None => e.message(lang),
-                        },
-                    )),
+                let result = crate::api::search_persons(&query).await;
+                if generation.get() == mine {
+                    page.set(match result {
+                        Ok(p) => Remote::Ready(p),
+                        Err(e) => Remote::Failed(e),
+                    });
                 }
             });
         })
+    };
+    let retry = {
+        let (load, cursors) = (load.clone(), cursors.clone());
+        Callback::from(move |()| load.emit(cursors.last().cloned().flatten()))
     };
     {
         let load = load.clone();
@@ -98,7 +99,7 @@ pub fn person_list() -> Html {
     let next = {
         let (load, cursors, page) = (load.clone(), cursors.clone(), page.clone());
         Callback::from(move |_| {
-            if let Some(c) = page.as_ref().and_then(|p| p.next_cursor.clone()) {
+            if let Some(c) = page.ready().and_then(|p| p.next_cursor.clone()) {
                 let mut v = (*cursors).clone();
                 v.push(Some(c.clone()));
                 cursors.set(v);
@@ -183,14 +184,16 @@ pub fn person_list() -> Html {
                     <button type="submit" class="primary" id="search">{ ctx.t("persons.search") }</button>
                 </div>
             </form>
-            if let Some(e) = &*error {
-                <p class="error-summary" role="alert">{ e }</p>
-            }
             <h2 class="sr-only">{ ctx.t("persons.results") }</h2>
             { match &*page {
-                None => html! { <p role="status">{ ctx.t("app.loading") }</p> },
-                Some(p) if p.items.is_empty() => html! { <p role="status">{ ctx.t("persons.none") }</p> },
-                Some(p) => html! {
+                // A filter the server refused: name the field.
+                Remote::Failed(e) if e.problem.as_ref().is_some_and(|p| !p.errors.is_empty()) => {
+                    let f = e.problem.as_ref().and_then(|p| p.errors.first());
+                    html! { <p class="error-summary" role="alert">{ f.map(|f| format!("{}: {}", lang.t(&format!("field.{}", f.field)), lang.error(&f.code, &f.message))).unwrap_or_default() }</p> }
+                }
+                Remote::Loading | Remote::Failed(_) => placeholder(&page, lang, None, retry),
+                Remote::Ready(p) if p.items.is_empty() => html! { <p role="status">{ ctx.t("persons.none") }</p> },
+                Remote::Ready(p) => html! {
                     <ul class="results" id="results">
                         { for p.items.iter().filter_map(|i| match i { PersonItem::Person(p) => Some(p), PersonItem::Tombstone(_) => None }).map(|p| html! {
                             <li>
@@ -207,7 +210,7 @@ pub fn person_list() -> Html {
                 if cursors.len() > 1 {
                     <button type="button" onclick={prev}>{ ctx.t("persons.prev") }</button>
                 }
-                if page.as_ref().is_some_and(|p| p.next_cursor.is_some()) {
+                if page.ready().is_some_and(|p| p.next_cursor.is_some()) {
                     <button type="button" onclick={next}>{ ctx.t("persons.next") }</button>
                 }
             </div>
