@@ -1,7 +1,7 @@
 //! Employment bases: the list and the registration form.
 
-use serde::{Deserialize, Serialize};
 use shared::api::Page;
+use shared::employment::{Base, BaseCreate};
 use shared::employment::{BaseInput, BaseKind};
 use shared::FieldError;
 use yew::prelude::*;
@@ -10,26 +10,6 @@ use crate::app::Ctx;
 use crate::components::field::{SelectField, TextField};
 use crate::hooks::form::use_form;
 use crate::hooks::remote::{use_paged, PAGE_SIZE};
-
-/// A base as the API lists it (the fields and the employee count).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct Base {
-    id: String,
-    name: String,
-    credit_code: String,
-    county_code: String,
-    kind: BaseKind,
-    recognised_on: String,
-    employees: i64,
-}
-
-#[derive(Serialize)]
-struct BaseCreate {
-    /// The form's stable client id: a retried create answers the existing base.
-    id: uuid::Uuid,
-    #[serde(flatten)]
-    fields: BaseInput,
-}
 
 /// The bases page: list and form.
 #[function_component(BaseList)]
@@ -110,7 +90,10 @@ pub fn base_list() -> Html {
             );
             fh.submit(
                 move |id| async move {
-                    let body = BaseCreate { id, fields };
+                    let body = BaseCreate {
+                        id: Some(id),
+                        fields,
+                    };
                     Ok(crate::api::post::<serde_json::Value, _>("/api/v1/bases", &body).await?)
                 },
                 // Saved: the form starts over for the next base (with a new id).
@@ -140,12 +123,12 @@ pub fn base_list() -> Html {
             <ul class="results" id="bases">
                 { for bases.items().iter().map(|b| html! {
                     <li>
-                        <strong>{ &b.name }</strong>
-                        <span class="mono">{ &b.credit_code }</span>
-                        <span>{ ctx.t(&format!("base.{}", b.kind)) }</span>
+                        <strong>{ &b.fields.name }</strong>
+                        <span class="mono">{ &b.fields.credit_code }</span>
+                        <span>{ ctx.t(&format!("base.{}", b.fields.kind)) }</span>
                         <span>{ format!("{} {}", ctx.t("bases.employees"), b.employees) }</span>
-                        <span>{ format!("{} · {}", b.county_code, b.recognised_on) }</span>
-                        <span class="sr-only">{ &b.id }</span>
+                        <span>{ format!("{} · {}", b.fields.county_code, b.fields.recognised_on) }</span>
+                        <span class="sr-only">{ b.id.to_string() }</span>
                     </li>
                 }) }
             </ul>

@@ -1,7 +1,7 @@
 //! One course: its roster, adding people by identity number or name, spreadsheet
 //! export, and the import wizard (upload → report → commit, with progress).
 
-use serde::Deserialize;
+use shared::api::{ImportStatus, JobState};
 use shared::employment::{Course, Enrolment, EnrolmentCreate, EnrolmentStatus, EnrolmentUpdate};
 use shared::person::Person;
 use yew::prelude::*;
@@ -18,26 +18,8 @@ pub struct CourseProps {
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct RowError {
-    row: usize,
-    column: String,
-    message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ImportStatus {
-    id: String,
-    state: String,
-    total_rows: usize,
-    processed_rows: usize,
-    errors: Vec<RowError>,
-    error_count: usize,
-    failure: Option<String>,
-}
-
 async fn poll(
-    job: String,
+    job: uuid::Uuid,
     status: UseStateHandle<Option<ImportStatus>>,
     lang: crate::i18n::Lang,
     error: UseStateHandle<Option<String>>,
@@ -45,7 +27,7 @@ async fn poll(
     loop {
         match crate::api::get::<ImportStatus>(&format!("/api/v1/imports/{job}")).await {
             Ok(s) => {
-                let busy = s.state == "validating" || s.state == "committing";
+                let busy = matches!(s.state, JobState::Validating | JobState::Committing);
                 status.set(Some(s.clone()));
                 if !busy {
                     return Some(s);
@@ -214,7 +196,7 @@ pub fn course_page(p: &CourseProps) -> Html {
             import_form.clone(),
         );
         Callback::from(move |_| {
-            let Some(job) = import.as_ref().map(|s| s.id.clone()) else {
+            let Some(job) = import.as_ref().map(|s| s.id) else {
                 return;
             };
             let (import, error, reload) = (import.clone(), error.clone(), reload.clone());
@@ -307,7 +289,7 @@ pub fn course_page(p: &CourseProps) -> Html {
                     <div class="import" id="import-status" aria-live="polite">
                         <label for="import-progress">{ format!("{}: {}/{}", ctx.t(&format!("import.{}", s.state)), s.processed_rows, s.total_rows) }</label>
                         <progress id="import-progress" max={s.total_rows.max(1).to_string()} value={s.processed_rows.to_string()} />
-                        if s.state == "invalid" {
+                        if s.state == JobState::Invalid {
                             <p class="error-summary" role="alert">{ format!("{} {}", ctx.t("import.errors"), s.error_count) }</p>
                             <table class="report">
                                 <thead><tr><th scope="col">{ ctx.t("import.row") }</th><th scope="col">{ ctx.t("import.column") }</th><th scope="col">{ ctx.t("import.problem") }</th></tr></thead>
@@ -316,7 +298,7 @@ pub fn course_page(p: &CourseProps) -> Html {
                                 </tbody>
                             </table>
                         }
-                        if s.state == "valid" {
+                        if s.state == JobState::Valid {
                             { import_form.banner(lang, "import-banner") }
                             <button type="button" class="primary" id="import-commit" onclick={on_commit} disabled={import_form.busy()}>{ ctx.t("import.commit") }</button>
                         }

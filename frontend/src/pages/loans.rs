@@ -3,11 +3,10 @@
 //! are comes with the application (`allowed_actions`, `can_edit`), computed by the server
 //! from the workflow rules in `shared::workflow`, the same rules it authorises with.
 
-use serde::Deserialize;
 use shared::api::Page;
 use shared::employment::{
     compute_subsidy, Applicant, Loan, LoanAction, LoanActionKind, LoanCreate, LoanInput,
-    LoanUpdate, SubsidyRule,
+    LoanUpdate, ProgrammeYear, SubsidyRule,
 };
 use shared::money::{format_hundredths, parse_hundredths};
 use shared::workflow::{self, OrgLevel};
@@ -20,11 +19,6 @@ use crate::components::field::TextField;
 use crate::components::person_picker::PersonPicker;
 use crate::hooks::form::{use_form, UseForm};
 use crate::hooks::remote::{use_paged, use_remote, PAGE_SIZE};
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct ProgrammeYear {
-    rule: SubsidyRule,
-}
 
 /// The amounts and dates of an application, as typed.
 struct Terms {
