@@ -52,6 +52,7 @@ record_contract!(
     enrolments => enrolment_spec,
     bases => base_spec,
     loans => loan_spec,
+    users => user_spec,
 );
 
 fn items(body: &Value) -> Vec<String> {
@@ -324,6 +325,40 @@ async fn loan_spec(app: &TestApp) -> Spec {
             b["version"] = json!(v);
             b
         })),
+        delete: false,
+    }
+}
+
+fn user_body(display: &str) -> Value {
+    json!({"username": "contract.user", "display_name": display, "password": "Contract-Pass-2020",
+           "unit_code": "4303", "roles": ["auditor"]})
+}
+
+/// Users: the provincial admin creates an account in 湘潭市; an admin of 长沙市 (made
+/// here, with the demo password) must not see it. Role changes and resets have their
+/// own tests (`auth::tests`); accounts are disabled, never deleted.
+async fn user_spec(app: &TestApp) -> Spec {
+    use diesel::connection::SimpleConnection;
+    app.conn()
+        .batch_execute(
+            "INSERT INTO users (id, username, display_name, password_hash, unit_code, roles, \
+             disabled, version, created_at, updated_at, must_change_password) \
+             SELECT '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c', 'changsha.admin', '长沙市管理员', \
+             password_hash, '4301', 'admin', disabled, 1, created_at, updated_at, FALSE \
+             FROM users WHERE username = 'admin'",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    Spec {
+        entity: "user",
+        owner: "admin",
+        outsider: "changsha.admin",
+        create_path: "/api/v1/users".into(),
+        list_path: "/api/v1/users?limit=500".into(),
+        item_prefix: "/api/v1/users/".into(),
+        readable: true,
+        body: user_body("合同测试"),
+        other_body: user_body("另一个人"),
+        update: None,
         delete: false,
     }
 }

@@ -343,7 +343,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.refresh_token_reused", "检测到登录凭据被重复使用，已退出所有会话", "A login token was used twice; every session has been ended"),
     ("err.roster_not_empty", "请先移除花名册中的学员", "Remove the enrolments before deleting the course"),
     ("err.session_ended", "会话已结束，请重新登录", "The session has ended; log in again"),
-    ("err.stale_version", "他人已修改此记录，请查看最新内容", "Someone else changed this record; see the newer version"),
     ("err.token_expired", "登录已过期，请重新登录", "The login has expired; log in again"),
     ("err.too_many_requests", "尝试次数过多，请稍后再试", "Too many attempts; try again later"),
     ("err.unauthorized", "请先登录", "Log in first"),

@@ -217,14 +217,21 @@ fn change_user(
         if version.is_some_and(|v| v != before.version) {
             return Err(ApiError::stale_version());
         }
+        // The version first, in the WHERE clause: of two racing changes one wins, the
+        // other finds no row and answers 409 with nothing written.
+        let n = diesel::update(
+            users::table
+                .find(&before.id)
+                .filter(users::version.eq(before.version)),
+        )
+        .set((
+            users::version.eq(before.version + 1),
+            users::updated_at.eq(now()),
+            users::updated_by.eq(admin.id.to_string()),
+        ))
+        .execute(conn)?;
+        crate::record::changed(n)?;
         apply(conn, &before)?;
-        diesel::update(users::table.find(&before.id))
-            .set((
-                users::version.eq(before.version + 1),
-                users::updated_at.eq(now()),
-                users::updated_by.eq(admin.id.to_string()),
-            ))
-            .execute(conn)?;
         queries::revoke_sessions(conn, &before.id, action.as_str(), None)?;
         let after = queries::get(conn, &admin.scope, id)?;
         let region =
@@ -429,18 +436,22 @@ pub async fn set_roles(
                 }
                 let proposal = Proposal::of(&before.roles()?, &body.roles);
                 let at = now();
-                diesel::update(users::table.find(&before.id))
-                    .set((
-                        users::roles.eq(roles_text(&proposal.now)),
-                        users::pending_roles.eq(proposal.pending.as_deref().map(roles_text)),
-                        users::proposed_by
-                            .eq(proposal.pending.as_ref().map(|_| user.id.to_string())),
-                        users::proposed_at.eq(proposal.pending.as_ref().map(|_| at)),
-                        users::version.eq(before.version + 1),
-                        users::updated_at.eq(at),
-                        users::updated_by.eq(user.id.to_string()),
-                    ))
-                    .execute(conn)?;
+                let n = diesel::update(
+                    users::table
+                        .find(&before.id)
+                        .filter(users::version.eq(before.version)),
+                )
+                .set((
+                    users::roles.eq(roles_text(&proposal.now)),
+                    users::pending_roles.eq(proposal.pending.as_deref().map(roles_text)),
+                    users::proposed_by.eq(proposal.pending.as_ref().map(|_| user.id.to_string())),
+                    users::proposed_at.eq(proposal.pending.as_ref().map(|_| at)),
+                    users::version.eq(before.version + 1),
+                    users::updated_at.eq(at),
+                    users::updated_by.eq(user.id.to_string()),
+                ))
+                .execute(conn)?;
+                crate::record::changed(n)?;
                 let after = queries::get(conn, &user.scope, id)?;
                 let action = if proposal.pending.is_some() {
                     AuditAction::GrantProposed
@@ -532,17 +543,22 @@ fn settle(
         } else {
             before.roles.clone()
         };
-        diesel::update(users::table.find(&before.id))
-            .set((
-                users::roles.eq(roles),
-                users::pending_roles.eq(None::<String>),
-                users::proposed_by.eq(None::<String>),
-                users::proposed_at.eq(None::<chrono::NaiveDateTime>),
-                users::version.eq(before.version + 1),
-                users::updated_at.eq(at),
-                users::updated_by.eq(caller.id.to_string()),
-            ))
-            .execute(conn)?;
+        let n = diesel::update(
+            users::table
+                .find(&before.id)
+                .filter(users::version.eq(before.version)),
+        )
+        .set((
+            users::roles.eq(roles),
+            users::pending_roles.eq(None::<String>),
+            users::proposed_by.eq(None::<String>),
+            users::proposed_at.eq(None::<chrono::NaiveDateTime>),
+            users::version.eq(before.version + 1),
+            users::updated_at.eq(at),
+            users::updated_by.eq(caller.id.to_string()),
+        ))
+        .execute(conn)?;
+        crate::record::changed(n)?;
         let after = queries::get(conn, &caller.scope, id)?;
         let action = if confirm {
             AuditAction::GrantConfirmed
