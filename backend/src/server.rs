@@ -132,7 +132,7 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Budget for the demo cities, so that the loan workflow runs end to end out of the box.
     for city in ["4301", "4303"] {
-        crate::loans::budget::set_allocation(conn, 2020, city, 50_000_000)
+        crate::loans::budget::set_allocation(conn, None, 2020, city, 50_000_000)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     tracing::info!(

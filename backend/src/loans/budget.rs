@@ -49,6 +49,7 @@ pub fn lock_allocation(
 /// were allocated.
 pub fn set_year(
     conn: &mut DbConn,
+    actor: &crate::auth::AuthUser,
     y: i32,
     b: &ProgrammeYearSet,
 ) -> Result<ProgrammeYear, ApiError> {
@@ -96,6 +97,11 @@ pub fn set_year(
             programme_years::target_persons_trained.eq(b.target_persons_trained),
             programme_years::target_subsidy_fen.eq(b.target_subsidy_fen),
         );
+        let before = if exists {
+            Some(programme_year(conn, y)?)
+        } else {
+            None
+        };
         if exists {
             diesel::update(programme_years::table.find(y))
                 .set(values)
@@ -105,8 +111,53 @@ pub fn set_year(
                 .values((programme_years::year.eq(y), values))
                 .execute(conn)?;
         }
-        programme_year(conn, y)
+        let after = programme_year(conn, y)?;
+        audit_change(
+            conn,
+            actor,
+            "programme_year",
+            year_key(y, 0),
+            "43",
+            before,
+            &after,
+        )?;
+        Ok(after)
     })
+}
+
+/// A stable record id for a year (and city) in the audit log, which keys records by UUID.
+fn year_key(y: i32, city: u32) -> uuid::Uuid {
+    uuid::Uuid::from_u128((u128::from(y.unsigned_abs()) << 32) | u128::from(city))
+}
+
+/// Audits a change of the budget's data in the transaction that makes it.
+fn audit_change(
+    conn: &mut DbConn,
+    actor: &crate::auth::AuthUser,
+    entity_type: &str,
+    id: uuid::Uuid,
+    owner: &str,
+    before: Option<ProgrammeYear>,
+    after: &ProgrammeYear,
+) -> Result<(), ApiError> {
+    let json = |p: &ProgrammeYear| serde_json::to_value(p).unwrap_or_default();
+    crate::audit::record(
+        conn,
+        crate::audit::Event {
+            actor,
+            action: if before.is_some() {
+                shared::api::AuditAction::Update
+            } else {
+                shared::api::AuditAction::Create
+            },
+            entity_type,
+            entity_id: id,
+            owner_region: owner,
+            reason: None,
+            before: before.as_ref().map(json),
+            after: Some(json(after)),
+        },
+    )
 }
 
 type YearRow = (i32, i64, i64, i64, i64, i64, i64, i64);
@@ -195,6 +246,7 @@ pub fn programme_year(conn: &mut DbConn, y: i32) -> Result<ProgrammeYear, ApiErr
 /// never above the year's budget.
 pub fn set_allocation(
     conn: &mut DbConn,
+    actor: Option<&crate::auth::AuthUser>,
     y: i32,
     city: &str,
     allocated: i64,
@@ -242,6 +294,7 @@ pub fn set_allocation(
                 format!("the cities' allocations would exceed the budget of {budget} fen"),
             ));
         }
+        let before = programme_year(conn, y)?;
         if current.is_some() {
             diesel::update(city_allocations::table.find((y, city)))
                 .set(city_allocations::allocated_fen.eq(allocated))
@@ -255,7 +308,21 @@ pub fn set_allocation(
                 ))
                 .execute(conn)?;
         }
-        programme_year(conn, y)
+        let after = programme_year(conn, y)?;
+        // Seeding the demo has no actor; every change through the API is audited.
+        if let Some(actor) = actor {
+            let key = year_key(y, city.parse().unwrap_or(0));
+            audit_change(
+                conn,
+                actor,
+                "city_allocation",
+                key,
+                city,
+                Some(before),
+                &after,
+            )?;
+        }
+        Ok(after)
     })
 }
 

@@ -181,7 +181,7 @@ pub async fn set_allocation(
     let (y, city) = path.into_inner();
     Ok(web::Json(
         state
-            .db(move |conn| budget::set_allocation(conn, y, &city, body.allocated_fen))
+            .db(move |conn| budget::set_allocation(conn, Some(&user), y, &city, body.allocated_fen))
             .await?,
     ))
 }
@@ -206,7 +206,7 @@ pub async fn set_programme_year(
     let y = path.into_inner();
     Ok(web::Json(
         state
-            .db(move |conn| budget::set_year(conn, y, &body))
+            .db(move |conn| budget::set_year(conn, &user, y, &body))
             .await?,
     ))
 }

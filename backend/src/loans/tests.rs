@@ -13,7 +13,8 @@ db_tests!(
     racing_allocation_changes_stay_within_the_budget,
     per_person_cap_holds_across_a_persons_loans,
     each_step_has_one_level_and_four_eyes,
-    returned_applications_are_corrected_and_resubmitted_or_withdrawn
+    returned_applications_are_corrected_and_resubmitted_or_withdrawn,
+    budget_changes_are_audited,
 );
 
 fn loan(person: &str) -> Value {
@@ -984,4 +985,36 @@ async fn returned_applications_are_corrected_and_resubmitted_or_withdrawn(backen
     )
     .await;
     assert_eq!(r.body["status"], "withdrawn", "{}", r.body);
+}
+
+/// Programme years and city allocations are money decisions: each change is in the log,
+/// with its before and after.
+async fn budget_changes_are_audited(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let e = app.token("employment").await;
+    let r = app
+        .put(
+            &e,
+            "/api/v1/programme-years/2020/allocations/4304",
+            json!({"allocated_fen": 1_000}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let allocation = uuid::Uuid::from_u128((2020_u128 << 32) | 4304).to_string();
+    assert_eq!(
+        app.audit_count(&allocation, "create") + app.audit_count(&allocation, "update"),
+        1
+    );
+    let year = app.get(&e, "/api/v1/programme-years/2020").await.body;
+    let mut set = json!({
+        "share_bp": year["rule"]["share_bp"], "cap_person_fen": year["rule"]["cap_person_fen"],
+        "cap_base_fen": year["rule"]["cap_base_fen"], "max_principal_fen": year["rule"]["max_principal_fen"],
+        "budget_fen": year["budget_fen"], "target_persons_trained": year["targets"]["persons_trained"],
+        "target_subsidy_fen": year["targets"]["subsidy_fen"]
+    });
+    set["target_persons_trained"] = json!(5001);
+    let r = app.put(&e, "/api/v1/programme-years/2020", set).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let key = uuid::Uuid::from_u128(2020_u128 << 32).to_string();
+    assert_eq!(app.audit_count(&key, "update"), 1);
 }
