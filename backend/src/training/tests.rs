@@ -838,4 +838,34 @@ async fn import_jobs_outlive_the_process_and_are_bounded(backend: Backend) {
     assert_eq!(report["state"], "invalid");
     assert_eq!(report["error_count"], 1200);
     assert_eq!(report["errors"].as_array().map(Vec::len), Some(1000));
+    // Checked, then the person is deleted before the commit: nothing is written.
+    let q = PersonBuilder::new().create(&app);
+    let qid = full_id(&app, &xx, q.id).await;
+    let r = app
+        .upload(&xx, &path, csv(&[[&qid, "", "在训", "", "", "", ""]]))
+        .await;
+    let job = r.body["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        wait_while(&app, &xx, &job, "validating").await["state"],
+        "valid"
+    );
+    let gone = app
+        .delete(&xx, &format!("/api/v1/persons/{}?version=1", q.id))
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.body);
+    let c = app
+        .post(&xx, &format!("/api/v1/imports/{job}/commit"), json!({}))
+        .await;
+    assert_eq!(c.status, 202, "{}", c.body);
+    let done = wait_while(&app, &xx, &job, "committing").await;
+    assert_eq!(done["state"], "failed", "{done}");
+    let roster = app
+        .get(&xx, &format!("/api/v1/courses/{cid}/enrolments"))
+        .await;
+    assert_eq!(
+        roster.body.as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        roster.body
+    );
 }

@@ -357,6 +357,29 @@ pub fn commit(
 ) -> Result<usize, ApiError> {
     let mut conn = pool.get()?;
     let result = write_tx(&mut conn, |conn| {
+        // The rows were checked when the file was uploaded, perhaps hours ago: each
+        // person must still be live in the course's county and off its roster now.
+        for chunk in rows.chunks(1000) {
+            let ids: Vec<&str> = chunk.iter().map(|r| r.person_id.as_str()).collect();
+            let live: i64 = persons::table
+                .filter(persons::id.eq_any(&ids))
+                .filter(persons::county_code.eq(&course.county))
+                .filter(persons::deleted_at.is_null())
+                .count()
+                .get_result(conn)?;
+            let enrolled: i64 = enrolments::table
+                .filter(enrolments::course_id.eq(&course.id))
+                .filter(enrolments::person_id.eq_any(&ids))
+                .filter(enrolments::deleted_at.is_null())
+                .count()
+                .get_result(conn)?;
+            if usize::try_from(live).ok() != Some(chunk.len()) || enrolled > 0 {
+                return Err(ApiError::Conflict {
+                    code: "concurrent_update",
+                    detail: "the registry or the roster changed since the file was checked".into(),
+                });
+            }
+        }
         let at = now();
         let by = user.id.to_string();
         let mut written = 0;
