@@ -73,3 +73,39 @@ pub fn changed(rows: usize) -> Result<(), ApiError> {
         Ok(())
     }
 }
+
+/// Applies [`replay`] to the record of a scoped, soft-deleted table (`create_hash`,
+/// `created_by`, `deleted_at`, `county_code`) that a create's client-chosen id names:
+/// `Ok(true)` when the create is a retry (answer the stored record), `Ok(false)` when the
+/// id is free, 409 otherwise.
+#[macro_export]
+macro_rules! replay_create {
+    ($conn:expr, $table:ident, $id:expr, $digest:expr, $user:expr) => {{
+        use diesel::prelude::*;
+        use $crate::db::schema::$table;
+        let stored: Option<(Option<String>, String, bool, String)> = $table::table
+            .find($id.to_string())
+            .select((
+                $table::create_hash,
+                $table::created_by,
+                $table::deleted_at.is_not_null(),
+                $table::county_code,
+            ))
+            .first($conn)
+            .optional()?;
+        match stored {
+            None => Ok::<bool, $crate::error::ApiError>(false),
+            Some((hash, by, deleted, county)) => $crate::record::replay(
+                $crate::record::Existing {
+                    create_hash: hash.as_deref(),
+                    created_by: &by,
+                    deleted,
+                    in_scope: $user.scope.covers_region(&county),
+                },
+                $digest,
+                $user,
+            )
+            .map(|()| true),
+        }
+    }};
+}

@@ -184,27 +184,7 @@ pub fn create(
     let hash = record::create_digest(pii, "employment_base", &body.fields)?;
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
-        if let Some((stored, by, deleted, county)) = employment_bases::table
-            .find(id.to_string())
-            .select((
-                employment_bases::create_hash,
-                employment_bases::created_by,
-                employment_bases::deleted_at.is_not_null(),
-                employment_bases::county_code,
-            ))
-            .first::<(Option<String>, String, bool, String)>(conn)
-            .optional()?
-        {
-            record::replay(
-                record::Existing {
-                    create_hash: stored.as_deref(),
-                    created_by: &by,
-                    deleted,
-                    in_scope: user.scope.covers_region(&county),
-                },
-                &hash,
-                user,
-            )?;
+        if crate::replay_create!(conn, employment_bases, id, &hash, user)? {
             return Ok((false, get(conn, &user.scope, id)?));
         }
         let (credit, city) = check(conn, user, &body.fields, None)?;

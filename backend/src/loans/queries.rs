@@ -465,22 +465,7 @@ pub fn create(
     let hash = crate::record::create_digest(pii, "loan", f)?;
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
-        if let Some(existing) = loans::table
-            .find(id.to_string())
-            .select(LoanRow::as_select())
-            .first(conn)
-            .optional()?
-        {
-            crate::record::replay(
-                crate::record::Existing {
-                    create_hash: existing.create_hash.as_deref(),
-                    created_by: &existing.created_by,
-                    deleted: existing.deleted_at.is_some(),
-                    in_scope: user.scope.covers_region(&existing.county_code),
-                },
-                &hash,
-                user,
-            )?;
+        if crate::replay_create!(conn, loans, id, &hash, user)? {
             return Ok((false, get(conn, user, id)?));
         }
         let Prepared {

@@ -259,23 +259,8 @@ pub fn create(
     let body_hash = record::create_digest(pii, "person", &body.fields)?;
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
-        let existing: Option<PersonRow> = persons::table
-            .filter(persons::id.eq(id.to_string()))
-            .select(PersonRow::as_select())
-            .first(conn)
-            .optional()?;
-        if let Some(row) = existing {
-            record::replay(
-                record::Existing {
-                    create_hash: row.create_hash.as_deref(),
-                    created_by: &row.created_by,
-                    deleted: row.deleted_at.is_some(),
-                    in_scope: user.scope.covers_region(&row.county_code),
-                },
-                &body_hash,
-                user,
-            )?;
-            return Ok(Created::Existing(row.to_api()?));
+        if crate::replay_create!(conn, persons, id, &body_hash, user)? {
+            return Ok(Created::Existing(get(conn, &user.scope, id)?.to_api()?));
         }
         let mut errs = FieldErrors(valid.as_ref().err().cloned().unwrap_or_default());
         let Ok(v) = valid.as_ref() else {

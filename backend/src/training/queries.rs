@@ -232,22 +232,7 @@ pub fn create(
     let hash = record::create_digest(pii, "training_course", &body.fields)?;
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
-        if let Some(existing) = training_courses::table
-            .find(id.to_string())
-            .select(CourseRow::as_select())
-            .first(conn)
-            .optional()?
-        {
-            record::replay(
-                record::Existing {
-                    create_hash: existing.create_hash.as_deref(),
-                    created_by: &existing.created_by,
-                    deleted: existing.deleted_at.is_some(),
-                    in_scope: user.scope.covers_region(&existing.county_code),
-                },
-                &hash,
-                user,
-            )?;
+        if crate::replay_create!(conn, training_courses, id, &hash, user)? {
             return Ok((false, get(conn, &user.scope, id)?));
         }
         let city = check_county(conn, user, &body.fields)?;
@@ -582,27 +567,7 @@ pub fn enrol(
     write_tx(conn, |conn| {
         let course = get_row(conn, &user.scope, course_id)?;
         let id = body.id.unwrap_or_else(Uuid::now_v7);
-        if let Some((stored, by, deleted, county)) = enrolments::table
-            .find(id.to_string())
-            .select((
-                enrolments::create_hash,
-                enrolments::created_by,
-                enrolments::deleted_at.is_not_null(),
-                enrolments::county_code,
-            ))
-            .first::<(Option<String>, String, bool, String)>(conn)
-            .optional()?
-        {
-            record::replay(
-                record::Existing {
-                    create_hash: stored.as_deref(),
-                    created_by: &by,
-                    deleted,
-                    in_scope: user.scope.covers_region(&county),
-                },
-                &hash,
-                user,
-            )?;
+        if crate::replay_create!(conn, enrolments, id, &hash, user)? {
             return Ok((false, enrolment(conn, &user.scope, id)?));
         }
         // A person outside the caller's scope is, to them, no person at all; one in
