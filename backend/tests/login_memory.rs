@@ -267,7 +267,7 @@ fn logins(addr: &str, first: usize, count: usize, stop: &AtomicBool) -> Logins {
                         _ => client.login(&format!("nobody.{i}"), PASSWORD, i),
                     };
                     tally.busy.fetch_add(busy, Ordering::SeqCst);
-                    let expected = if i % 3 == 0 { 200 } else { 401 };
+                    let expected = if i.is_multiple_of(3) { 200 } else { 401 };
                     assert_eq!(status, expected, "login {i}: {body}");
                     if status == 200 {
                         tally.ok.fetch_add(1, Ordering::SeqCst);
