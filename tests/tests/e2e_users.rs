@@ -119,7 +119,7 @@ async fn users_journey(width: u32, height: u32, zh: bool) {
     fill(&c, "#user-display-name", "浏览器新人").await;
     fill(&c, "#user-password", "first-pass-123").await;
     choose(&c, "user-unit-code", "4303").await;
-    click(&c, "#role-registrar").await;
+    click(&c, "#user-role-registrar").await;
     shot(&c, &format!("{tag}-user-new")).await;
     click(&c, "#user-save").await;
     wait_text(&c, "#user-pending", tr(zh, "档案登记员", "Registrar")).await;
@@ -199,6 +199,21 @@ async fn users_journey(width: u32, height: u32, zh: bool) {
     let r = app.login_as(&username, "reset-pass-456").await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["must_change_password"], true);
+
+    // Adding a role that is not a data role applies at once; the data role still waits.
+    click(&c, "#edit-role-auditor").await;
+    click(&c, "#roles-save").await;
+    wait_text(&c, "#user-done", tr(zh, "角色已更改", "have been changed")).await;
+    wait_text(&c, "#user-roles-held", tr(zh, "审计员", "Auditor")).await;
+    assert_eq!(
+        account(&app, &username),
+        (
+            "auditor".to_owned(),
+            Some("auditor,registrar".to_owned()),
+            false,
+            true
+        )
+    );
 
     // In the browser, the disabled user is refused at the login page.
     logout(&c).await;

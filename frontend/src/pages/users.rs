@@ -4,7 +4,8 @@
 //! leader confirms or rejects it, on the same pages (a leader sees the waiting grants).
 
 use shared::api::{
-    Page, PasswordReset, User, UserCreate, UserQuery, VersionOnly, USER_SEARCH_MAX_CHARS,
+    Page, PasswordReset, RoleChange, User, UserCreate, UserQuery, VersionOnly,
+    USER_SEARCH_MAX_CHARS,
 };
 use shared::auth::{validate_password, validate_username, Capability, Role};
 use shared::{FieldError, FieldErrors};
@@ -210,6 +211,55 @@ fn user_item(u: &User, units: &Units, lang: Lang) -> Html {
     }
 }
 
+/// The role checkboxes of a form (element ids `{prefix}-roles`, `{prefix}-role-{role}`),
+/// each with what the role allows; data roles are marked as needing a leader.
+fn role_choices(
+    ctx: &Ctx,
+    prefix: &str,
+    roles: &UseStateHandle<Vec<Role>>,
+    fh: &crate::hooks::form::UseForm,
+) -> Html {
+    let lang = ctx.lang;
+    let toggle = |role: Role| {
+        let (roles, fh) = (roles.clone(), fh.clone());
+        Callback::from(move |on: bool| {
+            let mut v: Vec<Role> = roles.iter().copied().filter(|r| *r != role).collect();
+            if on {
+                v.push(role);
+                v.sort();
+            }
+            roles.set(v);
+            fh.clear_error("roles");
+        })
+    };
+    let error = fh.error_any(&["roles", "roles[0]"], lang);
+    let error_id = format!("{prefix}-roles-error");
+    html! {
+        <fieldset class={classes!("roles", error.is_some().then_some("has-error"))} id={format!("{prefix}-roles")}
+            aria-describedby={error.is_some().then(|| error_id.clone())}>
+            <legend>{ ctx.t("users.roles") }<span class="req" aria-hidden="true">{" *"}</span></legend>
+            <p class="hint">{ ctx.t("users.roles_hint") }</p>
+            <ul class="role-list">
+                { for Role::ALL.iter().map(|r| html! {
+                    <li>
+                        <CheckField id={format!("{prefix}-role-{r}")} label={ctx.t(&format!("role.{r}"))}
+                            checked={roles.contains(r)} onchange={toggle(*r)} />
+                        <p class="hint">
+                            { labelled(&ctx.t("users.allows"), &role_allows(*r, lang), lang) }
+                            if r.is_data_role() {
+                                <strong class="badge pending">{ ctx.t("users.data_role") }</strong>
+                            }
+                        </p>
+                    </li>
+                }) }
+            </ul>
+            if let Some(e) = error {
+                <p class="error" id={error_id}>{ e }</p>
+            }
+        </fieldset>
+    }
+}
+
 /// The new-user form.
 #[function_component(UserNew)]
 pub fn user_new() -> Html {
@@ -297,19 +347,6 @@ pub fn user_new() -> Html {
     let err = |f: &str| fh.error(f, lang);
     let mut unit_options = vec![(String::new(), ctx.t("users.choose_unit"))];
     unit_options.extend(units_in_scope(&units, &scope, lang));
-    let toggle = |role: Role| {
-        let (roles, fh) = (roles.clone(), fh.clone());
-        Callback::from(move |on: bool| {
-            let mut v: Vec<Role> = roles.iter().copied().filter(|r| *r != role).collect();
-            if on {
-                v.push(role);
-                v.sort();
-            }
-            roles.set(v);
-            fh.clear_error("roles");
-        })
-    };
-    let roles_error = fh.error_any(&["roles", "roles[0]"], lang);
     html! {
         <section class="card">
             <nav aria-label={ctx.t("users.breadcrumb")} class="crumbs">
@@ -328,28 +365,7 @@ pub fn user_new() -> Html {
                 <p class="hint">{ ctx.t("users.password_hint") }</p>
                 <SelectField id="user-unit-code" label={ctx.t("users.unit")} value={(*unit).clone()} options={unit_options}
                     onchange={fh.bind(&unit, "unit_code")} error={err("unit_code")} required=true />
-                <fieldset class={classes!("roles", roles_error.is_some().then_some("has-error"))} id="user-roles"
-                    aria-describedby={roles_error.is_some().then_some("user-roles-error")}>
-                    <legend>{ ctx.t("users.roles") }<span class="req" aria-hidden="true">{" *"}</span></legend>
-                    <p class="hint">{ ctx.t("users.roles_hint") }</p>
-                    <ul class="role-list">
-                        { for Role::ALL.iter().map(|r| html! {
-                            <li>
-                                <CheckField id={format!("role-{r}")} label={ctx.t(&format!("role.{r}"))}
-                                    checked={roles.contains(r)} onchange={toggle(*r)} />
-                                <p class="hint">
-                                    { labelled(&ctx.t("users.allows"), &role_allows(*r, lang), lang) }
-                                    if r.is_data_role() {
-                                        <strong class="badge pending">{ ctx.t("users.data_role") }</strong>
-                                    }
-                                </p>
-                            </li>
-                        }) }
-                    </ul>
-                    if let Some(e) = roles_error {
-                        <p class="error" id="user-roles-error">{ e }</p>
-                    }
-                </fieldset>
+                { role_choices(&ctx, "user", &roles, &fh) }
                 <div class="buttons">
                     <button type="submit" class="primary" id="user-save" disabled={fh.busy()}>{ ctx.t("users.save") }</button>
                 </div>
@@ -377,6 +393,25 @@ pub fn user_page(p: &UserProps) -> Html {
     let reset = use_form("reset-form");
     let new_password = use_state(String::new);
     let done = use_state(|| None::<&'static str>);
+    let edit = use_form("roles-form");
+    let chosen = use_state(Vec::<Role>::new);
+    {
+        // The checkboxes start from the roles asked for last: the pending set if any.
+        let chosen = chosen.clone();
+        let wanted = user.ready().map(|u| {
+            if u.pending_roles.is_empty() {
+                u.roles.clone()
+            } else {
+                u.pending_roles.clone()
+            }
+        });
+        use_effect_with(wanted, move |wanted| {
+            if let Some(w) = wanted {
+                chosen.set(w.clone());
+            }
+            || ()
+        });
+    }
     use_title(match (&ctx, user.ready()) {
         (_, Some(u)) => u.display_name.clone(),
         (Some(c), None) => c.t("users.title"),
@@ -442,8 +477,41 @@ pub fn user_page(p: &UserProps) -> Html {
             );
         })
     };
+    let on_roles = {
+        let (edit, user, done, chosen, id, version) = (
+            edit.clone(),
+            user.clone(),
+            done.clone(),
+            chosen.clone(),
+            u.id,
+            u.version,
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if chosen.is_empty() {
+                edit.reject(vec![FieldError::new("roles", "required", "")]);
+                return;
+            }
+            let body = RoleChange {
+                roles: (*chosen).clone(),
+                version,
+            };
+            let (user, done) = (user.clone(), done.clone());
+            done.set(None);
+            edit.submit(
+                move |_| async move {
+                    let path = format!("/api/v1/users/{id}/roles");
+                    Ok(crate::api::put::<User, _>(&path, &body).await?)
+                },
+                move |u: User| {
+                    user.set(u);
+                    done.set(Some("users.roles_done"));
+                },
+            );
+        })
+    };
     let pending = !u.pending_roles.is_empty();
-    let busy = actions.busy() || reset.busy();
+    let busy = actions.busy() || reset.busy() || edit.busy();
     let status = if u.disabled {
         ctx.t("users.disabled")
     } else {
@@ -508,6 +576,14 @@ pub fn user_page(p: &UserProps) -> Html {
                 }
             </div>
             if manage {
+                <h2>{ ctx.t("users.change_roles") }</h2>
+                { edit.banner(lang, "roles-banner") }
+                <form id="roles-form" novalidate=true onsubmit={on_roles}>
+                    { role_choices(&ctx, "edit", &chosen, &edit) }
+                    <div class="buttons">
+                        <button type="submit" id="roles-save" disabled={busy}>{ ctx.t("users.save_roles") }</button>
+                    </div>
+                </form>
                 <h2>{ ctx.t("users.reset") }</h2>
                 <p class="hint">{ ctx.t("users.reset_note") }</p>
                 { reset.banner(lang, "reset-banner") }
