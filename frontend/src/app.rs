@@ -74,6 +74,19 @@ pub enum Route {
     /// Loan subsidy programme years and city allocations.
     #[at("/programme-years")]
     Programme,
+    /// User administration: the users of the admin's area (for a leader, the grants
+    /// waiting for confirmation).
+    #[at("/users")]
+    Users,
+    /// Create a user.
+    #[at("/users/new")]
+    UserNew,
+    /// One user.
+    #[at("/users/:id")]
+    User {
+        /// User id.
+        id: String,
+    },
     /// Change own password.
     #[at("/password")]
     Password,
@@ -97,6 +110,7 @@ impl Route {
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
             Route::Programme => "programme",
+            Route::Users | Route::UserNew | Route::User { .. } => "users",
             Route::Password => "password",
             Route::NotFound => "",
         }
@@ -138,6 +152,9 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ApproveLoans) {
         items.push((Route::Programme, "nav.programme"));
+    }
+    if has(ManageUsers) || has(ConfirmGrants) {
+        items.push((Route::Users, "nav.users"));
     }
     items.push((Route::Password, "nav.password"));
     items
@@ -327,6 +344,11 @@ fn switch(route: Route) -> Html {
         }
         Route::Programme => {
             html! { <RequireLogin><pages::programme::ProgrammePage /></RequireLogin> }
+        }
+        Route::Users => html! { <RequireLogin><pages::users::UserList /></RequireLogin> },
+        Route::UserNew => html! { <RequireLogin><pages::users::UserNew /></RequireLogin> },
+        Route::User { id } => {
+            html! { <RequireLogin><pages::users::UserPage {id} /></RequireLogin> }
         }
         Route::Password => html! { <RequireLogin><pages::password::Password /></RequireLogin> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },

@@ -12,3 +12,4 @@ pub mod person_detail;
 pub mod person_form;
 pub mod persons;
 pub mod programme;
+pub mod users;
