@@ -307,7 +307,7 @@ pub fn english_phrases(text: &str) -> Vec<String> {
         run.clear();
     };
     for ch in text.chars() {
-        if ch.is_ascii_alphabetic() || (!run.is_empty() && " '(),.-:".contains(ch)) {
+        if ch.is_ascii_alphabetic() || (!run.is_empty() && " '(),.:".contains(ch)) {
             run.push(ch);
         } else {
             flush(&mut run);
