@@ -37,6 +37,7 @@ async fn run(backend: Backend, n: usize) -> anyhow::Result<()> {
         .collect::<Result<_, _>>()?;
     println!("{backend:?}: {seeded} persons in the registry");
     let table = backend::tabular::Table {
+        choices: Vec::new(),
         headers: backend::training::transfer::COLUMNS
             .iter()
             .map(|c| (*c).to_owned())

@@ -87,6 +87,22 @@ impl ApiError {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
+    /// The same error with its field names under `prefix` (`items[3].` for the fourth
+    /// item of a batch); other errors unchanged.
+    pub fn prefixed(self, prefix: &str) -> Self {
+        match self {
+            Self::Validation(errs) => Self::Validation(
+                errs.into_iter()
+                    .map(|mut e| {
+                        e.field = format!("{prefix}{}", e.field);
+                        e
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// 409 because the record changed since the client read it.
     pub fn stale_version() -> Self {
         Self::Conflict {

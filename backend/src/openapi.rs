@@ -40,7 +40,7 @@ impl Modify for BearerAuth {
         users::routes::set_roles, users::routes::confirm_roles, users::routes::reject_roles,
         persons::routes::list, persons::routes::search, persons::routes::create, persons::routes::get, persons::routes::update, persons::routes::delete, persons::routes::reveal,
         training::routes::list, training::routes::create, training::routes::get, training::routes::update, training::routes::delete,
-        training::routes::roster, training::routes::enrol, training::routes::update_enrolment, training::routes::delete_enrolment, training::routes::history,
+        training::routes::roster, training::routes::enrol, training::routes::update_enrolment, training::routes::update_enrolments, training::routes::delete_enrolment, training::routes::history,
         bases::routes::list, bases::routes::create, bases::routes::get, bases::routes::update, bases::routes::employees, bases::routes::add_employee, bases::routes::remove_employee,
         loans::routes::list, loans::routes::create, loans::routes::get, loans::routes::update, loans::routes::act, loans::routes::programme_year, loans::routes::set_programme_year, loans::routes::set_allocation,
         training::routes::template, training::routes::export_courses, training::routes::export_history, training::routes::export_roster, training::routes::import_roster, training::routes::import_status, training::routes::import_commit,

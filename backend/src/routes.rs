@@ -72,6 +72,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     post().to(training::routes::enrol),
                 )
                 .route(
+                    "/courses/{id}/enrolments",
+                    put().to(training::routes::update_enrolments),
+                )
+                .route(
                     "/enrolments/{id}",
                     put().to(training::routes::update_enrolment),
                 )

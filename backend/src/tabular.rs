@@ -18,6 +18,9 @@ pub struct Table {
     pub headers: Vec<String>,
     /// Data rows, each as long as `headers` or shorter.
     pub rows: Vec<Vec<String>>,
+    /// Columns whose cells must be one of a list (by column index): an XLSX gets a
+    /// drop-down with that list on every data row, so a wrong value is caught in Excel.
+    pub choices: Vec<(usize, Vec<String>)>,
 }
 
 /// Largest upload accepted by an import endpoint (a 100,000-row roster is about 3 MB
@@ -140,6 +143,18 @@ pub fn write(table: &Table, format: Format) -> Result<Vec<u8>, ApiError> {
                 ws.set_column_format(col, &text).map_err(xl)?;
                 ws.set_column_width(col, 20).map_err(xl)?;
             }
+            for (c, list) in &table.choices {
+                let col = u16::try_from(*c).map_err(|e| ApiError::Internal(e.into()))?;
+                let dv = rust_xlsxwriter::DataValidation::new()
+                    .allow_list_strings(list)
+                    .map_err(xl)?
+                    .set_error_title("请从下拉列表中选择")
+                    .map_err(xl)?
+                    .set_error_message(format!("可填：{}", list.join("、")))
+                    .map_err(xl)?;
+                ws.add_data_validation(1, col, MAX_ROWS, col, &dv)
+                    .map_err(xl)?;
+            }
             for (r, row) in table.rows.iter().enumerate() {
                 let r = u32::try_from(r + 1).map_err(|e| ApiError::Internal(e.into()))?;
                 for (c, v) in row.iter().enumerate() {
@@ -221,7 +236,11 @@ pub fn read(bytes: &[u8], format: Format) -> Result<Table, ApiError> {
         return Err(bad("the file is empty".into()));
     }
     let headers = rows.remove(0);
-    Ok(Table { headers, rows })
+    Ok(Table {
+        headers,
+        rows,
+        choices: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -236,6 +255,7 @@ pub(crate) mod tests {
                 vec!["43038119900101123X".into(), "张三".into()],
                 vec!["430381199001011234".into(), "李四, 二".into()],
             ],
+            choices: Vec::new(),
         };
         for f in [Format::Xlsx, Format::Csv] {
             let bytes = write(&t, f).expect("write");
@@ -253,6 +273,7 @@ pub(crate) mod tests {
                 .iter()
                 .map(|c| vec![(*c).to_owned()])
                 .collect(),
+            choices: Vec::new(),
         };
         let bytes = write(&t, Format::Csv).expect("write");
         let back = read(&bytes, Format::Csv).expect("read");

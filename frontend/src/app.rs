@@ -65,6 +65,15 @@ pub enum Route {
     /// Employment bases.
     #[at("/bases")]
     Bases,
+    /// One employment base and its employees.
+    #[at("/bases/:id")]
+    Base {
+        /// Base id.
+        id: String,
+    },
+    /// Loan subsidy programme years and city allocations.
+    #[at("/programme-years")]
+    Programme,
     /// Change own password.
     #[at("/password")]
     Password,
@@ -72,6 +81,100 @@ pub enum Route {
     #[not_found]
     #[at("/404")]
     NotFound,
+}
+
+impl Route {
+    /// The menu entry a page belongs to (a person's page belongs to the registry), so the
+    /// menu can mark where the user is.
+    pub fn section(&self) -> &'static str {
+        match self {
+            Route::Home => "home",
+            Route::Login => "login",
+            Route::Persons | Route::PersonNew | Route::Person { .. } | Route::PersonEdit { .. } => {
+                "persons"
+            }
+            Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
+            Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
+            Route::Bases | Route::Base { .. } => "bases",
+            Route::Programme => "programme",
+            Route::Password => "password",
+            Route::NotFound => "",
+        }
+    }
+}
+
+/// Whether the user reads the employment work without doing it (a leader).
+fn oversees(me: &Me) -> bool {
+    use shared::auth::Capability::*;
+    me.permissions.contains(&ReadKpi)
+        && me.permissions.contains(&ReadPersons)
+        && !me.permissions.iter().any(|c| {
+            matches!(
+                c,
+                WritePersons
+                    | WriteTraining
+                    | WriteLoans
+                    | WriteRehab
+                    | WriteRetrofits
+                    | WritePetitions
+            )
+        })
+}
+
+/// The pages this user can use, in menu order, with their message keys: the one place
+/// that says which role sees which page (the menu and the home page both show it).
+pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
+    use shared::auth::Capability::*;
+    let has = |c| me.permissions.contains(&c);
+    let employment = has(WriteTraining) || has(WriteLoans) || has(ApproveLoans) || oversees(me);
+    let mut items = vec![(Route::Home, "nav.home")];
+    if has(ReadPersons) {
+        items.push((Route::Persons, "nav.persons"));
+    }
+    if employment {
+        items.push((Route::Courses, "nav.courses"));
+        items.push((Route::Loans, "nav.loans"));
+        items.push((Route::Bases, "nav.bases"));
+    }
+    if has(ApproveLoans) {
+        items.push((Route::Programme, "nav.programme"));
+    }
+    items.push((Route::Password, "nav.password"));
+    items
+}
+
+/// The session ended mid-work: log in again over the page, so a half-filled form stays
+/// as it was and can be saved afterwards.
+#[function_component(Relogin)]
+fn relogin() -> Html {
+    let ctx = use_context::<Ctx>();
+    let route = use_route::<Route>();
+    let ended = ctx
+        .as_ref()
+        .is_some_and(|c| c.me.is_none() && c.notice.is_some());
+    if !ended || matches!(route, Some(Route::Login) | None) {
+        return html! {};
+    }
+    html! {
+        <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="relogin-title">
+            <pages::login::Login overlay=true />
+        </div>
+    }
+}
+
+/// Watches navigation: after the route changes, focus goes to the new page's heading.
+#[function_component(RouteWatcher)]
+fn route_watcher() -> Html {
+    let route = use_route::<Route>();
+    let first = use_mut_ref(|| true);
+    use_effect_with(route, move |_| {
+        // Not on the first render: a page opened directly keeps the browser's focus.
+        if std::mem::replace(&mut *first.borrow_mut(), false) {
+            return;
+        }
+        crate::hooks::page::focus_heading();
+    });
+    html! {}
 }
 
 /// What every page can read: language, user, and how to change them.
@@ -178,6 +281,7 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<Ctx> context={ctx.clone()}>
             <BrowserRouter>
+                <RouteWatcher />
                 <a class="skip" href="#main">{ ctx.t("app.skip") }</a>
                 <Header />
                 <main id="main" tabindex="-1">
@@ -187,6 +291,7 @@ pub fn app() -> Html {
                         <Switch<Route> render={switch} />
                     }
                 </main>
+                <Relogin />
             </BrowserRouter>
         </ContextProvider<Ctx>>
     }
@@ -217,6 +322,12 @@ fn switch(route: Route) -> Html {
             html! { <RequireLogin><pages::loans::LoanPage {id} /></RequireLogin> }
         }
         Route::Bases => html! { <RequireLogin><pages::bases::BaseList /></RequireLogin> },
+        Route::Base { id } => {
+            html! { <RequireLogin><pages::bases::BasePage {id} /></RequireLogin> }
+        }
+        Route::Programme => {
+            html! { <RequireLogin><pages::programme::ProgrammePage /></RequireLogin> }
+        }
         Route::Password => html! { <RequireLogin><pages::password::Password /></RequireLogin> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },
     }
@@ -235,11 +346,15 @@ pub struct RequireLoginProps {
 pub fn require_login(props: &RequireLoginProps) -> Html {
     let ctx = use_context::<Ctx>();
     let route = use_route::<Route>();
+    let ended = ctx.as_ref().is_some_and(|c| c.notice.is_some());
     match ctx.and_then(|c| c.me) {
         Some(me) if me.user.must_change_password && route != Some(Route::Password) => {
             html! { <Redirect<Route> to={Route::Password} /> }
         }
         Some(_) => props.children.clone(),
+        // The session ended while the page was open: keep it (the login dialog is
+        // over it), so nothing typed is lost.
+        None if ended => props.children.clone(),
         None => html! { <Redirect<Route> to={Route::Login} /> },
     }
 }

@@ -396,6 +396,29 @@ impl EnrolmentUpdate {
     }
 }
 
+/// Most items of one batch request.
+pub const MAX_BATCH: usize = 500;
+
+/// One item of [`EnrolmentBatch`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolmentBatchItem {
+    /// The enrolment (of the course in the path).
+    pub id: Uuid,
+    /// Its new progress, with the version last seen.
+    #[serde(flatten)]
+    pub update: EnrolmentUpdate,
+}
+
+/// Body of `PUT /api/v1/courses/{id}/enrolments`: progress of several trainees at once
+/// (1 to 500), all written or none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EnrolmentBatch {
+    /// The enrolments and their updates.
+    pub items: Vec<EnrolmentBatchItem>,
+}
+
 /// An enrolment as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

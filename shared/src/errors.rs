@@ -136,6 +136,8 @@ crate::string_enum! {
         NotEditable = "not_editable",
         /// `not_found`.
         NotFound = "not_found",
+        /// `not_author`.
+        NotAuthor = "not_author",
         /// `not_in_parent`.
         NotInParent = "not_in_parent",
         /// `not_in_registry`.

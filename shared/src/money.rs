@@ -42,6 +42,30 @@ pub fn format_hundredths(v: i64) -> String {
     format!("{sign}{grouped}.{:02}", v % 100)
 }
 
+/// Parses an amount of yuan as people type it into fen: "50000", "50,000.5", "5万",
+/// "5.5万元", "50000元". `None` for anything else (or an overflow).
+pub fn parse_yuan(input: &str) -> Option<i64> {
+    let s = input.trim();
+    let s = s.strip_suffix('元').unwrap_or(s).trim_end();
+    match s.strip_suffix('万') {
+        // Ten thousand yuan: up to four decimals still give whole fen after ×10,000…
+        // and at most two are accepted, as for plain yuan, to keep one rule.
+        Some(wan) => parse_hundredths(wan.trim_end())?.checked_mul(10_000),
+        None => parse_hundredths(s),
+    }
+}
+
+/// Parses a percentage in hundredths of a percent (basis points): "4.35", "4.35%",
+/// "4.35 %" → 435.
+pub fn parse_percent_bp(input: &str) -> Option<i64> {
+    let s = input.trim();
+    let s = s
+        .strip_suffix('%')
+        .or_else(|| s.strip_suffix('％'))
+        .unwrap_or(s);
+    parse_hundredths(s.trim_end())
+}
+
 /// Adds amounts in fen; `None` if the sum does not fit in an `i64`, which callers turn
 /// into a field error (never a panic or a wrapped value).
 pub fn checked_sum(amounts: impl IntoIterator<Item = i64>) -> Option<i64> {
@@ -53,6 +77,21 @@ pub fn checked_sum(amounts: impl IntoIterator<Item = i64>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_as_people_type_them() {
+        assert_eq!(parse_yuan("5万"), Some(5_000_000));
+        assert_eq!(parse_yuan("5.5万元"), Some(5_500_000));
+        assert_eq!(parse_yuan("50,000元"), Some(5_000_000));
+        assert_eq!(parse_yuan(" 50000.5 "), Some(5_000_050));
+        assert_eq!(parse_yuan("五万"), None);
+        assert_eq!(parse_yuan("万"), None);
+        assert_eq!(parse_yuan("99999999999999999万"), None);
+        assert_eq!(parse_percent_bp("4.35%"), Some(435));
+        assert_eq!(parse_percent_bp("4.35 ％"), Some(435));
+        assert_eq!(parse_percent_bp("4.35"), Some(435));
+        assert_eq!(parse_percent_bp("%"), None);
+    }
 
     #[test]
     fn parse_and_format() {

@@ -442,6 +442,9 @@ pub struct PersonQuery {
     pub name: Option<String>,
     /// Exact identity number (full 18 characters).
     pub id_number: Option<String>,
+    /// The last four characters of the identity number (the only ones a masked list
+    /// shows), e.g. `1234` or `123X`.
+    pub id_tail: Option<String>,
     /// County code.
     pub county_code: Option<String>,
     /// Town code.

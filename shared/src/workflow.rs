@@ -205,11 +205,48 @@ pub fn allowed_actions(status: LoanStatus, caller: &LoanCaller<'_>) -> Vec<LoanA
         .collect()
 }
 
+/// The statuses in which a user at `level` with `capabilities` has a step to take: what
+/// "waiting for me" means for that user (the four-eyes rule aside, which depends on each
+/// application's history).
+pub fn waiting_statuses(level: OrgLevel, capabilities: &[Capability]) -> Vec<LoanStatus> {
+    let mut v: Vec<LoanStatus> = LOAN_WORKFLOW
+        .iter()
+        .filter(|t| t.level == level && capabilities.contains(&t.capability))
+        .map(|t| t.from)
+        .collect();
+    v.dedup();
+    v
+}
+
 /// Whether `caller` may edit the fields of an application in `status`.
 pub fn may_edit(status: LoanStatus, caller: &LoanCaller<'_>) -> bool {
     LOAN_EDITABLE.contains(&status)
         && caller.level == LOAN_EDIT_LEVEL
         && caller.capabilities.contains(&LOAN_EDIT_CAPABILITY)
+}
+
+#[cfg(test)]
+mod waiting_tests {
+    use super::*;
+
+    #[test]
+    fn each_level_waits_for_its_own_steps() {
+        use Capability::*;
+        assert_eq!(
+            waiting_statuses(OrgLevel::City, &[WriteLoans]),
+            vec![LoanStatus::Submitted]
+        );
+        assert_eq!(
+            waiting_statuses(OrgLevel::Province, &[ApproveLoans, WriteLoans]),
+            vec![LoanStatus::Reviewed]
+        );
+        let county = waiting_statuses(OrgLevel::County, &[WriteLoans]);
+        assert!(county.contains(&LoanStatus::Draft));
+        assert!(county.contains(&LoanStatus::Returned));
+        assert!(county.contains(&LoanStatus::Approved));
+        assert!(!county.contains(&LoanStatus::Submitted));
+        assert!(waiting_statuses(OrgLevel::City, &[ReadPersons]).is_empty());
+    }
 }
 
 #[cfg(test)]

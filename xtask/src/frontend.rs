@@ -137,6 +137,7 @@ pub fn build(release: bool) -> Result<PathBuf, String> {
 <link rel="preload" href="/assets/{wasm_name}" as="fetch" type="application/wasm" crossorigin>
 </head>
 <body>
+<div id="boot" class="boot" role="status"><span class="name">湘助</span>湖南省残疾人脱贫攻坚工作平台<div class="bar"></div>正在加载… Loading…</div>
 <noscript>湘助需要启用 JavaScript。Xiangzhu needs JavaScript.</noscript>
 <script type="module" src="/assets/{boot_name}"></script>
 </body>

@@ -260,17 +260,40 @@ pub fn get(conn: &mut DbConn, user: &AuthUser, id: Uuid) -> Result<Loan, ApiErro
 pub fn list(
     conn: &mut DbConn,
     user: &AuthUser,
-    status: Option<LoanStatus>,
-    year: Option<i32>,
+    filter: &super::routes::LoanQuery,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Loan>, ApiError> {
     let mut q = visible(&user.scope);
-    if let Some(s) = status {
+    if let Some(s) = filter.status {
         q = q.filter(loans::status.eq(s.as_str()));
     }
-    if let Some(y) = year {
+    if let Some(y) = filter.year {
         q = q.filter(loans::year.eq(y));
+    }
+    if filter.waiting == Some(true) {
+        let level = shared::workflow::OrgLevel::of_region(user.scope.region());
+        let statuses: Vec<&str> = shared::workflow::waiting_statuses(level, &user.capabilities())
+            .into_iter()
+            .map(|s| s.as_str())
+            .collect();
+        q = q.filter(loans::status.eq_any(statuses));
+    }
+    if let Some(area) = filter.county.as_deref() {
+        if !(area.len() == 4 || area.len() == 6) || !area.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ApiError::field(
+                "county",
+                "invalid_region",
+                "a 4-digit city or 6-digit county code",
+            ));
+        }
+        q = q.filter(loans::county_code.like(format!("{area}%")));
+    }
+    if let Some(d) = filter.loan_date_from {
+        q = q.filter(loans::loan_date.ge(d));
+    }
+    if let Some(d) = filter.loan_date_to {
+        q = q.filter(loans::loan_date.le(d));
     }
     if let Some(a) = after {
         q = q.filter(loans::id.gt(a.to_owned()));

@@ -23,6 +23,14 @@ pub struct LoanQuery {
     pub status: Option<LoanStatus>,
     /// Only this programme year.
     pub year: Option<i32>,
+    /// Only applications with a step the caller can take ("waiting for me").
+    pub waiting: Option<bool>,
+    /// Only this city (4 digits) or county (6 digits), inside the caller's scope.
+    pub county: Option<String>,
+    /// Only loans taken on or after this date.
+    pub loan_date_from: Option<chrono::NaiveDate>,
+    /// Only loans taken on or before this date.
+    pub loan_date_to: Option<chrono::NaiveDate>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<i64>,
     /// Opaque cursor from the previous page.
@@ -41,7 +49,7 @@ pub async fn list(
     let paging = Paging::new(q.limit, q.cursor.as_deref())?;
     let (fetch, after) = (paging.fetch(), paging.after.clone());
     let items = state
-        .db(move |conn| queries::list(conn, &user, q.status, q.year, after.as_deref(), fetch))
+        .db(move |conn| queries::list(conn, &user, &q, after.as_deref(), fetch))
         .await?;
     Ok(web::Json(paging.page(items, |l| l.id.to_string())))
 }

@@ -75,6 +75,18 @@ pub fn list(
             .map_err(|e| ApiError::field("id_number", e.code, e.message))?;
         query = query.filter(persons::id_number_hmac.eq(pii.lookup_hash(parsed.as_str())));
     }
+    if let Some(tail) = q.id_tail.as_deref().map(str::trim) {
+        let tail = tail.to_ascii_uppercase();
+        if tail.len() != 4 || !tail.bytes().all(|b| b.is_ascii_digit() || b == b'X') {
+            return Err(ApiError::field(
+                "id_tail",
+                "invalid_format",
+                "the last four characters of an identity number: digits, or X last",
+            ));
+        }
+        // The masked number keeps the last four characters in clear, as the list shows.
+        query = query.filter(persons::id_number_masked.like(format!("%{tail}")));
+    }
     if let Some(c) = &q.county_code {
         query = query.filter(persons::county_code.eq(c.clone()));
     }

@@ -804,6 +804,20 @@ async fn search_filters(backend: Backend) {
         in_url.field_errors(),
         vec![("id_number".to_owned(), "id_number_in_url".to_owned())]
     );
+    // The last four characters, which the masked list shows, find the person too.
+    let tail = &full[full.len() - 4..];
+    let by_tail = ids(&app
+        .get(&t, &format!("/api/v1/persons?id_tail={tail}"))
+        .await
+        .body);
+    assert!(by_tail.contains(&a.id.to_string()), "{by_tail:?}");
+    assert!(!by_tail.contains(&b.id.to_string()) || full.ends_with(&b.id_number[14..]));
+    let bad_tail = app.get(&t, "/api/v1/persons?id_tail=12%25").await;
+    assert_eq!(bad_tail.status, 422);
+    assert_eq!(
+        bad_tail.field_errors(),
+        vec![("id_tail".to_owned(), "invalid_format".to_owned())]
+    );
     assert_eq!(
         ids(&app.get(&t, "/api/v1/persons?severe=false").await.body).len(),
         0

@@ -646,45 +646,111 @@ pub fn update_enrolment(
     body: &EnrolmentUpdate,
 ) -> Result<Enrolment, ApiError> {
     write_tx(conn, |conn| {
-        let before = enrolment(conn, &user.scope, id)?;
-        if before.version != body.version {
-            return Err(ApiError::stale_version());
-        }
-        let course = get_row(conn, &user.scope, before.course_id)?;
-        body.validate(today(), course.start_date, course.hours)?;
-        let n = diesel::update(
-            enrolments::table
-                .filter(enrolments::id.eq(id.to_string()))
-                .filter(enrolments::version.eq(body.version)),
-        )
-        .set((
-            enrolments::status.eq(body.status.as_str()),
-            enrolments::hours_attended.eq(body.hours_attended),
-            enrolments::completion_date.eq(body.completion_date),
-            enrolments::certificate_obtained.eq(body.certificate_obtained),
-            enrolments::outcome.eq(body.outcome.map(|o| o.as_str())),
-            enrolments::version.eq(body.version + 1),
-            enrolments::updated_at.eq(now()),
-            enrolments::updated_by.eq(user.id.to_string()),
-        ))
-        .execute(conn)?;
-        record::changed(n)?;
-        let after = enrolment(conn, &user.scope, id)?;
-        audit::record(
-            conn,
-            Event {
-                actor: user,
-                action: AuditAction::Update,
-                entity_type: "enrolment",
-                entity_id: id,
-                owner_region: &course.county_code,
-                reason: None,
-                before: Some(enrolment_json(&before)),
-                after: Some(enrolment_json(&after)),
-            },
-        )?;
-        Ok(after)
+        update_enrolment_in_tx(conn, user, id, None, body)
     })
+}
+
+/// Records the progress of several trainees of one course at once (completing a roster
+/// in bulk): all or nothing, in one transaction. A field error names the item:
+/// `items[3].hours_attended`.
+pub fn update_enrolments(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    course: Uuid,
+    body: &shared::employment::EnrolmentBatch,
+) -> Result<Vec<Enrolment>, ApiError> {
+    if body.items.is_empty() || body.items.len() > shared::employment::MAX_BATCH {
+        return Err(ApiError::field(
+            "items",
+            "out_of_range",
+            format!("1 to {} items", shared::employment::MAX_BATCH),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(i) = body.items.iter().position(|item| !seen.insert(item.id)) {
+        return Err(ApiError::field(
+            &format!("items[{i}].id"),
+            "duplicate",
+            "each enrolment once",
+        ));
+    }
+    write_tx(conn, |conn| {
+        get_row(conn, &user.scope, course)?;
+        let mut out = Vec::with_capacity(body.items.len());
+        for (i, item) in body.items.iter().enumerate() {
+            let done = update_enrolment_in_tx(conn, user, item.id, Some(course), &item.update)
+                .map_err(|e| e.prefixed(&format!("items[{i}].")))?;
+            out.push(done);
+        }
+        Ok(out)
+    })
+}
+
+/// One enrolment's update inside the caller's transaction; `course`, when given, is the
+/// course it must belong to (else it is missing).
+fn update_enrolment_in_tx(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: Uuid,
+    course: Option<Uuid>,
+    body: &EnrolmentUpdate,
+) -> Result<Enrolment, ApiError> {
+    let before = enrolment(conn, &user.scope, id)?;
+    if course.is_some_and(|c| c != before.course_id) {
+        return Err(ApiError::NotFound);
+    }
+    if before.version != body.version {
+        return Err(ApiError::stale_version());
+    }
+    // A completion counts towards the plan's targets: only the user who recorded it may
+    // take it back (a wrong click), and a completion is not silently re-dated by others.
+    if before.status == EnrolmentStatus::Completed && body.status != EnrolmentStatus::Completed {
+        let author: String = enrolments::table
+            .find(id.to_string())
+            .select(enrolments::updated_by)
+            .first(conn)?;
+        if author != user.id.to_string() {
+            return Err(ApiError::field(
+                "status",
+                "not_author",
+                "only the user who recorded the completion can undo it",
+            ));
+        }
+    }
+    let course = get_row(conn, &user.scope, before.course_id)?;
+    body.validate(today(), course.start_date, course.hours)?;
+    let n = diesel::update(
+        enrolments::table
+            .filter(enrolments::id.eq(id.to_string()))
+            .filter(enrolments::version.eq(body.version)),
+    )
+    .set((
+        enrolments::status.eq(body.status.as_str()),
+        enrolments::hours_attended.eq(body.hours_attended),
+        enrolments::completion_date.eq(body.completion_date),
+        enrolments::certificate_obtained.eq(body.certificate_obtained),
+        enrolments::outcome.eq(body.outcome.map(|o| o.as_str())),
+        enrolments::version.eq(body.version + 1),
+        enrolments::updated_at.eq(now()),
+        enrolments::updated_by.eq(user.id.to_string()),
+    ))
+    .execute(conn)?;
+    record::changed(n)?;
+    let after = enrolment(conn, &user.scope, id)?;
+    audit::record(
+        conn,
+        Event {
+            actor: user,
+            action: AuditAction::Update,
+            entity_type: "enrolment",
+            entity_id: id,
+            owner_region: &course.county_code,
+            reason: None,
+            before: Some(enrolment_json(&before)),
+            after: Some(enrolment_json(&after)),
+        },
+    )?;
+    Ok(after)
 }
 
 /// Takes a person off a roster.

@@ -203,6 +203,27 @@ pub async fn update_enrolment(
     ))
 }
 
+/// Records the progress of several trainees of the course at once (a roster completed in
+/// bulk): all written, or none and the field errors named by item (`items[3].hours_attended`).
+#[utoipa::path(put, path = "/api/v1/courses/{id}/enrolments", tag = "training", params(("id" = Uuid, Path, description = "course id")),
+    request_body = shared::employment::EnrolmentBatch,
+    responses((status = 200, body = Vec<Enrolment>), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update_enrolments(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<shared::employment::EnrolmentBatch>,
+) -> Result<web::Json<Vec<Enrolment>>, ApiError> {
+    user.require(Capability::WriteTraining)?;
+    let course = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| queries::update_enrolments(conn, &user, course, &body))
+            .await?,
+    ))
+}
+
 /// Takes a person off a roster.
 #[utoipa::path(delete, path = "/api/v1/enrolments/{id}", tag = "training", params(("id" = Uuid, Path, description = "enrolment id"), DeleteQuery),
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]

@@ -9,6 +9,7 @@ db_tests!(
     courses_are_validated_and_scoped,
     rosters_take_each_person_once_within_scope,
     completion_rules_and_audit,
+    rosters_complete_in_bulk_all_or_nothing,
     import_with_bad_rows_writes_nothing,
     import_of_a_good_file_writes_everything,
     exports_are_masked_unless_revealed_and_always_audited,
@@ -294,6 +295,125 @@ async fn completion_rules_and_audit(backend: Backend) {
     );
 }
 
+/// A roster completed in one request: every trainee's hours and certificate written in one
+/// transaction, or none when one item is wrong (named by its index); a completion is taken
+/// back only by the user who recorded it.
+async fn rosters_complete_in_bulk_all_or_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let xx = app.token("xiangxiang.staff").await;
+    let c = app.post(&xx, "/api/v1/courses", course("430381")).await;
+    let cid = c.body["id"].as_str().unwrap_or_default().to_owned();
+    let mut ids = Vec::new();
+    for name in ["批量一", "批量二", "批量三"] {
+        let p = PersonBuilder::new().name(name).create(&app);
+        let e = app
+            .post(
+                &xx,
+                &format!("/api/v1/courses/{cid}/enrolments"),
+                json!({"person_id": p.id}),
+            )
+            .await;
+        ids.push(e.body["id"].as_str().unwrap_or_default().to_owned());
+    }
+    let item = |id: &str, hours: i32, cert: bool| {
+        json!({"id": id, "version": 1, "status": "completed", "hours_attended": hours,
+            "completion_date": "2020-05-10", "certificate_obtained": cert})
+    };
+    let path = format!("/api/v1/courses/{cid}/enrolments");
+    // The third trainee's hours are out of range: nothing is written.
+    let bad = app
+        .put(
+            &xx,
+            &path,
+            json!({"items": [item(&ids[0], 32, true), item(&ids[1], 30, false), item(&ids[2], 99, true)]}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(
+        bad.field_errors(),
+        vec![(
+            "items[2].hours_attended".to_owned(),
+            "out_of_range".to_owned()
+        )]
+    );
+    let roster = app.get(&xx, &path).await.body;
+    assert!(
+        roster
+            .as_array()
+            .is_some_and(|r| r.iter().all(|e| e["status"] == "enrolled")),
+        "nothing written: {roster}"
+    );
+    // An enrolment of another course is not this course's.
+    let other = app.post(&xx, "/api/v1/courses", course("430381")).await;
+    let oid = other.body["id"].as_str().unwrap_or_default();
+    let p = PersonBuilder::new().name("别的班").create(&app);
+    let e = app
+        .post(
+            &xx,
+            &format!("/api/v1/courses/{oid}/enrolments"),
+            json!({"person_id": p.id}),
+        )
+        .await;
+    let foreign = e.body["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(
+        app.put(&xx, &path, json!({"items": [item(&foreign, 32, true)]}))
+            .await
+            .status,
+        404
+    );
+    let dup = app
+        .put(
+            &xx,
+            &path,
+            json!({"items": [item(&ids[0], 32, true), item(&ids[0], 32, true)]}),
+        )
+        .await;
+    assert_eq!(
+        dup.field_errors(),
+        vec![("items[1].id".to_owned(), "duplicate".to_owned())]
+    );
+    // All good: all written, each audited.
+    let ok = app
+        .put(
+            &xx,
+            &path,
+            json!({"items": [item(&ids[0], 32, true), item(&ids[1], 30, false), item(&ids[2], 28, true)]}),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let hours: Vec<i64> = ok
+        .body
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["hours_attended"].as_i64())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(hours, vec![32, 30, 28]);
+    for id in &ids {
+        assert_eq!(app.audit_count(id, "update"), 1);
+    }
+    // Undo: another user of the city may not take the completion back; its author may.
+    let undo = json!({"version": 2, "status": "enrolled", "hours_attended": 32});
+    let city = app.token("xiangtan.staff").await;
+    let refused = app
+        .put(
+            &city,
+            &format!("/api/v1/enrolments/{}", ids[0]),
+            undo.clone(),
+        )
+        .await;
+    assert_eq!(
+        refused.field_errors(),
+        vec![("status".to_owned(), "not_author".to_owned())]
+    );
+    let undone = app
+        .put(&xx, &format!("/api/v1/enrolments/{}", ids[0]), undo)
+        .await;
+    assert_eq!(undone.body["status"], "enrolled", "{}", undone.body);
+}
+
 /// Polls an import job until it leaves `state`.
 async fn wait_while(app: &TestApp, token: &str, job: &str, state: &str) -> Value {
     for _ in 0..600 {
@@ -308,6 +428,7 @@ async fn wait_while(app: &TestApp, token: &str, job: &str, state: &str) -> Value
 
 fn csv(rows: &[[&str; 7]]) -> Vec<u8> {
     let table = crate::tabular::Table {
+        choices: Vec::new(),
         headers: super::transfer::COLUMNS
             .iter()
             .map(|c| (*c).to_owned())
@@ -469,6 +590,7 @@ async fn import_of_a_good_file_writes_everything(backend: Backend) {
         ]);
     }
     let table = crate::tabular::Table {
+        choices: Vec::new(),
         headers: super::transfer::COLUMNS
             .iter()
             .map(|c| (*c).to_owned())
@@ -580,6 +702,22 @@ async fn exports_are_masked_unless_revealed_and_always_audited(backend: Backend)
             .unwrap_or(0),
         7
     );
+    // Every coded column carries a drop-down, so a wrong value is caught in Excel.
+    let sheet = {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .read_to_string(&mut xml)
+            .unwrap_or_else(|e| panic!("{e}"));
+        xml
+    };
+    assert_eq!(sheet.matches("<dataValidation ").count(), 3, "{sheet}");
+    for list in ["在训,结业,退训", "是,否", "自主创业"] {
+        assert!(sheet.contains(list), "{list} in {sheet}");
+    }
 }
 
 /// A link between records crosses a scope boundary: a roster or a base shows its persons

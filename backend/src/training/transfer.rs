@@ -51,7 +51,29 @@ fn outcome_label(o: TrainingOutcome) -> &'static str {
 
 /// The empty template with its Chinese headers and one example row of the right shapes.
 pub fn template() -> Table {
+    let labels = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
     Table {
+        choices: vec![
+            (
+                2,
+                labels(
+                    EnrolmentStatus::ALL
+                        .iter()
+                        .map(|s| status_label(*s))
+                        .collect(),
+                ),
+            ),
+            (5, labels(vec!["是", "否"])),
+            (
+                6,
+                labels(
+                    TrainingOutcome::ALL
+                        .iter()
+                        .map(|o| outcome_label(*o))
+                        .collect(),
+                ),
+            ),
+        ],
         headers: COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
         rows: Vec::new(),
     }
@@ -81,6 +103,7 @@ pub fn roster_table(
         })
         .collect();
     Table {
+        choices: Vec::new(),
         headers: COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
         rows,
     }
@@ -482,6 +505,7 @@ pub fn course_table(courses: &[shared::employment::Course]) -> Table {
         })
         .collect();
     Table {
+        choices: Vec::new(),
         headers: headers.iter().map(|h| (*h).to_owned()).collect(),
         rows,
     }
@@ -519,6 +543,7 @@ pub fn history_table(
         })
         .collect();
     Table {
+        choices: Vec::new(),
         headers: headers.iter().map(|h| (*h).to_owned()).collect(),
         rows,
     }

@@ -6,6 +6,42 @@ use yew_router::prelude::*;
 use crate::app::{Ctx, Route};
 use crate::i18n::Lang;
 
+/// Props of [`NavLink`].
+#[derive(Properties, PartialEq, Clone)]
+pub struct NavLinkProps {
+    /// Where it goes.
+    pub to: Route,
+    /// Message key of its text.
+    pub label: &'static str,
+}
+
+/// A menu link that says so (`aria-current="page"`, and a style) when its page, or a
+/// page below it, is the current one.
+#[function_component(NavLink)]
+pub fn nav_link(p: &NavLinkProps) -> Html {
+    let Some(ctx) = use_context::<Ctx>() else {
+        return html! {};
+    };
+    let current = use_route::<Route>().is_some_and(|r| r.section() == p.to.section());
+    let navigator = use_navigator();
+    let onclick = {
+        let to = p.to.clone();
+        Callback::from(move |e: MouseEvent| {
+            // Plain clicks stay in the app; modified clicks open a tab as links do.
+            if !(e.ctrl_key() || e.meta_key() || e.shift_key() || e.button() != 0) {
+                e.prevent_default();
+                if let Some(n) = &navigator {
+                    n.push(&to);
+                }
+            }
+        })
+    };
+    html! {
+        <a href={p.to.to_path()} {onclick} class={classes!(current.then_some("current"))}
+            aria-current={current.then_some("page")}>{ ctx.t(p.label) }</a>
+    }
+}
+
 /// The header.
 #[function_component(Header)]
 pub fn header() -> Html {
@@ -34,6 +70,7 @@ pub fn header() -> Html {
                 };
                 let _ = crate::api::post_empty("/api/v1/auth/logout", &body).await;
                 crate::api::clear_tokens();
+                crate::hooks::units::forget();
                 ctx.set_me.emit(None);
                 if let Some(n) = navigator {
                     n.push(&Route::Login);
@@ -52,14 +89,7 @@ pub fn header() -> Html {
             </button>
             if let Some(me) = &ctx.me {
                 <nav aria-label={ctx.t("nav.main")}>
-                    <Link<Route> to={Route::Home}>{ ctx.t("nav.home") }</Link<Route>>
-                    if me.permissions.contains(&shared::auth::Capability::ReadPersons) {
-                        <Link<Route> to={Route::Persons}>{ ctx.t("nav.persons") }</Link<Route>>
-                        <Link<Route> to={Route::Courses}>{ ctx.t("nav.courses") }</Link<Route>>
-                        <Link<Route> to={Route::Loans}>{ ctx.t("nav.loans") }</Link<Route>>
-                        <Link<Route> to={Route::Bases}>{ ctx.t("nav.bases") }</Link<Route>>
-                    }
-                    <Link<Route> to={Route::Password}>{ ctx.t("nav.password") }</Link<Route>>
+                    { for crate::app::menu(me).into_iter().map(|(to, label)| html! { <NavLink {to} {label} /> }) }
                     <button type="button" class="link" onclick={logout}>{ ctx.t("nav.logout") }</button>
                 </nav>
                 <p class="who">{ format!("{} · {}", me.user.display_name, me.unit.name) }</p>

@@ -1,5 +1,6 @@
 //! Reusable pieces of the UI.
 
+pub mod confirm;
 pub mod field;
 pub mod header;
 pub mod person_picker;

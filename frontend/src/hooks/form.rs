@@ -51,17 +51,36 @@ impl From<ApiError> for Failure {
     }
 }
 
+/// Refusals without field errors that are still about one field: the message goes next
+/// to that field (where the user's eye is), not only to the banner at the top.
+const FIELD_OF_CODE: &[(&str, &str)] = &[
+    ("duplicate_id_number", "id_number"),
+    ("duplicate_credit_code", "credit_code"),
+    ("duplicate_username", "username"),
+    ("already_enrolled", "person_id"),
+    ("duplicate_enrolment", "person_id"),
+    ("person_not_in_unit", "person_id"),
+    ("no_programme_year", "loan_date"),
+];
+
 /// The field errors and banner that a failure shows.
 fn split(failure: Failure) -> (Vec<FieldError>, Banner) {
     match failure {
         Failure::Message(key, errors) => (errors, Banner::Key(key)),
         Failure::Text(text) => (Vec::new(), Banner::Text(text)),
         Failure::Api(e) => {
-            let errors = e
+            let mut errors = e
                 .problem
                 .as_ref()
                 .map(|p| p.errors.clone())
                 .unwrap_or_default();
+            if errors.is_empty() {
+                if let Some((_, field)) = FIELD_OF_CODE.iter().find(|(c, _)| *c == e.code()) {
+                    let detail = e.problem.as_ref().map_or("", |p| p.detail.as_str());
+                    errors.push(FieldError::new(*field, e.code(), detail));
+                    return (errors, Banner::Api(e));
+                }
+            }
             if e.code() == "id_conflict" {
                 (errors, Banner::Key("form.id_conflict"))
             } else if errors.is_empty() {
@@ -82,16 +101,29 @@ pub fn first_error(errors: &[FieldError], fields: &[&str], lang: Lang) -> Option
 }
 
 /// Moves focus to the first field marked invalid inside the element `container` (after
-/// the next render), so that keyboard and screen-reader users land on the problem.
+/// the next render), so that keyboard and screen-reader users land on the problem; when
+/// no field is marked, to the form's error message. Either is scrolled to the middle of
+/// the screen: on a phone the user taps 保存 at the bottom of a long form, and an error
+/// shown at its top, off screen, looks like "nothing happened".
 pub fn focus_first_error(container: &str) {
-    let selector = format!("#{container} [aria-invalid=true]");
+    let field = format!("#{container} [aria-invalid=true]");
+    let banner = format!(".error-summary[data-form=\"{container}\"]");
     gloo_timers::callback::Timeout::new(50, move || {
-        let el = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(&selector).ok().flatten())
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
-        if let Some(el) = el {
-            let _ = el.focus();
+        let doc = web_sys::window().and_then(|w| w.document());
+        let find = |sel: &str| {
+            doc.as_ref()
+                .and_then(|d| d.query_selector(sel).ok().flatten())
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+        };
+        if let Some(el) = find(&field).or_else(|| find(&banner)) {
+            let opts = web_sys::ScrollIntoViewOptions::new();
+            opts.set_block(web_sys::ScrollLogicalPosition::Center);
+            el.scroll_into_view_with_scroll_into_view_options(&opts);
+            let _ = el.focus_with_options(&{
+                let o = web_sys::FocusOptions::new();
+                o.set_prevent_scroll(true);
+                o
+            });
         }
     })
     .forget();
@@ -237,21 +269,23 @@ impl UseForm {
             Some(Banner::Api(e)) => e.message(lang),
             Some(Banner::Text(t)) => t.clone(),
         };
-        html! { <p class="error-summary" role="alert" id={id.to_owned()}>{ text }</p> }
+        html! {
+            <p class="error-summary" role="alert" tabindex="-1" id={id.to_owned()} data-form={self.container.clone()}>{ text }</p>
+        }
     }
 }
 
 /// The form hook: `container` is the id of an element around the form's fields (the
 /// `<form>` itself, usually), where focus looks for the first invalid field.
 #[hook]
-pub fn use_form(container: &'static str) -> UseForm {
+pub fn use_form(container: impl Into<AttrValue>) -> UseForm {
     let record_id = use_mut_ref(Uuid::new_v4);
     let in_flight = use_memo((), |_| Cell::new(false));
     let busy = use_state(|| false);
     let errors = use_state(Vec::<FieldError>::new);
     let banner = use_state(|| None::<Banner>);
     UseForm {
-        container: AttrValue::Static(container),
+        container: container.into(),
         record_id,
         in_flight,
         busy,
@@ -294,6 +328,16 @@ mod tests {
         let e = api("forbidden", vec![]);
         let (errs, banner) = split(Failure::Api(e.clone()));
         assert!(errs.is_empty());
+        assert_eq!(banner, Banner::Api(e));
+    }
+
+    #[test]
+    fn a_duplicate_goes_next_to_its_field() {
+        let e = api("duplicate_id_number", vec![]);
+        let (errs, banner) = split(Failure::Api(e.clone()));
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "id_number");
+        assert_eq!(errs[0].code, "duplicate_id_number");
         assert_eq!(banner, Banner::Api(e));
     }
 

@@ -7,8 +7,11 @@ use shared::person::Person;
 use yew::prelude::*;
 
 use crate::app::Ctx;
+use crate::components::confirm::ConfirmButton;
+use crate::components::field::{CheckField, TextField};
 use crate::components::person_picker::PersonPicker;
 use crate::hooks::form::{use_form, Failure};
+use crate::hooks::page::use_title;
 use crate::hooks::remote::use_remote;
 
 /// Props: the course id.
@@ -45,7 +48,9 @@ async fn poll(
 /// The course page.
 #[function_component(CoursePage)]
 pub fn course_page(p: &CourseProps) -> Html {
-    let Some(ctx) = use_context::<Ctx>() else {
+    let ctx = use_context::<Ctx>();
+    let units = crate::hooks::units::use_units();
+    let Some(ctx) = ctx else {
         return html! {};
     };
     let lang = ctx.lang;
@@ -229,6 +234,11 @@ pub fn course_page(p: &CourseProps) -> Html {
             });
         })
     };
+    use_title(
+        course
+            .ready()
+            .map_or_else(|| ctx.t("courses.title"), |c| c.fields.name.clone()),
+    );
     let Some(c) = course.ready().cloned() else {
         return html! { <section class="card">{ course.placeholder(lang, Some("courses.not_found")) }</section> };
     };
@@ -242,6 +252,10 @@ pub fn course_page(p: &CourseProps) -> Html {
                 <dt>{ ctx.t("courses.end") }</dt><dd>{ c.fields.end_date.to_string() }</dd>
                 <dt>{ ctx.t("courses.places") }</dt><dd>{ format!("{}/{}", c.enrolled, c.fields.planned_places) }</dd>
                 <dt>{ ctx.t("courses.hours") }</dt><dd>{ c.fields.hours }</dd>
+                <dt>{ ctx.t("field.county_code") }</dt><dd>{ units.name(&c.fields.county_code, lang) }</dd>
+                if let Some(v) = &c.fields.venue { <dt>{ ctx.t("courses.venue") }</dt><dd>{ v }</dd> }
+                if let Some(t) = &c.fields.trainer { <dt>{ ctx.t("courses.trainer") }</dt><dd>{ t }</dd> }
+                <dt>{ ctx.t("courses.funding") }</dt><dd>{ shared::money::format_hundredths(c.fields.funding_fen) }</dd>
             </dl>
             if let Some(e) = &*error {
                 <p class="error-summary" role="alert">{ e }</p>
@@ -253,26 +267,47 @@ pub fn course_page(p: &CourseProps) -> Html {
             </p>
             { status_form.banner(lang, "roster-banner") }
             { roster.placeholder(lang, None) }
+            if roster.ready().is_some_and(|r| r.is_empty()) {
+                <p role="status" id="roster-empty">{ ctx.t("courses.roster_empty") }</p>
+            }
             <ul class="results" id="roster">
                 { for roster.ready().into_iter().flatten().map(|e| {
                     let (done, drop) = (change_status.clone(), change_status.clone());
-                    let (e1, e2) = (e.clone(), e.clone());
+                    let (e1, e2, e3) = (e.clone(), e.clone(), e.clone());
+                    let undo = change_status.clone();
                     html! {
                         <li>
                             <span>{ &e.person_name }</span>
                             <span class="mono">{ &e.person_id_number }</span>
                             <span>{ ctx.t(&format!("status.{}", e.status)) }</span>
+                            if e.status == EnrolmentStatus::Completed {
+                                <span>{ format!("{} {}", e.hours_attended, ctx.t("courses.hours")) }</span>
+                                if e.certificate_obtained { <span>{ ctx.t("courses.certificate") }</span> }
+                            }
                             if can_write && e.status == EnrolmentStatus::Enrolled {
                                 <button type="button" disabled={status_busy} onclick={Callback::from(move |_| done.emit((e1.clone(), EnrolmentStatus::Completed)))}
                                     aria-label={format!("{} {}", ctx.t("courses.mark_completed"), e.person_name)}>{ ctx.t("courses.mark_completed") }</button>
-                                <button type="button" class="danger" disabled={status_busy} onclick={Callback::from(move |_| drop.emit((e2.clone(), EnrolmentStatus::Dropped)))}
-                                    aria-label={format!("{} {}", ctx.t("courses.mark_dropped"), e.person_name)}>{ ctx.t("courses.mark_dropped") }</button>
+                                <ConfirmButton id={format!("drop-{}", e.id)} class="danger" disabled={status_busy}
+                                    label={ctx.t("courses.mark_dropped")}
+                                    question={ctx.t("courses.drop_confirm").replace("{name}", &e.person_name)}
+                                    onconfirm={Callback::from(move |()| drop.emit((e2.clone(), EnrolmentStatus::Dropped)))} />
+                            }
+                            if can_write && e.status == EnrolmentStatus::Completed {
+                                <ConfirmButton id={format!("undo-{}", e.id)} disabled={status_busy}
+                                    label={ctx.t("courses.undo_completion")}
+                                    question={ctx.t("courses.undo_confirm").replace("{name}", &e.person_name)}
+                                    onconfirm={Callback::from(move |()| undo.emit((e3.clone(), EnrolmentStatus::Enrolled)))} />
                             }
                         </li>
                     }
                 }) }
             </ul>
             if can_write {
+                if let Some(r) = roster.ready() {
+                    if r.iter().any(|e| e.status == EnrolmentStatus::Enrolled) {
+                        <BulkCompletion course={c.clone()} roster={r.clone()} on_saved={reload.clone()} />
+                    }
+                }
                 <h2>{ ctx.t("courses.add") }</h2>
                 <div id="course-enrol">
                     { enrol_form.banner(lang, "enrol-banner") }
@@ -309,5 +344,183 @@ pub fn course_page(p: &CourseProps) -> Html {
                 }
             }
         </section>
+    }
+}
+
+/// Props of [`BulkCompletion`].
+#[derive(Properties, PartialEq)]
+struct BulkProps {
+    course: Course,
+    roster: Vec<Enrolment>,
+    on_saved: Callback<()>,
+}
+
+/// One trainee's line of the bulk form, as typed.
+#[derive(Debug, Clone, PartialEq)]
+struct Line {
+    enrolment: Enrolment,
+    include: bool,
+    hours: String,
+    certificate: bool,
+}
+
+/// Completing a roster in one go: every trainee still on it, each with the hours
+/// attended and whether a certificate was obtained; one save writes all or none (the
+/// server names a wrong line, and the error shows on that line).
+#[function_component(BulkCompletion)]
+fn bulk_completion(p: &BulkProps) -> Html {
+    let ctx = use_context::<Ctx>();
+    let lines = {
+        let (roster, hours) = (p.roster.clone(), p.course.fields.hours);
+        use_state(move || {
+            roster
+                .into_iter()
+                .filter(|e| e.status == EnrolmentStatus::Enrolled)
+                .map(|enrolment| Line {
+                    enrolment,
+                    include: true,
+                    hours: hours.to_string(),
+                    certificate: false,
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let date = use_state(|| p.course.fields.end_date.format("%Y-%m-%d").to_string());
+    let fh = use_form("bulk-form");
+    let Some(ctx) = ctx else {
+        return html! {};
+    };
+    let lang = ctx.lang;
+    // The index each included line has in the request, for the server's `items[i].…`.
+    let sent: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.include)
+        .map(|(i, _)| i)
+        .collect();
+    let error_of = |row: usize, field: &str| {
+        sent.iter()
+            .position(|r| *r == row)
+            .and_then(|i| fh.error(&format!("items[{i}].{field}"), lang))
+    };
+    let update = |row: usize, f: fn(&mut Line, String)| {
+        let lines = lines.clone();
+        Callback::from(move |v: String| {
+            let mut next = (*lines).clone();
+            if let Some(l) = next.get_mut(row) {
+                f(l, v);
+            }
+            lines.set(next);
+        })
+    };
+    let toggle = |row: usize, f: fn(&mut Line, bool)| {
+        let lines = lines.clone();
+        Callback::from(move |v: bool| {
+            let mut next = (*lines).clone();
+            if let Some(l) = next.get_mut(row) {
+                f(l, v);
+            }
+            lines.set(next);
+        })
+    };
+    let onsubmit = {
+        let (fh, lines, date, course, on_saved) = (
+            fh.clone(),
+            lines.clone(),
+            date.clone(),
+            p.course.id,
+            p.on_saved.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let mut errs = Vec::new();
+            let completion = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok();
+            if completion.is_none() {
+                errs.push(shared::FieldError::new("completion_date", "required", ""));
+            }
+            let mut items = Vec::new();
+            for l in lines.iter().filter(|l| l.include) {
+                let i = items.len();
+                match l.hours.trim().parse::<i32>() {
+                    Ok(hours) => items.push(shared::employment::EnrolmentBatchItem {
+                        id: l.enrolment.id,
+                        update: EnrolmentUpdate {
+                            version: l.enrolment.version,
+                            status: EnrolmentStatus::Completed,
+                            hours_attended: hours,
+                            completion_date: completion,
+                            certificate_obtained: l.certificate,
+                            outcome: l.enrolment.outcome,
+                        },
+                    }),
+                    Err(_) => {
+                        errs.push(shared::FieldError::new(
+                            format!("items[{i}].hours_attended"),
+                            "invalid_number",
+                            "",
+                        ));
+                        // Keep the numbering of later lines.
+                        items.push(shared::employment::EnrolmentBatchItem {
+                            id: l.enrolment.id,
+                            update: EnrolmentUpdate {
+                                version: l.enrolment.version,
+                                status: EnrolmentStatus::Completed,
+                                hours_attended: 0,
+                                completion_date: completion,
+                                certificate_obtained: l.certificate,
+                                outcome: None,
+                            },
+                        });
+                    }
+                }
+            }
+            if items.is_empty() {
+                errs.push(shared::FieldError::new("items", "required", ""));
+            }
+            if !errs.is_empty() {
+                return fh.reject(errs);
+            }
+            let on_saved = on_saved.clone();
+            fh.submit(
+                move |_| async move {
+                    let body = shared::employment::EnrolmentBatch { items };
+                    let path = format!("/api/v1/courses/{course}/enrolments");
+                    Ok(crate::api::put::<Vec<Enrolment>, _>(&path, &body).await?)
+                },
+                move |_| on_saved.emit(()),
+            );
+        })
+    };
+    html! {
+        <details class="bulk" id="bulk">
+            <summary>{ ctx.t("courses.bulk") }</summary>
+            <form id="bulk-form" onsubmit={onsubmit} novalidate=true>
+                <TextField id="bulk-date" kind="date" label={ctx.t("courses.completion_date")} value={(*date).clone()}
+                    oninput={fh.bind(&date, "completion_date")} error={fh.error("completion_date", lang)} required=true />
+                if let Some(e) = fh.error("items", lang) {
+                    <p class="error" id="bulk-items-error">{ e }</p>
+                }
+                <ul class="results bulk-lines">
+                    { for lines.iter().enumerate().map(|(row, l)| html! {
+                        <li>
+                            <CheckField id={format!("bulk-{row}-include")} label={l.enrolment.person_name.clone()}
+                                checked={l.include} onchange={toggle(row, |l, v| l.include = v)} />
+                            <TextField id={format!("bulk-{row}-hours")} label={format!("{} {}", l.enrolment.person_name, ctx.t("courses.hours_attended"))}
+                                value={l.hours.clone()} oninput={update(row, |l, v| l.hours = v)}
+                                error={error_of(row, "hours_attended").or_else(|| error_of(row, "completion_date"))}
+                                inputmode={Some(AttrValue::Static("numeric"))} />
+                            <CheckField id={format!("bulk-{row}-certificate")} label={format!("{} {}", l.enrolment.person_name, ctx.t("courses.certificate"))}
+                                checked={l.certificate} onchange={toggle(row, |l, v| l.certificate = v)} />
+                        </li>
+                    }) }
+                </ul>
+                { fh.banner(lang, "bulk-banner") }
+                <p class="actions">
+                    <button type="submit" class="primary" id="bulk-save" disabled={fh.busy()}>
+                        { ctx.t("courses.bulk_save").replace("{n}", &sent.len().to_string()) }
+                    </button>
+                </p>
+            </form>
+        </details>
     }
 }

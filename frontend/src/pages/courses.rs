@@ -10,6 +10,7 @@ use yew_router::prelude::*;
 use crate::app::{Ctx, Route};
 use crate::components::field::{SelectField, TextField};
 use crate::hooks::form::use_form;
+use crate::hooks::page::use_title;
 use crate::hooks::remote::{use_paged, PAGE_SIZE};
 
 /// The query of the course list.
@@ -21,15 +22,31 @@ struct CourseQuery {
     cursor: Option<String>,
 }
 
+/// The year of the course list, in the address.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
 /// The course list.
 #[function_component(CourseList)]
 pub fn course_list() -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
-    let year = use_state(|| "2020".to_owned());
+    use_title(ctx.t("courses.title"));
+    // The year is in the address (`?year=2020`), so "back" from a course returns to the
+    // year it was in; without one, this calendar year.
+    let location = use_location();
+    let navigator = use_navigator();
+    let this_year = js_sys::Date::new_0().get_full_year() as i32;
+    let year = location
+        .and_then(|l| l.query::<YearQuery>().ok())
+        .and_then(|q| q.year)
+        .unwrap_or(this_year)
+        .to_string();
     let lang = ctx.lang;
-    let courses = use_paged((*year).clone(), |year: String, cursor: Option<String>| {
+    let courses = use_paged(year.clone(), |year: String, cursor: Option<String>| {
         let path = crate::api::with_query(
             "/api/v1/courses",
             &CourseQuery {
@@ -44,17 +61,23 @@ pub fn course_list() -> Html {
         m.permissions
             .contains(&shared::auth::Capability::WriteTraining)
     });
-    let years: Vec<(String, String)> = (2019..=2027)
+    let years: Vec<(String, String)> = (2019..=this_year + 1)
+        .rev()
         .map(|y| (y.to_string(), y.to_string()))
         .collect();
+    let on_year = Callback::from(move |v: String| {
+        if let (Some(n), Ok(y)) = (&navigator, v.parse::<i32>()) {
+            let _ = n.replace_with_query(&Route::Courses, &YearQuery { year: Some(y) });
+        }
+    });
     html! {
         <section class="card">
             <h1>{ ctx.t("courses.title") }</h1>
             if can_write {
                 <p><Link<Route> to={Route::CourseNew} classes="button primary">{ ctx.t("courses.new") }</Link<Route>></p>
             }
-            <SelectField id="course-year" label={ctx.t("courses.year")} value={(*year).clone()} options={years}
-                onchange={let y = year.clone(); Callback::from(move |v| y.set(v))} />
+            <SelectField id="course-year" label={ctx.t("courses.year")} value={year.clone()} options={years}
+                onchange={on_year} />
             <ul class="results" id="courses">
                 { for courses.items().iter().map(|c| html! {
                     <li>
@@ -75,6 +98,7 @@ pub fn course_form() -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
+    use_title(ctx.t("courses.new"));
     let navigator = use_navigator();
     let own = ctx
         .me

@@ -8,16 +8,18 @@ use shared::employment::{
     compute_subsidy, Applicant, Loan, LoanAction, LoanActionKind, LoanCreate, LoanInput,
     LoanUpdate, ProgrammeYear, SubsidyRule,
 };
-use shared::money::{format_hundredths, parse_hundredths};
+use shared::money::{format_hundredths, parse_hundredths, parse_percent_bp, parse_yuan};
 use shared::workflow::{self, OrgLevel};
 use shared::FieldError;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::{Ctx, Route};
-use crate::components::field::TextField;
+use crate::components::confirm::ConfirmButton;
+use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::person_picker::PersonPicker;
 use crate::hooks::form::{use_form, UseForm};
+use crate::hooks::page::use_title;
 use crate::hooks::remote::{use_paged, use_remote, PAGE_SIZE};
 
 /// The amounts and dates of an application, as typed.
@@ -36,10 +38,14 @@ fn terms(principal: &str, rate: &str, term: &str, date: &str) -> Result<Terms, V
             errs.push(FieldError::new(field, code, ""));
         }
     };
-    let principal_fen = parse_hundredths(principal);
-    check(principal_fen.is_some(), "principal_fen", "invalid_format");
-    let annual_rate_bp = parse_hundredths(rate);
-    check(annual_rate_bp.is_some(), "annual_rate_bp", "invalid_format");
+    let principal_fen = parse_yuan(principal);
+    check(principal_fen.is_some(), "principal_fen", "invalid_amount");
+    let annual_rate_bp = parse_percent_bp(rate);
+    check(
+        annual_rate_bp.is_some(),
+        "annual_rate_bp",
+        "invalid_percent",
+    );
     let term_months = term.trim().parse().ok();
     check(term_months.is_some(), "term_months", "invalid_format");
     let loan_date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok();
@@ -57,44 +63,140 @@ fn terms(principal: &str, rate: &str, term: &str, date: &str) -> Result<Terms, V
     }
 }
 
-/// The list of applications in the user's area.
+/// Filters of the application list, as chosen on screen.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+struct LoanFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waiting: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    county: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year: Option<i32>,
+    limit: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cursor: Option<String>,
+}
+
+/// The list of applications in the user's area: "waiting for me" first (the steps this
+/// user's level and roles can take), filtered by status, county and year; each row shows
+/// the loan date, the county and the status.
 #[function_component(LoanList)]
 pub fn loan_list() -> Html {
-    let Some(ctx) = use_context::<Ctx>() else {
+    let ctx = use_context::<Ctx>();
+    use_title(ctx.as_ref().map(|c| c.t("loans.title")).unwrap_or_default());
+    let units = crate::hooks::units::use_units();
+    // Users with steps to take start on what waits for them; leaders on everything.
+    let has_steps = ctx.as_ref().and_then(|c| c.me.clone()).is_some_and(|m| {
+        !workflow::waiting_statuses(OrgLevel::of_region(&m.scope.code), &m.permissions).is_empty()
+    });
+    let filter = use_state(|| LoanFilter {
+        waiting: has_steps.then_some(true),
+        limit: PAGE_SIZE,
+        ..LoanFilter::default()
+    });
+    let loans = use_paged(
+        (*filter).clone(),
+        |f: LoanFilter, cursor: Option<String>| {
+            let path = crate::api::with_query("/api/v1/loans", &LoanFilter { cursor, ..f });
+            async move { crate::api::get::<Page<Loan>>(&path).await }
+        },
+    );
+    let Some(ctx) = ctx else {
         return html! {};
     };
     let lang = ctx.lang;
-    let loans = use_paged((), |(), cursor: Option<String>| {
-        let path = crate::api::with_query(
-            "/api/v1/loans",
-            &shared::api::PageQuery {
-                limit: Some(PAGE_SIZE),
-                cursor,
-            },
-        );
-        async move { crate::api::get::<Page<Loan>>(&path).await }
-    });
+    let scope = ctx
+        .me
+        .as_ref()
+        .map(|m| m.scope.code.clone())
+        .unwrap_or_default();
     // Applications are made where the workflow says they are edited (the county).
     let can_write = ctx.me.as_ref().is_some_and(|m| {
         OrgLevel::of_region(&m.scope.code) == workflow::LOAN_EDIT_LEVEL
             && m.permissions.contains(&workflow::LOAN_EDIT_CAPABILITY)
     });
+    let set = |f: fn(&mut LoanFilter, String)| {
+        let filter = filter.clone();
+        Callback::from(move |v: String| {
+            let mut next = (*filter).clone();
+            f(&mut next, v);
+            filter.set(next);
+        })
+    };
+    let on_waiting = {
+        let filter = filter.clone();
+        Callback::from(move |on: bool| {
+            filter.set(LoanFilter {
+                waiting: on.then_some(true),
+                ..(*filter).clone()
+            })
+        })
+    };
+    let statuses: Vec<(String, String)> = std::iter::once((String::new(), ctx.t("filter.any")))
+        .chain(
+            shared::employment::LoanStatus::ALL
+                .iter()
+                .map(|s| (s.to_string(), ctx.t(&format!("loan.{s}")))),
+        )
+        .collect();
+    // Counties (and cities) inside the user's area.
+    let areas: Vec<(String, String)> = std::iter::once((String::new(), ctx.t("filter.any")))
+        .chain(
+            units
+                .all()
+                .iter()
+                .filter(|u| {
+                    matches!(
+                        u.kind,
+                        shared::OrgUnitKind::City | shared::OrgUnitKind::County
+                    ) && u.code.starts_with(scope.as_str())
+                        && u.code != scope
+                })
+                .map(|u| (u.code.clone(), units.name(&u.code, lang))),
+        )
+        .collect();
+    let this_year = js_sys::Date::new_0().get_full_year() as i32;
+    let years: Vec<(String, String)> = std::iter::once((String::new(), ctx.t("filter.any")))
+        .chain(
+            (2020..=this_year + 1)
+                .rev()
+                .map(|y| (y.to_string(), y.to_string())),
+        )
+        .collect();
     html! {
         <section class="card">
             <h1>{ ctx.t("loans.title") }</h1>
             if can_write {
                 <p><Link<Route> to={Route::LoanNew} classes="button primary">{ ctx.t("loans.new") }</Link<Route>></p>
             }
+            <details class="filters-box" open={filter.waiting.is_none()}>
+                <summary>{ ctx.t("filter.title") }</summary>
+                <div class="filters" id="loan-filters">
+                    <SelectField id="loan-filter-status" label={ctx.t("loans.status")} value={filter.status.clone().unwrap_or_default()}
+                        options={statuses} onchange={set(|f, v| f.status = (!v.is_empty()).then_some(v))} />
+                    if areas.len() > 1 {
+                        <SelectField id="loan-filter-county" label={ctx.t("loans.county")} value={filter.county.clone().unwrap_or_default()}
+                            options={areas} onchange={set(|f, v| f.county = (!v.is_empty()).then_some(v))} />
+                    }
+                    <SelectField id="loan-filter-year" label={ctx.t("prog.year")} value={filter.year.map(|y| y.to_string()).unwrap_or_default()}
+                        options={years} onchange={set(|f, v| f.year = v.parse().ok())} />
+                </div>
+            </details>
+            <CheckField id="loan-waiting" label={ctx.t("loans.waiting")} checked={filter.waiting == Some(true)} onchange={on_waiting} />
             <ul class="results" id="loans">
                 { for loans.items().iter().map(|l| html! {
                     <li>
                         <Link<Route> to={Route::Loan { id: l.id.to_string() }}>{ &l.applicant_name }</Link<Route>>
+                        <span class="nowrap">{ l.fields.loan_date.format("%Y-%m-%d").to_string() }</span>
+                        <span>{ units.name(&l.county_code, lang) }</span>
                         <span>{ format!("{} {}", ctx.t("loans.subsidy"), format_hundredths(l.calculation.subsidy_fen)) }</span>
-                        <span>{ ctx.t(&format!("loan.{}", l.status)) }</span>
+                        <span class="status">{ ctx.t(&format!("loan.{}", l.status)) }</span>
                     </li>
                 }) }
             </ul>
-            { loans.footer(lang, "loans", "loans.none") }
+            { loans.footer(lang, "loans", if filter.waiting.is_some() { "loans.none_waiting" } else { "loans.none" }) }
         </section>
     }
 }
@@ -106,6 +208,7 @@ pub fn loan_form() -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
+    use_title(ctx.t("loans.new"));
     let navigator = use_navigator();
     let person = use_state(|| None::<shared::person::Person>);
     let bank = use_state(String::new);
@@ -115,27 +218,52 @@ pub fn loan_form() -> Html {
     let date = use_state(String::new);
     let purpose = use_state(String::new);
     let rule = use_state(|| None::<SubsidyRule>);
+    // A year typed in the date for which no programme is set up: said before saving.
+    let missing_year = use_state(|| None::<String>);
     let fh = use_form("loan-new");
     let lang = ctx.lang;
     {
-        // The rule of the loan's year, for the live subsidy.
-        let rule = rule.clone();
-        let year = date.get(..4).map(str::to_owned).unwrap_or_default();
+        // The rule of the loan's year, for the live subsidy. Only a complete date asks
+        // (not every keystroke), and an answer for a year no longer typed is dropped.
+        let (rule, missing_year) = (rule.clone(), missing_year.clone());
+        let year = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .ok()
+            .map(|d| d.format("%Y").to_string())
+            .unwrap_or_default();
+        let asked = use_mut_ref(String::new);
         use_effect_with(year, move |y| {
             let y = y.clone();
+            *asked.borrow_mut() = y.clone();
             if y.len() == 4 {
                 wasm_bindgen_futures::spawn_local(async move {
-                    rule.set(
+                    let answer =
                         crate::api::get::<ProgrammeYear>(&format!("/api/v1/programme-years/{y}"))
-                            .await
-                            .ok()
-                            .map(|p| p.rule),
-                    );
+                            .await;
+                    if *asked.borrow() != y {
+                        return;
+                    }
+                    match answer {
+                        Ok(p) => {
+                            rule.set(Some(p.rule));
+                            missing_year.set(None);
+                        }
+                        Err(e) => {
+                            rule.set(None);
+                            missing_year.set((e.status == 404).then_some(y));
+                        }
+                    }
                 });
+            } else {
+                rule.set(None);
+                missing_year.set(None);
             }
             || ()
         });
     }
+    let may_set_up = ctx.me.as_ref().is_some_and(|m| {
+        m.permissions
+            .contains(&shared::auth::Capability::ApproveLoans)
+    });
     let input = || -> Result<LoanInput, Vec<FieldError>> {
         let parsed = terms(&principal, &rate, &term, &date);
         match (person.as_ref(), parsed) {
@@ -225,6 +353,14 @@ pub fn loan_form() -> Html {
                 <TextField id="loan-term" label={ctx.t("loans.term")} kind="number" value={(*term).clone()} oninput={set(&term, "term_months")} error={err("term_months")} required=true />
                 <TextField id="loan-date" label={ctx.t("loans.date")} kind="date" value={(*date).clone()} oninput={set(&date, "loan_date")} error={err("loan_date")} required=true />
                 <TextField id="loan-purpose" label={ctx.t("loans.purpose")} value={(*purpose).clone()} oninput={set(&purpose, "purpose")} error={err("purpose")} required=true />
+                if let Some(y) = &*missing_year {
+                    <p class="error-summary" id="loan-no-programme" role="status">
+                        { ctx.t("loans.no_programme").replace("{year}", y) }
+                        if may_set_up {
+                            { " " }<Link<Route> to={Route::Programme}>{ ctx.t("nav.programme") }</Link<Route>>
+                        }
+                    </p>
+                }
                 <p class="notice" id="live-subsidy" aria-live="polite">{ match live {
                     Some(c) => format!("{} {} · {} {}{}", ctx.t("loans.interest"), format_hundredths(c.interest_fen), ctx.t("loans.subsidy"), format_hundredths(c.subsidy_fen), if c.capped { ctx.t("loans.capped") } else { String::new() }),
                     None => ctx.t("loans.fill_in"),
@@ -249,6 +385,7 @@ pub fn loan_page(p: &LoanProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
+    use_title(ctx.t("loans.title"));
     let lang = ctx.lang;
     let loan = use_remote(p.id.clone(), |id: String| async move {
         crate::api::get::<Loan>(&format!("/api/v1/loans/{id}")).await
@@ -263,6 +400,7 @@ pub fn loan_page(p: &LoanProps) -> Html {
     let edit_term = use_state(String::new);
     let edit_date = use_state(String::new);
     let edit_purpose = use_state(String::new);
+    let units = crate::hooks::units::use_units();
     // Two forms: the steps of the workflow, and editing the application.
     let actions = use_form("loan-actions");
     let edit = use_form("loan-edit-form");
@@ -397,10 +535,16 @@ pub fn loan_page(p: &LoanProps) -> Html {
             <h1>{ format!("{} · {}", ctx.t("loans.title"), l.applicant_name) }</h1>
             <dl class="facts" id="loan-facts">
                 <dt>{ ctx.t("loans.status") }</dt><dd id="loan-status">{ ctx.t(&format!("loan.{}", l.status)) }</dd>
+                <dt>{ ctx.t("loans.applicant") }</dt><dd>{ &l.applicant_name }</dd>
+                <dt>{ ctx.t("loans.county") }</dt><dd id="loan-county">{ units.name(&l.county_code, lang) }</dd>
+                <dt>{ ctx.t("loans.bank") }</dt><dd>{ &l.fields.bank }</dd>
+                <dt>{ ctx.t("loans.date") }</dt><dd>{ l.fields.loan_date.format("%Y-%m-%d").to_string() }</dd>
+                <dt>{ ctx.t("loans.purpose") }</dt><dd>{ &l.fields.purpose }</dd>
                 <dt>{ ctx.t("loans.principal") }</dt><dd>{ format_hundredths(l.fields.principal_fen) }</dd>
                 <dt>{ ctx.t("loans.rate") }</dt><dd>{ format!("{} %", format_hundredths(l.fields.annual_rate_bp)) }</dd>
                 <dt>{ ctx.t("loans.term") }</dt><dd>{ l.fields.term_months }</dd>
-                <dt>{ ctx.t("loans.subsidy") }</dt><dd>{ format_hundredths(l.calculation.subsidy_fen) }</dd>
+                <dt>{ ctx.t("loans.interest") }</dt><dd>{ format_hundredths(l.calculation.interest_fen) }</dd>
+                <dt>{ ctx.t("loans.subsidy") }</dt><dd id="loan-subsidy">{ format!("{}{}", format_hundredths(l.calculation.subsidy_fen), if l.calculation.capped { ctx.t("loans.capped") } else { String::new() }) }</dd>
                 if let Some(a) = l.approved_fen { <dt>{ ctx.t("loans.approved") }</dt><dd>{ format_hundredths(a) }</dd> }
                 if let Some(d) = l.disbursed_fen { <dt>{ ctx.t("loans.disbursed") }</dt><dd>{ format_hundredths(d) }</dd> }
             </dl>
@@ -434,8 +578,15 @@ pub fn loan_page(p: &LoanProps) -> Html {
                     <p class="actions">
                         { for allowed.iter().map(|a| {
                             let (act, a) = (act.clone(), *a);
-                            html! { <button type="button" class={if matches!(a, LoanActionKind::Return | LoanActionKind::Withdraw) { "danger" } else { "primary" }} id={format!("action-{a}")}
-                                disabled={actions.busy()} onclick={Callback::from(move |_| act.emit(a))}>{ ctx.t(&format!("action.{a}")) }</button> }
+                            if matches!(a, LoanActionKind::Return | LoanActionKind::Withdraw) {
+                                // Irreversible for the applicant's place in the queue: ask first.
+                                html! { <ConfirmButton id={format!("action-{a}")} class="danger" label={ctx.t(&format!("action.{a}"))}
+                                    question={ctx.t(&format!("confirm.action.{a}"))} disabled={actions.busy()}
+                                    onconfirm={Callback::from(move |_| act.emit(a))} /> }
+                            } else {
+                                html! { <button type="button" class="primary" id={format!("action-{a}")}
+                                    disabled={actions.busy()} onclick={Callback::from(move |_| act.emit(a))}>{ ctx.t(&format!("action.{a}")) }</button> }
+                            }
                         }) }
                     </p>
                 </div>
@@ -445,7 +596,7 @@ pub fn loan_page(p: &LoanProps) -> Html {
                 { for l.timeline.iter().map(|e| html! {
                     <li>
                         <strong>{ ctx.t(&format!("loan.{}", e.to_status)) }</strong>
-                        { format!(" · {} ({}) · {}", e.actor_username, e.actor_unit, e.at.format("%Y-%m-%d %H:%M")) }
+                        { format!(" · {} ({}) · {}", e.actor_username, units.name(&e.actor_unit, lang), e.at.format("%Y-%m-%d %H:%M")) }
                         if let Some(r) = &e.reason { { format!(" · {r}") } }
                         if let Some(a) = e.amount_fen { { format!(" · {}", format_hundredths(a)) } }
                     </li>

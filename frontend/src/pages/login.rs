@@ -7,19 +7,35 @@ use yew_router::prelude::*;
 use crate::app::{Ctx, Route};
 use crate::components::field::TextField;
 use crate::hooks::form::{use_form, Failure};
+use crate::hooks::page::use_title;
 
-/// The login page.
+/// Props of [`Login`].
+#[derive(Properties, PartialEq)]
+pub struct LoginProps {
+    /// Shown over a page whose session ended: after logging in, the user stays on that
+    /// page (with what they typed) instead of going home.
+    #[prop_or_default]
+    pub overlay: bool,
+}
+
+/// The login page (or, with `overlay`, the dialog to log in again over a page).
 #[function_component(Login)]
-pub fn login() -> Html {
+pub fn login(props: &LoginProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
+    use_title(ctx.t("login.title"));
     let navigator = use_navigator();
     let username = use_state(String::new);
     let password = use_state(String::new);
-    let fh = use_form("login-form");
+    let fh = use_form(if props.overlay {
+        "relogin-form"
+    } else {
+        "login-form"
+    });
 
-    if let Some(me) = &ctx.me {
+    let overlay = props.overlay;
+    if let Some(me) = ctx.me.as_ref().filter(|_| !overlay) {
         let to = if me.user.must_change_password {
             Route::Password
         } else {
@@ -33,6 +49,17 @@ pub fn login() -> Html {
             (username.clone(), password.clone(), fh.clone(), ctx.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            // An empty field is the user's slip, not a wrong password: say which.
+            let mut missing = Vec::new();
+            if username.trim().is_empty() {
+                missing.push(shared::FieldError::new("username", "required", ""));
+            }
+            if password.is_empty() {
+                missing.push(shared::FieldError::new("password", "required", ""));
+            }
+            if !missing.is_empty() {
+                return fh.reject(missing);
+            }
             let body = LoginRequest {
                 username: (*username).trim().to_owned(),
                 password: (*password).clone(),
@@ -58,6 +85,9 @@ pub fn login() -> Html {
                 },
                 move |(t, me): (TokenResponse, Me)| {
                     ctx.set_me.emit(Some(me));
+                    if overlay && !t.must_change_password {
+                        return;
+                    }
                     // A password an admin set must be changed before anything else; the
                     // API refuses other calls until then.
                     let next = if t.must_change_password {
@@ -74,17 +104,21 @@ pub fn login() -> Html {
     };
     html! {
         <section class="card narrow">
-            <h1>{ ctx.t("login.title") }</h1>
+            if overlay {
+                <h2 id="relogin-title">{ ctx.t("login.again") }</h2>
+            } else {
+                <h1>{ ctx.t("login.title") }</h1>
+            }
             if let Some(n) = &ctx.notice {
                 <p class="notice" role="status">{ n }</p>
             }
-            <form onsubmit={onsubmit} novalidate=true id="login-form">
+            <form onsubmit={onsubmit} novalidate=true id={if overlay { "relogin-form" } else { "login-form" }}>
                 { fh.banner(ctx.lang, "login-error") }
-                <TextField id="username" label={ctx.t("login.username")} value={(*username).clone()} autocomplete="username"
+                <TextField id={if overlay { "relogin-username" } else { "username" }} label={ctx.t("login.username")} value={(*username).clone()} autocomplete="username"
                     oninput={fh.bind(&username, "username")} error={fh.error("username", ctx.lang)} required=true />
-                <TextField id="password" label={ctx.t("login.password")} value={(*password).clone()} kind="password" autocomplete="current-password"
+                <TextField id={if overlay { "relogin-password" } else { "password" }} label={ctx.t("login.password")} value={(*password).clone()} kind="password" autocomplete="current-password"
                     oninput={fh.bind(&password, "password")} error={fh.error("password", ctx.lang)} required=true />
-                <button type="submit" class="primary" disabled={fh.busy()} id="login-submit">{ ctx.t("login.submit") }</button>
+                <button type="submit" class="primary" disabled={fh.busy()} id={if overlay { "relogin-submit" } else { "login-submit" }}>{ ctx.t("login.submit") }</button>
             </form>
         </section>
     }

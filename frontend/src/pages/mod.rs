@@ -11,3 +11,4 @@ pub mod password;
 pub mod person_detail;
 pub mod person_form;
 pub mod persons;
+pub mod programme;

@@ -5,8 +5,10 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::{Ctx, Route};
+use crate::components::confirm::ConfirmButton;
 use crate::components::field::TextField;
 use crate::hooks::form::use_form;
+use crate::hooks::page::use_title;
 use crate::hooks::remote::use_remote;
 
 /// Props: the record id.
@@ -16,10 +18,29 @@ pub struct DetailProps {
     pub id: String,
 }
 
+/// Props of [`PlaceName`].
+#[derive(Properties, PartialEq)]
+pub struct PlaceProps {
+    /// A 9-digit town or 12-digit village code.
+    pub code: String,
+}
+
+/// The name of a town or village (from the address reference data), the code while it
+/// loads or when it is unknown.
+#[function_component(PlaceName)]
+pub fn place_name(p: &PlaceProps) -> Html {
+    let entry = use_remote(p.code.clone(), |code: String| async move {
+        crate::api::get::<shared::api::AddressEntry>(&format!("/api/v1/addresses/{code}")).await
+    });
+    html! { <>{ entry.ready().map_or_else(|| p.code.clone(), |e| e.name.clone()) }</> }
+}
+
 /// The detail page.
 #[function_component(PersonDetail)]
 pub fn person_detail(p: &DetailProps) -> Html {
-    let Some(ctx) = use_context::<Ctx>() else {
+    let ctx = use_context::<Ctx>();
+    let units = crate::hooks::units::use_units();
+    let Some(ctx) = ctx else {
         return html! {};
     };
     let navigator = use_navigator();
@@ -32,6 +53,11 @@ pub fn person_detail(p: &DetailProps) -> Html {
     // Two forms: the reason to see the full number, and deleting the entry.
     let reveal = use_form("reveal-form");
     let remove = use_form("person-actions");
+    use_title(
+        person
+            .ready()
+            .map_or_else(|| ctx.t("persons.title"), |p| p.name.clone()),
+    );
     let Some(person_v) = person.ready().cloned() else {
         return html! { <section class="card">{ person.placeholder(lang, Some("persons.not_found")) }</section> };
     };
@@ -70,16 +96,7 @@ pub fn person_detail(p: &DetailProps) -> Html {
             navigator.clone(),
             remove.clone(),
         );
-        Callback::from(move |_| {
-            let confirmed = web_sys::window()
-                .and_then(|w| {
-                    w.confirm_with_message(&lang.t("persons.delete_confirm"))
-                        .ok()
-                })
-                .unwrap_or(false);
-            if !confirmed {
-                return;
-            }
+        Callback::from(move |()| {
             let (path, navigator) = (
                 format!("/api/v1/persons/{id}?version={version}"),
                 navigator.clone(),
@@ -104,7 +121,8 @@ pub fn person_detail(p: &DetailProps) -> Html {
             </nav>
             <h1>{ &pv.name }</h1>
             <dl class="facts" id="person-facts">
-                { row("field.id_number", revealed.as_ref().map(|r| r.id_number.clone()).unwrap_or_else(|| pv.id_number.clone())) }
+                <dt>{ ctx.t("field.id_number") }</dt>
+                <dd class="mono nowrap" id="person-id-number">{ revealed.as_ref().map(|r| r.id_number.clone()).unwrap_or_else(|| pv.id_number.clone()) }</dd>
                 if pv.has_certificate {
                     { row("field.certificate_number", revealed.as_ref().and_then(|r| r.certificate_number.clone()).or_else(|| pv.certificate_number.clone()).unwrap_or_default()) }
                 }
@@ -117,16 +135,19 @@ pub fn person_detail(p: &DetailProps) -> Html {
                 { row("field.disability_category", ctx.t(&format!("cat.{}", pv.disability_category))) }
                 { row("field.disability_level", ctx.t(&format!("level.{}", pv.disability_level.get()))) }
                 { row("field.phone", pv.phone.clone().unwrap_or_default()) }
-                { row("field.county_code", pv.county_code.clone()) }
-                { row("field.town_code", pv.town_code.clone().unwrap_or_default()) }
-                { row("field.village_code", pv.village_code.clone().unwrap_or_default()) }
+                { row("field.county_code", units.name(&pv.county_code, lang)) }
+                if let Some(town) = &pv.town_code {
+                    <dt>{ ctx.t("field.town_code") }</dt><dd><PlaceName code={town.clone()} /></dd>
+                }
+                if let Some(village) = &pv.village_code {
+                    <dt>{ ctx.t("field.village_code") }</dt><dd><PlaceName code={village.clone()} /></dd>
+                }
                 { row("field.address_detail", pv.address_detail.clone().unwrap_or_default()) }
                 { row("field.poverty_status", ctx.t(&format!("pov.{}", pv.poverty_status))) }
                 { row("field.registered_poor", yes(pv.registered_poor)) }
                 { row("field.multi_disabled_household", yes(pv.multi_disabled_household)) }
                 { row("field.elderly_disabled", yes(pv.elderly_disabled)) }
                 { row("field.notes", pv.notes.clone().unwrap_or_default()) }
-                { row("field.version", pv.version.to_string()) }
             </dl>
             if caps.contains(&shared::auth::Capability::RevealIdNumber) && revealed.is_none() {
                 { reveal.banner(lang, "reveal-banner") }
@@ -140,7 +161,8 @@ pub fn person_detail(p: &DetailProps) -> Html {
                 { remove.banner(lang, "delete-banner") }
                 <p class="actions" id="person-actions">
                     <Link<Route> to={Route::PersonEdit { id: p.id.clone() }} classes="button">{ ctx.t("persons.edit") }</Link<Route>>
-                    <button type="button" class="danger" onclick={on_delete} disabled={remove.busy()}>{ ctx.t("persons.delete") }</button>
+                    <ConfirmButton id="person-delete" class="danger" label={ctx.t("persons.delete")}
+                        question={ctx.t("persons.delete_confirm")} onconfirm={on_delete} disabled={remove.busy()} />
                 </p>
             }
         </section>

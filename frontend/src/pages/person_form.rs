@@ -11,6 +11,7 @@ use crate::app::{Ctx, Route};
 use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::unit_picker::{AreaPicker, Place};
 use crate::hooks::form::{use_form, Failure};
+use crate::hooks::page::use_title;
 
 fn today() -> NaiveDate {
     let d = js_sys::Date::new_0();
@@ -209,6 +210,11 @@ pub fn person_form(p: &FormProps) -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
+    use_title(ctx.t(if p.id.is_some() {
+        "persons.edit"
+    } else {
+        "persons.new"
+    }));
     let navigator = use_navigator();
     let own_county = ctx
         .me

@@ -9,6 +9,7 @@ use yew_router::prelude::*;
 use crate::app::{Ctx, Route};
 use crate::components::field::{SelectField, TextField};
 use crate::components::unit_picker::{AreaPicker, Place};
+use crate::hooks::page::use_title;
 use crate::hooks::remote::{placeholder, Remote};
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -27,7 +28,9 @@ impl Filters {
         let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
         PersonQuery {
             name: opt(&self.name),
-            id_number: opt(&self.id_number),
+            // Four characters are the tail a masked list shows; eighteen a full number.
+            id_number: opt(&self.id_number).filter(|n| n.chars().count() != 4),
+            id_tail: opt(&self.id_number).filter(|n| n.chars().count() == 4),
             county_code: opt(&self.place.county),
             town_code: opt(&self.place.town),
             village_code: opt(&self.place.village),
@@ -50,6 +53,7 @@ pub fn person_list() -> Html {
     let Some(ctx) = use_context::<Ctx>() else {
         return html! {};
     };
+    use_title(ctx.t("persons.title"));
     let filters = use_state(Filters::default);
     let page = use_state(|| Remote::<Page<PersonItem>>::Loading);
     let cursors = use_state(|| vec![None::<String>]); // cursor of each page shown so far
