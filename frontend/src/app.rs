@@ -74,6 +74,9 @@ pub enum Route {
     /// Loan subsidy programme years and city allocations.
     #[at("/programme-years")]
     Programme,
+    /// The audit log (auditors and admins); `?entity_id=` pre-selects one record.
+    #[at("/audit")]
+    Audit,
     /// Change own password.
     #[at("/password")]
     Password,
@@ -97,6 +100,7 @@ impl Route {
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
             Route::Programme => "programme",
+            Route::Audit => "audit",
             Route::Password => "password",
             Route::NotFound => "",
         }
@@ -138,6 +142,9 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ApproveLoans) {
         items.push((Route::Programme, "nav.programme"));
+    }
+    if has(ReadAudit) {
+        items.push((Route::Audit, "nav.audit"));
     }
     items.push((Route::Password, "nav.password"));
     items
@@ -328,6 +335,7 @@ fn switch(route: Route) -> Html {
         Route::Programme => {
             html! { <RequireLogin><pages::programme::ProgrammePage /></RequireLogin> }
         }
+        Route::Audit => html! { <RequireLogin><pages::audit::AuditPage /></RequireLogin> },
         Route::Password => html! { <RequireLogin><pages::password::Password /></RequireLogin> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },
     }
