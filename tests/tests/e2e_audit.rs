@@ -168,7 +168,8 @@ async fn audit_screen_on_a_phone_in_chinese() {
     assert!(!text.contains("湘乡市残联干部"), "{text}");
 
     // By date: nothing tomorrow; a range that ends before it starts is refused.
-    fill(&c, "#f-actor", "").await;
+    // (WebDriver's clear sends no input event: empty it as a user's deleting would.)
+    set_date(&c, "f-actor", "").await;
     // Today in China Standard Time, as the filter reads dates.
     let today = backend::db::today();
     let tomorrow = today.succ_opt().unwrap_or(today);
