@@ -25,8 +25,8 @@ pub struct AppState {
     /// Progress of the import commits running in this process (jobs themselves are
     /// in the database).
     pub imports: Arc<crate::jobs::LocalProgress>,
-    /// Bounds concurrent password hashing and its queue (argon2 uses 19 MiB and tens
-    /// of ms each).
+    /// Bounds concurrent password hashing and its queue, and owns the hashing threads
+    /// (one per core, each with one reused 19 MiB argon2 work area).
     pub hash_gate: Arc<HashGate>,
 }
 

@@ -74,6 +74,19 @@ pub enum Route {
     /// Loan subsidy programme years and city allocations.
     #[at("/programme-years")]
     Programme,
+    /// User administration: the users of the admin's area (for a leader, the grants
+    /// waiting for confirmation).
+    #[at("/users")]
+    Users,
+    /// Create a user.
+    #[at("/users/new")]
+    UserNew,
+    /// One user.
+    #[at("/users/:id")]
+    User {
+        /// User id.
+        id: String,
+    },
     /// The audit log (auditors and admins); `?entity_id=` pre-selects one record.
     #[at("/audit")]
     Audit,
@@ -100,6 +113,7 @@ impl Route {
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
             Route::Programme => "programme",
+            Route::Users | Route::UserNew | Route::User { .. } => "users",
             Route::Audit => "audit",
             Route::Password => "password",
             Route::NotFound => "",
@@ -142,6 +156,9 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ApproveLoans) {
         items.push((Route::Programme, "nav.programme"));
+    }
+    if has(ManageUsers) || has(ConfirmGrants) {
+        items.push((Route::Users, "nav.users"));
     }
     if has(ReadAudit) {
         items.push((Route::Audit, "nav.audit"));
@@ -334,6 +351,11 @@ fn switch(route: Route) -> Html {
         }
         Route::Programme => {
             html! { <RequireLogin><pages::programme::ProgrammePage /></RequireLogin> }
+        }
+        Route::Users => html! { <RequireLogin><pages::users::UserList /></RequireLogin> },
+        Route::UserNew => html! { <RequireLogin><pages::users::UserNew /></RequireLogin> },
+        Route::User { id } => {
+            html! { <RequireLogin><pages::users::UserPage {id} /></RequireLogin> }
         }
         Route::Audit => html! { <RequireLogin><pages::audit::AuditPage /></RequireLogin> },
         Route::Password => html! { <RequireLogin><pages::password::Password /></RequireLogin> },

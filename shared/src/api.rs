@@ -363,6 +363,27 @@ pub struct AuditQuery {
     pub cursor: Option<String>,
 }
 
+/// Longest search text `GET /api/v1/users` accepts in `q`.
+pub const USER_SEARCH_MAX_CHARS: usize = 64;
+
+/// Filters of `GET /api/v1/users`: users of the caller's scope, by username.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct UserQuery {
+    /// Part of the username or display name, case-insensitive (at most 64 characters).
+    pub q: Option<String>,
+    /// Only users of this unit (its code). A unit outside the caller's scope lists nobody.
+    pub unit: Option<String>,
+    /// Only users with roles waiting for a second person's confirmation. A leader who may
+    /// confirm grants (and does not manage users) lists users with `pending=true` only.
+    pub pending: Option<bool>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page.
+    pub cursor: Option<String>,
+}
+
 /// Paging of the simple lists (users, audit).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]

@@ -248,6 +248,19 @@ pub async fn logout(c: &Client) {
         .unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// Chooses `value` in the select with this id (as a user would, with a change event).
+pub async fn select(c: &Client, id: &str, value: &str) {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+    let script = "const el = document.getElementById(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change', { bubbles: true }));";
+    c.execute(script, vec![json!(id), json!(value)])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
 /// Sets a date input by id (typing dates is locale-dependent in Chromium).
 pub async fn set_date(c: &Client, id: &str, date: &str) {
     c.wait()

@@ -81,6 +81,28 @@ async fn journey(width: u32, height: u32) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     fill(&c, "#name", &name).await;
+    // Nothing a person must decide is chosen for the registrar.
+    for id in [
+        "disability_category",
+        "disability_level",
+        "poverty_status",
+        "registered_poor",
+    ] {
+        let chosen = c
+            .execute(
+                "return document.getElementById(arguments[0]).value;",
+                vec![json!(id)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        assert_eq!(chosen, "", "{id} is not pre-selected");
+    }
+    select(&c, "disability_category", "physical").await;
+    select(&c, "disability_level", "4").await;
+    select(&c, "poverty_status", "in_poverty").await;
+    select(&c, "registered_poor", "true").await;
     fill(&c, "#id_number", &bad).await;
     wait_text(&c, "#id_number-error", "校验位").await;
     click(&c, "#save").await;

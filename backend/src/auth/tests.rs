@@ -21,6 +21,7 @@ db_tests!(
     role_changes_follow_the_two_person_rule,
     a_password_set_by_an_admin_must_be_changed,
     parallel_wrong_passwords_are_not_all_verified,
+    parallel_right_passwords_all_log_in,
     refused_logins_look_the_same,
     a_full_hashing_queue_answers_503,
     own_password_changes_are_throttled,
@@ -945,6 +946,26 @@ async fn parallel_wrong_passwords_are_not_all_verified(backend: Backend) {
         .unwrap_or_default()
         .to_owned();
     assert_eq!(app.audit_count(&id, "lockout"), 1);
+}
+
+/// Defect: on PostgreSQL, concurrent logins of one account answered 404 when a successful
+/// login cleared the throttle row between another login's insert and its updates.
+async fn parallel_right_passwords_all_log_in(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    // As many at once as the account's window admits (more are throttled by design).
+    let n = crate::auth::throttle::ACCOUNT.max;
+    for round in 0..4 {
+        let attempts = (0..n).map(|_| {
+            let app = &app;
+            async move { app.login_as("rehab", "xiangzhu-demo").await.status }
+        });
+        let answers = futures_util::future::join_all(attempts).await;
+        assert!(
+            answers.iter().all(|s| *s == 200 || *s == 503),
+            "round {round}: {answers:?}"
+        );
+        assert!(answers.contains(&200), "round {round}: {answers:?}");
+    }
 }
 
 /// Defect: locked and disabled accounts answered differently from unknown names.

@@ -129,10 +129,16 @@ pub fn reserve(conn: &mut DbConn, key: &str, limit: Limit) -> Result<Reservation
         if counted == 1 {
             return Ok(Reservation::Granted);
         }
-        let start: chrono::NaiveDateTime = login_attempts::table
+        // A successful login may have cleared the row between our insert (which found
+        // it) and the updates (which then found nothing): a cleared window has room.
+        let Some(start) = login_attempts::table
             .find(key)
             .select(login_attempts::window_start)
-            .first(conn)?;
+            .first::<chrono::NaiveDateTime>(conn)
+            .optional()?
+        else {
+            return Ok(Reservation::Granted);
+        };
         let retry_after = u64::try_from((start + window - at).num_seconds())
             .unwrap_or(1)
             .max(1);

@@ -2,3 +2,6 @@
 
 pub mod queries;
 pub mod routes;
+
+#[cfg(test)]
+mod tests;

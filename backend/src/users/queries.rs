@@ -141,16 +141,64 @@ pub fn get(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<UserRow, ApiErr
         .first(conn)?)
 }
 
-/// A page of users in scope, by username.
+diesel::define_sql_function! {
+    /// SQL `lower()`, on SQLite and PostgreSQL alike.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// `%text%` for `LIKE` with a backslash escape: `%`, `_` and backslash match themselves.
+fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// What a list of users is narrowed to, beyond the caller's scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Part of the username or display name, matched case-insensitively.
+    pub text: Option<String>,
+    /// Only users of this unit.
+    pub unit: Option<String>,
+    /// Only users with roles waiting for confirmation.
+    pub pending: bool,
+}
+
+/// A page of users in scope matching `filter`, by username.
 pub fn list(
     conn: &mut DbConn,
     scope: &Scope,
+    filter: &Filter,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<UserRow>, ApiError> {
     let mut q = visible(scope).order(users::username.asc()).limit(limit);
     if let Some(a) = after {
         q = q.filter(users::username.gt(a.to_owned()));
+    }
+    if let Some(text) = filter.text.as_deref() {
+        // Usernames are lowercase already; display names are folded in SQL. SQLite's
+        // lower() folds ASCII letters only: enough for names in Chinese and pinyin.
+        let pattern = contains_pattern(&text.to_lowercase());
+        q = q.filter(
+            users::username
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(users::display_name).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(unit) = &filter.unit {
+        q = q.filter(users::unit_code.eq(unit.clone()));
+    }
+    if filter.pending {
+        q = q.filter(users::pending_roles.is_not_null());
     }
     Ok(q.select(UserRow::as_select()).load(conn)?)
 }

@@ -3,7 +3,8 @@
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use shared::api::{
-    AuditAction, Page, PageQuery, PasswordReset, Problem, RoleChange, User, UserCreate, VersionOnly,
+    AuditAction, Page, PasswordReset, Problem, RoleChange, User, UserCreate, UserQuery,
+    VersionOnly, USER_SEARCH_MAX_CHARS,
 };
 use shared::auth::{data_roles, validate_password, validate_username, Capability, Role};
 use shared::FieldErrors;
@@ -19,19 +20,27 @@ use crate::extract::{Json, Query};
 use crate::pagination::Paging;
 use crate::state::AppState;
 
-/// Users in the admin's scope, by username.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(PageQuery),
-    responses((status = 200, body = Page<User>), (status = 403, body = Problem)), security(("bearer" = [])))]
+/// Users in the caller's scope, by username, narrowed by `q` (part of the username or
+/// display name), `unit` and `pending`. User admins list everyone in scope; a leader
+/// who may confirm grants lists only the users with roles waiting for confirmation
+/// (`pending=true`), for the second person's work.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserQuery),
+    responses((status = 200, body = Page<User>), (status = 403, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     user: AuthUser,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<UserQuery>,
 ) -> Result<web::Json<Page<User>>, ApiError> {
-    user.require(Capability::ManageUsers)?;
+    let pending = q.pending.unwrap_or(false);
+    if !(pending && user.can(Capability::ConfirmGrants)) {
+        user.require(Capability::ManageUsers)?;
+    }
+    let filter = filter_of(&q)?;
     let paging = Paging::new(q.limit, q.cursor.as_deref())?;
     let (fetch, after) = (paging.fetch(), paging.after.clone());
     let rows = state
-        .db(move |conn| queries::list(conn, &user.scope, after.as_deref(), fetch))
+        .db(move |conn| queries::list(conn, &user.scope, &filter, after.as_deref(), fetch))
         .await?;
     let items = rows
         .iter()
@@ -40,7 +49,41 @@ pub async fn list(
     Ok(web::Json(paging.page(items, |u| u.username.clone())))
 }
 
-/// One user in the admin's scope.
+/// Checks the filters of a user list. A blank `q` or `unit` filters nothing.
+fn filter_of(q: &UserQuery) -> Result<queries::Filter, ApiError> {
+    let text =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+    if text
+        .as_deref()
+        .is_some_and(|t| t.chars().count() > USER_SEARCH_MAX_CHARS)
+    {
+        return Err(ApiError::field(
+            "q",
+            "too_long",
+            format!("at most {USER_SEARCH_MAX_CHARS} characters"),
+        ));
+    }
+    let unit = q
+        .unit
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_owned);
+    if unit.as_deref().is_some_and(|u| u.len() > 32) {
+        return Err(ApiError::field("unit", "too_long", "at most 32 characters"));
+    }
+    Ok(queries::Filter {
+        text,
+        unit,
+        pending: q.pending.unwrap_or(false),
+    })
+}
+
+/// One user in the caller's scope: for user admins, and for leaders who may confirm
+/// the user's pending roles.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path, description = "user id")),
     responses((status = 200, body = User), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get(
@@ -48,7 +91,9 @@ pub async fn get(
     user: AuthUser,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<User>, ApiError> {
-    user.require(Capability::ManageUsers)?;
+    if !user.can(Capability::ConfirmGrants) {
+        user.require(Capability::ManageUsers)?;
+    }
     let id = path.into_inner();
     Ok(web::Json(
         state

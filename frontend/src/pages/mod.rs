@@ -13,3 +13,4 @@ pub mod person_detail;
 pub mod person_form;
 pub mod persons;
 pub mod programme;
+pub mod users;

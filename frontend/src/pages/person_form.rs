@@ -25,15 +25,15 @@ struct Form {
     id_number: String,
     has_certificate: bool,
     certificate_number: String,
-    category: DisabilityCategory,
-    level: u8,
+    category: Option<DisabilityCategory>,
+    level: Option<u8>,
     phone: String,
     place: Place,
     address_detail: String,
     household_number: String,
     household_size: String,
-    poverty_status: PovertyStatus,
-    registered_poor: bool,
+    poverty_status: Option<PovertyStatus>,
+    registered_poor: Option<bool>,
     multi_disabled_household: bool,
     elderly_disabled: bool,
     assurances: Assurances,
@@ -48,8 +48,9 @@ impl Form {
             id_number: String::new(),
             has_certificate: false,
             certificate_number: String::new(),
-            category: DisabilityCategory::Physical,
-            level: 4,
+            // Nothing a person's entry must decide is chosen for the registrar.
+            category: None,
+            level: None,
             phone: String::new(),
             place: Place {
                 county: county.to_owned(),
@@ -58,8 +59,8 @@ impl Form {
             address_detail: String::new(),
             household_number: String::new(),
             household_size: String::new(),
-            poverty_status: PovertyStatus::InPoverty,
-            registered_poor: true,
+            poverty_status: None,
+            registered_poor: None,
             multi_disabled_household: false,
             elderly_disabled: false,
             assurances: Assurances::default(),
@@ -74,8 +75,8 @@ impl Form {
             id_number: String::new(),
             has_certificate: p.has_certificate,
             certificate_number: String::new(),
-            category: p.disability_category,
-            level: p.disability_level.get(),
+            category: Some(p.disability_category),
+            level: Some(p.disability_level.get()),
             phone: p.phone.clone().unwrap_or_default(),
             place: Place {
                 county: p.county_code.clone(),
@@ -85,8 +86,8 @@ impl Form {
             address_detail: p.address_detail.clone().unwrap_or_default(),
             household_number: p.household_number.clone().unwrap_or_default(),
             household_size: p.household_size.map(|n| n.to_string()).unwrap_or_default(),
-            poverty_status: p.poverty_status,
-            registered_poor: p.registered_poor,
+            poverty_status: Some(p.poverty_status),
+            registered_poor: Some(p.registered_poor),
             multi_disabled_household: p.multi_disabled_household,
             elderly_disabled: p.elderly_disabled,
             assurances: p.assurances.clone(),
@@ -110,7 +111,25 @@ impl Form {
                 }
             },
         };
-        Ok(PersonInput {
+        let mut missing = Vec::new();
+        let mut need = |unset: bool, field: &str| {
+            if unset {
+                missing.push(FieldError::new(field, "required", ""));
+            }
+        };
+        need(self.category.is_none(), "disability_category");
+        need(self.level.is_none(), "disability_level");
+        need(self.poverty_status.is_none(), "poverty_status");
+        need(self.registered_poor.is_none(), "registered_poor");
+        // Unchosen values stand in as placeholders so that the other fields are still
+        // checked; the input is only returned when everything was chosen.
+        let (category, level, poverty_status, registered_poor) = (
+            self.category.unwrap_or(DisabilityCategory::Physical),
+            self.level.unwrap_or(4),
+            self.poverty_status.unwrap_or(PovertyStatus::InPoverty),
+            self.registered_poor.unwrap_or(false),
+        );
+        let input = PersonInput {
             name: self.name.clone(),
             id_number: opt(&self.id_number),
             has_certificate: self.has_certificate,
@@ -121,8 +140,8 @@ impl Form {
             },
             sex: None,
             birth_date: None,
-            disability_category: self.category,
-            disability_level: DisabilityLevel::new(self.level).unwrap_or(DisabilityLevel::MILDEST),
+            disability_category: category,
+            disability_level: DisabilityLevel::new(level).unwrap_or(DisabilityLevel::MILDEST),
             phone: opt(&self.phone),
             county_code: self.place.county.clone(),
             town_code: opt(&self.place.town),
@@ -130,13 +149,24 @@ impl Form {
             address_detail: opt(&self.address_detail),
             household_number: opt(&self.household_number),
             household_size,
-            poverty_status: self.poverty_status,
-            registered_poor: self.registered_poor,
+            poverty_status,
+            registered_poor,
             multi_disabled_household: self.multi_disabled_household,
             elderly_disabled: self.elderly_disabled,
             assurances: self.assurances.clone(),
             notes: opt(&self.notes),
-        })
+        };
+        if missing.is_empty() {
+            Ok(input)
+        } else {
+            missing.extend(
+                input
+                    .validate(today(), self.version.is_none())
+                    .err()
+                    .unwrap_or_default(),
+            );
+            Err(missing)
+        }
     }
 
     /// Client-side problems, by the shared rules.
@@ -308,17 +338,30 @@ pub fn person_form(p: &FormProps) -> Html {
     };
 
     let f = &*form;
-    let categories: Vec<(String, String)> = DisabilityCategory::ALL
-        .iter()
-        .map(|c| (c.to_string(), ctx.t(&format!("cat.{c}"))))
+    let choose = || (String::new(), ctx.t("field.choose"));
+    let categories: Vec<(String, String)> = std::iter::once(choose())
+        .chain(
+            DisabilityCategory::ALL
+                .iter()
+                .map(|c| (c.to_string(), ctx.t(&format!("cat.{c}")))),
+        )
         .collect();
-    let levels: Vec<(String, String)> = (1..=4)
-        .map(|l| (l.to_string(), ctx.t(&format!("level.{l}"))))
+    let levels: Vec<(String, String)> = std::iter::once(choose())
+        .chain((1..=4).map(|l| (l.to_string(), ctx.t(&format!("level.{l}")))))
         .collect();
-    let poverty: Vec<(String, String)> = PovertyStatus::ALL
-        .iter()
-        .map(|s| (s.to_string(), ctx.t(&format!("pov.{s}"))))
+    let poverty: Vec<(String, String)> = std::iter::once(choose())
+        .chain(
+            PovertyStatus::ALL
+                .iter()
+                .map(|s| (s.to_string(), ctx.t(&format!("pov.{s}")))),
+        )
         .collect();
+    let yes_no: Vec<(String, String)> = vec![
+        choose(),
+        ("true".into(), ctx.t("persons.yes")),
+        ("false".into(), ctx.t("persons.no")),
+    ];
+    let shown = |v: Option<String>| v.unwrap_or_default();
     let title = if creating {
         ctx.t("persons.new")
     } else {
@@ -332,10 +375,10 @@ pub fn person_form(p: &FormProps) -> Html {
                 <TextField id="name" label={ctx.t("field.name")} value={f.name.clone()} oninput={update("name", |f, v| f.name = v)} error={error_for("name")} required=true autocomplete="name" />
                 <TextField id="id_number" label={ctx.t(if creating { "field.id_number" } else { "field.id_number_keep" })} value={f.id_number.clone()}
                     oninput={update("id_number", |f, v| f.id_number = v)} error={error_for("id_number")} required={creating} />
-                <SelectField id="disability_category" label={ctx.t("field.disability_category")} value={f.category.to_string()} options={categories}
-                    onchange={update("disability_category", |f, v| if let Ok(c) = v.parse() { f.category = c })} error={error_for("disability_category")} required=true />
-                <SelectField id="disability_level" label={ctx.t("field.disability_level")} value={f.level.to_string()} options={levels}
-                    onchange={update("disability_level", |f, v| f.level = v.parse().unwrap_or(4))} error={error_for("disability_level")} required=true />
+                <SelectField id="disability_category" label={ctx.t("field.disability_category")} value={shown(f.category.map(|c| c.to_string()))} options={categories}
+                    onchange={update("disability_category", |f, v| f.category = v.parse().ok())} error={error_for("disability_category")} required=true />
+                <SelectField id="disability_level" label={ctx.t("field.disability_level")} value={shown(f.level.map(|l| l.to_string()))} options={levels}
+                    onchange={update("disability_level", |f, v| f.level = v.parse().ok())} error={error_for("disability_level")} required=true />
                 <CheckField id="has_certificate" label={ctx.t("field.has_certificate")} checked={f.has_certificate} onchange={check(|f, v| f.has_certificate = v)} />
                 if f.has_certificate {
                     <TextField id="certificate_number" label={ctx.t("field.certificate_number")} value={f.certificate_number.clone()}
@@ -349,9 +392,10 @@ pub fn person_form(p: &FormProps) -> Html {
                 <TextField id="household_number" label={ctx.t("field.household_number")} value={f.household_number.clone()} oninput={update("household_number", |f, v| f.household_number = v)} error={error_for("household_number")} />
                 <TextField id="household_size" label={ctx.t("field.household_size")} value={f.household_size.clone()} kind="number" inputmode={Some(AttrValue::Static("numeric"))}
                     oninput={update("household_size", |f, v| f.household_size = v)} error={error_for("household_size")} />
-                <SelectField id="poverty_status" label={ctx.t("field.poverty_status")} value={f.poverty_status.to_string()} options={poverty}
-                    onchange={update("poverty_status", |f, v| if let Ok(s) = v.parse() { f.poverty_status = s })} error={error_for("poverty_status")} required=true />
-                <CheckField id="registered_poor" label={ctx.t("field.registered_poor")} checked={f.registered_poor} onchange={check(|f, v| f.registered_poor = v)} />
+                <SelectField id="poverty_status" label={ctx.t("field.poverty_status")} value={shown(f.poverty_status.map(|s| s.to_string()))} options={poverty}
+                    onchange={update("poverty_status", |f, v| f.poverty_status = v.parse().ok())} error={error_for("poverty_status")} required=true />
+                <SelectField id="registered_poor" label={ctx.t("field.registered_poor")} value={shown(f.registered_poor.map(|b| b.to_string()))} options={yes_no}
+                    onchange={update("registered_poor", |f, v| f.registered_poor = v.parse().ok())} error={error_for("registered_poor")} required=true />
                 <CheckField id="multi_disabled_household" label={ctx.t("field.multi_disabled_household")} checked={f.multi_disabled_household} onchange={check(|f, v| f.multi_disabled_household = v)} />
                 <CheckField id="elderly_disabled" label={ctx.t("field.elderly_disabled")} checked={f.elderly_disabled} onchange={check(|f, v| f.elderly_disabled = v)} />
                 <TextField id="notes" label={ctx.t("field.notes")} value={f.notes.clone()} multiline=true oninput={update("notes", |f, v| f.notes = v)} error={error_for("notes")} />
