@@ -47,7 +47,7 @@ impl Modify for BearerAuth {
         kpi::routes::employment,
         audit::routes::list,
     ),
-    components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone, crate::tabular::Format))
+    components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone, crate::tabular::Format, shared::api::AuditCategory))
 )]
 pub struct ApiDoc;
 

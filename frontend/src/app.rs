@@ -87,6 +87,9 @@ pub enum Route {
         /// User id.
         id: String,
     },
+    /// The audit log (auditors and admins); `?entity_id=` pre-selects one record.
+    #[at("/audit")]
+    Audit,
     /// Change own password.
     #[at("/password")]
     Password,
@@ -111,6 +114,7 @@ impl Route {
             Route::Bases | Route::Base { .. } => "bases",
             Route::Programme => "programme",
             Route::Users | Route::UserNew | Route::User { .. } => "users",
+            Route::Audit => "audit",
             Route::Password => "password",
             Route::NotFound => "",
         }
@@ -155,6 +159,9 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
+    }
+    if has(ReadAudit) {
+        items.push((Route::Audit, "nav.audit"));
     }
     items.push((Route::Password, "nav.password"));
     items
@@ -350,6 +357,7 @@ fn switch(route: Route) -> Html {
         Route::User { id } => {
             html! { <RequireLogin><pages::users::UserPage {id} /></RequireLogin> }
         }
+        Route::Audit => html! { <RequireLogin><pages::audit::AuditPage /></RequireLogin> },
         Route::Password => html! { <RequireLogin><pages::password::Password /></RequireLogin> },
         Route::NotFound => html! { <pages::not_found::NotFound /> },
     }

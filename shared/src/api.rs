@@ -241,6 +241,56 @@ crate::string_enum! {
     }
 }
 
+crate::string_enum! {
+    /// A group of audit actions, for filtering the log: every [`AuditAction`] belongs to
+    /// exactly one (see [`AuditAction::category`]).
+    pub enum AuditCategory {
+        /// Records created, changed or deleted.
+        Write = "write",
+        /// Full identity numbers shown.
+        Reveal = "reveal",
+        /// Records exported.
+        Export = "export",
+        /// Accounts administered: passwords, enabling and disabling, role grants.
+        Account = "account",
+        /// Security events: logins, refused logins, lockouts, reused refresh tokens.
+        Security = "security",
+    }
+}
+
+impl AuditAction {
+    /// The category this action is filtered under. The one mapping of actions to
+    /// categories: server and web app both use it.
+    pub fn category(self) -> AuditCategory {
+        match self {
+            Self::Create | Self::Update | Self::Delete => AuditCategory::Write,
+            Self::Reveal => AuditCategory::Reveal,
+            Self::Export => AuditCategory::Export,
+            Self::PasswordReset
+            | Self::PasswordChange
+            | Self::Disable
+            | Self::Enable
+            | Self::GrantProposed
+            | Self::GrantConfirmed
+            | Self::GrantRejected => AuditCategory::Account,
+            Self::Login | Self::LoginFailed | Self::Lockout | Self::TokenReuse => {
+                AuditCategory::Security
+            }
+        }
+    }
+}
+
+impl AuditCategory {
+    /// The actions of this category, in declaration order.
+    pub fn actions(self) -> Vec<AuditAction> {
+        AuditAction::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.category() == self)
+            .collect()
+    }
+}
+
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -253,6 +303,9 @@ pub struct AuditEntry {
     pub actor_id: Uuid,
     /// Who (login name).
     pub actor_username: String,
+    /// Who (name shown to people), if the account still exists.
+    #[serde(default)]
+    pub actor_name: Option<String>,
     /// The actor's unit.
     pub actor_unit: String,
     /// What was done.
@@ -282,8 +335,28 @@ pub struct AuditQuery {
     pub entity_id: Option<Uuid>,
     /// Only entries by this user.
     pub actor_id: Option<Uuid>,
+    /// Only entries by the user with this login name (exact, case-insensitive).
+    pub actor: Option<String>,
     /// Only this action.
     pub action: Option<AuditAction>,
+    /// Only actions of this category (`write`: create, update, delete; `reveal`;
+    /// `export`; `account`: passwords, enabling, disabling, role grants; `security`:
+    /// logins, refused logins, lockouts, reused refresh tokens).
+    pub category: Option<AuditCategory>,
+    /// Only entries touching this org unit (a code from `/api/v1/units`): done by a user
+    /// of the unit, or about a record owned in its region (a county's or city's records,
+    /// including its counties'). It must lie within the caller's scope, else 404
+    /// `not_found`.
+    pub unit: Option<String>,
+    /// Only entries on or after this day (`YYYY-MM-DD`), inclusive. Days are calendar
+    /// days in China Standard Time (UTC+8): from 00:00 +08:00.
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, format = Date))]
+    pub from: Option<chrono::NaiveDate>,
+    /// Only entries on or before this day (`YYYY-MM-DD`), inclusive, in China Standard
+    /// Time (UTC+8): until 24:00 +08:00. Before `from` is 422 with a field error on `to`
+    /// (`before_start`).
+    #[cfg_attr(feature = "openapi", param(value_type = Option<String>, format = Date))]
+    pub to: Option<chrono::NaiveDate>,
     /// Page size, 1 to 500 (default 50).
     pub limit: Option<i64>,
     /// Opaque cursor from the previous page.
@@ -417,4 +490,29 @@ pub enum Format {
     Xlsx,
     /// Comma-separated values, UTF-8.
     Csv,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AuditAction, AuditCategory};
+
+    #[test]
+    fn every_audit_action_has_one_category_and_every_category_an_action() {
+        let mut seen = Vec::new();
+        for c in AuditCategory::ALL {
+            let actions = c.actions();
+            assert!(!actions.is_empty(), "{c} has no action");
+            for a in actions {
+                assert_eq!(a.category(), *c);
+                seen.push(a);
+            }
+        }
+        seen.sort();
+        let mut all = AuditAction::ALL.to_vec();
+        all.sort();
+        assert_eq!(seen, all, "each action in exactly one category");
+        assert_eq!(AuditAction::Reveal.category(), AuditCategory::Reveal);
+        assert_eq!(AuditAction::LoginFailed.category(), AuditCategory::Security);
+        assert_eq!(AuditAction::Update.category(), AuditCategory::Write);
+    }
 }

@@ -2,13 +2,15 @@
 //! change itself, and read by admins and auditors within their scope.
 
 pub mod routes;
+#[cfg(test)]
+mod tests;
 
 use diesel::prelude::*;
 use shared::api::{AuditAction, AuditEntry};
 use uuid::Uuid;
 
 use crate::auth::{AuthUser, Scope};
-use crate::db::schema::audit_log;
+use crate::db::schema::{audit_log, users};
 use crate::db::{code, now, utc, uuid, DbConn};
 use crate::error::ApiError;
 
@@ -160,7 +162,27 @@ type Row = (
     Option<String>,
 );
 
-/// Entries about records in `scope`, newest first.
+/// Checks the filters that need no database: 422 when `to` lies before `from`.
+pub fn check_query(q: &shared::api::AuditQuery) -> Result<(), ApiError> {
+    if let (Some(from), Some(to)) = (q.from, q.to) {
+        if to < from {
+            return Err(ApiError::field(
+                "to",
+                "before_start",
+                "the end of the date range lies before its start",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The first instant (naive UTC, as stored) of a calendar day in China Standard Time.
+fn start_of_china_day(day: chrono::NaiveDate) -> chrono::NaiveDateTime {
+    day.and_time(chrono::NaiveTime::MIN) - chrono::TimeDelta::hours(8)
+}
+
+/// Entries about records in `scope`, newest first. A `unit` filter outside the scope (or
+/// unknown) is 404.
 pub fn list(
     conn: &mut DbConn,
     scope: &Scope,
@@ -175,8 +197,34 @@ pub fn list(
     if let Some(id) = q.actor_id {
         query = query.filter(audit_log::actor_id.eq(id.to_string()));
     }
+    if let Some(name) = q.actor.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        query = query.filter(audit_log::actor_username.eq(name.to_lowercase()));
+    }
     if let Some(a) = q.action {
         query = query.filter(audit_log::action.eq(a.as_str()));
+    }
+    if let Some(c) = q.category {
+        let actions: Vec<&str> = c.actions().into_iter().map(AuditAction::as_str).collect();
+        query = query.filter(audit_log::action.eq_any(actions));
+    }
+    if let Some(unit) = q.unit.as_deref().filter(|u| !u.is_empty()) {
+        let region = crate::org::queries::region_of(conn, unit)?.ok_or(ApiError::NotFound)?;
+        if !scope.covers_region(&region) {
+            return Err(ApiError::NotFound);
+        }
+        let by_actor = audit_log::actor_unit.eq(unit.to_owned());
+        let digits = unit.bytes().all(|b| b.is_ascii_digit());
+        query = match unit.len() {
+            6 if digits => query.filter(audit_log::county_code.eq(unit.to_owned()).or(by_actor)),
+            4 if digits => query.filter(audit_log::city_code.eq(unit.to_owned()).or(by_actor)),
+            _ => query.filter(audit_log::unit_code.eq(unit.to_owned()).or(by_actor)),
+        };
+    }
+    if let Some(from) = q.from {
+        query = query.filter(audit_log::at.ge(start_of_china_day(from)));
+    }
+    if let Some(to) = q.to.and_then(|d| d.succ_opt()) {
+        query = query.filter(audit_log::at.lt(start_of_china_day(to)));
     }
     if let Some(b) = before_id {
         query = query.filter(audit_log::id.lt(b.to_owned()));
@@ -199,6 +247,16 @@ pub fn list(
             audit_log::after_json,
         ))
         .load(conn)?;
+    // Display names of the actors, in one query for the page.
+    let mut actor_ids: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+    actor_ids.sort_unstable();
+    actor_ids.dedup();
+    let names: std::collections::HashMap<String, String> = users::table
+        .filter(users::id.eq_any(actor_ids))
+        .select((users::id, users::display_name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     rows.into_iter()
         .map(
             |(
@@ -219,6 +277,7 @@ pub fn list(
                 Ok(AuditEntry {
                     id: uuid(&id)?,
                     at: utc(at),
+                    actor_name: names.get(&actor_id).cloned(),
                     actor_id: uuid(&actor_id)?,
                     actor_username,
                     actor_unit,
@@ -236,7 +295,7 @@ pub fn list(
 }
 
 #[cfg(test)]
-mod tests {
+mod unit_tests {
     #[test]
     fn redacts_at_any_depth() {
         let v = super::redact(serde_json::json!({

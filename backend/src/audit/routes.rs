@@ -12,7 +12,9 @@ use crate::state::AppState;
 
 /// Reads the audit log within the caller's scope, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = Page<AuditEntry>), (status = 401, body = shared::api::Problem), (status = 403, body = shared::api::Problem)),
+    responses((status = 200, body = Page<AuditEntry>), (status = 401, body = shared::api::Problem), (status = 403, body = shared::api::Problem),
+        (status = 404, description = "`unit` is unknown or outside the caller's scope", body = shared::api::Problem),
+        (status = 422, description = "A malformed filter, or `to` before `from`", body = shared::api::Problem)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -20,6 +22,7 @@ pub async fn list(
     Query(q): Query<AuditQuery>,
 ) -> Result<web::Json<Page<AuditEntry>>, ApiError> {
     user.require(Capability::ReadAudit)?;
+    crate::audit::check_query(&q)?;
     let paging = Paging::new(q.limit, q.cursor.as_deref())?;
     let (fetch, after, scope) = (paging.fetch(), paging.after.clone(), user.scope.clone());
     let mut items = state

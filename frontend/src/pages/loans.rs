@@ -591,6 +591,7 @@ pub fn loan_page(p: &LoanProps) -> Html {
                     </p>
                 </div>
             }
+            <crate::pages::audit::RecordAuditLink id={l.id.to_string()} />
             <h2>{ ctx.t("loans.timeline") }</h2>
             <ol class="timeline" id="loan-timeline">
                 { for l.timeline.iter().map(|e| html! {

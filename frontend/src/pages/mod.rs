@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod audit;
 pub mod bases;
 pub mod course;
 pub mod courses;

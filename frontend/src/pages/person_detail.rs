@@ -157,6 +157,7 @@ pub fn person_detail(p: &DetailProps) -> Html {
                     <button type="submit" id="reveal" disabled={reveal.busy()}>{ ctx.t("persons.reveal_submit") }</button>
                 </form>
             }
+            <crate::pages::audit::RecordAuditLink id={p.id.clone()} />
             if caps.contains(&shared::auth::Capability::WritePersons) {
                 { remove.banner(lang, "delete-banner") }
                 <p class="actions" id="person-actions">
