@@ -345,6 +345,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("prog.committed", "已审批", "Approved"),
     ("prog.disbursed", "已拨付", "Paid"),
     ("filter.any", "全部", "Any"),
+    ("filter.more", "更多筛选条件", "More filters"),
+    ("persons.id_or_tail", "身份证号（完整18位或后4位）", "Identity number (all 18 characters, or the last 4)"),
     ("filter.title", "筛选", "Filters"),
     ("loans.county", "县市区", "County"),
     ("loans.waiting", "只看待我办理的", "Only those waiting for me"),

@@ -47,6 +47,14 @@ impl Filters {
     }
 }
 
+/// Whether the window is desktop-wide (48rem at 16 px), where folded filters start open.
+fn wide_screen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .is_some_and(|w| w >= 768.0)
+}
+
 /// The registry list page.
 #[function_component(PersonList)]
 pub fn person_list() -> Html {
@@ -177,13 +185,18 @@ pub fn person_list() -> Html {
             }
             <form class="filters" onsubmit={onsubmit} role="search">
                 <TextField id="f-name" label={ctx.t("field.name")} value={filters.name.clone()} oninput={set(|f, v| f.name = v)} />
-                <TextField id="f-id" label={ctx.t("field.id_number")} value={filters.id_number.clone()} oninput={set(|f, v| f.id_number = v)} />
-                <AreaPicker id="f" value={filters.place.clone()} optional=true
-                    onchange={let filters = filters.clone(); Callback::from(move |p: Place| { let mut x = (*filters).clone(); x.place = p; filters.set(x); })} />
-                <SelectField id="f-poverty" label={ctx.t("field.poverty_status")} value={filters.poverty_status.clone()} options={poverty} onchange={set(|f, v| f.poverty_status = v)} />
-                <SelectField id="f-category" label={ctx.t("field.disability_category")} value={filters.category.clone()} options={categories} onchange={set(|f, v| f.category = v)} />
-                <SelectField id="f-poor" label={ctx.t("field.registered_poor")} value={filters.registered_poor.clone()} options={yes_no} onchange={set(|f, v| f.registered_poor = v)} />
-                <SelectField id="f-flag" label={ctx.t("field.flags")} value={filters.flag.clone()} options={flags} onchange={set(|f, v| f.flag = v)} />
+                <TextField id="f-id" label={ctx.t("persons.id_or_tail")} value={filters.id_number.clone()} oninput={set(|f, v| f.id_number = v)} />
+                // On a phone the results come first: the finer filters fold away (open
+                // by default on a desktop, where there is room).
+                <details class="more-filters" id="f-more" open={wide_screen()}>
+                    <summary>{ ctx.t("filter.more") }</summary>
+                    <AreaPicker id="f" value={filters.place.clone()} optional=true
+                        onchange={let filters = filters.clone(); Callback::from(move |p: Place| { let mut x = (*filters).clone(); x.place = p; filters.set(x); })} />
+                    <SelectField id="f-poverty" label={ctx.t("field.poverty_status")} value={filters.poverty_status.clone()} options={poverty} onchange={set(|f, v| f.poverty_status = v)} />
+                    <SelectField id="f-category" label={ctx.t("field.disability_category")} value={filters.category.clone()} options={categories} onchange={set(|f, v| f.category = v)} />
+                    <SelectField id="f-poor" label={ctx.t("field.registered_poor")} value={filters.registered_poor.clone()} options={yes_no} onchange={set(|f, v| f.registered_poor = v)} />
+                    <SelectField id="f-flag" label={ctx.t("field.flags")} value={filters.flag.clone()} options={flags} onchange={set(|f, v| f.flag = v)} />
+                </details>
                 <div class="buttons">
                     <button type="submit" class="primary" id="search">{ ctx.t("persons.search") }</button>
                 </div>
