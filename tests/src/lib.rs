@@ -94,7 +94,6 @@ pub mod tempdir {
     pub struct Dir(std::path::PathBuf);
     impl Dir {
         /// Creates a fresh directory under the system temp dir.
-        #[allow(clippy::new_without_default)]
         pub fn new() -> Self {
             let p = std::env::temp_dir()
                 .join(format!("xiangzhu-e2e-{}", uuid::Uuid::new_v4().simple()));
@@ -104,6 +103,11 @@ pub mod tempdir {
         /// Its path.
         pub fn path(&self) -> &std::path::Path {
             &self.0
+        }
+    }
+    impl Default for Dir {
+        fn default() -> Self {
+            Self::new()
         }
     }
     impl Drop for Dir {

@@ -76,14 +76,7 @@ pub fn base_list() -> Html {
                 contact_name: None,
                 contact_phone: (!phone.trim().is_empty()).then(|| (*phone).clone()),
             };
-            let d = js_sys::Date::new_0();
-            let today = chrono::NaiveDate::from_ymd_opt(
-                d.get_full_year() as i32,
-                d.get_month() + 1,
-                d.get_date(),
-            )
-            .unwrap_or_default();
-            if let Err(errs) = fields.validate(today) {
+            if let Err(errs) = fields.validate(crate::clock::today()) {
                 fh.reject(errs);
                 return;
             }

@@ -39,7 +39,7 @@ pub fn course_list() -> Html {
     // year it was in; without one, this calendar year.
     let location = use_location();
     let navigator = use_navigator();
-    let this_year = js_sys::Date::new_0().get_full_year() as i32;
+    let this_year = crate::clock::this_year();
     let year = location
         .and_then(|l| l.query::<YearQuery>().ok())
         .and_then(|q| q.year)

@@ -157,7 +157,7 @@ pub fn loan_list() -> Html {
                 .map(|u| (u.code.clone(), units.name(&u.code, lang))),
         )
         .collect();
-    let this_year = js_sys::Date::new_0().get_full_year() as i32;
+    let this_year = crate::clock::this_year();
     let years: Vec<(String, String)> = std::iter::once((String::new(), ctx.t("filter.any")))
         .chain(
             (2020..=this_year + 1)

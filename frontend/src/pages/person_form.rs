@@ -1,23 +1,17 @@
 //! Create and edit a registry entry, with live validation by the same rules the server
 //! runs (`shared::person::PersonInput::validate`) and server errors next to the field.
 
-use chrono::NaiveDate;
 use shared::person::{Assurances, Person, PersonCreate, PersonInput, PersonUpdate};
 use shared::{DisabilityCategory, DisabilityLevel, FieldError, PovertyStatus};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::app::{Ctx, Route};
+use crate::clock::today;
 use crate::components::field::{CheckField, SelectField, TextField};
 use crate::components::unit_picker::{AreaPicker, Place};
 use crate::hooks::form::{use_form, Failure};
 use crate::hooks::page::use_title;
-
-fn today() -> NaiveDate {
-    let d = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
-        .unwrap_or_default()
-}
 
 #[derive(Debug, Clone, PartialEq)]
 struct Form {

@@ -9,16 +9,12 @@ use shared::{FieldError, OrgUnitKind};
 use yew::prelude::*;
 
 use crate::app::Ctx;
+use crate::clock::this_year;
 use crate::components::field::{SelectField, TextField};
 use crate::hooks::form::use_form;
 use crate::hooks::page::use_title;
 use crate::hooks::remote::use_remote;
 use crate::hooks::units::use_units;
-
-/// This calendar year, by the browser's clock.
-fn this_year() -> i32 {
-    js_sys::Date::new_0().get_full_year() as i32
-}
 
 /// The years offered: the plan's first (2020) to next year.
 fn years() -> Vec<i32> {
