@@ -48,8 +48,13 @@ crate::string_enum! {
         WriteLoans = "write_loans",
         /// Approve loan subsidies and allocate the budget (provincial employment staff).
         ApproveLoans = "approve_loans",
-        /// Write rehabilitation needs and device fittings.
+        /// Record rehabilitation needs, assessments, device fittings, acceptances,
+        /// follow-ups and service episodes (county staff).
         WriteRehab = "write_rehab",
+        /// Approve a rehabilitation or device plan (county; not the assessor).
+        ApproveRehab = "approve_rehab",
+        /// Maintain the assistive device catalogue and its caps (provincial devices centre).
+        MaintainCatalogue = "maintain_catalogue",
         /// Write home accessibility retrofits.
         WriteRetrofits = "write_retrofits",
         /// Write petitions.
@@ -93,7 +98,14 @@ impl Role {
                 ApproveLoans,
                 ReadKpi,
             ],
-            Role::Rehabilitation => &[ReadPersons, RevealIdNumber, WriteRehab, ReadKpi],
+            Role::Rehabilitation => &[
+                ReadPersons,
+                RevealIdNumber,
+                WriteRehab,
+                ApproveRehab,
+                MaintainCatalogue,
+                ReadKpi,
+            ],
             Role::Rights => &[
                 ReadPersons,
                 RevealIdNumber,
@@ -108,6 +120,7 @@ impl Role {
                 WriteTraining,
                 WriteLoans,
                 WriteRehab,
+                ApproveRehab,
                 WriteRetrofits,
                 WritePetitions,
                 ReadKpi,

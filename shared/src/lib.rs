@@ -13,6 +13,7 @@ pub mod id_number;
 pub mod mask;
 pub mod money;
 pub mod person;
+pub mod rehab;
 pub mod uscc;
 pub mod validation;
 pub mod workflow;

@@ -47,15 +47,16 @@ impl OrgLevel {
     }
 }
 
-/// One step of the workflow and who may take it.
+/// One step of a workflow and who may take it; a workflow is a table of these, and
+/// [`authorise_in`] reads any such table the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoanTransition {
-    /// The status the application must be in.
-    pub from: LoanStatus,
+pub struct Transition<S: 'static, A: 'static> {
+    /// The status the record must be in.
+    pub from: S,
     /// The step.
-    pub action: LoanActionKind,
-    /// The status it leads to.
-    pub to: LoanStatus,
+    pub action: A,
+    /// The status it (normally) leads to.
+    pub to: S,
     /// The level the user must work at.
     pub level: OrgLevel,
     /// The capability the user's roles must grant.
@@ -64,15 +65,19 @@ pub struct LoanTransition {
     pub four_eyes: bool,
 }
 
-const fn step(
-    from: LoanStatus,
-    action: LoanActionKind,
-    to: LoanStatus,
+/// One step of the loan workflow.
+pub type LoanTransition = Transition<LoanStatus, LoanActionKind>;
+
+/// A row of a workflow table.
+pub const fn step<S: Copy, A: Copy>(
+    from: S,
+    action: A,
+    to: S,
     level: OrgLevel,
     capability: Capability,
     four_eyes: bool,
-) -> LoanTransition {
-    LoanTransition {
+) -> Transition<S, A> {
+    Transition {
         from,
         action,
         to,
@@ -150,16 +155,19 @@ pub const LOAN_EDIT_LEVEL: OrgLevel = OrgLevel::County;
 /// The capability that edits (and creates) applications.
 pub const LOAN_EDIT_CAPABILITY: Capability = Capability::WriteLoans;
 
-/// The user asking, as far as the workflow cares.
+/// The user asking, as far as a workflow cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoanCaller<'a> {
+pub struct Caller<'a> {
     /// The level the user works at.
     pub level: OrgLevel,
     /// What the user's roles allow.
     pub capabilities: &'a [Capability],
-    /// Whether the user took the application's latest step (created, submitted, …).
+    /// Whether the user took the record's latest step (created, submitted, …).
     pub took_previous_step: bool,
 }
+
+/// The user asking about a loan application.
+pub type LoanCaller<'a> = Caller<'a>;
 
 /// Why a step is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,13 +182,14 @@ pub enum Refusal {
     FourEyes,
 }
 
-/// The step `action` from `status`, if `caller` may take it.
-pub fn authorise(
-    status: LoanStatus,
-    action: LoanActionKind,
-    caller: &LoanCaller<'_>,
-) -> Result<&'static LoanTransition, Refusal> {
-    let t = LOAN_WORKFLOW
+/// The step `action` from `status` in `table`, if `caller` may take it.
+pub fn authorise_in<S: Copy + PartialEq, A: Copy + PartialEq>(
+    table: &'static [Transition<S, A>],
+    status: S,
+    action: A,
+    caller: &Caller<'_>,
+) -> Result<&'static Transition<S, A>, Refusal> {
+    let t = table
         .iter()
         .find(|t| t.from == status && t.action == action)
         .ok_or(Refusal::InvalidTransition)?;
@@ -196,26 +205,54 @@ pub fn authorise(
     Ok(t)
 }
 
-/// The steps `caller` may take on an application in `status`, in the table's order.
-pub fn allowed_actions(status: LoanStatus, caller: &LoanCaller<'_>) -> Vec<LoanActionKind> {
-    LOAN_WORKFLOW
+/// The steps `caller` may take from `status` in `table`, in the table's order.
+pub fn allowed_in<S: Copy + PartialEq, A: Copy + PartialEq>(
+    table: &'static [Transition<S, A>],
+    status: S,
+    caller: &Caller<'_>,
+) -> Vec<A> {
+    table
         .iter()
-        .filter(|t| t.from == status && authorise(status, t.action, caller).is_ok())
+        .filter(|t| t.from == status && authorise_in(table, status, t.action, caller).is_ok())
         .map(|t| t.action)
         .collect()
 }
 
-/// The statuses in which a user at `level` with `capabilities` has a step to take: what
-/// "waiting for me" means for that user (the four-eyes rule aside, which depends on each
-/// application's history).
-pub fn waiting_statuses(level: OrgLevel, capabilities: &[Capability]) -> Vec<LoanStatus> {
-    let mut v: Vec<LoanStatus> = LOAN_WORKFLOW
-        .iter()
-        .filter(|t| t.level == level && capabilities.contains(&t.capability))
-        .map(|t| t.from)
-        .collect();
-    v.dedup();
+/// The statuses of `table` in which a user at `level` with `capabilities` has a step to
+/// take: what "waiting for me" means for that user (the four-eyes rule aside, which
+/// depends on each record's history).
+pub fn waiting_in<S: Copy + PartialEq, A>(
+    table: &'static [Transition<S, A>],
+    level: OrgLevel,
+    capabilities: &[Capability],
+) -> Vec<S> {
+    let mut v: Vec<S> = Vec::new();
+    for t in table {
+        if t.level == level && capabilities.contains(&t.capability) && !v.contains(&t.from) {
+            v.push(t.from);
+        }
+    }
     v
+}
+
+/// The step `action` from `status`, if `caller` may take it.
+pub fn authorise(
+    status: LoanStatus,
+    action: LoanActionKind,
+    caller: &LoanCaller<'_>,
+) -> Result<&'static LoanTransition, Refusal> {
+    authorise_in(LOAN_WORKFLOW, status, action, caller)
+}
+
+/// The steps `caller` may take on an application in `status`, in the table's order.
+pub fn allowed_actions(status: LoanStatus, caller: &LoanCaller<'_>) -> Vec<LoanActionKind> {
+    allowed_in(LOAN_WORKFLOW, status, caller)
+}
+
+/// The statuses in which a user at `level` with `capabilities` has a step to take on a
+/// loan application.
+pub fn waiting_statuses(level: OrgLevel, capabilities: &[Capability]) -> Vec<LoanStatus> {
+    waiting_in(LOAN_WORKFLOW, level, capabilities)
 }
 
 /// Whether `caller` may edit the fields of an application in `status`.
