@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, bases, health, kpi, loans, org, persons, training, users};
+use crate::{attachments, audit, auth, bases, health, kpi, loans, org, persons, training, users};
 
 struct BearerAuth;
 
@@ -46,6 +46,7 @@ impl Modify for BearerAuth {
         training::routes::template, training::routes::export_courses, training::routes::export_history, training::routes::export_roster, training::routes::import_roster, training::routes::import_status, training::routes::import_commit,
         kpi::routes::employment,
         audit::routes::list,
+        attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),
     components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone, crate::tabular::Format, shared::api::AuditCategory))
 )]
