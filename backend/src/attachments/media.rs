@@ -367,6 +367,36 @@ mod tests {
         }
     }
 
+    /// Bytes in and out and time for a 12-megapixel phone photo sent as is (a browser
+    /// that could not scale it down): `cargo test -p xiangzhu-backend --lib
+    /// measure_a_phone_photo -- --ignored --nocapture` (add `--release` for production speed).
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn measure_a_phone_photo() {
+        // Smooth light and shade with sensor-like noise: compresses like a photo, not
+        // like a flat test card.
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let photo = RgbImage::from_fn(4000, 3000, |x, y| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let noise = (seed % 24) as u32;
+            let c = |base: u32| u8::try_from((base + noise).min(255)).unwrap_or(255);
+            image::Rgb([c(x * 200 / 4000), c(y * 200 / 3000), c((x + y) * 100 / 7000 + 40)])
+        });
+        let upload = jpeg(&photo, 92).unwrap_or_else(|e| panic!("{e}"));
+        let started = std::time::Instant::now();
+        let p = process(&upload).unwrap_or_else(|e| panic!("{e}"));
+        let took = started.elapsed();
+        println!(
+            "4000×3000 JPEG: {} bytes in, {} bytes stored, {} bytes thumbnail, {took:?} (debug_assertions: {})",
+            upload.len(),
+            p.bytes.len(),
+            p.thumbnail.map_or(0, |t| t.len()),
+            cfg!(debug_assertions)
+        );
+    }
+
     #[test]
     fn broken_files_are_unreadable_never_a_fault() {
         let jpeg = samples::jpeg(64, 64);
