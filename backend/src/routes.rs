@@ -3,7 +3,9 @@
 use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
-use crate::{attachments, audit, auth, bases, health, kpi, loans, openapi, org, persons, training, users};
+use crate::{
+    attachments, audit, auth, bases, health, kpi, loans, openapi, org, persons, training, users,
+};
 
 /// Mounts the API and the health checks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -137,7 +139,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(post().to(attachments::routes::upload)),
                 )
                 .route("/attachments/{id}", get().to(attachments::routes::get))
-                .route("/attachments/{id}", delete().to(attachments::routes::delete))
+                .route(
+                    "/attachments/{id}",
+                    delete().to(attachments::routes::delete),
+                )
                 .route(
                     "/attachments/{id}/thumbnail",
                     get().to(attachments::routes::thumbnail),

@@ -65,7 +65,8 @@ pub enum ContentType {
 
 impl ContentType {
     /// Every value.
-    pub const ALL: &'static [ContentType] = &[ContentType::Jpeg, ContentType::Png, ContentType::Pdf];
+    pub const ALL: &'static [ContentType] =
+        &[ContentType::Jpeg, ContentType::Png, ContentType::Pdf];
 
     /// The MIME type, as stored and sent in `Content-Type`.
     pub fn as_str(self) -> &'static str {

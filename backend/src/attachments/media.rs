@@ -74,7 +74,11 @@ fn unsupported() -> ApiError {
 }
 
 fn unreadable(why: impl std::fmt::Display) -> ApiError {
-    ApiError::field("file", "unreadable", format!("the file cannot be read: {why}"))
+    ApiError::field(
+        "file",
+        "unreadable",
+        format!("the file cannot be read: {why}"),
+    )
 }
 
 fn too_large(w: u32, h: u32) -> ApiError {
@@ -295,7 +299,9 @@ pub(crate) mod samples {
         chunk(
             &mut out,
             b"IDAT",
-            &[0x78, 0x01, 0x01, 0x04, 0x00, 0xFB, 0xFF, 0, 0, 0, 0, 0, 0x04, 0, 0x01],
+            &[
+                0x78, 0x01, 0x01, 0x04, 0x00, 0xFB, 0xFF, 0, 0, 0, 0, 0, 0x04, 0, 0x01,
+            ],
         );
         chunk(&mut out, b"IEND", &[]);
         out
@@ -324,7 +330,9 @@ mod tests {
         ] {
             assert_eq!(sniff(other), None, "{other:?}");
             assert_eq!(
-                process(other).map(|_| ()).map_err(|e| e.problem().errors[0].code.clone()),
+                process(other)
+                    .map(|_| ())
+                    .map_err(|e| e.problem().errors[0].code.clone()),
                 Err("unsupported_type".into())
             );
         }
@@ -382,7 +390,11 @@ mod tests {
             seed ^= seed << 17;
             let noise = (seed % 24) as u32;
             let c = |base: u32| u8::try_from((base + noise).min(255)).unwrap_or(255);
-            image::Rgb([c(x * 200 / 4000), c(y * 200 / 3000), c((x + y) * 100 / 7000 + 40)])
+            image::Rgb([
+                c(x * 200 / 4000),
+                c(y * 200 / 3000),
+                c((x + y) * 100 / 7000 + 40),
+            ])
         });
         let upload = jpeg(&photo, 92).unwrap_or_else(|e| panic!("{e}"));
         let started = std::time::Instant::now();
@@ -415,7 +427,12 @@ mod tests {
             match process(&bytes) {
                 // A truncated JPEG may still decode (the missing part grey).
                 Ok(p) => assert_eq!(p.content_type, ContentType::Jpeg),
-                Err(e) => assert_eq!(e.problem().status, 422, "{e} for {:?}", &bytes[..8.min(bytes.len())]),
+                Err(e) => assert_eq!(
+                    e.problem().status,
+                    422,
+                    "{e} for {:?}",
+                    &bytes[..8.min(bytes.len())]
+                ),
             }
         }
         let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";

@@ -59,7 +59,12 @@ pub async fn upload(
     let upload_sha256 = media::sha256_hex(&body);
     let digest = queries::upload_digest(&state.pii, &q, &upload_sha256)?;
     let q = std::sync::Arc::new(q);
-    let (u, q1, sha, dig) = (user.clone(), q.clone(), upload_sha256.clone(), digest.clone());
+    let (u, q1, sha, dig) = (
+        user.clone(),
+        q.clone(),
+        upload_sha256.clone(),
+        digest.clone(),
+    );
     let (_, existing) = state
         .db(move |conn| {
             let upload = Upload {

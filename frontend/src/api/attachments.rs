@@ -119,14 +119,13 @@ async fn send(
         xhr.set_request_header("Authorization", &format!("Bearer {t}"))
             .map_err(net)?;
     }
-    let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
-        move |e: web_sys::ProgressEvent| {
+    let progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
             if e.length_computable() && e.total() > 0.0 {
                 // 0 to 100: the cast cannot truncate.
                 on_progress.emit((e.loaded() / e.total() * 100.0).round().clamp(0.0, 100.0) as u8);
             }
-        },
-    );
+        });
     if let Ok(up) = xhr.upload() {
         up.set_onprogress(Some(progress.as_ref().unchecked_ref()));
     }
@@ -139,7 +138,10 @@ async fn send(
     if status == 0 {
         return Err(ApiError::network());
     }
-    Ok((status, xhr.response_text().ok().flatten().unwrap_or_default()))
+    Ok((
+        status,
+        xhr.response_text().ok().flatten().unwrap_or_default(),
+    ))
 }
 
 /// An object URL of an attachment's thumbnail, fetched with the token; revoke it with

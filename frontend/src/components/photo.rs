@@ -214,10 +214,9 @@ pub fn photo_upload(p: &PhotoUploadProps) -> Html {
         lang,
         urls,
     };
-    let prefix = p
-        .id
-        .clone()
-        .unwrap_or_else(|| AttrValue::from(format!("photo-{}", p.owner_id)));
+    let prefix =
+        p.id.clone()
+            .unwrap_or_else(|| AttrValue::from(format!("photo-{}", p.owner_id)));
     let onchange = {
         let job = job.clone();
         Callback::from(move |e: Event| {
