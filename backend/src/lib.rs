@@ -25,6 +25,7 @@ pub mod pii;
 pub mod record;
 #[cfg(test)]
 mod record_contract;
+pub mod rehab;
 pub mod routes;
 pub mod server;
 #[cfg(test)]

@@ -28,7 +28,7 @@ CREATE TABLE attachments (
     created_by TEXT NOT NULL REFERENCES users (id),
     deleted_at TIMESTAMP,
     deleted_by TEXT REFERENCES users (id),
-    CHECK (owner_type IN ('person')),
+    CHECK (owner_type IN ('person', 'rehab_need')),
     CHECK (content_type IN ('image/jpeg', 'image/png', 'application/pdf')),
     CHECK (size_bytes > 0),
     CHECK (LENGTH(sha256) = 64 AND LENGTH(upload_sha256) = 64),

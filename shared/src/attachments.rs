@@ -27,6 +27,8 @@ crate::string_enum! {
     pub enum OwnerKind {
         /// A registry entry (`persons`).
         Person = "person",
+        /// A rehabilitation need (`rehab_needs`): acceptance photos, signed refusals.
+        RehabNeed = "rehab_need",
     }
 }
 
@@ -34,7 +36,7 @@ impl OwnerKind {
     /// What reading the owner (and so its attachments) takes.
     pub fn read_capability(self) -> Capability {
         match self {
-            OwnerKind::Person => Capability::ReadPersons,
+            OwnerKind::Person | OwnerKind::RehabNeed => Capability::ReadPersons,
         }
     }
 
@@ -42,6 +44,7 @@ impl OwnerKind {
     pub fn write_capability(self) -> Capability {
         match self {
             OwnerKind::Person => Capability::WritePersons,
+            OwnerKind::RehabNeed => Capability::WriteRehab,
         }
     }
 }

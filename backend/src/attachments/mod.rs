@@ -54,6 +54,14 @@ pub fn owner_region(
                 .first(conn)
                 .optional()?
         }
+        OwnerKind::RehabNeed => {
+            use crate::db::schema::rehab_needs;
+            crate::rehab::needs::visible(&user.scope)
+                .filter(rehab_needs::id.eq(id.to_string()))
+                .select(rehab_needs::county_code)
+                .first(conn)
+                .optional()?
+        }
     };
     county.ok_or(ApiError::NotFound)
 }
