@@ -267,6 +267,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.retired_item", "该辅具已停用", "This item is no longer offered"),
     ("err.not_eligible", "该辅具不适用于此人员", "This item does not suit the person"),
     ("err.evidence_not_found", "找不到该需求或人员的照片或扫描件", "No such photo or scan attached to this need or person"),
+    ("err.too_many_rows", "文件行数过多，请分成多个文件", "Too many rows: split the file"),
     ("err.above_person_cap", "超出该申请人本年度贴息上限", "Above the applicant's subsidy cap for the year"),
     ("err.not_editable", "只有草稿或已退回的申请可以修改", "Only draft or returned applications can be edited"),
     ("err.above_budget", "各市州分配额将超出年度预算", "The cities' allocations would exceed the year's budget"),

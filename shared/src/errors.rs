@@ -220,6 +220,8 @@ crate::string_enum! {
         TooLong = "too_long",
         /// `too_many_requests`.
         TooManyRequests = "too_many_requests",
+        /// `too_many_rows`.
+        TooManyRows = "too_many_rows",
         /// `too_short`.
         TooShort = "too_short",
         /// `town_required`.
