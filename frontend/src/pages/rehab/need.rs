@@ -195,7 +195,7 @@ pub fn need_page(p: &NeedProps) -> Html {
                     </p>
                     if let Some(a) = *open {
                         if allowed.contains(&a) {
-                            <StepForm action={a} need={n.clone()} item={item.ready().cloned().flatten()} form={fh.clone()} onact={act.clone()}
+                            <StepForm key={a.to_string()} action={a} need={n.clone()} item={item.ready().cloned().flatten()} form={fh.clone()} onact={act.clone()}
                                 oncancel={let open = open.clone(); Callback::from(move |()| open.set(None))} />
                         }
                     }
