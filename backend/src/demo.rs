@@ -63,6 +63,12 @@ pub fn demo_accounts() -> Vec<(&'static str, &'static str, String, Vec<Role>)> {
             vec![Role::Staff],
         ),
         (
+            "xiangxiang.rehab",
+            "湘乡市残联康复干部",
+            "430381".into(),
+            vec![Role::Rehabilitation],
+        ),
+        (
             "liuyang.staff",
             "浏阳市残联干部",
             "430181".into(),

@@ -24,6 +24,7 @@ pub mod pii;
 pub mod record;
 #[cfg(test)]
 mod record_contract;
+pub mod rehab;
 pub mod routes;
 pub mod server;
 #[cfg(test)]

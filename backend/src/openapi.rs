@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, bases, health, kpi, loans, org, persons, training, users};
+use crate::{audit, auth, bases, health, kpi, loans, org, persons, rehab, training, users};
 
 struct BearerAuth;
 
@@ -45,6 +45,9 @@ impl Modify for BearerAuth {
         loans::routes::list, loans::routes::create, loans::routes::get, loans::routes::update, loans::routes::act, loans::routes::programme_year, loans::routes::set_programme_year, loans::routes::set_allocation,
         training::routes::template, training::routes::export_courses, training::routes::export_history, training::routes::export_roster, training::routes::import_roster, training::routes::import_status, training::routes::import_commit,
         kpi::routes::employment,
+        rehab::routes::catalogue, rehab::routes::catalogue_item, rehab::routes::create_item, rehab::routes::update_item, rehab::routes::set_cap,
+        rehab::routes::list_needs, rehab::routes::create_need, rehab::routes::get_need, rehab::routes::act, rehab::routes::assess, rehab::routes::renewals,
+        rehab::routes::list_episodes, rehab::routes::create_episode, rehab::routes::get_episode, rehab::routes::update_episode, rehab::routes::kpi,
         audit::routes::list,
     ),
     components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone, crate::tabular::Format, shared::api::AuditCategory))

@@ -3,7 +3,9 @@
 use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
-use crate::{audit, auth, bases, health, kpi, loans, openapi, org, persons, training, users};
+use crate::{
+    audit, auth, bases, health, kpi, loans, openapi, org, persons, rehab, training, users,
+};
 
 /// Mounts the API and the health checks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -114,6 +116,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     put().to(loans::routes::set_allocation),
                 )
                 .route("/kpi/employment", get().to(kpi::routes::employment))
+                .route("/kpi/rehab", get().to(rehab::routes::kpi))
+                .route("/rehab/catalogue", get().to(rehab::routes::catalogue))
+                .route("/rehab/catalogue", post().to(rehab::routes::create_item))
+                .route(
+                    "/rehab/catalogue/{id}",
+                    get().to(rehab::routes::catalogue_item),
+                )
+                .route(
+                    "/rehab/catalogue/{id}",
+                    put().to(rehab::routes::update_item),
+                )
+                .route(
+                    "/rehab/catalogue/{id}/caps/{year}",
+                    put().to(rehab::routes::set_cap),
+                )
+                .route("/rehab/needs", get().to(rehab::routes::list_needs))
+                .route("/rehab/needs", post().to(rehab::routes::create_need))
+                .route("/rehab/needs/{id}", get().to(rehab::routes::get_need))
+                .route("/rehab/needs/{id}/actions", post().to(rehab::routes::act))
+                .route("/rehab/assessments", post().to(rehab::routes::assess))
+                .route("/rehab/renewals", get().to(rehab::routes::renewals))
+                .route("/rehab/episodes", get().to(rehab::routes::list_episodes))
+                .route("/rehab/episodes", post().to(rehab::routes::create_episode))
+                .route("/rehab/episodes/{id}", get().to(rehab::routes::get_episode))
+                .route(
+                    "/rehab/episodes/{id}",
+                    put().to(rehab::routes::update_episode),
+                )
                 .route("/roster-template", get().to(training::routes::template))
                 .route(
                     "/courses/{id}/roster/export",

@@ -547,6 +547,24 @@ impl PersonBuilder {
         self
     }
 
+    /// Gives the person an identity number of their county with a birth date in `year`.
+    pub fn born(mut self, year: i32) -> Self {
+        use rand::Rng;
+        let seq: u32 = rand::thread_rng().gen_range(100..999);
+        let body = format!("{}{year}0615{seq}", self.input.county_code);
+        let check = shared::id_number::check_character(body.as_bytes()).unwrap_or(b'X');
+        self.input.id_number = Some(format!("{body}{}", char::from(check)));
+        self
+    }
+
+    /// Sets the disability category and level.
+    pub fn disability(mut self, category: shared::DisabilityCategory, level: u8) -> Self {
+        self.input.disability_category = category;
+        self.input.disability_level =
+            shared::DisabilityLevel::new(level).unwrap_or(shared::DisabilityLevel::MILDEST);
+        self
+    }
+
     /// Sets the town.
     pub fn town(mut self, town: &str) -> Self {
         self.input.town_code = Some(town.into());

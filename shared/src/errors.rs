@@ -8,6 +8,8 @@ crate::string_enum! {
     pub enum ErrorCode {
         /// `above_budget`.
         AboveBudget = "above_budget",
+        /// `above_cap`.
+        AboveCap = "above_cap",
         /// `above_maximum`.
         AboveMaximum = "above_maximum",
         /// `above_person_cap`.
@@ -16,10 +18,20 @@ crate::string_enum! {
         AccountDisabled = "account_disabled",
         /// `already_enrolled`.
         AlreadyEnrolled = "already_enrolled",
+        /// `already_superseded`.
+        AlreadySuperseded = "already_superseded",
         /// `bad_body`.
         BadBody = "bad_body",
+        /// `bad_cap`.
+        BadCap = "bad_cap",
         /// `bad_request`.
         BadRequest = "bad_request",
+        /// `before_acceptance`.
+        BeforeAcceptance = "before_acceptance",
+        /// `before_delivery`.
+        BeforeDelivery = "before_delivery",
+        /// `before_identified`.
+        BeforeIdentified = "before_identified",
         /// `before_loan`.
         BeforeLoan = "before_loan",
         /// `before_start`.
@@ -46,6 +58,8 @@ crate::string_enum! {
         CertificateLevelMismatch = "certificate_level_mismatch",
         /// `concurrent_update`.
         ConcurrentUpdate = "concurrent_update",
+        /// `device_in_service`.
+        DeviceInService = "device_in_service",
         /// `duplicate`.
         Duplicate = "duplicate",
         /// `duplicate_credit_code`.
@@ -58,6 +72,8 @@ crate::string_enum! {
         DuplicateRow = "duplicate_row",
         /// `duplicate_username`.
         DuplicateUsername = "duplicate_username",
+        /// `evidence_not_found`.
+        EvidenceNotFound = "evidence_not_found",
         /// `file_too_large`.
         FileTooLarge = "file_too_large",
         /// `forbidden`.
@@ -66,6 +82,8 @@ crate::string_enum! {
         IdConflict = "id_conflict",
         /// `id_number_in_url`.
         IdNumberInUrl = "id_number_in_url",
+        /// `immutable`.
+        Immutable = "immutable",
         /// `import_not_valid`.
         ImportNotValid = "import_not_valid",
         /// `in_future`.
@@ -74,8 +92,6 @@ crate::string_enum! {
         Inconsistent = "inconsistent",
         /// `internal_error`.
         InternalError = "internal_error",
-        /// `links_in_county`.
-        LinksInCounty = "links_in_county",
         /// `invalid`.
         Invalid = "invalid",
         /// `invalid_birth_date`.
@@ -86,12 +102,16 @@ crate::string_enum! {
         InvalidCharacters = "invalid_characters",
         /// `invalid_check_character`.
         InvalidCheckCharacter = "invalid_check_character",
+        /// `invalid_code`.
+        InvalidCode = "invalid_code",
         /// `invalid_credentials`.
         InvalidCredentials = "invalid_credentials",
         /// `invalid_cursor`.
         InvalidCursor = "invalid_cursor",
         /// `invalid_date`.
         InvalidDate = "invalid_date",
+        /// `invalid_edition`.
+        InvalidEdition = "invalid_edition",
         /// `invalid_format`.
         InvalidFormat = "invalid_format",
         /// `invalid_length`.
@@ -122,6 +142,8 @@ crate::string_enum! {
         InvalidVersion = "invalid_version",
         /// `invalid_yes_no`.
         InvalidYesNo = "invalid_yes_no",
+        /// `links_in_county`.
+        LinksInCounty = "links_in_county",
         /// `malformed_json`.
         MalformedJson = "malformed_json",
         /// `missing_column`.
@@ -130,20 +152,32 @@ crate::string_enum! {
         MissingToken = "missing_token",
         /// `name_mismatch`.
         NameMismatch = "name_mismatch",
+        /// `no_cap`.
+        NoCap = "no_cap",
         /// `no_programme_year`.
         NoProgrammeYear = "no_programme_year",
-        /// `not_editable`.
-        NotEditable = "not_editable",
-        /// `not_found`.
-        NotFound = "not_found",
+        /// `not_a_child`.
+        NotAChild = "not_a_child",
+        /// `not_a_device_need`.
+        NotADeviceNeed = "not_a_device_need",
         /// `not_author`.
         NotAuthor = "not_author",
+        /// `not_editable`.
+        NotEditable = "not_editable",
+        /// `not_eligible`.
+        NotEligible = "not_eligible",
+        /// `not_found`.
+        NotFound = "not_found",
         /// `not_in_parent`.
         NotInParent = "not_in_parent",
         /// `not_in_registry`.
         NotInRegistry = "not_in_registry",
+        /// `not_same_need`.
+        NotSameNeed = "not_same_need",
         /// `nothing_pending`.
         NothingPending = "nothing_pending",
+        /// `one_category_per_year`.
+        OneCategoryPerYear = "one_category_per_year",
         /// `out_of_range`.
         OutOfRange = "out_of_range",
         /// `outside_province`.
@@ -164,6 +198,8 @@ crate::string_enum! {
         RefreshTokenReused = "refresh_token_reused",
         /// `required`.
         Required = "required",
+        /// `retired_item`.
+        RetiredItem = "retired_item",
         /// `roster_not_empty`.
         RosterNotEmpty = "roster_not_empty",
         /// `same_as_current`.
@@ -186,6 +222,8 @@ crate::string_enum! {
         TooShort = "too_short",
         /// `town_required`.
         TownRequired = "town_required",
+        /// `turns_seven`.
+        TurnsSeven = "turns_seven",
         /// `unauthorized`.
         Unauthorized = "unauthorized",
         /// `unavailable`.

@@ -293,6 +293,170 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    device_codes (edition, code) {
+        edition -> Text,
+        code -> Text,
+        title_zh -> Text,
+        title_en -> Text,
+    }
+}
+
+diesel::table! {
+    device_items (id) {
+        id -> Text,
+        code -> Text,
+        edition -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        categories -> Text,
+        unit -> Text,
+        service_life_years -> Integer,
+        max_level -> Nullable<Integer>,
+        assessment_required -> Bool,
+        active -> Bool,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    device_caps (item_id, year) {
+        item_id -> Text,
+        year -> Integer,
+        cap_fen -> BigInt,
+    }
+}
+
+diesel::table! {
+    rehab_needs (id) {
+        id -> Text,
+        person_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        kind -> Text,
+        project -> Text,
+        item_id -> Nullable<Text>,
+        source -> Text,
+        identified_on -> Date,
+        year -> Integer,
+        note -> Nullable<Text>,
+        status -> Text,
+        result -> Nullable<Text>,
+        assessed_on -> Nullable<Date>,
+        assessor -> Nullable<Text>,
+        evidence_id -> Nullable<Text>,
+        supersedes -> Nullable<Text>,
+        superseded_by -> Nullable<Text>,
+        follow_up_due -> Nullable<Date>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    device_fittings (id) {
+        id -> Text,
+        need_id -> Text,
+        county_code -> Text,
+        item_id -> Text,
+        provider -> Text,
+        quantity -> BigInt,
+        side -> Text,
+        unit_price_fen -> BigInt,
+        cap_fen -> BigInt,
+        total_fen -> BigInt,
+        subsidy_fen -> BigInt,
+        self_pay_fen -> BigInt,
+        delivered_on -> Date,
+        year -> Integer,
+        service_until -> Date,
+        accepted_on -> Nullable<Date>,
+        accepted_by -> Nullable<Text>,
+        guardian_name -> Nullable<Text>,
+        evidence_id -> Nullable<Text>,
+        replaced -> Bool,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    device_follow_ups (id) {
+        id -> Text,
+        fitting_id -> Text,
+        need_id -> Text,
+        visited_on -> Date,
+        result -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rehab_need_events (id) {
+        id -> Text,
+        need_id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_username -> Text,
+        actor_unit -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rehab_episodes (id) {
+        id -> Text,
+        person_id -> Text,
+        need_id -> Nullable<Text>,
+        county_code -> Text,
+        city_code -> Text,
+        institution -> Text,
+        project -> Text,
+        category -> Text,
+        start_on -> Date,
+        end_on -> Nullable<Date>,
+        months -> Integer,
+        monthly_fen -> BigInt,
+        total_fen -> BigInt,
+        guardian -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        continues -> Nullable<Text>,
+        year -> Integer,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rehab_targets (year) {
+        year -> Integer,
+        service_bp -> BigInt,
+        fitting_bp -> BigInt,
+        children -> BigInt,
+    }
+}
+
 diesel::joinable!(towns -> org_units (county_code));
 diesel::joinable!(villages -> towns (town_code));
 diesel::joinable!(users -> org_units (unit_code));
@@ -303,6 +467,11 @@ diesel::joinable!(enrolments -> persons (person_id));
 diesel::joinable!(base_employees -> employment_bases (base_id));
 diesel::joinable!(base_employees -> persons (person_id));
 diesel::joinable!(loan_events -> loans (loan_id));
+diesel::joinable!(rehab_needs -> persons (person_id));
+diesel::joinable!(rehab_needs -> device_items (item_id));
+diesel::joinable!(device_fittings -> rehab_needs (need_id));
+diesel::joinable!(device_follow_ups -> device_fittings (fitting_id));
+diesel::joinable!(rehab_episodes -> persons (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     org_units,
@@ -322,6 +491,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     base_employees,
     loans,
     loan_events,
+    device_codes,
+    device_items,
+    device_caps,
+    rehab_needs,
+    device_fittings,
+    device_follow_ups,
+    rehab_need_events,
+    rehab_episodes,
+    rehab_targets,
 );
 
 diesel::table! {

@@ -68,6 +68,37 @@ INSERT INTO audit_log (id, at, actor_id, actor_username, actor_unit, action, ent
 VALUES ('chk-audit', '2026-01-01 00:00:00', 'test', 'test', '43', 'create', 'test', 'test',
     '43');
 INSERT INTO city_allocations (year, city_code, allocated_fen) VALUES (2020, '4303', 100);
+INSERT INTO device_items (id, code, edition, name_zh, name_en, categories, unit,
+    service_life_years, assessment_required, active, version, created_at, created_by,
+    updated_at, updated_by)
+VALUES ('chk-item', '122203', '2016', 'chk', 'chk', 'physical', '辆', 5, FALSE, TRUE, 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO device_caps (item_id, year, cap_fen) VALUES ('chk-item', 2020, 100);
+INSERT INTO rehab_needs (id, person_id, county_code, city_code, kind, project, item_id,
+    source, identified_on, year, status, version, created_at, created_by, updated_at,
+    updated_by)
+VALUES ('chk-need', 'chk-person', '430381', '4303', 'device', 'basic_device', 'chk-item',
+    'survey', '2020-03-01', 2020, 'identified', 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
+INSERT INTO device_fittings (id, need_id, county_code, item_id, provider, quantity, side,
+    unit_price_fen, cap_fen, total_fen, subsidy_fen, self_pay_fen, delivered_on, year,
+    service_until, replaced, created_at, created_by)
+VALUES ('chk-fitting', 'chk-need', '430381', 'chk-item', 'test', 1, 'none', 100, 100, 100,
+    100, 0, '2020-04-01', 2020, '2025-04-01', FALSE, '2026-01-01 00:00:00', 'test');
+INSERT INTO device_follow_ups (id, fitting_id, need_id, visited_on, result, recorded_by,
+    created_at)
+VALUES ('chk-follow-up', 'chk-fitting', 'chk-need', '2020-05-01', 'in_use', 'test',
+    '2026-01-01 00:00:00');
+INSERT INTO rehab_need_events (id, need_id, at, actor_id, actor_username, actor_unit,
+    to_status)
+VALUES ('chk-need-event', 'chk-need', '2026-01-01 00:00:00', 'test', 'test', '43',
+    'identified');
+INSERT INTO rehab_episodes (id, person_id, county_code, city_code, institution, project,
+    category, start_on, months, monthly_fen, total_fen, year, version, created_at,
+    created_by, updated_at, updated_by)
+VALUES ('chk-episode', 'chk-person', '430381', '4303', 'test', 'basic_rehab', 'physical',
+    '2020-03-01', 1, 100, 100, 2020, 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
 INSERT INTO import_jobs (id, kind, target_id, owner_id, state, created_at, updated_at)
 SELECT 'chk-job', 'roster', 'test', id, 'validating', '2026-01-01 00:00:00', '2026-01-01 00:00:00'
 FROM users WHERE username = 'admin';
@@ -393,7 +424,118 @@ fn cases() -> Vec<Case> {
             &[-1],
         ),
     ]);
+    cases.extend(rehab_cases());
     cases
+}
+
+/// The rehabilitation tables' constrained columns.
+fn rehab_cases() -> Vec<Case> {
+    use shared::rehab::{AcceptedBy, AssessmentResult, FollowUpResult, NeedKind, NeedSource};
+    use shared::rehab::{NeedStatus, RehabProject, Side};
+    const NEED: &str = "id = 'chk-need'";
+    const FITTING: &str = "id = 'chk-fitting'";
+    const EPISODE: &str = "id = 'chk-episode'";
+    const ITEM: &str = "id = 'chk-item'";
+    let statuses = || strs(NeedStatus::ALL, NeedStatus::as_str);
+    let projects = || strs(RehabProject::ALL, RehabProject::as_str);
+    // The need's kind is tied to its item (a device need names one), so the kind's
+    // values are tried on a need without an item, except `device`.
+    let mut kind = codes(
+        "rehab_needs",
+        NEED,
+        "kind",
+        strs(NeedKind::ALL, NeedKind::as_str),
+        false,
+    );
+    kind.accepted = vec![lit("device")];
+    vec![
+        kind,
+        codes("rehab_needs", NEED, "project", projects(), false),
+        codes(
+            "rehab_needs",
+            NEED,
+            "source",
+            strs(NeedSource::ALL, NeedSource::as_str),
+            false,
+        ),
+        codes("rehab_needs", NEED, "status", statuses(), false),
+        codes(
+            "rehab_needs",
+            NEED,
+            "result",
+            strs(AssessmentResult::ALL, AssessmentResult::as_str),
+            true,
+        ),
+        range("rehab_needs", NEED, "year", &[2000, 2100], &[1999, 2101]),
+        codes(
+            "device_fittings",
+            FITTING,
+            "side",
+            strs(Side::ALL, Side::as_str),
+            false,
+        ),
+        codes(
+            "device_fittings",
+            FITTING,
+            "accepted_by",
+            strs(AcceptedBy::ALL, AcceptedBy::as_str),
+            true,
+        ),
+        range("device_fittings", FITTING, "quantity", &[1], &[0, 21]),
+        range(
+            "device_fittings",
+            FITTING,
+            "subsidy_fen",
+            &[100],
+            &[-1, 101],
+        ),
+        codes(
+            "device_follow_ups",
+            "id = 'chk-follow-up'",
+            "result",
+            strs(FollowUpResult::ALL, FollowUpResult::as_str),
+            false,
+        ),
+        codes(
+            "rehab_need_events",
+            "id = 'chk-need-event'",
+            "from_status",
+            statuses(),
+            true,
+        ),
+        codes(
+            "rehab_need_events",
+            "id = 'chk-need-event'",
+            "to_status",
+            statuses(),
+            false,
+        ),
+        codes("rehab_episodes", EPISODE, "project", projects(), false),
+        codes(
+            "rehab_episodes",
+            EPISODE,
+            "category",
+            strs(DisabilityCategory::ALL, DisabilityCategory::as_str),
+            false,
+        ),
+        range("rehab_episodes", EPISODE, "months", &[0, 12], &[-1, 13]),
+        range("rehab_episodes", EPISODE, "monthly_fen", &[0], &[-1]),
+        range(
+            "device_items",
+            ITEM,
+            "service_life_years",
+            &[1, 20],
+            &[0, 21],
+        ),
+        range("device_items", ITEM, "max_level", &[1, 4], &[0, 5]),
+        range(
+            "device_caps",
+            "item_id = 'chk-item' AND year = 2020",
+            "cap_fen",
+            &[0, 100_000_000],
+            &[-1, 100_000_001],
+        ),
+    ]
 }
 
 async fn enum_columns_accept_exactly_the_enum(backend: Backend) {
@@ -657,6 +799,15 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         loans,
         loan_events,
         import_jobs,
+        device_codes,
+        device_items,
+        device_caps,
+        rehab_needs,
+        device_fittings,
+        device_follow_ups,
+        rehab_need_events,
+        rehab_episodes,
+        rehab_targets,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

@@ -1,0 +1,291 @@
+//! Measure 14's numbers for a programme year, per unit, rolled up county → city →
+//! province by summing numerators and denominators (never averaging rates).
+//!
+//! The population is the registered-poor disabled persons; a need is counted in the
+//! county of its person (the person's current county), and a person once per county,
+//! so the counties' figures add up exactly to their city's and the province's. A need
+//! counts when it is of the year, live and not replaced by a re-assessment:
+//!
+//! - *needed*: assessed as needed and not since refused or withdrawn (statuses assessed,
+//!   plan approved, fitted, accepted, followed up, closed);
+//! - a device need is *met* when its device was accepted (accepted, followed up or
+//!   closed; a refit after a bad fit is not met until the new device is accepted);
+//! - *service*: persons with a needed need who had a service episode in the year or a
+//!   met device need ÷ persons with a needed need;
+//! - *fitting by person*: persons all of whose needed devices are met ÷ persons with
+//!   at least one needed device; *by item*: met ÷ needed device needs;
+//! - refusals and deferrals are counted apart, never in a denominator.
+//!
+//! Facts are computed per county by one aggregate query each (the per-person facts in
+//! a subquery), so the cost grows with the rows of the year and not with the tree.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use shared::rehab::{Ratio, RehabKpi, RehabKpiRow, RehabTargets};
+
+use crate::auth::Scope;
+use crate::db::schema::{org_units, rehab_targets};
+use crate::db::DbConn;
+use crate::error::ApiError;
+
+/// Statuses of a need assessed as needed and still pursued (or done).
+const NEEDED: &str = "'assessed', 'plan_approved', 'fitted', 'accepted', 'followed_up', 'closed'";
+/// Statuses of a device need whose device was accepted.
+const MET: &str = "'accepted', 'followed_up', 'closed'";
+
+#[derive(Debug, Default, Clone, QueryableByName)]
+struct PersonFacts {
+    #[diesel(sql_type = Text)]
+    county: String,
+    #[diesel(sql_type = BigInt)]
+    service_den: i64,
+    #[diesel(sql_type = BigInt)]
+    service_num: i64,
+    #[diesel(sql_type = BigInt)]
+    person_den: i64,
+    #[diesel(sql_type = BigInt)]
+    person_num: i64,
+    #[diesel(sql_type = BigInt)]
+    item_den: i64,
+    #[diesel(sql_type = BigInt)]
+    item_num: i64,
+    #[diesel(sql_type = BigInt)]
+    partial: i64,
+    #[diesel(sql_type = BigInt)]
+    refused: i64,
+    #[diesel(sql_type = BigInt)]
+    deferred: i64,
+}
+
+#[derive(Debug, Default, Clone, QueryableByName)]
+struct FittingFacts {
+    #[diesel(sql_type = Text)]
+    county: String,
+    #[diesel(sql_type = BigInt)]
+    accepted: i64,
+    #[diesel(sql_type = BigInt)]
+    followed: i64,
+}
+
+#[derive(Debug, Default, Clone, QueryableByName)]
+struct MoneyFacts {
+    #[diesel(sql_type = Text)]
+    county: String,
+    #[diesel(sql_type = BigInt)]
+    subsidy: i64,
+    #[diesel(sql_type = BigInt)]
+    cap: i64,
+}
+
+#[derive(Debug, Default, Clone, QueryableByName)]
+struct EpisodeFacts {
+    #[diesel(sql_type = Text)]
+    county: String,
+    #[diesel(sql_type = BigInt)]
+    children: i64,
+    #[diesel(sql_type = BigInt)]
+    spent: i64,
+}
+
+/// The per-county person facts of `year` inside `area` (a validated region code).
+fn person_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<PersonFacts>, ApiError> {
+    // `area` is 2, 4 or 6 digits and `year` an integer: both are safe to inline, which
+    // keeps one SQL text for both databases' placeholder styles.
+    let sql = format!(
+        "SELECT p.county_code AS county,
+            CAST(COALESCE(SUM(CASE WHEN n.needed > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS service_den,
+            CAST(COALESCE(SUM(CASE WHEN n.needed > 0 AND (n.dev_met > 0 OR EXISTS (
+                SELECT 1 FROM rehab_episodes e WHERE e.person_id = n.person_id
+                AND e.year = {year} AND e.deleted_at IS NULL)) THEN 1 ELSE 0 END), 0) AS BIGINT) AS service_num,
+            CAST(COALESCE(SUM(CASE WHEN n.dev > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS person_den,
+            CAST(COALESCE(SUM(CASE WHEN n.dev > 0 AND n.dev_met = n.dev THEN 1 ELSE 0 END), 0) AS BIGINT) AS person_num,
+            CAST(COALESCE(SUM(n.dev), 0) AS BIGINT) AS item_den,
+            CAST(COALESCE(SUM(n.dev_met), 0) AS BIGINT) AS item_num,
+            CAST(COALESCE(SUM(CASE WHEN n.dev_met > 0 AND n.dev_met < n.dev THEN 1 ELSE 0 END), 0) AS BIGINT) AS partial,
+            CAST(COALESCE(SUM(n.refused), 0) AS BIGINT) AS refused,
+            CAST(COALESCE(SUM(n.deferred), 0) AS BIGINT) AS deferred
+         FROM (
+            SELECT person_id,
+                SUM(CASE WHEN status IN ({NEEDED}) THEN 1 ELSE 0 END) AS needed,
+                SUM(CASE WHEN kind = 'device' AND status IN ({NEEDED}) THEN 1 ELSE 0 END) AS dev,
+                SUM(CASE WHEN kind = 'device' AND status IN ({MET}) THEN 1 ELSE 0 END) AS dev_met,
+                SUM(CASE WHEN status = 'refused' THEN 1 ELSE 0 END) AS refused,
+                SUM(CASE WHEN status = 'deferred' THEN 1 ELSE 0 END) AS deferred
+            FROM rehab_needs
+            WHERE year = {year} AND deleted_at IS NULL AND status <> 'superseded'
+            GROUP BY person_id
+         ) n JOIN persons p ON p.id = n.person_id
+         WHERE p.deleted_at IS NULL AND p.registered_poor = TRUE AND p.county_code LIKE '{area}%'
+         GROUP BY p.county_code"
+    );
+    Ok(diesel::sql_query(sql).load(conn)?)
+}
+
+/// Accepted devices of the year's needs, and those followed up at least once.
+fn fitting_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<FittingFacts>, ApiError> {
+    let sql = format!(
+        "SELECT p.county_code AS county,
+            CAST(COUNT(*) AS BIGINT) AS accepted,
+            CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM device_follow_ups u
+                WHERE u.fitting_id = f.id) THEN 1 ELSE 0 END), 0) AS BIGINT) AS followed
+         FROM device_fittings f
+         JOIN rehab_needs n ON n.id = f.need_id
+         JOIN persons p ON p.id = n.person_id
+         WHERE n.year = {year} AND n.deleted_at IS NULL AND n.status <> 'superseded'
+           AND f.accepted_on IS NOT NULL AND f.replaced = FALSE
+           AND p.deleted_at IS NULL AND p.registered_poor = TRUE AND p.county_code LIKE '{area}%'
+         GROUP BY p.county_code"
+    );
+    Ok(diesel::sql_query(sql).load(conn)?)
+}
+
+/// Subsidy paid on devices delivered in the year (refits included: the money was
+/// spent), against what the caps allowed on them.
+fn money_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<MoneyFacts>, ApiError> {
+    let sql = format!(
+        "SELECT f.county_code AS county,
+            CAST(COALESCE(SUM(f.subsidy_fen), 0) AS BIGINT) AS subsidy,
+            CAST(COALESCE(SUM(CASE WHEN f.cap_fen * f.quantity < f.total_fen
+                THEN f.cap_fen * f.quantity ELSE f.total_fen END), 0) AS BIGINT) AS cap
+         FROM device_fittings f JOIN rehab_needs n ON n.id = f.need_id
+         WHERE f.year = {year} AND n.deleted_at IS NULL AND f.county_code LIKE '{area}%'
+         GROUP BY f.county_code"
+    );
+    Ok(diesel::sql_query(sql).load(conn)?)
+}
+
+/// Children in child rehabilitation and money spent on episodes of the year.
+fn episode_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<EpisodeFacts>, ApiError> {
+    let sql = format!(
+        "SELECT county_code AS county,
+            CAST(COUNT(DISTINCT CASE WHEN project = 'child_rehab' THEN person_id END) AS BIGINT) AS children,
+            CAST(COALESCE(SUM(total_fen), 0) AS BIGINT) AS spent
+         FROM rehab_episodes
+         WHERE year = {year} AND deleted_at IS NULL AND county_code LIKE '{area}%'
+         GROUP BY county_code"
+    );
+    Ok(diesel::sql_query(sql).load(conn)?)
+}
+
+fn add(r: &mut Ratio, num: i64, den: i64) {
+    r.num = r.num.saturating_add(num);
+    r.den = r.den.saturating_add(den);
+}
+
+/// The numbers of `unit` (province, city or county) and its children for `year`.
+pub fn rehab(
+    conn: &mut DbConn,
+    scope: &Scope,
+    unit: &str,
+    year: i32,
+) -> Result<RehabKpi, ApiError> {
+    if !(2000..=2100).contains(&year) {
+        return Err(ApiError::field("year", "out_of_range", "2000 to 2100"));
+    }
+    let region = crate::org::queries::region_of(conn, unit)?.ok_or(ApiError::NotFound)?;
+    if !scope.covers_region(&region) || !region.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::NotFound);
+    }
+    let mut by_county: BTreeMap<String, RehabKpiRow> = BTreeMap::new();
+    for f in person_facts(conn, &region, year)? {
+        let r = by_county.entry(f.county).or_default();
+        add(&mut r.service, f.service_num, f.service_den);
+        add(&mut r.fitting_by_person, f.person_num, f.person_den);
+        add(&mut r.fitting_by_item, f.item_num, f.item_den);
+        r.partial_persons += f.partial;
+        r.refused += f.refused;
+        r.deferred += f.deferred;
+    }
+    for f in fitting_facts(conn, &region, year)? {
+        add(
+            &mut by_county.entry(f.county).or_default().follow_up,
+            f.followed,
+            f.accepted,
+        );
+    }
+    for f in money_facts(conn, &region, year)? {
+        let r = by_county.entry(f.county).or_default();
+        r.subsidy_fen += f.subsidy;
+        r.cap_fen += f.cap;
+    }
+    for f in episode_facts(conn, &region, year)? {
+        let r = by_county.entry(f.county).or_default();
+        r.children_in_service += f.children;
+        r.episodes_fen += f.spent;
+    }
+    let row = |code: &str, name: String| -> RehabKpiRow {
+        let mut t = RehabKpiRow {
+            unit_code: code.to_owned(),
+            unit_name: name,
+            ..Default::default()
+        };
+        for f in by_county
+            .iter()
+            .filter(|(c, _)| c.starts_with(code))
+            .map(|(_, f)| f)
+        {
+            add(&mut t.service, f.service.num, f.service.den);
+            add(
+                &mut t.fitting_by_person,
+                f.fitting_by_person.num,
+                f.fitting_by_person.den,
+            );
+            add(
+                &mut t.fitting_by_item,
+                f.fitting_by_item.num,
+                f.fitting_by_item.den,
+            );
+            add(&mut t.follow_up, f.follow_up.num, f.follow_up.den);
+            t.partial_persons += f.partial_persons;
+            t.refused += f.refused;
+            t.deferred += f.deferred;
+            t.children_in_service += f.children_in_service;
+            t.subsidy_fen = t.subsidy_fen.saturating_add(f.subsidy_fen);
+            t.cap_fen = t.cap_fen.saturating_add(f.cap_fen);
+            t.episodes_fen = t.episodes_fen.saturating_add(f.episodes_fen);
+        }
+        t
+    };
+    let children: Vec<(String, String)> = match region.len() {
+        2 | 4 => org_units::table
+            .filter(org_units::parent_code.eq(&region))
+            .filter(org_units::kind.eq_any([
+                shared::OrgUnitKind::City.as_str(),
+                shared::OrgUnitKind::County.as_str(),
+            ]))
+            .order(org_units::code.asc())
+            .select((org_units::code, org_units::name))
+            .load(conn)?,
+        _ => Vec::new(),
+    };
+    let region_name: String = org_units::table
+        .find(&region)
+        .select(org_units::name)
+        .first(conn)?;
+    let targets: Option<(i32, i64, i64, i64)> = rehab_targets::table
+        .find(year)
+        .select((
+            rehab_targets::year,
+            rehab_targets::service_bp,
+            rehab_targets::fitting_bp,
+            rehab_targets::children,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(RehabKpi {
+        year,
+        total: row(&region, region_name),
+        children: children
+            .into_iter()
+            .map(|(code, name)| row(&code, name))
+            .collect(),
+        targets: targets.map(|(year, service_bp, fitting_bp, children)| RehabTargets {
+            year,
+            service_bp,
+            fitting_bp,
+            children,
+        }),
+    })
+}

@@ -1,0 +1,9 @@
+DROP TABLE rehab_targets;
+DROP TABLE rehab_episodes;
+DROP TABLE rehab_need_events;
+DROP TABLE device_follow_ups;
+DROP TABLE device_fittings;
+DROP TABLE rehab_needs;
+DROP TABLE device_caps;
+DROP TABLE device_items;
+DROP TABLE device_codes;
