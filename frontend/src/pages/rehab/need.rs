@@ -519,7 +519,9 @@ fn step_form(p: &StepProps) -> Html {
                 }
                 <p class="notice" id="fit-live" aria-live="polite">{ match &live {
                     Some(Ok(c)) => calc_text(c, lang),
-                    _ => ctx.t("fit.fill_in"),
+                    // The reason is shown next to its field.
+                    Some(Err(_)) => ctx.t("form.fix_errors"),
+                    None => ctx.t("fit.fill_in"),
                 } }</p>
             </> }
         }
