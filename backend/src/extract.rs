@@ -27,6 +27,20 @@ fn path_field(path: &serde_path_to_error::Path) -> String {
     }
 }
 
+/// The field a deserialisation error is about: its path, and for a missing field the
+/// field itself (serde names it only in the message).
+fn error_field(path: &serde_path_to_error::Path, message: &str) -> String {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name);
+    match (missing, path.to_string().as_str()) {
+        (Some(name), ".") => name.to_owned(),
+        (Some(name), parent) => format!("{parent}.{name}"),
+        (None, _) => path_field(path),
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -63,7 +77,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             })?;
             let de = &mut serde_json::Deserializer::from_slice(&bytes);
             serde_path_to_error::deserialize(de).map(Json).map_err(|e| {
-                let field = path_field(e.path());
+                let field = error_field(e.path(), &e.inner().to_string());
                 let inner = e.into_inner();
                 let code = if inner.is_syntax() || inner.is_eof() {
                     "malformed_json"
@@ -80,8 +94,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 /// flattens another (serde cannot track the path through `#[serde(flatten)]`).
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
-        let field = path_field(e.path());
-        ApiError::field(&field, "invalid_value", e.into_inner().to_string())
+        let message = e.inner().to_string();
+        let field = error_field(e.path(), &message);
+        ApiError::field(&field, "invalid_value", message)
     })
 }
 
@@ -99,8 +114,9 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
             serde_path_to_error::deserialize(de)
                 .map(Query)
                 .map_err(|e| {
-                    let field = path_field(e.path());
-                    ApiError::field(&field, "invalid_value", e.into_inner().to_string())
+                    let message = e.inner().to_string();
+                    let field = error_field(e.path(), &message);
+                    ApiError::field(&field, "invalid_value", message)
                 }),
         )
     }

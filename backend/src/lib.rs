@@ -3,6 +3,7 @@
 //! One folder per business area (`auth/`, `users/`, `org/`, `persons/`, `audit/`), each
 //! with its routes and queries; all routes are mounted in [`routes::configure`].
 
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bases;

@@ -8,7 +8,9 @@ use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, bases, health, kpi, loans, org, persons, rehab, training, users};
+use crate::{
+    attachments, audit, auth, bases, health, kpi, loans, org, persons, rehab, training, users,
+};
 
 struct BearerAuth;
 
@@ -49,6 +51,7 @@ impl Modify for BearerAuth {
         rehab::routes::list_needs, rehab::routes::create_need, rehab::routes::get_need, rehab::routes::act, rehab::routes::assess, rehab::routes::renewals,
         rehab::routes::list_episodes, rehab::routes::create_episode, rehab::routes::get_episode, rehab::routes::update_episode, rehab::routes::kpi,
         audit::routes::list,
+        attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),
     components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone, crate::tabular::Format, shared::api::AuditCategory))
 )]

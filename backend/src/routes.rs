@@ -4,7 +4,8 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    audit, auth, bases, health, kpi, loans, openapi, org, persons, rehab, training, users,
+    attachments, audit, auth, bases, health, kpi, loans, openapi, org, persons, rehab, training,
+    users,
 };
 
 /// Mounts the API and the health checks.
@@ -160,6 +161,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     post().to(training::routes::import_commit),
                 )
                 .route("/audit", get().to(audit::routes::list))
+                .service(
+                    web::resource("/attachments")
+                        .app_data(web::PayloadConfig::new(attachments::routes::PAYLOAD_LIMIT))
+                        .route(get().to(attachments::routes::list))
+                        .route(post().to(attachments::routes::upload)),
+                )
+                .route("/attachments/{id}", get().to(attachments::routes::get))
+                .route(
+                    "/attachments/{id}",
+                    delete().to(attachments::routes::delete),
+                )
+                .route(
+                    "/attachments/{id}/thumbnail",
+                    get().to(attachments::routes::thumbnail),
+                )
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFound)
                 })),

@@ -28,6 +28,8 @@ pub struct AppState {
     /// Bounds concurrent password hashing and its queue, and owns the hashing threads
     /// (one per core, each with one reused 19 MiB argon2 work area).
     pub hash_gate: Arc<HashGate>,
+    /// Where the bytes of attachments are kept (the database).
+    pub attachments: Arc<dyn crate::attachments::store::Store>,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             trusted_proxies: Arc::new(Vec::new()),
             imports: Arc::new(crate::jobs::LocalProgress::default()),
             hash_gate: Arc::new(HashGate::new(cores, cores * QUEUE_PER_WORKER)),
+            attachments: Arc::new(crate::attachments::store::DbStore),
         }
     }
 

@@ -75,12 +75,9 @@ CREATE TABLE rehab_needs (
     deleted_at TIMESTAMP,
     deleted_by TEXT,
     CHECK (kind IN ('rehab_medical', 'functional_training', 'device', 'surgery', 'support')),
-    CHECK (project IN ('cochlear', 'limb_surgery', 'adult_hearing_aid', 'low_vision',
-        'child_rehab', 'basic_rehab', 'basic_device')),
+    CHECK (project IN ('cochlear', 'limb_surgery', 'adult_hearing_aid', 'low_vision', 'child_rehab', 'basic_rehab', 'basic_device')),
     CHECK (source IN ('survey', 'home_visit', 'application', 'referral')),
-    CHECK (status IN ('identified', 'assessed', 'plan_approved', 'fitted', 'accepted',
-        'followed_up', 'closed', 'not_needed', 'refused', 'deferred', 'withdrawn',
-        'superseded')),
+    CHECK (status IN ('identified', 'assessed', 'plan_approved', 'fitted', 'accepted', 'followed_up', 'closed', 'not_needed', 'refused', 'deferred', 'withdrawn', 'superseded')),
     CHECK (result IS NULL OR result IN ('needed', 'not_needed', 'refused', 'deferred')),
     CHECK ((kind = 'device') = (item_id IS NOT NULL)),
     CHECK (year BETWEEN 2000 AND 2100)
@@ -147,12 +144,8 @@ CREATE TABLE rehab_need_events (
     from_status TEXT,
     to_status TEXT NOT NULL,
     reason TEXT,
-    CHECK (from_status IS NULL OR from_status IN ('identified', 'assessed', 'plan_approved', 'fitted', 'accepted',
-        'followed_up', 'closed', 'not_needed', 'refused', 'deferred', 'withdrawn',
-        'superseded')),
-    CHECK (to_status IN ('identified', 'assessed', 'plan_approved', 'fitted', 'accepted',
-        'followed_up', 'closed', 'not_needed', 'refused', 'deferred', 'withdrawn',
-        'superseded'))
+    CHECK (from_status IS NULL OR from_status IN ('identified', 'assessed', 'plan_approved', 'fitted', 'accepted', 'followed_up', 'closed', 'not_needed', 'refused', 'deferred', 'withdrawn', 'superseded')),
+    CHECK (to_status IN ('identified', 'assessed', 'plan_approved', 'fitted', 'accepted', 'followed_up', 'closed', 'not_needed', 'refused', 'deferred', 'withdrawn', 'superseded'))
 );
 CREATE INDEX rehab_need_events_need ON rehab_need_events (need_id);
 
@@ -182,10 +175,8 @@ CREATE TABLE rehab_episodes (
     updated_by TEXT NOT NULL,
     deleted_at TIMESTAMP,
     deleted_by TEXT,
-    CHECK (project IN ('cochlear', 'limb_surgery', 'adult_hearing_aid', 'low_vision',
-        'child_rehab', 'basic_rehab', 'basic_device')),
-    CHECK (category IN ('visual', 'hearing', 'speech', 'physical', 'intellectual', 'mental',
-        'multiple')),
+    CHECK (project IN ('cochlear', 'limb_surgery', 'adult_hearing_aid', 'low_vision', 'child_rehab', 'basic_rehab', 'basic_device')),
+    CHECK (category IN ('visual', 'hearing', 'speech', 'physical', 'intellectual', 'mental', 'multiple')),
     CHECK (months BETWEEN 0 AND 12),
     CHECK (monthly_fen BETWEEN 0 AND 10000000),
     CHECK (end_on IS NULL OR end_on >= start_on)

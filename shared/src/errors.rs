@@ -82,6 +82,8 @@ crate::string_enum! {
         IdConflict = "id_conflict",
         /// `id_number_in_url`.
         IdNumberInUrl = "id_number_in_url",
+        /// `image_too_large`.
+        ImageTooLarge = "image_too_large",
         /// `immutable`.
         Immutable = "immutable",
         /// `import_not_valid`.
@@ -236,6 +238,8 @@ crate::string_enum! {
         Unreadable = "unreadable",
         /// `unsupported_media_type`.
         UnsupportedMediaType = "unsupported_media_type",
+        /// `unsupported_type`.
+        UnsupportedType = "unsupported_type",
         /// `validation_failed`.
         ValidationFailed = "validation_failed",
         /// `wrong_password`.

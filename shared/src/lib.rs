@@ -5,6 +5,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod api;
+pub mod attachments;
 pub mod auth;
 pub mod codes;
 pub mod employment;

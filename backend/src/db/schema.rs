@@ -519,3 +519,28 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        owner_type -> Text,
+        owner_id -> Text,
+        county_code -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        upload_sha256 -> Text,
+        create_hash -> Nullable<Text>,
+        taken_at -> Nullable<Timestamp>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        bytes -> Nullable<Binary>,
+        thumbnail -> Nullable<Binary>,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}

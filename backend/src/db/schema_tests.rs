@@ -14,6 +14,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 use diesel::sql_types::Text;
 use shared::api::AuditAction;
+use shared::attachments::{ContentType, OwnerKind};
 use shared::auth::Role;
 use shared::employment::{
     Applicant, BaseKind, CourseKind, EnrolmentStatus, LoanStatus, Programme, TrainingOutcome,
@@ -101,6 +102,13 @@ VALUES ('chk-episode', 'chk-person', '430381', '4303', 'test', 'basic_rehab', 'p
     '2026-01-01 00:00:00', 'test');
 INSERT INTO import_jobs (id, kind, target_id, owner_id, state, created_at, updated_at)
 SELECT 'chk-job', 'roster', 'test', id, 'validating', '2026-01-01 00:00:00', '2026-01-01 00:00:00'
+FROM users WHERE username = 'admin';
+INSERT INTO attachments (id, owner_type, owner_id, county_code, content_type, size_bytes,
+    sha256, upload_sha256, latitude, longitude, width, height, created_at, created_by)
+SELECT 'chk-attachment', 'person', 'chk-person', '430381', 'image/jpeg', 1,
+    '0000000000000000000000000000000000000000000000000000000000000000',
+    '0000000000000000000000000000000000000000000000000000000000000000', 27.8, 112.9, 1, 1,
+    '2026-01-01 00:00:00', id
 FROM users WHERE username = 'admin';
 ";
 
@@ -198,6 +206,7 @@ fn cases() -> Vec<Case> {
     const USER: &str = "username = 'admin'";
     const YEAR: &str = "year = 2020";
     const ALLOCATION: &str = "year = 2020 AND city_code = '4303'";
+    const ATTACHMENT: &str = "id = 'chk-attachment'";
     let roles: Vec<&str> = strs(Role::ALL, Role::as_str);
     let all_roles = crate::users::queries::roles_text(Role::ALL);
     let role_sets = |column: &'static str, nullable: bool| {
@@ -423,6 +432,51 @@ fn cases() -> Vec<Case> {
             &[0, 1],
             &[-1],
         ),
+        codes(
+            "attachments",
+            ATTACHMENT,
+            "owner_type",
+            strs(OwnerKind::ALL, OwnerKind::as_str),
+            false,
+        ),
+        codes(
+            "attachments",
+            ATTACHMENT,
+            "content_type",
+            strs(ContentType::ALL, ContentType::as_str),
+            false,
+        ),
+        range(
+            "attachments",
+            ATTACHMENT,
+            "size_bytes",
+            &[1, 10_000_000],
+            &[0, -1],
+        ),
+        range(
+            "attachments",
+            ATTACHMENT,
+            "latitude",
+            &[-90, 90, 27],
+            &[-91, 91],
+        ),
+        range(
+            "attachments",
+            ATTACHMENT,
+            "longitude",
+            &[-180, 180, 112],
+            &[-181, 181],
+        ),
+        range("attachments", ATTACHMENT, "width", &[1, 4000], &[0, -1]),
+        range("attachments", ATTACHMENT, "height", &[1, 3000], &[0, -1]),
+        Case {
+            table: "attachments",
+            row: ATTACHMENT,
+            column: "sha256",
+            accepted: vec![lit(&"a".repeat(64))],
+            refused: vec![lit("abc"), lit(&"a".repeat(65))],
+            listed: None,
+        },
     ]);
     cases.extend(rehab_cases());
     cases
@@ -713,6 +767,8 @@ fn normalise(db_type: &str) -> String {
         "integer" => "Integer",
         "bigint" => "BigInt",
         "boolean" => "Bool",
+        "bytea" => "Binary",
+        "double precision" => "Double",
         "date" => "Date",
         "timestamp" | "timestamp without time zone" => "Timestamp",
         other => return format!("unmapped database type {other}"),
@@ -808,6 +864,7 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         rehab_need_events,
         rehab_episodes,
         rehab_targets,
+        attachments,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(
