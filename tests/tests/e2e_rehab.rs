@@ -16,6 +16,15 @@ use xiangzhu_tests::*;
 /// The catalogue's manual wheelchair (普通轮椅, seeded with the rehab migration).
 const WHEELCHAIR: &str = "e5de5ac4-9ed1-5e86-84df-5fbd0398d2f9";
 
+/// A 16 × 12 PNG, the photo of the acceptance.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x0c, 0x08, 0x02, 0x00, 0x00, 0x00, 0xe4, 0x85, 0xaa,
+    0xd6, 0x00, 0x00, 0x00, 0x15, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x38, 0x51, 0xa1, 0x41,
+    0x12, 0x62, 0x18, 0xd5, 0x30, 0xaa, 0x01, 0x3b, 0x02, 0x00, 0xa0, 0x76, 0x0e, 0x10, 0x17, 0xba,
+    0x07, 0x76, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
 /// Goes to `path` under `base`.
 async fn open(c: &Client, base: &str, path: &str) {
     c.goto(&format!("{base}{path}"))
@@ -165,7 +174,21 @@ async fn a_device_from_assessment_to_follow_up_on_a_phone() {
     click(&c, "#need-accept").await;
     set_date(&c, "step-accept-first", &accepted).await;
     select(&c, "accept-by", "person").await;
-    // PHOTO: set on the upload component's file input (see the report).
+    // The photo: a small PNG set on the upload box's file input, as if picked.
+    let need_id = need_path.rsplit('/').next().unwrap_or_default().to_owned();
+    let png = std::env::temp_dir().join(format!("xiangzhu-e2e-{need_id}.png"));
+    std::fs::write(&png, PNG).unwrap_or_else(|e| panic!("{e}"));
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id(&format!("photo-{need_id}-pick")))
+        .await
+        .unwrap_or_else(|e| panic!("the photo input: {e}"))
+        .send_keys(&png.display().to_string())
+        .await
+        .unwrap_or_else(|e| panic!("choosing the photo: {e}"));
+    wait_text(&c, "#step-accept-photo", "已上传").await;
+    check_page(&c, "acceptance form with a photo", true).await;
+    shot(&c, "rehab-acceptance").await;
     click(&c, "#step-accept-save").await;
     wait_text(&c, "#need-status", "已验收").await;
     wait_text(&c, "#need-follow-up-due", "").await;
@@ -180,6 +203,7 @@ async fn a_device_from_assessment_to_follow_up_on_a_phone() {
     check_page(&c, "follow-ups due", true).await;
     shot(&c, "rehab-follow-ups").await;
 
+    let _ = std::fs::remove_file(&png);
     let _ = c.close().await;
     server.stop(true).await;
 }
