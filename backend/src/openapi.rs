@@ -50,6 +50,7 @@ impl Modify for BearerAuth {
         rehab::routes::catalogue, rehab::routes::catalogue_item, rehab::routes::create_item, rehab::routes::update_item, rehab::routes::set_cap,
         rehab::routes::list_needs, rehab::routes::create_need, rehab::routes::get_need, rehab::routes::act, rehab::routes::assess, rehab::routes::renewals,
         rehab::routes::list_episodes, rehab::routes::create_episode, rehab::routes::get_episode, rehab::routes::update_episode, rehab::routes::kpi,
+        rehab::routes::needs_template, rehab::routes::import_needs, rehab::routes::export_needs, rehab::routes::export_catalogue, rehab::routes::import_catalogue,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

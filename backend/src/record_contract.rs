@@ -53,6 +53,8 @@ record_contract!(
     bases => base_spec,
     loans => loan_spec,
     users => user_spec,
+    rehab_needs => rehab_need_spec,
+    rehab_episodes => rehab_episode_spec,
 );
 
 fn items(body: &Value) -> Vec<String> {
@@ -322,6 +324,54 @@ async fn loan_spec(app: &TestApp) -> Spec {
         body,
         update: Some(Box::new(move |v| {
             let mut b = loan_body(&p, 3_000_000);
+            b["version"] = json!(v);
+            b
+        })),
+        delete: false,
+    }
+}
+
+/// Rehab needs change by workflow steps (their own tests), not by PUT.
+async fn rehab_need_spec(app: &TestApp) -> Spec {
+    let p = PersonBuilder::new().county("430381").create(app).id;
+    let need = |project: &str| {
+        json!({"person_id": p, "kind": "rehab_medical", "project": project,
+            "source": "home_visit", "identified_on": "2020-03-02"})
+    };
+    Spec {
+        entity: "rehab_need",
+        owner: "xiangxiang.staff",
+        outsider: "liuyang.staff",
+        create_path: "/api/v1/rehab/needs".into(),
+        list_path: "/api/v1/rehab/needs?limit=500".into(),
+        item_prefix: "/api/v1/rehab/needs/".into(),
+        readable: true,
+        body: need("basic_rehab"),
+        other_body: need("limb_surgery"),
+        update: None,
+        delete: false,
+    }
+}
+
+async fn rehab_episode_spec(app: &TestApp) -> Spec {
+    let p = PersonBuilder::new().county("430381").create(app).id;
+    let episode = move |months: i64| {
+        json!({"person_id": p, "institution": "湘乡市康复中心", "project": "basic_rehab",
+            "category": "physical", "start_on": "2020-03-01", "months": months,
+            "monthly_fen": 50_000})
+    };
+    Spec {
+        entity: "rehab_episode",
+        owner: "xiangxiang.staff",
+        outsider: "liuyang.staff",
+        create_path: "/api/v1/rehab/episodes".into(),
+        list_path: "/api/v1/rehab/episodes?limit=500".into(),
+        item_prefix: "/api/v1/rehab/episodes/".into(),
+        readable: true,
+        body: episode(3),
+        other_body: episode(4),
+        update: Some(Box::new(move |v| {
+            let mut b = episode(6);
             b["version"] = json!(v);
             b
         })),

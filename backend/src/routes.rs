@@ -118,6 +118,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/kpi/employment", get().to(kpi::routes::employment))
                 .route("/kpi/rehab", get().to(rehab::routes::kpi))
+                .route(
+                    "/rehab/catalogue/export",
+                    get().to(rehab::routes::export_catalogue),
+                )
+                .service(
+                    web::resource("/rehab/catalogue/import")
+                        .app_data(web::PayloadConfig::new(crate::tabular::MAX_UPLOAD))
+                        .route(post().to(rehab::routes::import_catalogue)),
+                )
+                .route(
+                    "/rehab/needs-template",
+                    get().to(rehab::routes::needs_template),
+                )
+                .route("/rehab/needs/export", get().to(rehab::routes::export_needs))
+                .service(
+                    web::resource("/rehab/needs/import")
+                        .app_data(web::PayloadConfig::new(crate::tabular::MAX_UPLOAD))
+                        .route(post().to(rehab::routes::import_needs)),
+                )
                 .route("/rehab/catalogue", get().to(rehab::routes::catalogue))
                 .route("/rehab/catalogue", post().to(rehab::routes::create_item))
                 .route(

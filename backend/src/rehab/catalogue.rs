@@ -248,9 +248,19 @@ pub fn create(
     user: &AuthUser,
     body: &DeviceItemCreate,
 ) -> Result<(bool, DeviceItem), ApiError> {
+    write_tx(conn, |conn| create_in(conn, pii, user, body))
+}
+
+/// [`create`] inside the caller's transaction.
+pub fn create_in(
+    conn: &mut DbConn,
+    pii: &crate::pii::Pii,
+    user: &AuthUser,
+    body: &DeviceItemCreate,
+) -> Result<(bool, DeviceItem), ApiError> {
     let f = &body.fields;
     let hash = crate::record::create_digest(pii, "device_item", f)?;
-    write_tx(conn, |conn| {
+    {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
         let stored: Option<(Option<String>, String)> = device_items::table
             .find(id.to_string())
@@ -296,7 +306,7 @@ pub fn create(
         let item = get(conn, id)?;
         audit_item(conn, user, AuditAction::Create, id, None, &item)?;
         Ok((true, item))
-    })
+    }
 }
 
 /// Changes an item (devices centre); the version must be current.
@@ -307,7 +317,18 @@ pub fn update(
     version: i64,
     f: &DeviceItemInput,
 ) -> Result<DeviceItem, ApiError> {
-    write_tx(conn, |conn| {
+    write_tx(conn, |conn| update_in(conn, user, id, version, f))
+}
+
+/// [`update`] inside the caller's transaction.
+pub fn update_in(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: Uuid,
+    version: i64,
+    f: &DeviceItemInput,
+) -> Result<DeviceItem, ApiError> {
+    {
         let before = get(conn, id)?;
         if before.version != version {
             return Err(ApiError::stale_version());
@@ -338,7 +359,7 @@ pub fn update(
         let after = get(conn, id)?;
         audit_item(conn, user, AuditAction::Update, id, Some(&before), &after)?;
         Ok(after)
-    })
+    }
 }
 
 /// Sets an item's cap for a programme year (devices centre). Fittings already recorded
@@ -358,7 +379,26 @@ pub fn set_cap(
         errs.add("cap_fen", "out_of_range", "0 to 1,000,000 yuan");
     }
     errs.into_result(()).map_err(ApiError::Validation)?;
-    write_tx(conn, |conn| {
+    write_tx(conn, |conn| set_cap_in(conn, user, id, year, cap_fen))
+}
+
+/// [`set_cap`] inside the caller's transaction (the bounds already checked).
+pub fn set_cap_in(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: Uuid,
+    year: i32,
+    cap_fen: i64,
+) -> Result<DeviceItem, ApiError> {
+    if !(2000..=2100).contains(&year) || !(0..=shared::rehab::MAX_UNIT_PRICE_FEN).contains(&cap_fen)
+    {
+        return Err(ApiError::field(
+            "cap_fen",
+            "out_of_range",
+            "0 to 1,000,000 yuan",
+        ));
+    }
+    {
         let before = get(conn, id)?;
         let n = diesel::update(device_caps::table.find((id.to_string(), year)))
             .set(device_caps::cap_fen.eq(cap_fen))
@@ -382,5 +422,5 @@ pub fn set_cap(
         let after = get(conn, id)?;
         audit_item(conn, user, AuditAction::Update, id, Some(&before), &after)?;
         Ok(after)
-    })
+    }
 }

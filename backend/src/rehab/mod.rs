@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod episodes;
 pub mod needs;
 pub mod routes;
+pub mod transfer;
 
 #[cfg(test)]
 mod tests;

@@ -437,12 +437,12 @@ fn event(
     Ok(())
 }
 
+/// Audits a write of the need `(id, county)`.
 fn audit_need(
     conn: &mut DbConn,
     user: &AuthUser,
     action: AuditAction,
-    id: &str,
-    county: &str,
+    (id, county): (&str, &str),
     reason: Option<&str>,
     before: Option<serde_json::Value>,
     after: serde_json::Value,
@@ -735,8 +735,7 @@ fn insert(
             conn,
             user,
             AuditAction::Update,
-            &o.id,
-            &o.county_code,
+            (&o.id, &o.county_code),
             None,
             Some(serde_json::json!({"status": from})),
             serde_json::json!({"status": NeedStatus::Superseded, "superseded_by": id}),
@@ -746,8 +745,7 @@ fn insert(
         conn,
         user,
         AuditAction::Create,
-        id,
-        &person.county_code,
+        (id, &person.county_code),
         None,
         None,
         serde_json::json!({"person_id": person.id, "kind": f.kind, "project": f.project,
@@ -774,33 +772,37 @@ pub fn create(
         if replayed(conn, user, id, &hash)? {
             return Ok((false, get(conn, user, id)?));
         }
-        let mut errs = FieldErrors::new();
-        let person = prepare(
-            conn,
-            user,
-            &id.to_string(),
-            &body.fields,
-            body.assessment.as_ref(),
-            &mut errs,
-        )?;
-        let (Some(person), true) = (person, errs.is_empty()) else {
-            return Err(ApiError::Validation(errs.0));
-        };
-        let assessed = body.assessment.as_ref().map(|a| Assessed {
-            a,
-            status: NeedStatus::after_assessment(a.result),
-        });
-        insert(
-            conn,
-            user,
-            &id.to_string(),
-            &hash,
-            &body.fields,
-            &person,
-            assessed,
-        )?;
+        write_new(conn, user, &id.to_string(), &hash, body)?;
         Ok((true, get(conn, user, id)?))
     })
+}
+
+/// Checks and writes a new need (and its assessment) inside the caller's transaction;
+/// the caller has made sure the id is free.
+pub(crate) fn write_new(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: &str,
+    hash: &str,
+    body: &NeedCreate,
+) -> Result<(), ApiError> {
+    let mut errs = FieldErrors::new();
+    let person = prepare(
+        conn,
+        user,
+        id,
+        &body.fields,
+        body.assessment.as_ref(),
+        &mut errs,
+    )?;
+    let (Some(person), true) = (person, errs.is_empty()) else {
+        return Err(ApiError::Validation(errs.0));
+    };
+    let assessed = body.assessment.as_ref().map(|a| Assessed {
+        a,
+        status: NeedStatus::after_assessment(a.result),
+    });
+    insert(conn, user, id, hash, &body.fields, &person, assessed)
 }
 
 /// Records an assessment visit and every need found, all or nothing; errors name
@@ -1212,8 +1214,7 @@ pub fn act(conn: &mut DbConn, user: &AuthUser, id: Uuid, a: &NeedAction) -> Resu
             conn,
             user,
             AuditAction::Update,
-            &r.id,
-            &r.county_code,
+            (&r.id, &r.county_code),
             reason,
             Some(serde_json::json!({"status": from})),
             serde_json::Value::Object(change.audit),

@@ -352,3 +352,175 @@ pub async fn kpi(
             .await?,
     ))
 }
+
+/// Parameters of the rehab imports.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// `xlsx` or `csv`.
+    pub format: crate::tabular::Format,
+    /// Only check the file; write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Catalogue imports: the programme year of the cap column (default this year).
+    pub year: Option<i32>,
+}
+
+/// Parameters of the rehab exports: the file format and the needs list's filters.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `xlsx` or `csv`.
+    pub format: crate::tabular::Format,
+    /// Catalogue export: the programme year of the cap column (default this year).
+    pub year: Option<i32>,
+    /// Only this status.
+    pub status: Option<shared::rehab::NeedStatus>,
+    /// Only this kind.
+    pub kind: Option<shared::rehab::NeedKind>,
+    /// Only this project.
+    pub project: Option<shared::rehab::RehabProject>,
+    /// Only needs of this programme year.
+    pub need_year: Option<i32>,
+    /// Only this city (4 digits) or county (6 digits).
+    pub county: Option<String>,
+}
+
+fn english(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("en"))
+}
+
+fn this_year() -> i32 {
+    chrono::Datelike::year(&crate::db::today())
+}
+
+/// The needs import template (Chinese headers, drop-downs for coded columns).
+#[utoipa::path(get, path = "/api/v1/rehab/needs-template", tag = "rehab", params(("format" = crate::tabular::Format, Query, description = "xlsx or csv")),
+    responses((status = 200, description = "the template file"), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn needs_template(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<crate::training::routes::FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::WriteRehab)?;
+    let table = state.db(super::transfer::need_template).await?;
+    let bytes = crate::tabular::write(&table, q.format)?;
+    Ok(crate::tabular::download(
+        bytes,
+        q.format,
+        "rehab-needs-template",
+    ))
+}
+
+/// Imports a county's survey of needs (county rehab staff): every row is checked and
+/// every problem reported by row and column; the rows are written all or nothing (and
+/// not at all with `dry_run`). At most 2,000 rows per file.
+#[utoipa::path(post, path = "/api/v1/rehab/needs/import", tag = "rehab", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
+    responses((status = 200, body = super::transfer::ImportReport), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn import_needs(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    Query(q): Query<ImportQuery>,
+    body: web::Bytes,
+) -> Result<web::Json<super::transfer::ImportReport>, ApiError> {
+    super::require_county_writer(&user)?;
+    let table = web::block(move || crate::tabular::read(&body, q.format)).await??;
+    let (pii, en) = (state.pii.clone(), english(&req));
+    Ok(web::Json(
+        state
+            .db(move |conn| super::transfer::import_needs(conn, &pii, &user, &table, q.dry_run, en))
+            .await?,
+    ))
+}
+
+/// The needs in the caller's scope and filters as a spreadsheet, identity numbers
+/// masked; every export is audited.
+#[utoipa::path(get, path = "/api/v1/rehab/needs/export", tag = "rehab", params(ExportQuery),
+    responses((status = 200, description = "the file"), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn export_needs(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    super::require_reader(&user)?;
+    let filter = NeedQuery {
+        status: q.status,
+        kind: q.kind,
+        project: q.project,
+        year: q.need_year,
+        county: q.county.clone(),
+        ..NeedQuery::default()
+    };
+    let table = state
+        .db(move |conn| {
+            crate::db::write_tx(conn, |conn| {
+                let t = super::transfer::export_needs(conn, &user, &filter)?;
+                super::transfer::audit_export(conn, &user, t.rows.len())?;
+                Ok::<_, ApiError>(t)
+            })
+        })
+        .await?;
+    let bytes = crate::tabular::write(&table, q.format)?;
+    Ok(crate::tabular::download(bytes, q.format, "rehab-needs"))
+}
+
+/// The catalogue as a spreadsheet with each item's cap for `year`: also the template of
+/// the catalogue import.
+#[utoipa::path(get, path = "/api/v1/rehab/catalogue/export", tag = "rehab", params(ExportQuery),
+    responses((status = 200, description = "the file"), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn export_catalogue(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if !(user.can(Capability::WriteRehab) || user.can(Capability::MaintainCatalogue)) {
+        return Err(ApiError::Forbidden(
+            "your roles do not include rehabilitation".into(),
+        ));
+    }
+    let year = q.year.unwrap_or_else(this_year);
+    let table = state
+        .db(move |conn| super::transfer::catalogue_table(conn, year))
+        .await?;
+    let bytes = crate::tabular::write(&table, q.format)?;
+    Ok(crate::tabular::download(
+        bytes,
+        q.format,
+        "device-catalogue",
+    ))
+}
+
+/// Imports the catalogue (provincial devices centre): each row adds or changes the item
+/// of its name and sets its cap for `year`; all or nothing (and nothing with `dry_run`).
+#[utoipa::path(post, path = "/api/v1/rehab/catalogue/import", tag = "rehab", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
+    responses((status = 200, body = super::transfer::ImportReport), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn import_catalogue(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    Query(q): Query<ImportQuery>,
+    body: web::Bytes,
+) -> Result<web::Json<super::transfer::ImportReport>, ApiError> {
+    catalogue::require_maintainer(&user)?;
+    let year = q.year.unwrap_or_else(this_year);
+    if !(2000..=2100).contains(&year) {
+        return Err(ApiError::field("year", "out_of_range", "2000 to 2100"));
+    }
+    let table = web::block(move || crate::tabular::read(&body, q.format)).await??;
+    let (pii, en) = (state.pii.clone(), english(&req));
+    Ok(web::Json(
+        state
+            .db(move |conn| {
+                super::transfer::import_catalogue(conn, &pii, &user, &table, year, q.dry_run, en)
+            })
+            .await?,
+    ))
+}

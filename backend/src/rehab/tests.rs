@@ -21,6 +21,8 @@ db_tests!(
     childrens_rehabilitation_follows_the_age_and_category_rules,
     the_kpi_matches_a_hand_count,
     bad_input_changes_nothing,
+    a_survey_file_is_checked_row_by_row_and_written_all_or_nothing,
+    the_catalogue_round_trips_through_a_spreadsheet,
 );
 
 /// A valid 2×2 PNG: an acceptance photo.
@@ -1010,4 +1012,346 @@ async fn bad_input_changes_nothing(backend: Backend) {
         );
     }
     assert_eq!(count(&app), before + 2);
+}
+
+fn xlsx(headers: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
+    let table = crate::tabular::Table {
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+        choices: Vec::new(),
+    };
+    crate::tabular::write(&table, crate::tabular::Format::Xlsx).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn row(cells: &[&str]) -> Vec<String> {
+    cells.iter().map(|c| (*c).to_owned()).collect()
+}
+
+async fn a_survey_file_is_checked_row_by_row_and_written_all_or_nothing(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let rehab = app.token("xiangxiang.rehab").await;
+    let b1 = PersonBuilder::new().name("张三");
+    let id1 = b1.input().id_number.clone().unwrap_or_default();
+    b1.create(&app);
+    let b2 = PersonBuilder::new().name("李四");
+    let id2 = b2.input().id_number.clone().unwrap_or_default();
+    b2.create(&app);
+    let elsewhere = PersonBuilder::new().county("430181");
+    let id3 = elsewhere.input().id_number.clone().unwrap_or_default();
+    elsewhere.create(&app);
+    let cols = &super::transfer::NEED_COLUMNS;
+    let good1 = row(&[
+        &id1,
+        "张三",
+        "辅具适配",
+        "基本辅具适配",
+        "普通轮椅",
+        "入户走访",
+        "2020-05-01",
+        "需要",
+        "2020-05-02",
+        "李医生",
+        "",
+    ]);
+    let good2 = row(&[
+        &id2,
+        "李四",
+        "康复医疗",
+        "基本康复服务",
+        "",
+        "动态更新调查",
+        "2020-05-01",
+        "",
+        "",
+        "",
+        "高血压",
+    ]);
+    let bad = vec![
+        row(&[
+            &id1,
+            "王五",
+            "辅具适配",
+            "基本辅具适配",
+            "手杖",
+            "入户走访",
+            "2020-05-01",
+            "",
+            "",
+            "",
+            "",
+        ]),
+        row(&[
+            &id2,
+            "李四",
+            "按摩",
+            "基本康复服务",
+            "",
+            "入户走访",
+            "2020-05-01",
+            "",
+            "",
+            "",
+            "",
+        ]),
+        row(&[
+            &id2,
+            "李四",
+            "辅具适配",
+            "基本辅具适配",
+            "",
+            "入户走访",
+            "2020-05-01",
+            "",
+            "",
+            "",
+            "",
+        ]),
+        row(&[
+            &id2,
+            "李四",
+            "手术",
+            "肢体矫治手术",
+            "",
+            "入户走访",
+            "2020-05-01",
+            "本人拒绝",
+            "",
+            "",
+            "",
+        ]),
+        row(&[
+            &id3,
+            "",
+            "康复医疗",
+            "基本康复服务",
+            "",
+            "入户走访",
+            "2020-05-01",
+            "",
+            "",
+            "",
+            "",
+        ]),
+        row(&[
+            "430381199001011234",
+            "",
+            "康复医疗",
+            "基本康复服务",
+            "",
+            "入户走访",
+            "2020-13-01",
+            "",
+            "",
+            "",
+            "",
+        ]),
+    ];
+    let mut rows = vec![good1.clone(), good2.clone()];
+    rows.extend(bad);
+    let count = || -> i64 {
+        rehab_needs::table
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let before = count();
+    let r = app
+        .upload(
+            &rehab,
+            "/api/v1/rehab/needs/import?format=xlsx",
+            xlsx(cols, rows),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["written"], 0);
+    let errors: Vec<(i64, String, String)> = r.body["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["row"].as_i64().unwrap_or(0),
+                        e["column"].as_str().unwrap_or("").to_owned(),
+                        e["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let expect = |row: i64, column: &str, code: &str| {
+        assert!(
+            errors.contains(&(row, column.to_owned(), code.to_owned())),
+            "row {row} {column} {code} in {errors:?}"
+        );
+    };
+    expect(4, "姓名", "name_mismatch");
+    expect(5, "需求类别", "invalid_code");
+    expect(6, "辅具名称", "required");
+    expect(7, "评估结果", "refusal_needs_record");
+    expect(8, "身份证号", "not_in_registry");
+    expect(9, "发现日期", "invalid_date");
+    assert_eq!(count(), before, "nothing written while any row is wrong");
+    // A clean file: the check writes nothing, the import both rows, a second import none.
+    let clean = xlsx(cols, vec![good1, good2]);
+    let r = app
+        .upload(
+            &rehab,
+            "/api/v1/rehab/needs/import?format=xlsx&dry_run=true",
+            clean.clone(),
+        )
+        .await;
+    assert_eq!(
+        (
+            r.body["written"].as_i64(),
+            r.body["errors"].as_array().map(Vec::len)
+        ),
+        (Some(2), Some(0)),
+        "{}",
+        r.body
+    );
+    assert_eq!(count(), before);
+    let r = app
+        .upload(
+            &rehab,
+            "/api/v1/rehab/needs/import?format=xlsx",
+            clean.clone(),
+        )
+        .await;
+    assert_eq!(r.body["written"], 2, "{}", r.body);
+    assert_eq!(count(), before + 2);
+    let r = app
+        .upload(&rehab, "/api/v1/rehab/needs/import?format=xlsx", clean)
+        .await;
+    assert_eq!(r.body["errors"][0]["code"], "duplicate", "{}", r.body);
+    assert_eq!(count(), before + 2);
+    // Only county rehab writers import; a city user cannot.
+    let city = app.token("xiangtan.staff").await;
+    let r = app
+        .upload(
+            &city,
+            "/api/v1/rehab/needs/import?format=xlsx",
+            xlsx(cols, vec![]),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    // The export masks identity numbers and is audited.
+    let (status, bytes) = app
+        .download(&city, "/api/v1/rehab/needs/export?format=csv")
+        .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("张三") && text.contains("已评估"), "{text}");
+    assert!(!text.contains(&id1) && !text.contains(&id2), "{text}");
+    let audited: i64 = crate::db::schema::audit_log::table
+        .filter(crate::db::schema::audit_log::entity_type.eq("rehab_needs"))
+        .filter(crate::db::schema::audit_log::action.eq("export"))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(audited, 1);
+}
+
+async fn the_catalogue_round_trips_through_a_spreadsheet(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let centre = app.token("rehab").await;
+    let (status, bytes) = app
+        .download(
+            &centre,
+            "/api/v1/rehab/catalogue/export?format=xlsx&year=2020",
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut table = crate::tabular::read(&bytes, crate::tabular::Format::Xlsx)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(table.rows.len(), 30);
+    assert_eq!(
+        table.headers.last().map(String::as_str),
+        Some("2020年补贴标准(元)")
+    );
+    // Raise the wheelchair's cap, add an item; one bad row stops everything.
+    let chair = table
+        .rows
+        .iter()
+        .position(|r| r[2] == "普通轮椅")
+        .unwrap_or_else(|| panic!("no wheelchair"));
+    table.rows[chair][10] = "900.00".into();
+    table.rows.push(row(&[
+        "122306",
+        "2016",
+        "儿童电动轮椅",
+        "Powered wheelchair for children",
+        "肢体、多重",
+        "辆",
+        "6",
+        "2",
+        "是",
+        "是",
+        "3500",
+    ]));
+    table.rows.push(row(&[
+        "999999", "2016", "坏行", "bad", "肢体", "个", "0", "", "也许", "是", "x",
+    ]));
+    let file = crate::tabular::write(&table, crate::tabular::Format::Xlsx)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = app
+        .upload(
+            &centre,
+            "/api/v1/rehab/catalogue/import?format=xlsx&year=2020",
+            file,
+        )
+        .await;
+    assert_eq!(r.body["written"], 0, "{}", r.body);
+    let codes: Vec<&str> = r.body["errors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["code"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        codes.contains(&"invalid_yes_no") && codes.contains(&"invalid_amount"),
+        "{codes:?}"
+    );
+    table.rows.pop();
+    let file = crate::tabular::write(&table, crate::tabular::Format::Xlsx)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let r = app
+        .upload(
+            &centre,
+            "/api/v1/rehab/catalogue/import?format=xlsx&year=2020",
+            file,
+        )
+        .await;
+    assert_eq!(r.body["written"], 31, "{}", r.body);
+    let items = app
+        .get(&centre, "/api/v1/rehab/catalogue?q=%E8%BD%AE%E6%A4%85")
+        .await;
+    let caps: Vec<(String, Value)> = items
+        .body
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|i| {
+                    (
+                        i["name_zh"].as_str().unwrap_or("").to_owned(),
+                        i["caps"][0]["cap_fen"].clone(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        caps.contains(&("普通轮椅".into(), json!(90_000))),
+        "{caps:?}"
+    );
+    assert!(
+        caps.contains(&("儿童电动轮椅".into(), json!(350_000))),
+        "{caps:?}"
+    );
+    let county = app.token("xiangxiang.rehab").await;
+    let r = app
+        .upload(
+            &county,
+            "/api/v1/rehab/catalogue/import?format=xlsx",
+            vec![1, 2, 3],
+        )
+        .await;
+    assert_eq!(r.status, 403);
 }
