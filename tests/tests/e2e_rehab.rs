@@ -1,12 +1,13 @@
 //! Measure 14 in the browser, on a phone in Chinese, as the demo users do it: the
 //! provincial devices centre sets a year's subsidy cap in the catalogue and reads the
-//! KPI table down to a county; county rehabilitation staff (`xiangxiang.rehab`) assess
-//! a person and find a device need (an incomplete second row is refused next to its own
-//! field); the assessor cannot approve the plan, a second county user
-//! (`xiangxiang.staff`) finds it waiting and approves it (four eyes); the fitting form
-//! shows the subsidy and self-pay live; acceptance takes a photo; and the need then
-//! shows under "follow-ups due". One server and one browser for the whole file; every
-//! page visited passes axe-core, does not scroll sideways and shows no English.
+//! KPI table down to a city's counties; county rehabilitation staff (`xiangxiang.rehab`)
+//! assess a person and find a device need (an incomplete second row is refused next to
+//! its own field) and add a service episode; the assessor cannot approve the plan, a
+//! second county user (`xiangxiang.staff`) finds it waiting and approves it (four eyes);
+//! the fitting form shows the subsidy and self-pay live; acceptance takes a photo; and
+//! the need then shows under "follow-ups due". One server and one browser for the whole
+//! file; every page visited passes axe-core, does not scroll sideways and shows no
+//! English.
 
 use backend::testing::{Backend, PersonBuilder, TestApp};
 use fantoccini::{Client, Locator};
@@ -122,6 +123,18 @@ async fn a_device_from_assessment_to_follow_up_on_a_phone() {
     wait_text(&c, "#person-needs", "普通轮椅").await;
     wait_text(&c, "#person-needs", "已评估，待批准方案").await;
     check_page(&c, "a person's rehabilitation with a need", true).await;
+    // A service episode on the same page, its total computed as it is typed.
+    click(&c, "#episode-add").await;
+    fill(&c, "#ep-institution", "湘乡市康复中心").await;
+    select(&c, "ep-project", "basic_rehab").await;
+    set_date(&c, "ep-start", &assessed).await;
+    fill(&c, "#ep-months", "3").await;
+    fill(&c, "#ep-monthly", "500").await;
+    wait_text(&c, "#ep-total", "1,500.00").await;
+    check_page(&c, "episode form", true).await;
+    click(&c, "#ep-save").await;
+    wait_text(&c, "#episode-saved", "康复服务已登记").await;
+    wait_text(&c, "#person-episodes", "湘乡市康复中心").await;
     click(&c, "#person-needs a").await;
     wait_text(&c, "#need-status", "已评估，待批准方案").await;
     let need_path = c
