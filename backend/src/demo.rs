@@ -369,3 +369,153 @@ pub fn all_counties(conn: &mut DbConn) -> Result<Vec<(String, String)>, ApiError
         .filter_map(|(c, p)| p.map(|p| (c, p)))
         .collect())
 }
+
+/// A demo account as the server would see it after login (for seeding through the same
+/// code paths as the API).
+fn demo_actor(conn: &mut DbConn, username: &str) -> Result<crate::auth::AuthUser, ApiError> {
+    use crate::db::schema::users;
+    let (id, unit, roles): (String, String, String) = users::table
+        .filter(users::username.eq(username))
+        .select((users::id, users::unit_code, users::roles))
+        .first(conn)?;
+    let region = crate::org::queries::region_of(conn, &unit)?.ok_or(ApiError::NotFound)?;
+    Ok(crate::auth::AuthUser {
+        id: crate::db::uuid(&id)?,
+        username: username.to_owned(),
+        unit_code: unit,
+        roles: crate::users::queries::parse_roles(&roles)?,
+        scope: crate::auth::Scope::from_region(&region).ok_or(ApiError::NotFound)?,
+        session_id: uuid::Uuid::nil(),
+    })
+}
+
+/// Rehabilitation work under way in 湘乡市 for the demo: needs assessed by
+/// `xiangxiang.rehab`, plans approved by `xiangxiang.staff` (four eyes), devices fitted,
+/// service episodes — all through the module's own checks, audited like any write.
+pub fn seed_rehab(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
+    use chrono::NaiveDate;
+    use shared::rehab::{
+        Assessment, AssessmentResult, EpisodeCreate, EpisodeInput, FittingInput, NeedAction,
+        NeedActionKind, NeedCreate, NeedInput, NeedKind, NeedSource, RehabProject, Side,
+    };
+    let rehab = demo_actor(conn, "xiangxiang.rehab")?;
+    let staff = demo_actor(conn, "xiangxiang.staff")?;
+    let people: Vec<(String, String, i32)> = persons::table
+        .filter(persons::county_code.eq("430381"))
+        .filter(persons::registered_poor.eq(true))
+        .filter(persons::deleted_at.is_null())
+        .order(persons::id.asc())
+        .limit(24)
+        .select((
+            persons::id,
+            persons::disability_category,
+            persons::disability_level,
+        ))
+        .load(conn)?;
+    let items = crate::rehab::catalogue::list(conn, &Default::default())?;
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
+    let mut written = 0;
+    for (i, (person, category, level)) in people.iter().enumerate() {
+        let person_id = crate::db::uuid(person)?;
+        let category: shared::DisabilityCategory = crate::db::code(category)?;
+        let item = items.iter().find(|it| {
+            it.fields.categories.contains(&category)
+                && it.fields.max_level.is_none_or(|m| i32::from(m) >= *level)
+        });
+        let device = i % 4 != 3 && item.is_some();
+        let month = 3 + u32::try_from(i % 6).unwrap_or(0);
+        let (_, need) = crate::rehab::needs::create(
+            conn,
+            pii,
+            &rehab,
+            &NeedCreate {
+                id: None,
+                fields: NeedInput {
+                    person_id,
+                    kind: if device {
+                        NeedKind::Device
+                    } else {
+                        NeedKind::FunctionalTraining
+                    },
+                    project: if device {
+                        RehabProject::BasicDevice
+                    } else {
+                        RehabProject::BasicRehab
+                    },
+                    item_id: if device { item.map(|it| it.id) } else { None },
+                    source: NeedSource::Survey,
+                    identified_on: day(month, 2),
+                    note: None,
+                    supersedes: None,
+                },
+                assessment: Some(Assessment {
+                    result: if i % 8 == 5 {
+                        AssessmentResult::Deferred
+                    } else {
+                        AssessmentResult::Needed
+                    },
+                    assessed_on: day(month, 5),
+                    assessor: "湘乡市残疾人康复中心".into(),
+                    evidence_id: None,
+                }),
+            },
+        )?;
+        written += 1;
+        if i % 8 == 5 || i % 4 == 0 {
+            continue;
+        }
+        let step = |action, version| NeedAction {
+            action,
+            version,
+            reason: None,
+            assessment: None,
+            fitting: None,
+            acceptance: None,
+            follow_up: None,
+            evidence_id: None,
+        };
+        let need = crate::rehab::needs::act(
+            conn,
+            &staff,
+            need.id,
+            &step(NeedActionKind::ApprovePlan, need.version),
+        )?;
+        if device && i % 4 == 2 {
+            let mut fit = step(NeedActionKind::Fit, need.version);
+            fit.fitting = Some(FittingInput {
+                item_id: None,
+                provider: "湘潭市辅助器具服务中心".into(),
+                quantity: 1,
+                side: Side::None,
+                unit_price_fen: 50_000,
+                subsidy_fen: None,
+                delivered_on: day(month + 1, 10),
+            });
+            crate::rehab::needs::act(conn, &rehab, need.id, &fit)?;
+        } else if !device {
+            crate::rehab::episodes::create(
+                conn,
+                pii,
+                &rehab,
+                &EpisodeCreate {
+                    id: None,
+                    fields: EpisodeInput {
+                        person_id,
+                        need_id: Some(need.id),
+                        institution: "湘乡市残疾人康复中心".into(),
+                        project: RehabProject::BasicRehab,
+                        category,
+                        start_on: day(month, 15),
+                        end_on: None,
+                        months: 3,
+                        monthly_fen: 60_000,
+                        guardian: None,
+                        outcome: None,
+                        continues: None,
+                    },
+                },
+            )?;
+        }
+    }
+    Ok(written)
+}

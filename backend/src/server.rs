@@ -135,10 +135,12 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         crate::loans::budget::set_allocation(conn, None, 2020, city, 50_000_000)
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    let needs = crate::demo::seed_rehab(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(
         accounts,
         persons,
-        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市)"
+        needs,
+        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs in 湘乡市)"
     );
     Ok(())
 }

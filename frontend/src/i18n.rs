@@ -46,6 +46,16 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("app.loading", "加载中…", "Loading…"),
     ("app.retry", "重试", "Try again"),
     ("app.more", "加载更多", "Load more"),
+    // Photo upload (evidence attachments).
+    ("photo.take", "拍照", "Take a photo"),
+    ("photo.choose", "选择文件", "Choose a file"),
+    ("photo.thumbnail", "缩略图：", "Thumbnail: "),
+    ("photo.preparing", "正在压缩照片…", "Making the photo smaller…"),
+    ("photo.progress", "上传进度：", "Upload progress: "),
+    ("photo.uploading", "正在上传…", "Uploading…"),
+    ("photo.done", "已上传", "Uploaded"),
+    ("photo.failed", "上传失败：", "Upload failed: "),
+    ("photo.retry", "重新上传", "Upload again"),
     // Audit log screen.
     ("nav.audit", "审计日志", "Audit log"),
     ("home.about.audit", "查看审计日志：谁在何时对哪条记录做了什么", "See who did what to which record, and when"),
@@ -562,6 +572,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.unauthorized", "请先登录", "Log in first"),
     ("err.unavailable", "数据库暂不可用，请稍后再试", "The database is not available; try again"),
     ("err.unreadable", "无法读取此文件", "This file cannot be read"),
+    ("err.unsupported_type", "只能上传照片（JPEG、PNG、WebP）或 PDF 文件", "Only photos (JPEG, PNG, WebP) and PDF files can be uploaded"),
+    ("err.image_too_large", "图片像素过多：最多 4000 万像素", "The picture has too many pixels: at most 40 megapixels"),
     ("err.unsupported_media_type", "请以 JSON 格式提交", "Send the body as JSON"),
     ("err.validation_failed", "有字段填写不正确", "Some fields are not valid"),
     // Rehabilitation and assistive devices (measure 14).

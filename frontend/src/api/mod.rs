@@ -12,6 +12,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::api::{Problem, TokenResponse};
 
+pub mod attachments;
+
 const ACCESS: &str = "xz.access";
 const REFRESH: &str = "xz.refresh";
 
@@ -30,7 +32,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn network() -> Self {
+    pub(crate) fn network() -> Self {
         Self {
             status: 0,
             problem: None,
@@ -106,16 +108,26 @@ async fn send<B: Serialize>(
     req.send().await.map_err(|_| ApiError::network())
 }
 
-async fn problem_of(resp: gloo_net::http::Response) -> ApiError {
+pub(crate) async fn problem_of(resp: gloo_net::http::Response) -> ApiError {
     ApiError {
         status: resp.status(),
         problem: resp.json::<Problem>().await.ok(),
     }
 }
 
+/// The stored access token, for requests this client cannot make through gloo-net
+/// (uploads with progress events).
+#[allow(
+    dead_code,
+    reason = "used by attachment uploads, whose component is not mounted yet (see attachments.rs)"
+)]
+pub(crate) fn access_token() -> Option<String> {
+    LocalStorage::get::<String>(ACCESS).ok()
+}
+
 /// Trades the refresh token for new tokens; waits for one already under way instead of
 /// starting a second.
-async fn refresh() -> bool {
+pub(crate) async fn refresh() -> bool {
     if REFRESHING.with(Cell::get) {
         while REFRESHING.with(Cell::get) {
             gloo_timers::future::TimeoutFuture::new(50).await;
@@ -236,18 +248,27 @@ pub fn with_query<Q: Serialize>(path: &str, query: &Q) -> String {
     }
 }
 
-/// Downloads a file the API serves behind the token, and hands it to the browser.
-pub async fn download(path: &str, filename: &str) -> Result<(), ApiError> {
+/// A file the API serves behind the token, as a blob of its content type (`<img src>`
+/// and links cannot send the token).
+pub async fn fetch_blob(path: &str) -> Result<web_sys::Blob, ApiError> {
     let token = LocalStorage::get::<String>(ACCESS).ok();
     let resp = send::<()>(Method::GET, path, None, token).await?;
     if !resp.ok() {
         return Err(problem_of(resp).await);
     }
+    let content_type = resp.headers().get("content-type").unwrap_or_default();
     let bytes = resp.binary().await.map_err(|_| ApiError::network())?;
     let array = js_sys::Uint8Array::from(bytes.as_slice());
     let parts = js_sys::Array::of1(&array);
-    let blob =
-        web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|_| ApiError::network())?;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&content_type);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| ApiError::network())
+}
+
+/// Downloads a file the API serves behind the token, and hands it to the browser.
+pub async fn download(path: &str, filename: &str) -> Result<(), ApiError> {
+    let blob = fetch_blob(path).await?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::network())?;
     let document = web_sys::window()
         .and_then(|w| w.document())
