@@ -681,7 +681,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("rehab.reason", "理由", "Reason"),
     ("rehab.refusal_record", "签字的拒绝记录（照片）", "Signed refusal record (photo)"),
     ("rehab.photo_missing", "请先上传照片", "Upload the photo first"),
-    ("rehab.photo_pending", "照片上传功能即将上线，暂时无法办理此步骤", "Photo upload is not available yet, so this step cannot be taken"),
     ("rehab.done", "已办理", "Done"),
     ("rehab.device_only", "只有辅具需求填写辅助器具", "Only a device need names a device"),
     ("confirm.need.approve_plan", "确定批准此康复方案吗？（不能由评估人本人批准）", "Approve this plan? (The assessor cannot approve it.)"),

@@ -5,6 +5,7 @@
 //! as stale (someone else acted first) reloads the need and says so.
 
 use chrono::Datelike;
+use shared::attachments::{AttachmentMeta, OwnerKind};
 use shared::money::{format_hundredths, parse_yuan};
 use shared::rehab::{
     compute_fitting, AcceptanceInput, AcceptedBy, Assessment, AssessmentResult, DeviceItem,
@@ -20,6 +21,7 @@ use super::{options, parse_date, ymd};
 use crate::app::{Ctx, Route};
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{SelectField, TextField};
+use crate::components::photo::PhotoUpload;
 use crate::hooks::form::{use_form, Failure, UseForm};
 use crate::hooks::page::use_title;
 use crate::hooks::remote::use_remote;
@@ -476,14 +478,25 @@ fn step_form(p: &StepProps) -> Html {
         })
     };
     let title = ctx.t(&format!("need_action.{a}"));
-    let photo = |label: &str, field: &str| {
-        // The photo component (components::photo) is not on main yet: until it is, a
-        // step that needs a photo cannot be taken here, and the page says so.
+    // The photo or scan (an attachment of this need): its id goes with the step.
+    let photo = |label: &str, field: &'static str| {
+        let (evidence, fh2) = (evidence.clone(), fh.clone());
+        // "Required" here means: no photo yet.
+        let error = fh.errors().iter().find(|e| e.field == field).map(|e| {
+            if e.code == "required" {
+                ctx.t("rehab.photo_missing")
+            } else {
+                lang.error(&e.code, &e.message)
+            }
+        });
+        let on_uploaded = Callback::from(move |m: AttachmentMeta| {
+            evidence.set(Some(m.id));
+            fh2.clear_error(field);
+        });
         html! {
-            <div class={classes!("field", err(field).is_some().then_some("has-error"))}>
-                <p><strong>{ ctx.t(label) }</strong></p>
-                <p class="notice" id={format!("step-{a}-photo")}>{ ctx.t("rehab.photo_pending") }</p>
-                if let Some(e) = err(field) { <p class="error">{ e }</p> }
+            <div class={classes!("field", error.is_some().then_some("has-error"))} id={format!("step-{a}-photo")}>
+                <PhotoUpload owner_type={OwnerKind::RehabNeed} owner_id={p.need.id} label={ctx.t(label)} {on_uploaded} />
+                if let Some(e) = error { <p class="error" id={format!("step-{a}-photo-error")}>{ e }</p> }
             </div>
         }
     };
