@@ -38,6 +38,36 @@ pub enum Route {
         /// Record id.
         id: String,
     },
+    /// A person's rehabilitation: needs, fittings, episodes.
+    #[at("/persons/:id/rehab")]
+    PersonRehab {
+        /// Person id.
+        id: String,
+    },
+    /// Record an assessment of a person and the needs found.
+    #[at("/persons/:id/rehab/assess")]
+    PersonAssess {
+        /// Person id.
+        id: String,
+    },
+    /// Rehabilitation needs of the user's area.
+    #[at("/rehab")]
+    RehabNeeds,
+    /// Device needs whose follow-up visit is due.
+    #[at("/rehab/follow-ups")]
+    RehabFollowUps,
+    /// One need and its workflow.
+    #[at("/rehab/needs/:id")]
+    RehabNeed {
+        /// Need id.
+        id: String,
+    },
+    /// The assistive device catalogue.
+    #[at("/rehab/catalogue")]
+    RehabCatalogue,
+    /// Measure 14's KPIs by unit.
+    #[at("/kpi/rehab")]
+    RehabKpi,
     /// Training courses.
     #[at("/courses")]
     Courses,
@@ -109,6 +139,14 @@ impl Route {
             Route::Persons | Route::PersonNew | Route::Person { .. } | Route::PersonEdit { .. } => {
                 "persons"
             }
+            // A person's rehabilitation is rehab work, not the registry's.
+            Route::RehabNeeds
+            | Route::RehabNeed { .. }
+            | Route::PersonRehab { .. }
+            | Route::PersonAssess { .. } => "rehab",
+            Route::RehabFollowUps => "rehab_follow_ups",
+            Route::RehabCatalogue => "rehab_catalogue",
+            Route::RehabKpi => "kpi_rehab",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -122,7 +160,7 @@ impl Route {
 }
 
 /// Whether the user reads the employment work without doing it (a leader).
-fn oversees(me: &Me) -> bool {
+pub fn oversees(me: &Me) -> bool {
     use shared::auth::Capability::*;
     me.permissions.contains(&ReadKpi)
         && me.permissions.contains(&ReadPersons)
@@ -137,6 +175,14 @@ fn oversees(me: &Me) -> bool {
                     | WritePetitions
             )
         })
+}
+
+/// Whether the user takes part in measure 14 (rehabilitation and devices).
+pub fn rehab_work(me: &Me) -> bool {
+    use shared::auth::Capability::*;
+    me.permissions
+        .iter()
+        .any(|c| matches!(c, WriteRehab | ApproveRehab | MaintainCatalogue))
 }
 
 /// The pages this user can use, in menu order, with their message keys: the one place
@@ -156,6 +202,19 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ApproveLoans) {
         items.push((Route::Programme, "nav.programme"));
+    }
+    if has(WriteRehab) {
+        items.push((Route::RehabNeeds, "nav.rehab"));
+        // Follow-up visits are made by the county that fitted the device.
+        if me.scope.code.len() == 6 {
+            items.push((Route::RehabFollowUps, "nav.rehab_follow_ups"));
+        }
+    }
+    if has(MaintainCatalogue) {
+        items.push((Route::RehabCatalogue, "nav.rehab_catalogue"));
+    }
+    if has(ReadKpi) && (rehab_work(me) || oversees(me)) {
+        items.push((Route::RehabKpi, "nav.kpi_rehab"));
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -335,6 +394,25 @@ fn switch(route: Route) -> Html {
         Route::PersonEdit { id } => {
             html! { <RequireLogin><pages::person_form::PersonForm id={Some(id)} /></RequireLogin> }
         }
+        Route::PersonRehab { id } => {
+            html! { <RequireLogin><pages::rehab::person::PersonRehab {id} /></RequireLogin> }
+        }
+        Route::PersonAssess { id } => {
+            html! { <RequireLogin><pages::rehab::assess::AssessmentForm {id} /></RequireLogin> }
+        }
+        Route::RehabNeeds => {
+            html! { <RequireLogin><pages::rehab::needs::NeedList follow_ups=false /></RequireLogin> }
+        }
+        Route::RehabFollowUps => {
+            html! { <RequireLogin><pages::rehab::needs::NeedList follow_ups=true /></RequireLogin> }
+        }
+        Route::RehabNeed { id } => {
+            html! { <RequireLogin><pages::rehab::need::NeedPage {id} /></RequireLogin> }
+        }
+        Route::RehabCatalogue => {
+            html! { <RequireLogin><pages::rehab::catalogue::CataloguePage /></RequireLogin> }
+        }
+        Route::RehabKpi => html! { <RequireLogin><pages::rehab::kpi::KpiPage /></RequireLogin> },
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {

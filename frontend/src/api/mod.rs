@@ -2,6 +2,8 @@
 //! expired (never two refreshes at once: a reused refresh token ends the session), and
 //! turns problem JSON into [`ApiError`].
 
+pub mod rehab;
+
 use std::cell::{Cell, RefCell};
 
 use gloo_net::http::{Method, RequestBuilder};

@@ -195,6 +195,20 @@ impl UseForm {
         }
     }
 
+    /// Forgets every error of a field starting with `prefix` (a removed row of a list,
+    /// whose errors would otherwise land on the row that takes its place).
+    pub fn clear_errors(&self, prefix: &str) {
+        if self.errors.iter().any(|e| e.field.starts_with(prefix)) {
+            self.errors.set(
+                self.errors
+                    .iter()
+                    .filter(|e| !e.field.starts_with(prefix))
+                    .cloned()
+                    .collect(),
+            );
+        }
+    }
+
     /// A callback that sets `state` and clears the error of `field`.
     pub fn bind(&self, state: &UseStateHandle<String>, field: &'static str) -> Callback<String> {
         let (state, form) = (state.clone(), self.clone());

@@ -13,4 +13,5 @@ pub mod person_detail;
 pub mod person_form;
 pub mod persons;
 pub mod programme;
+pub mod rehab;
 pub mod users;
