@@ -6,7 +6,6 @@
 // Not yet mounted: the first page that takes photos (rehab needs, after that module is
 // merged) uses it. `allow`, not `expect`: rustc reports an `expect(dead_code)` in this
 // binary crate as unfulfilled even where the code is unused.
-#![allow(dead_code)]
 
 use std::cell::RefCell;
 use std::rc::Rc;
