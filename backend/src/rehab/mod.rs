@@ -9,6 +9,8 @@ pub mod routes;
 pub mod transfer;
 
 #[cfg(test)]
+mod review_tests;
+#[cfg(test)]
 mod tests;
 
 use shared::auth::Capability;

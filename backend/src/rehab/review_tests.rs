@@ -1,0 +1,265 @@
+//! Security review of measure 14 (branch `rehab-review`). Each test states the safe
+//! behaviour; on `main` each one fails, proving the hole it names.
+
+use diesel::prelude::*;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::db::schema::{device_items, persons};
+use crate::db_tests;
+use crate::testing::{Backend, PersonBuilder, Resp, TestApp};
+
+db_tests!(
+    a_fitting_keeps_to_the_item_of_the_approved_plan,
+    the_needs_export_shows_no_person_who_moved_away,
+    the_evidence_of_an_accepted_device_cannot_be_deleted,
+    an_attachment_out_of_reach_answers_like_no_attachment,
+    the_kpi_counts_a_need_where_it_can_be_served,
+);
+
+/// A valid 2×2 PNG.
+const PNG: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0,
+    0, 0, 253, 212, 154, 115, 0, 0, 0, 17, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 0, 68, 96,
+    226, 63, 3, 0, 29, 240, 3, 253, 160, 51, 9, 137, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+fn item(app: &TestApp, name_zh: &str) -> String {
+    device_items::table
+        .filter(device_items::name_zh.eq(name_zh))
+        .select(device_items::id)
+        .first(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{name_zh}: {e}"))
+}
+
+fn id_of(r: &Resp) -> String {
+    r.body["id"].as_str().unwrap_or_default().to_owned()
+}
+
+fn version(r: &Resp) -> i64 {
+    r.body["version"].as_i64().unwrap_or_default()
+}
+
+fn device_need(person: &str, item: &str) -> Value {
+    json!({"person_id": person, "kind": "device", "project": "basic_device", "item_id": item,
+        "source": "home_visit", "identified_on": "2020-03-02",
+        "assessment": {"result": "needed", "assessed_on": "2020-03-05", "assessor": "李医生"}})
+}
+
+async fn step(app: &TestApp, token: &str, id: &str, body: Value) -> Resp {
+    app.post(token, &format!("/api/v1/rehab/needs/{id}/actions"), body)
+        .await
+}
+
+/// A device need assessed by `xiangxiang.rehab` and approved by `xiangxiang.staff`.
+async fn approved(app: &TestApp, person: &str, item: &str) -> (String, i64) {
+    let rehab = app.token("xiangxiang.rehab").await;
+    let staff = app.token("xiangxiang.staff").await;
+    let r = app
+        .post(&rehab, "/api/v1/rehab/needs", device_need(person, item))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = id_of(&r);
+    let r = step(
+        app,
+        &staff,
+        &id,
+        json!({"action": "approve_plan", "version": version(&r)}),
+    )
+    .await;
+    assert_eq!(r.body["status"], "plan_approved", "{}", r.body);
+    (id, version(&r))
+}
+
+async fn photo(app: &TestApp, token: &str, need: &str) -> String {
+    let r = app
+        .upload(
+            token,
+            &format!(
+                "/api/v1/attachments?owner_type=rehab_need&owner_id={need}&id={}",
+                Uuid::now_v7()
+            ),
+            PNG.to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    id_of(&r)
+}
+
+/// The second person approved a plan for a walking stick (cap 60 yuan); the fitter
+/// alone must not turn it into a powered wheelchair (cap 3,000 yuan, an item that
+/// needs a professional assessment) by naming another item at the fitting.
+async fn a_fitting_keeps_to_the_item_of_the_approved_plan(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = PersonBuilder::new().create(&app).id.to_string();
+    let (id, v) = approved(&app, &p, &item(&app, "手杖")).await;
+    let rehab = app.token("xiangxiang.rehab").await;
+    let r = step(
+        &app,
+        &rehab,
+        &id,
+        json!({"action": "fit", "version": v, "fitting": {"item_id": item(&app, "电动轮椅"),
+            "provider": "某供应商", "quantity": 1, "side": "none",
+            "unit_price_fen": 300_000, "delivered_on": "2020-04-01"}}),
+    )
+    .await;
+    assert_eq!(
+        r.status, 422,
+        "the fitter swapped the approved item on their own: subsidy {}",
+        r.body["fittings"][0]["calculation"]["subsidy_fen"]
+    );
+}
+
+/// A need stays with the county that recorded it; once its person moved to another
+/// county, the old county's answers hide the person (`person_name` is empty) — and so
+/// must its export, which otherwise lists the name and masked identity number of a
+/// person now outside its scope.
+async fn the_needs_export_shows_no_person_who_moved_away(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let person = PersonBuilder::new().name("迁出者甲").create(&app);
+    let p = person.id.to_string();
+    let rehab = app.token("xiangxiang.rehab").await;
+    let r = app
+        .post(
+            &rehab,
+            "/api/v1/rehab/needs",
+            json!({"person_id": p, "kind": "rehab_medical", "project": "basic_rehab",
+                "source": "home_visit", "identified_on": "2020-03-02"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let need = id_of(&r);
+    // The person moves to 浏阳市 (430181).
+    diesel::update(persons::table.find(&p))
+        .set((
+            persons::county_code.eq("430181"),
+            persons::city_code.eq("4301"),
+        ))
+        .execute(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let masked: String = persons::table
+        .find(&p)
+        .select(persons::id_number_masked)
+        .first(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let staff = app.token("xiangxiang.staff").await;
+    let r = app
+        .get(&staff, &format!("/api/v1/rehab/needs/{need}"))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["person_name"], "", "the API hides the moved person");
+    let (status, bytes) = app
+        .download(&staff, "/api/v1/rehab/needs/export?format=csv")
+        .await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(
+        !text.contains("迁出者甲") && !text.contains(&masked),
+        "the export names a person out of scope: {text}"
+    );
+}
+
+/// Acceptance needs a photo or signed record; once accepted, that evidence must not be
+/// deletable — least of all by a city user who takes no step of county needs.
+async fn the_evidence_of_an_accepted_device_cannot_be_deleted(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = PersonBuilder::new().create(&app).id.to_string();
+    let (id, v) = approved(&app, &p, &item(&app, "普通轮椅")).await;
+    let rehab = app.token("xiangxiang.rehab").await;
+    let r = step(
+        &app,
+        &rehab,
+        &id,
+        json!({"action": "fit", "version": v, "fitting": {"provider": "某供应商",
+            "quantity": 1, "side": "none", "unit_price_fen": 50_000, "delivered_on": "2020-04-01"}}),
+    )
+    .await;
+    assert_eq!(r.body["status"], "fitted", "{}", r.body);
+    let evidence = photo(&app, &rehab, &id).await;
+    let r = step(
+        &app,
+        &rehab,
+        &id,
+        json!({"action": "accept", "version": version(&r), "acceptance":
+            {"accepted_on": "2020-04-02", "accepted_by": "person", "evidence_id": evidence}}),
+    )
+    .await;
+    assert_eq!(r.body["status"], "accepted", "{}", r.body);
+    // A city user (Staff role: write_rehab) may take no step of this county need …
+    let city = app.token("xiangtan.staff").await;
+    let r = step(
+        &app,
+        &city,
+        &id,
+        json!({"action": "follow_up", "version": version(&r),
+            "follow_up": {"on": "2020-05-01", "result": "in_use"}}),
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    // … but deletes its acceptance photo.
+    let d = app
+        .delete(&city, &format!("/api/v1/attachments/{evidence}"))
+        .await;
+    assert_ne!(d.status, 204, "a city user deleted a county need's acceptance evidence");
+    // Nor may the fitter who uploaded it, once it carries the acceptance.
+    let d = app
+        .delete(&rehab, &format!("/api/v1/attachments/{evidence}"))
+        .await;
+    assert_ne!(d.status, 204, "the evidence of an acceptance was deleted");
+}
+
+/// Out of reach must look like nothing: a user without the read capability learns from
+/// 403 against 404 which attachment ids exist.
+async fn an_attachment_out_of_reach_answers_like_no_attachment(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = PersonBuilder::new().create(&app).id.to_string();
+    let (id, _) = approved(&app, &p, &item(&app, "普通轮椅")).await;
+    let rehab = app.token("xiangxiang.rehab").await;
+    let evidence = photo(&app, &rehab, &id).await;
+    let admin = app.token("admin").await;
+    let real = app
+        .get(&admin, &format!("/api/v1/attachments/{evidence}"))
+        .await;
+    let none = app
+        .get(&admin, &format!("/api/v1/attachments/{}", Uuid::now_v7()))
+        .await;
+    assert_eq!(
+        real.status, none.status,
+        "an existing attachment answers {} and a missing one {}",
+        real.status, none.status
+    );
+}
+
+/// The KPI counts a need in its person's current county, but the need stays with (and
+/// is served by) the county that recorded it: the new county is charged a need it can
+/// neither see nor fit.
+async fn the_kpi_counts_a_need_where_it_can_be_served(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = PersonBuilder::new().create(&app).id.to_string();
+    let (id, _) = approved(&app, &p, &item(&app, "普通轮椅")).await;
+    diesel::update(persons::table.find(&p))
+        .set((
+            persons::county_code.eq("430181"),
+            persons::city_code.eq("4301"),
+        ))
+        .execute(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let leader = app.token("leader").await;
+    let kpi = app
+        .get(&leader, "/api/v1/kpi/rehab?year=2020&unit=430181")
+        .await;
+    assert_eq!(kpi.status, 200, "{}", kpi.body);
+    let charged = kpi.body["total"]["fitting_by_item"]["den"]
+        .as_i64()
+        .unwrap_or_default();
+    let liuyang = app.token("liuyang.staff").await;
+    let seen = app
+        .get(&liuyang, &format!("/api/v1/rehab/needs/{id}"))
+        .await
+        .status
+        == 200;
+    assert!(
+        charged == 0 || seen,
+        "浏阳市 is charged {charged} needed device(s) it cannot see"
+    );
+}
