@@ -200,7 +200,10 @@ async fn the_evidence_of_an_accepted_device_cannot_be_deleted(backend: Backend) 
     let d = app
         .delete(&city, &format!("/api/v1/attachments/{evidence}"))
         .await;
-    assert_ne!(d.status, 204, "a city user deleted a county need's acceptance evidence");
+    assert_ne!(
+        d.status, 204,
+        "a city user deleted a county need's acceptance evidence"
+    );
     // Nor may the fitter who uploaded it, once it carries the acceptance.
     let d = app
         .delete(&rehab, &format!("/api/v1/attachments/{evidence}"))
