@@ -15,6 +15,7 @@ db_tests!(
     the_evidence_of_an_accepted_device_cannot_be_deleted,
     an_attachment_out_of_reach_answers_like_no_attachment,
     the_kpi_counts_a_need_where_it_can_be_served,
+    one_approval_pays_for_one_device_not_a_series,
 );
 
 /// A valid 2×2 PNG.
@@ -264,5 +265,48 @@ async fn the_kpi_counts_a_need_where_it_can_be_served(backend: Backend) {
     assert!(
         charged == 0 || seen,
         "浏阳市 is charged {charged} needed device(s) it cannot see"
+    );
+}
+
+/// One approved plan, then the fitter alone: fit, accept, follow up "replace", fit
+/// again (any item), accept with the very same photo — a second subsidy with no second
+/// person and no new evidence. At least the evidence must be new.
+async fn one_approval_pays_for_one_device_not_a_series(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = PersonBuilder::new().create(&app).id.to_string();
+    let (id, v) = approved(&app, &p, &item(&app, "普通轮椅")).await;
+    let rehab = app.token("xiangxiang.rehab").await;
+    let fit = |v: i64| {
+        json!({"action": "fit", "version": v, "fitting": {"provider": "某供应商",
+            "quantity": 1, "side": "none", "unit_price_fen": 80_000, "delivered_on": "2020-04-01"}})
+    };
+    let accept = |v: i64, e: &str| {
+        json!({"action": "accept", "version": v, "acceptance":
+            {"accepted_on": "2020-04-02", "accepted_by": "person", "evidence_id": e}})
+    };
+    let r = step(&app, &rehab, &id, fit(v)).await;
+    assert_eq!(r.body["status"], "fitted", "{}", r.body);
+    let evidence = photo(&app, &rehab, &id).await;
+    let r = step(&app, &rehab, &id, accept(version(&r), &evidence)).await;
+    assert_eq!(r.body["status"], "accepted", "{}", r.body);
+    let r = step(
+        &app,
+        &rehab,
+        &id,
+        json!({"action": "follow_up", "version": version(&r),
+            "follow_up": {"on": "2020-04-03", "result": "replace"}}),
+    )
+    .await;
+    assert_eq!(r.body["status"], "plan_approved", "{}", r.body);
+    let r = step(&app, &rehab, &id, fit(version(&r))).await;
+    assert_eq!(
+        r.body["status"], "fitted",
+        "refit without approval: {}",
+        r.body
+    );
+    let r = step(&app, &rehab, &id, accept(version(&r), &evidence)).await;
+    assert_ne!(
+        r.body["status"], "accepted",
+        "the first device's photo accepted the second device"
     );
 }
