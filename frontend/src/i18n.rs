@@ -268,6 +268,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.not_eligible", "该辅具不适用于此人员", "This item does not suit the person"),
     ("err.evidence_not_found", "找不到该需求或人员的照片或扫描件", "No such photo or scan attached to this need or person"),
     ("err.too_many_rows", "文件行数过多，请分成多个文件", "Too many rows: split the file"),
+    ("err.evidence_in_use", "该文件是已登记步骤的凭证，不能删除", "This file is the evidence of a recorded step and stays"),
+    ("err.not_approved_item", "只能适配方案中批准的辅具；如需更换请复评", "Only the device of the approved plan may be fitted; re-assess for another"),
     ("err.above_person_cap", "超出该申请人本年度贴息上限", "Above the applicant's subsidy cap for the year"),
     ("err.not_editable", "只有草稿或已退回的申请可以修改", "Only draft or returned applications can be edited"),
     ("err.above_budget", "各市州分配额将超出年度预算", "The cities' allocations would exceed the year's budget"),

@@ -72,6 +72,8 @@ crate::string_enum! {
         DuplicateRow = "duplicate_row",
         /// `duplicate_username`.
         DuplicateUsername = "duplicate_username",
+        /// `evidence_in_use`.
+        EvidenceInUse = "evidence_in_use",
         /// `evidence_not_found`.
         EvidenceNotFound = "evidence_not_found",
         /// `file_too_large`.
@@ -162,6 +164,8 @@ crate::string_enum! {
         NotAChild = "not_a_child",
         /// `not_a_device_need`.
         NotADeviceNeed = "not_a_device_need",
+        /// `not_approved_item`.
+        NotApprovedItem = "not_approved_item",
         /// `not_author`.
         NotAuthor = "not_author",
         /// `not_editable`.

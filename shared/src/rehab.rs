@@ -17,7 +17,9 @@
 //!
 //! ¹ by the result: needed → assessed, not needed → not_needed, refused → refused,
 //! deferred → deferred. ² a follow-up finding `replace` sends the need back to
-//! plan_approved for a refit. A re-assessment is a new need that `supersedes` the old
+//! assessed: the refit needs a new plan approved by a second person. A fitting is of
+//! the plan's device only, and its acceptance evidence is a photo of this need taken
+//! after the delivery was recorded, used for no other delivery. A re-assessment is a new need that `supersedes` the old
 //! one, which becomes `superseded`. Refusals need a signed record (an attachment).
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};

@@ -45,6 +45,10 @@ pub fn owner_region(
     } else {
         owner.read_capability()
     })?;
+    if write && owner == OwnerKind::RehabNeed {
+        // Evidence of a need is added where its steps are taken: by county rehab staff.
+        crate::rehab::require_county_writer(user)?;
+    }
     let county: Option<String> = match owner {
         OwnerKind::Person => {
             use crate::db::schema::persons;
@@ -64,4 +68,20 @@ pub fn owner_region(
         }
     };
     county.ok_or(ApiError::NotFound)
+}
+
+/// Whether a record relies on the attachment as its evidence (an acceptance photo, a
+/// signed refusal): such a file cannot be deleted, or the record would lose its proof.
+pub fn in_use(conn: &mut DbConn, id: Uuid) -> Result<bool, ApiError> {
+    use crate::db::schema::{device_fittings, rehab_needs};
+    let id = id.to_string();
+    let fittings: i64 = device_fittings::table
+        .filter(device_fittings::evidence_id.eq(&id))
+        .count()
+        .get_result(conn)?;
+    let needs: i64 = rehab_needs::table
+        .filter(rehab_needs::evidence_id.eq(&id))
+        .count()
+        .get_result(conn)?;
+    Ok(fittings + needs > 0)
 }

@@ -128,7 +128,11 @@ pub fn visible(conn: &mut DbConn, user: &AuthUser, id: Uuid) -> Result<Attachmen
         .select(AttachmentRow::as_select())
         .first(conn)?;
     let (kind, owner) = row.owner()?;
-    owner_region(conn, user, kind, owner, false)?;
+    // Without the right to read the owner, the attachment is as absent as an unknown id.
+    owner_region(conn, user, kind, owner, false).map_err(|e| match e {
+        ApiError::Forbidden(_) => ApiError::NotFound,
+        other => other,
+    })?;
     Ok(row)
 }
 
@@ -356,9 +360,17 @@ pub fn delete(
 ) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let row = visible(conn, user, id)?;
-        let (kind, _) = row.owner()?;
+        let (kind, owner) = row.owner()?;
         if row.created_by != user.id.to_string() {
             user.require(kind.write_capability())?;
+        }
+        // Deleting is writing to the owner: the same level and rights as adding.
+        owner_region(conn, user, kind, owner, true)?;
+        if super::in_use(conn, id)? {
+            return Err(ApiError::Conflict {
+                code: "evidence_in_use",
+                detail: "this file is the evidence of a recorded step and stays".into(),
+            });
         }
         let before = meta(conn, &row)?;
         let rows = diesel::update(

@@ -389,8 +389,8 @@ async fn scope_matrix(backend: Backend) {
         ("rehab", 403, 200, 200, 200),
         ("leader", 403, 200, 200, 200),
         ("liuyang.staff", 404, 404, 404, 404),
-        ("auditor", 403, 403, 403, 403),
-        ("admin", 403, 403, 403, 403),
+        ("auditor", 403, 403, 404, 404),
+        ("admin", 403, 403, 404, 404),
     ];
     for (user, up, ls, get, th) in matrix {
         let t = app.token(user).await;

@@ -16,6 +16,9 @@
 //!   at least one needed device; *by item*: met ÷ needed device needs;
 //! - refusals and deferrals are counted apart, never in a denominator.
 //!
+//! Subsidies paid on fittings count where they were paid (the fitting's county); a
+//! person's open needs move with them (`rehab::needs::follow_person`).
+//!
 //! Facts are computed per county by one aggregate query each (the per-person facts in
 //! a subquery), so the cost grows with the rows of the year and not with the tree.
 
@@ -156,15 +159,16 @@ fn money_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<MoneyFact
     Ok(diesel::sql_query(sql).load(conn)?)
 }
 
-/// Children in child rehabilitation and money spent on episodes of the year.
+/// Children in child rehabilitation (distinct, in their own county, so that the
+/// counties add up) and money spent on episodes of the year.
 fn episode_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<EpisodeFacts>, ApiError> {
     let sql = format!(
-        "SELECT county_code AS county,
-            CAST(COUNT(DISTINCT CASE WHEN project = 'child_rehab' THEN person_id END) AS BIGINT) AS children,
-            CAST(COALESCE(SUM(total_fen), 0) AS BIGINT) AS spent
-         FROM rehab_episodes
-         WHERE year = {year} AND deleted_at IS NULL AND county_code LIKE '{area}%'
-         GROUP BY county_code"
+        "SELECT p.county_code AS county,
+            CAST(COUNT(DISTINCT CASE WHEN e.project = 'child_rehab' THEN e.person_id END) AS BIGINT) AS children,
+            CAST(COALESCE(SUM(e.total_fen), 0) AS BIGINT) AS spent
+         FROM rehab_episodes e JOIN persons p ON p.id = e.person_id
+         WHERE e.year = {year} AND e.deleted_at IS NULL AND p.county_code LIKE '{area}%'
+         GROUP BY p.county_code"
     );
     Ok(diesel::sql_query(sql).load(conn)?)
 }

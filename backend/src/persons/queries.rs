@@ -427,6 +427,10 @@ pub fn update(
         })?;
         record::changed(n)?;
         let after = get(conn, &user.scope, id)?.to_api()?;
+        if after.county_code != before.county_code {
+            // Open work follows the person to the county that now serves them.
+            crate::rehab::needs::follow_person(conn, &row.id, &after.county_code)?;
+        }
         audit::record(
             conn,
             Event {

@@ -534,6 +534,35 @@ fn check_evidence(
     Ok(())
 }
 
+/// Acceptance evidence proves one delivery: a live attachment of this need, uploaded
+/// after the fitting was recorded, and not the evidence of any other fitting.
+fn acceptance_evidence_fits(
+    conn: &mut DbConn,
+    evidence: Uuid,
+    need: &str,
+    fitting: &str,
+) -> Result<bool, ApiError> {
+    use crate::db::schema::attachments;
+    let fitted_at: NaiveDateTime = device_fittings::table
+        .find(fitting)
+        .select(device_fittings::created_at)
+        .first(conn)?;
+    let owned: i64 = attachments::table
+        .filter(attachments::id.eq(evidence.to_string()))
+        .filter(attachments::deleted_at.is_null())
+        .filter(attachments::owner_type.eq(shared::attachments::OwnerKind::RehabNeed.as_str()))
+        .filter(attachments::owner_id.eq(need))
+        .filter(attachments::created_at.ge(fitted_at))
+        .count()
+        .get_result(conn)?;
+    let used: i64 = device_fittings::table
+        .filter(device_fittings::evidence_id.eq(evidence.to_string()))
+        .filter(device_fittings::id.ne(fitting))
+        .count()
+        .get_result(conn)?;
+    Ok(owned == 1 && used == 0)
+}
+
 #[derive(QueryableByName)]
 struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -1080,14 +1109,13 @@ pub fn act(conn: &mut DbConn, user: &AuthUser, id: Uuid, a: &NeedAction) -> Resu
                     }
                     (AcceptedBy::Person, None) => {}
                 }
-                check_evidence(
-                    conn,
-                    &mut errs,
-                    "acceptance.evidence_id",
-                    acc.evidence_id,
-                    &r.id,
-                    &r.person_id,
-                )?;
+                if !acceptance_evidence_fits(conn, acc.evidence_id, &r.id, &f.id)? {
+                    errs.add(
+                        "acceptance.evidence_id",
+                        "evidence_not_found",
+                        "the photo or signature must be taken for this delivery and attached to this need",
+                    );
+                }
                 errs.into_result(()).map_err(ApiError::Validation)?;
                 errs = FieldErrors::new();
                 diesel::update(device_fittings::table.find(&f.id))
@@ -1137,11 +1165,12 @@ pub fn act(conn: &mut DbConn, user: &AuthUser, id: Uuid, a: &NeedAction) -> Resu
                     ))
                     .execute(conn)?;
                 if up.result == FollowUpResult::Replace {
-                    // A bad fit goes back to a refit: the device no longer meets the need.
+                    // A bad fit goes back to a refit: the device no longer meets the need,
+                    // and the new device needs a new plan approved by a second person.
                     diesel::update(device_fittings::table.find(&f.id))
                         .set(device_fittings::replaced.eq(true))
                         .execute(conn)?;
-                    change.status = Some(NeedStatus::PlanApproved);
+                    change.status = Some(NeedStatus::Assessed);
                     change.follow_up_due = Some(None);
                 } else {
                     change.follow_up_due = Some(Some(due_after(up.on)));
@@ -1249,11 +1278,18 @@ fn fit(
             "the delivery lies before the need was found",
         );
     }
-    let item_id = f
+    let item_id = r
         .item_id
-        .map(|i| i.to_string())
-        .or(r.item_id.clone())
+        .clone()
         .ok_or_else(|| missing("fitting.item_id", "name the device"))?;
+    // The plan approved one device: another one takes a re-assessment and a new approval.
+    if f.item_id.is_some_and(|i| i.to_string() != item_id) {
+        return Err(ApiError::field(
+            "fitting.item_id",
+            "not_approved_item",
+            "only the device of the approved plan may be fitted; re-assess for another",
+        ));
+    }
     let item = match catalogue::row(conn, &item_id) {
         Ok(i) => i,
         Err(ApiError::NotFound) => {
@@ -1323,6 +1359,31 @@ fn fit(
         "total_fen": calc.total_fen, "subsidy_fen": calc.subsidy_fen,
         "self_pay_fen": calc.self_pay_fen}),
     )
+}
+
+/// Moves a person's open needs to the county they moved to, so that the county which now
+/// serves them sees and continues the work; finished needs stay where the work was done.
+/// Each moved need's version changes, so a client holding the old one must reload.
+pub fn follow_person(conn: &mut DbConn, person: &str, county: &str) -> Result<usize, ApiError> {
+    let open: Vec<&str> = NeedStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect();
+    let city = county.get(..4).unwrap_or(county);
+    Ok(diesel::update(
+        rehab_needs::table
+            .filter(rehab_needs::person_id.eq(person))
+            .filter(rehab_needs::deleted_at.is_null())
+            .filter(rehab_needs::status.eq_any(open)),
+    )
+    .set((
+        rehab_needs::county_code.eq(county),
+        rehab_needs::city_code.eq(city),
+        rehab_needs::version.eq(rehab_needs::version + 1),
+        rehab_needs::updated_at.eq(now()),
+    ))
+    .execute(conn)?)
 }
 
 /// Needs whose accepted devices reached the end of their service life on or before

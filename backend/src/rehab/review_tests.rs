@@ -234,20 +234,28 @@ async fn an_attachment_out_of_reach_answers_like_no_attachment(backend: Backend)
     );
 }
 
-/// The KPI counts a need in its person's current county, but the need stays with (and
-/// is served by) the county that recorded it: the new county is charged a need it can
-/// neither see nor fit.
+/// A person who moves takes their open needs along: the KPI counts them in the new
+/// county, and that county can see and continue them.
 async fn the_kpi_counts_a_need_where_it_can_be_served(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let p = PersonBuilder::new().create(&app).id.to_string();
+    let b = PersonBuilder::new();
+    let mut input = b.input();
+    let person = b.create(&app);
+    let p = person.id.to_string();
     let (id, _) = approved(&app, &p, &item(&app, "普通轮椅")).await;
-    diesel::update(persons::table.find(&p))
-        .set((
-            persons::county_code.eq("430181"),
-            persons::city_code.eq("4301"),
-        ))
-        .execute(&mut app.conn())
-        .unwrap_or_else(|e| panic!("{e}"));
+    // The registry records the move (through its own update, as the API does).
+    input.county_code = "430181".into();
+    input.town_code = None;
+    input.village_code = None;
+    crate::persons::queries::update(
+        &mut app.conn(),
+        &app.state.pii,
+        &app.setup_actor(),
+        person.id,
+        person.version,
+        &input,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let leader = app.token("leader").await;
     let kpi = app
         .get(&leader, "/api/v1/kpi/rehab?year=2020&unit=430181")
@@ -259,12 +267,15 @@ async fn the_kpi_counts_a_need_where_it_can_be_served(backend: Backend) {
     let liuyang = app.token("liuyang.staff").await;
     let seen = app
         .get(&liuyang, &format!("/api/v1/rehab/needs/{id}"))
-        .await
-        .status
-        == 200;
-    assert!(
-        charged == 0 || seen,
-        "浏阳市 is charged {charged} needed device(s) it cannot see"
+        .await;
+    assert_eq!((charged, seen.status), (1, 200), "{}", seen.body);
+    let xiangxiang = app.token("xiangxiang.rehab").await;
+    let gone = app
+        .get(&xiangxiang, &format!("/api/v1/rehab/needs/{id}"))
+        .await;
+    assert_eq!(
+        gone.status, 404,
+        "the old county no longer holds the open need"
     );
 }
 
@@ -297,16 +308,27 @@ async fn one_approval_pays_for_one_device_not_a_series(backend: Backend) {
             "follow_up": {"on": "2020-04-03", "result": "replace"}}),
     )
     .await;
+    assert_eq!(r.body["status"], "assessed", "{}", r.body);
+    // The fitter alone cannot refit: the new device needs a new approval.
+    let again = step(&app, &rehab, &id, fit(version(&r))).await;
+    assert_eq!(again.code(), "invalid_transition", "{}", again.body);
+    let staff = app.token("xiangxiang.staff").await;
+    let r = step(
+        &app,
+        &staff,
+        &id,
+        json!({"action": "approve_plan", "version": version(&r)}),
+    )
+    .await;
     assert_eq!(r.body["status"], "plan_approved", "{}", r.body);
     let r = step(&app, &rehab, &id, fit(version(&r))).await;
-    assert_eq!(
-        r.body["status"], "fitted",
-        "refit without approval: {}",
-        r.body
-    );
+    assert_eq!(r.body["status"], "fitted", "{}", r.body);
     let r = step(&app, &rehab, &id, accept(version(&r), &evidence)).await;
     assert_ne!(
         r.body["status"], "accepted",
         "the first device's photo accepted the second device"
     );
+    assert!(r
+        .field_errors()
+        .contains(&("acceptance.evidence_id".into(), "evidence_not_found".into())));
 }

@@ -28,7 +28,15 @@ pub async fn catalogue(
     user: AuthUser,
     Query(q): Query<CatalogueQuery>,
 ) -> Result<web::Json<Vec<DeviceItem>>, ApiError> {
-    if ![
+    require_catalogue_reader(&user)?;
+    Ok(web::Json(
+        state.db(move |conn| catalogue::list(conn, &q)).await?,
+    ))
+}
+
+/// The catalogue is read by rehab, registry and KPI users.
+fn require_catalogue_reader(user: &AuthUser) -> Result<(), ApiError> {
+    if [
         Capability::WriteRehab,
         Capability::MaintainCatalogue,
         Capability::ReadKpi,
@@ -37,13 +45,12 @@ pub async fn catalogue(
     .iter()
     .any(|c| user.can(*c))
     {
-        return Err(ApiError::Forbidden(
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
             "your roles do not include rehabilitation".into(),
-        ));
+        ))
     }
-    Ok(web::Json(
-        state.db(move |conn| catalogue::list(conn, &q)).await?,
-    ))
 }
 
 /// One catalogue item.
@@ -51,9 +58,10 @@ pub async fn catalogue(
     responses((status = 200, body = DeviceItem), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn catalogue_item(
     state: web::Data<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<DeviceItem>, ApiError> {
+    require_catalogue_reader(&user)?;
     let id = path.into_inner();
     Ok(web::Json(
         state.db(move |conn| catalogue::get(conn, id)).await?,
@@ -457,13 +465,16 @@ pub async fn export_needs(
         county: q.county.clone(),
         ..NeedQuery::default()
     };
+    // Read first, outside the write lock; then the audit entry, before anything is sent.
     let table = state
         .db(move |conn| {
+            let t = super::transfer::export_needs(conn, &user, &filter)?;
+            let filters = serde_json::json!({"status": filter.status, "kind": filter.kind,
+                "project": filter.project, "year": filter.year, "county": filter.county});
             crate::db::write_tx(conn, |conn| {
-                let t = super::transfer::export_needs(conn, &user, &filter)?;
-                super::transfer::audit_export(conn, &user, t.rows.len())?;
-                Ok::<_, ApiError>(t)
-            })
+                super::transfer::audit_export(conn, &user, t.rows.len(), filters)
+            })?;
+            Ok::<_, ApiError>(t)
         })
         .await?;
     let bytes = crate::tabular::write(&table, q.format)?;

@@ -233,9 +233,27 @@ async fn a_device_goes_from_need_to_closed_by_the_right_people(backend: Backend)
         "follow_up": {"on": "2020-06-01", "result": "replace", "note": "尺寸不合"}}),
     )
     .await;
-    assert_eq!(r.body["status"], "plan_approved", "{}", r.body);
+    assert_eq!(r.body["status"], "assessed", "{}", r.body);
     assert_eq!(r.body["fittings"][0]["replaced"], true);
-    let v = fit_and_accept(&app, &id, 6, "2020-06-10", "2020-06-11").await;
+    // The refit needs a new approval by a second person.
+    let r = step(
+        &app,
+        &rehab,
+        &id,
+        json!({"action": "fit", "version": 6,
+        "fitting": fitting(50_000, 1, "2020-06-10")}),
+    )
+    .await;
+    assert_eq!(r.code(), "invalid_transition");
+    let r = step(
+        &app,
+        &staff,
+        &id,
+        json!({"action": "approve_plan", "version": 6}),
+    )
+    .await;
+    assert_eq!(r.body["status"], "plan_approved", "{}", r.body);
+    let v = fit_and_accept(&app, &id, 7, "2020-06-10", "2020-06-11").await;
     let r = step(
         &app,
         &rehab,
@@ -256,9 +274,9 @@ async fn a_device_goes_from_need_to_closed_by_the_right_people(backend: Backend)
     assert_eq!(r.body["status"], "closed", "{}", r.body);
     assert_eq!(r.body["follow_up_due"], Value::Null);
     assert_eq!(r.body["fittings"].as_array().map(Vec::len), Some(2));
-    assert_eq!(r.body["timeline"].as_array().map(Vec::len), Some(10));
-    // Every write is audited (create + 9 steps).
-    assert_eq!(app.audit_count(&id, "update"), 9);
+    assert_eq!(r.body["timeline"].as_array().map(Vec::len), Some(11));
+    // Every write is audited (create + 10 steps).
+    assert_eq!(app.audit_count(&id, "update"), 10);
     assert_eq!(app.audit_count(&id, "create"), 1);
 }
 

@@ -508,9 +508,12 @@ pub fn export_needs(
         .inner_join(persons::table)
         .left_join(device_items::table)
         .into_boxed();
+    // The person must be in sight too: one who moved away is not named here (the API
+    // does not name them either).
     let mut q = crate::scope_filter!(joined, &user.scope, rehab_needs)
         .filter(rehab_needs::deleted_at.is_null())
-        .filter(persons::deleted_at.is_null());
+        .filter(persons::deleted_at.is_null())
+        .filter(persons::county_code.like(format!("{}%", user.scope.region())));
     if let Some(s) = f.status {
         q = q.filter(rehab_needs::status.eq(s.as_str()));
     }
@@ -861,7 +864,12 @@ pub fn import_catalogue(
 }
 
 /// Audits an export of rehab records (the rows are masked; the count and filters kept).
-pub fn audit_export(conn: &mut DbConn, user: &AuthUser, rows: usize) -> Result<(), ApiError> {
+pub fn audit_export(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    rows: usize,
+    filters: serde_json::Value,
+) -> Result<(), ApiError> {
     crate::audit::record(
         conn,
         crate::audit::Event {
@@ -872,7 +880,7 @@ pub fn audit_export(conn: &mut DbConn, user: &AuthUser, rows: usize) -> Result<(
             owner_region: user.scope.region(),
             reason: None,
             before: None,
-            after: Some(serde_json::json!({"rows": rows, "masked": true})),
+            after: Some(serde_json::json!({"rows": rows, "masked": true, "filters": filters})),
         },
     )
 }
