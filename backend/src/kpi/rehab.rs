@@ -89,11 +89,12 @@ struct EpisodeFacts {
     spent: i64,
 }
 
-/// The per-county person facts of `year` inside `area` (a validated region code).
-fn person_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<PersonFacts>, ApiError> {
+/// The SQL of the per-county person facts of `year` inside `area` (a validated region
+/// code).
+fn person_facts_sql(area: &str, year: i32) -> String {
     // `area` is 2, 4 or 6 digits and `year` an integer: both are safe to inline, which
     // keeps one SQL text for both databases' placeholder styles.
-    let sql = format!(
+    format!(
         "SELECT p.county_code AS county,
             CAST(COALESCE(SUM(CASE WHEN n.needed > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS service_den,
             CAST(COALESCE(SUM(CASE WHEN n.needed > 0 AND (n.dev_met > 0 OR EXISTS (
@@ -119,13 +120,13 @@ fn person_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<PersonFa
          ) n JOIN persons p ON p.id = n.person_id
          WHERE p.deleted_at IS NULL AND p.registered_poor = TRUE AND p.county_code LIKE '{area}%'
          GROUP BY p.county_code"
-    );
-    Ok(diesel::sql_query(sql).load(conn)?)
+    )
 }
 
-/// Accepted devices of the year's needs, and those followed up at least once.
-fn fitting_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<FittingFacts>, ApiError> {
-    let sql = format!(
+/// The SQL of the accepted devices of the year's needs, and those followed up at least
+/// once.
+fn fitting_facts_sql(area: &str, year: i32) -> String {
+    format!(
         "SELECT p.county_code AS county,
             CAST(COUNT(*) AS BIGINT) AS accepted,
             CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM device_follow_ups u
@@ -137,14 +138,13 @@ fn fitting_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<Fitting
            AND f.accepted_on IS NOT NULL AND f.replaced = FALSE
            AND p.deleted_at IS NULL AND p.registered_poor = TRUE AND p.county_code LIKE '{area}%'
          GROUP BY p.county_code"
-    );
-    Ok(diesel::sql_query(sql).load(conn)?)
+    )
 }
 
-/// Subsidy paid on devices delivered in the year (refits included: the money was
-/// spent), against what the caps allowed on them.
-fn money_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<MoneyFacts>, ApiError> {
-    let sql = format!(
+/// The SQL of the subsidy paid on devices delivered in the year (refits included: the
+/// money was spent), against what the caps allowed on them.
+fn money_facts_sql(area: &str, year: i32) -> String {
+    format!(
         "SELECT f.county_code AS county,
             CAST(COALESCE(SUM(f.subsidy_fen), 0) AS BIGINT) AS subsidy,
             CAST(COALESCE(SUM(CASE WHEN f.cap_fen * f.quantity < f.total_fen
@@ -152,21 +152,31 @@ fn money_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<MoneyFact
          FROM device_fittings f JOIN rehab_needs n ON n.id = f.need_id
          WHERE f.year = {year} AND n.deleted_at IS NULL AND f.county_code LIKE '{area}%'
          GROUP BY f.county_code"
-    );
-    Ok(diesel::sql_query(sql).load(conn)?)
+    )
 }
 
-/// Children in child rehabilitation and money spent on episodes of the year.
-fn episode_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<EpisodeFacts>, ApiError> {
-    let sql = format!(
+/// The SQL of the children in child rehabilitation and money spent on episodes of the
+/// year.
+fn episode_facts_sql(area: &str, year: i32) -> String {
+    format!(
         "SELECT county_code AS county,
             CAST(COUNT(DISTINCT CASE WHEN project = 'child_rehab' THEN person_id END) AS BIGINT) AS children,
             CAST(COALESCE(SUM(total_fen), 0) AS BIGINT) AS spent
          FROM rehab_episodes
          WHERE year = {year} AND deleted_at IS NULL AND county_code LIKE '{area}%'
          GROUP BY county_code"
-    );
-    Ok(diesel::sql_query(sql).load(conn)?)
+    )
+}
+
+/// The four aggregate queries [`rehab`] runs for `area` (a region code of digits) and
+/// `year`, named, so that a benchmark can time and `EXPLAIN` each one alone.
+pub fn fact_queries(area: &str, year: i32) -> [(&'static str, String); 4] {
+    [
+        ("person_facts", person_facts_sql(area, year)),
+        ("fitting_facts", fitting_facts_sql(area, year)),
+        ("money_facts", money_facts_sql(area, year)),
+        ("episode_facts", episode_facts_sql(area, year)),
+    ]
 }
 
 fn add(r: &mut Ratio, num: i64, den: i64) {
@@ -189,7 +199,8 @@ pub fn rehab(
         return Err(ApiError::NotFound);
     }
     let mut by_county: BTreeMap<String, RehabKpiRow> = BTreeMap::new();
-    for f in person_facts(conn, &region, year)? {
+    let person: Vec<PersonFacts> = diesel::sql_query(person_facts_sql(&region, year)).load(conn)?;
+    for f in person {
         let r = by_county.entry(f.county).or_default();
         add(&mut r.service, f.service_num, f.service_den);
         add(&mut r.fitting_by_person, f.person_num, f.person_den);
@@ -198,19 +209,24 @@ pub fn rehab(
         r.refused += f.refused;
         r.deferred += f.deferred;
     }
-    for f in fitting_facts(conn, &region, year)? {
+    let fitting: Vec<FittingFacts> =
+        diesel::sql_query(fitting_facts_sql(&region, year)).load(conn)?;
+    for f in fitting {
         add(
             &mut by_county.entry(f.county).or_default().follow_up,
             f.followed,
             f.accepted,
         );
     }
-    for f in money_facts(conn, &region, year)? {
+    let money: Vec<MoneyFacts> = diesel::sql_query(money_facts_sql(&region, year)).load(conn)?;
+    for f in money {
         let r = by_county.entry(f.county).or_default();
         r.subsidy_fen += f.subsidy;
         r.cap_fen += f.cap;
     }
-    for f in episode_facts(conn, &region, year)? {
+    let episodes: Vec<EpisodeFacts> =
+        diesel::sql_query(episode_facts_sql(&region, year)).load(conn)?;
+    for f in episodes {
         let r = by_county.entry(f.county).or_default();
         r.children_in_service += f.children;
         r.episodes_fen += f.spent;
