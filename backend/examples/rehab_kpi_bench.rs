@@ -34,7 +34,8 @@
 //! afterwards); `REHAB_BENCH_URL=<url>` measures such a database again, after applying
 //! pending migrations, without generating anything; `REHAB_BENCH_EXPLAIN=1` prints the
 //! plans of the KPI's four queries (`EXPLAIN (ANALYZE, BUFFERS)` on PostgreSQL,
-//! `EXPLAIN QUERY PLAN` on SQLite) at the province and the county.
+//! `EXPLAIN QUERY PLAN` on SQLite) at the province and the county;
+//! `REHAB_BENCH_JIT=off` sets PostgreSQL's `jit` for the timed runs.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -50,6 +51,7 @@ use diesel::sql_types::{BigInt, Integer, Text};
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use sha2::Digest as _;
 use uuid::Uuid;
 
 /// Persons made by `demo::seed_persons` (the rest are inserted directly).
@@ -149,10 +151,31 @@ async fn run(backend: Backend, n_persons: usize, n_rows: usize) -> anyhow::Resul
     );
     let city_den: i64 = p.children.iter().map(|c| c.service.den).sum();
     anyhow::ensure!(city_den == t.service.den, "cities do not add up");
+    // One digest of the three answers, to compare runs over the same data (before and
+    // after a change of the queries).
+    let mut digest = sha2::Sha256::new();
+    for unit in ["43", CITY, COUNTY] {
+        digest.update(serde_json::to_vec(&kpi(&mut conn, unit)?)?);
+    }
+    let digest: String = digest
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    println!("digest of the province, city and county answers: {digest}");
+    if let (Some(jit), DbConn::Pg(c)) = (env("REHAB_BENCH_JIT"), &mut *conn) {
+        c.batch_execute(&format!("SET jit = {jit}"))?;
+        println!("SET jit = {jit}");
+    }
 
     let time = |label: &str, f: &mut dyn FnMut() -> anyhow::Result<()>| {
         let s = measure(f)?;
-        println!("{label:<34} min {:>9}  median {:>9}", ms(s.min), ms(s.median));
+        println!(
+            "{label:<34} min {:>9}  median {:>9}",
+            ms(s.min),
+            ms(s.median)
+        );
         Ok::<_, anyhow::Error>(s)
     };
     let province = time("KPI province (43)", &mut || kpi(&mut conn, "43").map(drop))?;
@@ -168,11 +191,14 @@ async fn run(backend: Backend, n_persons: usize, n_rows: usize) -> anyhow::Resul
     );
     let mut groups = 0;
     let naive = time("naive GROUP BY county, status", &mut || {
-        groups = diesel::sql_query(&naive_sql).load::<Group>(&mut conn)?.len();
+        groups = diesel::sql_query(&naive_sql)
+            .load::<Group>(&mut conn)?
+            .len();
         Ok(())
     })?;
     let count = time("SELECT COUNT(*) FROM rehab_needs", &mut || {
-        diesel::sql_query("SELECT COUNT(*) AS n FROM rehab_needs").get_result::<Count>(&mut conn)?;
+        diesel::sql_query("SELECT COUNT(*) AS n FROM rehab_needs")
+            .get_result::<Count>(&mut conn)?;
         Ok(())
     })?;
     for (name, sql) in backend::kpi::rehab::fact_queries("43", YEAR) {
@@ -213,14 +239,17 @@ async fn run(backend: Backend, n_persons: usize, n_rows: usize) -> anyhow::Resul
     if env("REHAB_BENCH_KEEP").is_some() {
         let url = match &mut *conn {
             DbConn::Pg(c) => {
-                let db: Name = diesel::sql_query("SELECT current_database() AS name").get_result(c)?;
+                let db: Name =
+                    diesel::sql_query("SELECT current_database() AS name").get_result(c)?;
                 let admin = backend::testing::pg_admin_url();
                 let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
                 format!("{base}/{}", db.name)
             }
             DbConn::Sqlite(c) => {
-                let db: Name = diesel::sql_query("SELECT file AS name FROM pragma_database_list WHERE name = 'main'")
-                    .get_result(c)?;
+                let db: Name = diesel::sql_query(
+                    "SELECT file AS name FROM pragma_database_list WHERE name = 'main'",
+                )
+                .get_result(c)?;
                 db.name
             }
         };
@@ -899,13 +928,16 @@ impl<'a> Gen<'a> {
             }
         } else if matches!(n.status, "plan_approved" | "closed")
             && superseded_by.is_none()
-            && self.rng.gen_bool(if n.status == "closed" { 0.95 } else { 0.6 })
+            && self
+                .rng
+                .gen_bool(if n.status == "closed" { 0.95 } else { 0.6 })
         {
             self.episode(n, assessed_on);
         }
 
         let r = self.needs.row();
-        let _ = write!(
+        let _ =
+            write!(
             r,
             "'{}', '{}', '{}', '{}', '{}', '{}', {}, '{source}', '{identified}', {}, NULL, '{}', \
              {}, {}, {}, NULL, {}, {}, {}, NULL, {}, '{at}', '{actor}', '{at}', '{actor}', {}, {}",

@@ -89,13 +89,71 @@ struct EpisodeFacts {
     spent: i64,
 }
 
+/// The condition keeping the rows of `area` by a table's county (and city) column: an
+/// equality below the province, as `scope_filter!` writes it, so that both databases
+/// can start from an index of the area (`LIKE 'x%'` uses none: SQLite's is case
+/// insensitive, PostgreSQL's needs the C collation or `text_pattern_ops`), and the region
+/// prefix at the province, where every row matches.
+fn in_area(county: &str, city: Option<&str>, area: &str) -> String {
+    match (area.len(), city) {
+        (6, _) => format!("{county} = '{area}'"),
+        (4, Some(city)) => format!("{city} = '{area}'"),
+        _ => format!("{county} LIKE '{area}%'"),
+    }
+}
+
 /// The SQL of the per-county person facts of `year` inside `area` (a validated region
 /// code).
+///
+/// At the province the needs of the year are grouped by person and then joined to
+/// their persons. Below it they are joined to the area's persons first and grouped by
+/// (county, person), so that a city or county reads only its own persons' needs
+/// (through `persons_city` or `persons_county`, then `rehab_needs_person`) instead of
+/// the whole province's; at the province that shape costs more on SQLite (a person
+/// lookup per need and a wider sort), the same on PostgreSQL. Both give the same rows.
 fn person_facts_sql(area: &str, year: i32) -> String {
     // `area` is 2, 4 or 6 digits and `year` an integer: both are safe to inline, which
     // keeps one SQL text for both databases' placeholder styles.
+    let per_person = format!(
+        "SUM(CASE WHEN r.status IN ({NEEDED}) THEN 1 ELSE 0 END) AS needed,
+                SUM(CASE WHEN r.kind = 'device' AND r.status IN ({NEEDED}) THEN 1 ELSE 0 END) AS dev,
+                SUM(CASE WHEN r.kind = 'device' AND r.status IN ({MET}) THEN 1 ELSE 0 END) AS dev_met,
+                SUM(CASE WHEN r.status = 'refused' THEN 1 ELSE 0 END) AS refused,
+                SUM(CASE WHEN r.status = 'deferred' THEN 1 ELSE 0 END) AS deferred"
+    );
+    let live = format!("r.year = {year} AND r.deleted_at IS NULL AND r.status <> 'superseded'");
+    let person = "p.deleted_at IS NULL AND p.registered_poor = TRUE";
+    let within = in_area("p.county_code", Some("p.city_code"), area);
+    let (county, from) = if area.len() == 2 {
+        (
+            "p.county_code",
+            format!(
+                "FROM (
+            SELECT r.person_id AS person_id, {per_person}
+            FROM rehab_needs r
+            WHERE {live}
+            GROUP BY r.person_id
+         ) n JOIN persons p ON p.id = n.person_id
+         WHERE {person} AND {within}
+         GROUP BY p.county_code"
+            ),
+        )
+    } else {
+        (
+            "n.county",
+            format!(
+                "FROM (
+            SELECT p.county_code AS county, r.person_id AS person_id, {per_person}
+            FROM rehab_needs r JOIN persons p ON p.id = r.person_id
+            WHERE {live} AND {person} AND {within}
+            GROUP BY p.county_code, r.person_id
+         ) n
+         GROUP BY n.county"
+            ),
+        )
+    };
     format!(
-        "SELECT p.county_code AS county,
+        "SELECT {county} AS county,
             CAST(COALESCE(SUM(CASE WHEN n.needed > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS service_den,
             CAST(COALESCE(SUM(CASE WHEN n.needed > 0 AND (n.dev_met > 0 OR EXISTS (
                 SELECT 1 FROM rehab_episodes e WHERE e.person_id = n.person_id
@@ -107,25 +165,14 @@ fn person_facts_sql(area: &str, year: i32) -> String {
             CAST(COALESCE(SUM(CASE WHEN n.dev_met > 0 AND n.dev_met < n.dev THEN 1 ELSE 0 END), 0) AS BIGINT) AS partial,
             CAST(COALESCE(SUM(n.refused), 0) AS BIGINT) AS refused,
             CAST(COALESCE(SUM(n.deferred), 0) AS BIGINT) AS deferred
-         FROM (
-            SELECT person_id,
-                SUM(CASE WHEN status IN ({NEEDED}) THEN 1 ELSE 0 END) AS needed,
-                SUM(CASE WHEN kind = 'device' AND status IN ({NEEDED}) THEN 1 ELSE 0 END) AS dev,
-                SUM(CASE WHEN kind = 'device' AND status IN ({MET}) THEN 1 ELSE 0 END) AS dev_met,
-                SUM(CASE WHEN status = 'refused' THEN 1 ELSE 0 END) AS refused,
-                SUM(CASE WHEN status = 'deferred' THEN 1 ELSE 0 END) AS deferred
-            FROM rehab_needs
-            WHERE year = {year} AND deleted_at IS NULL AND status <> 'superseded'
-            GROUP BY person_id
-         ) n JOIN persons p ON p.id = n.person_id
-         WHERE p.deleted_at IS NULL AND p.registered_poor = TRUE AND p.county_code LIKE '{area}%'
-         GROUP BY p.county_code"
+         {from}"
     )
 }
 
 /// The SQL of the accepted devices of the year's needs, and those followed up at least
 /// once.
 fn fitting_facts_sql(area: &str, year: i32) -> String {
+    let area = in_area("p.county_code", Some("p.city_code"), area);
     format!(
         "SELECT p.county_code AS county,
             CAST(COUNT(*) AS BIGINT) AS accepted,
@@ -136,7 +183,7 @@ fn fitting_facts_sql(area: &str, year: i32) -> String {
          JOIN persons p ON p.id = n.person_id
          WHERE n.year = {year} AND n.deleted_at IS NULL AND n.status <> 'superseded'
            AND f.accepted_on IS NOT NULL AND f.replaced = FALSE
-           AND p.deleted_at IS NULL AND p.registered_poor = TRUE AND p.county_code LIKE '{area}%'
+           AND p.deleted_at IS NULL AND p.registered_poor = TRUE AND {area}
          GROUP BY p.county_code"
     )
 }
@@ -144,13 +191,15 @@ fn fitting_facts_sql(area: &str, year: i32) -> String {
 /// The SQL of the subsidy paid on devices delivered in the year (refits included: the
 /// money was spent), against what the caps allowed on them.
 fn money_facts_sql(area: &str, year: i32) -> String {
+    // Fittings carry no city: a city keeps the prefix.
+    let area = in_area("f.county_code", None, area);
     format!(
         "SELECT f.county_code AS county,
             CAST(COALESCE(SUM(f.subsidy_fen), 0) AS BIGINT) AS subsidy,
             CAST(COALESCE(SUM(CASE WHEN f.cap_fen * f.quantity < f.total_fen
                 THEN f.cap_fen * f.quantity ELSE f.total_fen END), 0) AS BIGINT) AS cap
          FROM device_fittings f JOIN rehab_needs n ON n.id = f.need_id
-         WHERE f.year = {year} AND n.deleted_at IS NULL AND f.county_code LIKE '{area}%'
+         WHERE f.year = {year} AND n.deleted_at IS NULL AND {area}
          GROUP BY f.county_code"
     )
 }
@@ -158,12 +207,13 @@ fn money_facts_sql(area: &str, year: i32) -> String {
 /// The SQL of the children in child rehabilitation and money spent on episodes of the
 /// year.
 fn episode_facts_sql(area: &str, year: i32) -> String {
+    let area = in_area("county_code", Some("city_code"), area);
     format!(
         "SELECT county_code AS county,
             CAST(COUNT(DISTINCT CASE WHEN project = 'child_rehab' THEN person_id END) AS BIGINT) AS children,
             CAST(COALESCE(SUM(total_fen), 0) AS BIGINT) AS spent
          FROM rehab_episodes
-         WHERE year = {year} AND deleted_at IS NULL AND county_code LIKE '{area}%'
+         WHERE year = {year} AND deleted_at IS NULL AND {area}
          GROUP BY county_code"
     )
 }
