@@ -92,12 +92,71 @@ struct EpisodeFacts {
     spent: i64,
 }
 
-/// The per-county person facts of `year` inside `area` (a validated region code).
-fn person_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<PersonFacts>, ApiError> {
+/// The condition keeping the rows of `area` by a table's county (and city) column: an
+/// equality below the province, as `scope_filter!` writes it, so that both databases
+/// can start from an index of the area (`LIKE 'x%'` uses none: SQLite's is case
+/// insensitive, PostgreSQL's needs the C collation or `text_pattern_ops`), and the region
+/// prefix at the province, where every row matches.
+fn in_area(county: &str, city: Option<&str>, area: &str) -> String {
+    match (area.len(), city) {
+        (6, _) => format!("{county} = '{area}'"),
+        (4, Some(city)) => format!("{city} = '{area}'"),
+        _ => format!("{county} LIKE '{area}%'"),
+    }
+}
+
+/// The SQL of the per-county person facts of `year` inside `area` (a validated region
+/// code).
+///
+/// At the province the needs of the year are grouped by person and then joined to
+/// their persons. Below it they are joined to the area's persons first and grouped by
+/// (county, person), so that a city or county reads only its own persons' needs
+/// (through `persons_city` or `persons_county`, then `rehab_needs_person`) instead of
+/// the whole province's; at the province that shape costs more on SQLite (a person
+/// lookup per need and a wider sort), the same on PostgreSQL. Both give the same rows.
+fn person_facts_sql(area: &str, year: i32) -> String {
     // `area` is 2, 4 or 6 digits and `year` an integer: both are safe to inline, which
     // keeps one SQL text for both databases' placeholder styles.
-    let sql = format!(
-        "SELECT p.county_code AS county,
+    let per_person = format!(
+        "SUM(CASE WHEN r.status IN ({NEEDED}) THEN 1 ELSE 0 END) AS needed,
+                SUM(CASE WHEN r.kind = 'device' AND r.status IN ({NEEDED}) THEN 1 ELSE 0 END) AS dev,
+                SUM(CASE WHEN r.kind = 'device' AND r.status IN ({MET}) THEN 1 ELSE 0 END) AS dev_met,
+                SUM(CASE WHEN r.status = 'refused' THEN 1 ELSE 0 END) AS refused,
+                SUM(CASE WHEN r.status = 'deferred' THEN 1 ELSE 0 END) AS deferred"
+    );
+    let live = format!("r.year = {year} AND r.deleted_at IS NULL AND r.status <> 'superseded'");
+    let person = "p.deleted_at IS NULL AND p.registered_poor = TRUE";
+    let within = in_area("p.county_code", Some("p.city_code"), area);
+    let (county, from) = if area.len() == 2 {
+        (
+            "p.county_code",
+            format!(
+                "FROM (
+            SELECT r.person_id AS person_id, {per_person}
+            FROM rehab_needs r
+            WHERE {live}
+            GROUP BY r.person_id
+         ) n JOIN persons p ON p.id = n.person_id
+         WHERE {person} AND {within}
+         GROUP BY p.county_code"
+            ),
+        )
+    } else {
+        (
+            "n.county",
+            format!(
+                "FROM (
+            SELECT p.county_code AS county, r.person_id AS person_id, {per_person}
+            FROM rehab_needs r JOIN persons p ON p.id = r.person_id
+            WHERE {live} AND {person} AND {within}
+            GROUP BY p.county_code, r.person_id
+         ) n
+         GROUP BY n.county"
+            ),
+        )
+    };
+    format!(
+        "SELECT {county} AS county,
             CAST(COALESCE(SUM(CASE WHEN n.needed > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS service_den,
             CAST(COALESCE(SUM(CASE WHEN n.needed > 0 AND (n.dev_met > 0 OR EXISTS (
                 SELECT 1 FROM rehab_episodes e WHERE e.person_id = n.person_id
@@ -109,26 +168,15 @@ fn person_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<PersonFa
             CAST(COALESCE(SUM(CASE WHEN n.dev_met > 0 AND n.dev_met < n.dev THEN 1 ELSE 0 END), 0) AS BIGINT) AS partial,
             CAST(COALESCE(SUM(n.refused), 0) AS BIGINT) AS refused,
             CAST(COALESCE(SUM(n.deferred), 0) AS BIGINT) AS deferred
-         FROM (
-            SELECT person_id,
-                SUM(CASE WHEN status IN ({NEEDED}) THEN 1 ELSE 0 END) AS needed,
-                SUM(CASE WHEN kind = 'device' AND status IN ({NEEDED}) THEN 1 ELSE 0 END) AS dev,
-                SUM(CASE WHEN kind = 'device' AND status IN ({MET}) THEN 1 ELSE 0 END) AS dev_met,
-                SUM(CASE WHEN status = 'refused' THEN 1 ELSE 0 END) AS refused,
-                SUM(CASE WHEN status = 'deferred' THEN 1 ELSE 0 END) AS deferred
-            FROM rehab_needs
-            WHERE year = {year} AND deleted_at IS NULL AND status <> 'superseded'
-            GROUP BY person_id
-         ) n JOIN persons p ON p.id = n.person_id
-         WHERE p.deleted_at IS NULL AND p.registered_poor = TRUE AND p.county_code LIKE '{area}%'
-         GROUP BY p.county_code"
-    );
-    Ok(diesel::sql_query(sql).load(conn)?)
+         {from}"
+    )
 }
 
-/// Accepted devices of the year's needs, and those followed up at least once.
-fn fitting_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<FittingFacts>, ApiError> {
-    let sql = format!(
+/// The SQL of the accepted devices of the year's needs, and those followed up at least
+/// once.
+fn fitting_facts_sql(area: &str, year: i32) -> String {
+    let area = in_area("p.county_code", Some("p.city_code"), area);
+    format!(
         "SELECT p.county_code AS county,
             CAST(COUNT(*) AS BIGINT) AS accepted,
             CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM device_follow_ups u
@@ -138,39 +186,50 @@ fn fitting_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<Fitting
          JOIN persons p ON p.id = n.person_id
          WHERE n.year = {year} AND n.deleted_at IS NULL AND n.status <> 'superseded'
            AND f.accepted_on IS NOT NULL AND f.replaced = FALSE
-           AND p.deleted_at IS NULL AND p.registered_poor = TRUE AND p.county_code LIKE '{area}%'
+           AND p.deleted_at IS NULL AND p.registered_poor = TRUE AND {area}
          GROUP BY p.county_code"
-    );
-    Ok(diesel::sql_query(sql).load(conn)?)
+    )
 }
 
-/// Subsidy paid on devices delivered in the year (refits included: the money was
-/// spent), against what the caps allowed on them.
-fn money_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<MoneyFacts>, ApiError> {
-    let sql = format!(
+/// The SQL of the subsidy paid on devices delivered in the year (refits included: the
+/// money was spent), against what the caps allowed on them.
+fn money_facts_sql(area: &str, year: i32) -> String {
+    // Fittings carry no city: a city keeps the prefix.
+    let area = in_area("f.county_code", None, area);
+    format!(
         "SELECT f.county_code AS county,
             CAST(COALESCE(SUM(f.subsidy_fen), 0) AS BIGINT) AS subsidy,
             CAST(COALESCE(SUM(CASE WHEN f.cap_fen * f.quantity < f.total_fen
                 THEN f.cap_fen * f.quantity ELSE f.total_fen END), 0) AS BIGINT) AS cap
          FROM device_fittings f JOIN rehab_needs n ON n.id = f.need_id
-         WHERE f.year = {year} AND n.deleted_at IS NULL AND f.county_code LIKE '{area}%'
+         WHERE f.year = {year} AND n.deleted_at IS NULL AND {area}
          GROUP BY f.county_code"
-    );
-    Ok(diesel::sql_query(sql).load(conn)?)
+    )
 }
 
-/// Children in child rehabilitation (distinct, in their own county, so that the
-/// counties add up) and money spent on episodes of the year.
-fn episode_facts(conn: &mut DbConn, area: &str, year: i32) -> Result<Vec<EpisodeFacts>, ApiError> {
-    let sql = format!(
+/// The SQL of the children in child rehabilitation (distinct, in their own county, so
+/// that the counties add up) and money spent on episodes of the year.
+fn episode_facts_sql(area: &str, year: i32) -> String {
+    let area = in_area("p.county_code", Some("p.city_code"), area);
+    format!(
         "SELECT p.county_code AS county,
             CAST(COUNT(DISTINCT CASE WHEN e.project = 'child_rehab' THEN e.person_id END) AS BIGINT) AS children,
             CAST(COALESCE(SUM(e.total_fen), 0) AS BIGINT) AS spent
          FROM rehab_episodes e JOIN persons p ON p.id = e.person_id
-         WHERE e.year = {year} AND e.deleted_at IS NULL AND p.county_code LIKE '{area}%'
+         WHERE e.year = {year} AND e.deleted_at IS NULL AND {area}
          GROUP BY p.county_code"
-    );
-    Ok(diesel::sql_query(sql).load(conn)?)
+    )
+}
+
+/// The four aggregate queries [`rehab`] runs for `area` (a region code of digits) and
+/// `year`, named, so that a benchmark can time and `EXPLAIN` each one alone.
+pub fn fact_queries(area: &str, year: i32) -> [(&'static str, String); 4] {
+    [
+        ("person_facts", person_facts_sql(area, year)),
+        ("fitting_facts", fitting_facts_sql(area, year)),
+        ("money_facts", money_facts_sql(area, year)),
+        ("episode_facts", episode_facts_sql(area, year)),
+    ]
 }
 
 fn add(r: &mut Ratio, num: i64, den: i64) {
@@ -193,7 +252,8 @@ pub fn rehab(
         return Err(ApiError::NotFound);
     }
     let mut by_county: BTreeMap<String, RehabKpiRow> = BTreeMap::new();
-    for f in person_facts(conn, &region, year)? {
+    let person: Vec<PersonFacts> = diesel::sql_query(person_facts_sql(&region, year)).load(conn)?;
+    for f in person {
         let r = by_county.entry(f.county).or_default();
         add(&mut r.service, f.service_num, f.service_den);
         add(&mut r.fitting_by_person, f.person_num, f.person_den);
@@ -202,19 +262,24 @@ pub fn rehab(
         r.refused += f.refused;
         r.deferred += f.deferred;
     }
-    for f in fitting_facts(conn, &region, year)? {
+    let fitting: Vec<FittingFacts> =
+        diesel::sql_query(fitting_facts_sql(&region, year)).load(conn)?;
+    for f in fitting {
         add(
             &mut by_county.entry(f.county).or_default().follow_up,
             f.followed,
             f.accepted,
         );
     }
-    for f in money_facts(conn, &region, year)? {
+    let money: Vec<MoneyFacts> = diesel::sql_query(money_facts_sql(&region, year)).load(conn)?;
+    for f in money {
         let r = by_county.entry(f.county).or_default();
         r.subsidy_fen += f.subsidy;
         r.cap_fen += f.cap;
     }
-    for f in episode_facts(conn, &region, year)? {
+    let episodes: Vec<EpisodeFacts> =
+        diesel::sql_query(episode_facts_sql(&region, year)).load(conn)?;
+    for f in episodes {
         let r = by_county.entry(f.county).or_default();
         r.children_in_service += f.children;
         r.episodes_fen += f.spent;
