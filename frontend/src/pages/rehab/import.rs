@@ -25,6 +25,9 @@ pub struct ImportProps {
     pub id: AttrValue,
     /// Where the file goes.
     pub target: ImportTarget,
+    /// The template to offer, as (path, file name), if the import has its own.
+    #[prop_or_default]
+    pub template: Option<(AttrValue, AttrValue)>,
     /// Called after rows were written (reload what shows them).
     pub onimported: Callback<ImportReport>,
 }
@@ -70,6 +73,7 @@ pub fn import_panel(p: &ImportProps) -> Html {
     let file = use_state(|| None::<web_sys::File>);
     let report = use_state(|| None::<ImportReport>);
     let input = use_node_ref();
+    let template_error = use_state(|| None::<String>);
     let fh = use_form(p.id.clone());
     let Some(ctx) = ctx else {
         return html! {};
@@ -125,11 +129,29 @@ pub fn import_panel(p: &ImportProps) -> Html {
             );
         })
     };
+    let on_template = p.template.clone().map(|(path, name)| {
+        let template_error = template_error.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (path, name, template_error) = (path.clone(), name.clone(), template_error.clone());
+            template_error.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(e) = crate::api::download(&path, &name).await {
+                    template_error.set(Some(e.message(lang)));
+                }
+            });
+        })
+    });
     let file_error = fh.error("file", lang);
     let colon = if lang == Lang::Zh { "：" } else { ": " };
     let file_err_id = id("file-error");
     html! {
         <div class="import" id={p.id.clone()}>
+            if let Some(onclick) = on_template {
+                <p><button type="button" class="link" id={id("template")} {onclick}>{ ctx.t("courses.template") }</button></p>
+            }
+            if let Some(e) = &*template_error {
+                <p class="error-summary" role="alert">{ e }</p>
+            }
             { fh.banner(lang, &id("banner")) }
             <div class={classes!("field", file_error.is_some().then_some("has-error"))}>
                 <label for={id("file")}>{ ctx.t("courses.import_file") }</label>

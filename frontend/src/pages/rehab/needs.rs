@@ -71,7 +71,7 @@ pub fn need_list(p: &NeedListProps) -> Html {
     let needs = use_paged((*filter).clone(), |f: NeedQuery, cursor| async move {
         crate::api::rehab::needs(&NeedQuery { cursor, ..f }).await
     });
-    // The outcome of the last export or template download: done, or why not.
+    // The outcome of the last export: done, or why not.
     let download = use_state(|| None::<Result<(), String>>);
     let Some(ctx) = ctx else {
         return html! {};
@@ -120,28 +120,23 @@ pub fn need_list(p: &NeedListProps) -> Html {
             .contains(&shared::auth::Capability::WriteRehab)
             && OrgLevel::of_region(&m.scope.code) == OrgLevel::County
     });
-    let fetch = |path: String, name: &'static str| {
-        let download = download.clone();
+    let export = {
+        let (download, path) = (
+            download.clone(),
+            crate::api::rehab::needs_export_path(&filter),
+        );
         Callback::from(move |_: MouseEvent| {
             let (path, download) = (path.clone(), download.clone());
             download.set(None);
             wasm_bindgen_futures::spawn_local(async move {
                 download.set(Some(
-                    crate::api::download(&path, name)
+                    crate::api::download(&path, "康复需求.xlsx")
                         .await
                         .map_err(|e| e.message(lang)),
                 ));
             });
         })
     };
-    let export = fetch(
-        crate::api::rehab::needs_export_path(&filter),
-        "康复需求.xlsx",
-    );
-    let template = fetch(
-        crate::api::rehab::NEEDS_TEMPLATE.to_owned(),
-        "康复需求导入模板.xlsx",
-    );
     let on_imported = {
         let needs = needs.clone();
         Callback::from(move |_| needs.reload())
@@ -175,8 +170,8 @@ pub fn need_list(p: &NeedListProps) -> Html {
                     <details class="filters-box" id="needs-import-box">
                         <summary>{ ctx.t("rehab.import") }</summary>
                         <p class="hint">{ ctx.t("rehab.import_hint") }</p>
-                        <p><button type="button" class="link" id="needs-template" onclick={template}>{ ctx.t("courses.template") }</button></p>
-                        <ImportPanel id="needs-import" target={ImportTarget::Needs} onimported={on_imported} />
+                        <ImportPanel id="needs-import" target={ImportTarget::Needs} onimported={on_imported}
+                            template={Some((AttrValue::Static(crate::api::rehab::NEEDS_TEMPLATE), AttrValue::Static("康复需求导入模板.xlsx")))} />
                     </details>
                 }
             }
