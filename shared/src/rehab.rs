@@ -1158,6 +1158,24 @@ pub struct RehabKpi {
     pub targets: Option<RehabTargets>,
 }
 
+/// What a rehab import (needs survey or catalogue) did or would do: every problem by
+/// row and column, and how many rows were written. The imports are all or nothing, so
+/// `written` is 0 whenever `errors` is not empty; a check (`dry_run`) writes nothing and
+/// says how many rows an import would write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    /// Data rows in the file.
+    pub rows: usize,
+    /// Rows written (0 when any row is wrong; for a check, the rows an import would
+    /// write).
+    pub written: usize,
+    /// Every problem, by row and column (the header is row 1).
+    pub errors: Vec<crate::api::RowError>,
+    /// Whether only a check was asked for.
+    pub dry_run: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,10 +5,15 @@
 //! its own field) and add a service episode; the assessor cannot approve the plan, a
 //! second county user (`xiangxiang.staff`) finds it waiting and approves it (four eyes);
 //! the fitting form shows the subsidy and self-pay live; acceptance takes a photo; and
-//! the need then shows under "follow-ups due". One server and one browser for the whole
-//! file; every page visited passes axe-core, does not scroll sideways and shows no
-//! English.
+//! the need then shows under "follow-ups due". The county then imports a survey of
+//! needs from a spreadsheet: a check names the bad row's column next to the row, the
+//! fixed file is checked and imported and its needs are listed, the same file sent again
+//! writes nothing twice, and the list exports as an XLSX. One server and one browser for
+//! the whole file; every page visited passes axe-core, does not scroll sideways and
+//! shows no English.
 
+use backend::rehab::transfer::NEED_COLUMNS;
+use backend::tabular::{Format, Table};
 use backend::testing::{Backend, PersonBuilder, TestApp};
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -45,6 +50,50 @@ async fn days_ago(c: &Client, days: u32) -> String {
     .unwrap_or_else(|| panic!("no date"))
 }
 
+/// Writes a needs survey file (the template's columns) with these rows to a fresh path.
+fn survey_file(name: &str, rows: Vec<Vec<String>>) -> std::path::PathBuf {
+    let table = Table {
+        headers: NEED_COLUMNS.iter().map(|c| (*c).to_owned()).collect(),
+        rows,
+        choices: Vec::new(),
+    };
+    let bytes = backend::tabular::write(&table, Format::Xlsx).unwrap_or_else(|e| panic!("{e}"));
+    let path = std::env::temp_dir().join(format!(
+        "xiangzhu-e2e-{}-{name}.xlsx",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+/// Picks `file` in the file input with this id, as a user's file chooser would.
+async fn choose_file(c: &Client, id: &str, file: &std::path::Path) {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("the file input {id}: {e}"))
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap_or_else(|e| panic!("choosing {}: {e}", file.display()));
+}
+
+/// The `n`th file (from 1) the app handed to the browser as a blob download, once it
+/// has (the page's `URL.createObjectURL` counts them into `window.__blobs`).
+async fn downloaded(c: &Client, n: usize) -> serde_json::Value {
+    for _ in 0..150 {
+        let blobs = c
+            .execute("return window.__blobs || [];", vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(b) = blobs.as_array().and_then(|a| a.get(n - 1)) {
+            return b.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no download number {n}");
+}
+
 /// Whether an element with this id is on the page now.
 async fn present(c: &Client, id: &str) -> bool {
     c.find(Locator::Id(id)).await.is_ok()
@@ -59,6 +108,15 @@ async fn a_device_from_assessment_to_follow_up_on_a_phone() {
         .disability(shared::DisabilityCategory::Physical, 2)
         .create(&app);
     let pid = person.id.to_string();
+    // Two more persons of the county, whose needs come by spreadsheet.
+    let second = PersonBuilder::new().name("康复乙");
+    let third = PersonBuilder::new().name("康复丙");
+    let (second_id, third_id) = (
+        second.input().id_number.unwrap_or_default(),
+        third.input().id_number.unwrap_or_default(),
+    );
+    second.create(&app);
+    third.create(&app);
     let (base, server) = serve(&app);
     let (c, _driver, _profile) = browser(360, 740).await;
     // The need is found and assessed four months ago, the wheelchair delivered a little
@@ -216,6 +274,96 @@ async fn a_device_from_assessment_to_follow_up_on_a_phone() {
     check_page(&c, "follow-ups due", true).await;
     shot(&c, "rehab-follow-ups").await;
 
+    // A survey of needs by spreadsheet, on the needs list: the second row's date is
+    // not a date, and the check says so next to that row.
+    let found = days_ago(&c, 5).await;
+    let row = |id: &str, name: &str, on: &str| -> Vec<String> {
+        [id, name, "功能训练", "基本康复服务", "", "动态更新调查", on]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
+    };
+    let bad = survey_file(
+        "bad",
+        vec![
+            row(&second_id, "康复乙", &found),
+            row(&third_id, "康复丙", "上个月"),
+        ],
+    );
+    let good = survey_file(
+        "good",
+        vec![
+            row(&second_id, "康复乙", &found),
+            row(&third_id, "康复丙", &found),
+        ],
+    );
+    open(&c, &base, "/rehab").await;
+    // Files the app hands to the browser (template, export) are counted as they go.
+    c.execute(
+        "window.__blobs = []; const make = URL.createObjectURL; URL.createObjectURL = function (b) { window.__blobs.push({ type: b.type, size: b.size }); return make.call(URL, b); };",
+        vec![],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    click(&c, "#needs-import-box summary").await;
+    click(&c, "#needs-import-template").await;
+    let template = downloaded(&c, 1).await;
+    choose_file(&c, "needs-import-file", &bad).await;
+    click(&c, "#needs-import-check").await;
+    wait_text(&c, "#needs-import-summary", "发现 1 个问题，未写入任何数据").await;
+    wait_text(&c, "#needs-import-row-3", "第 3 行").await;
+    wait_text(&c, "#needs-import-row-3", "发现日期：日期格式应为").await;
+    assert!(!present(&c, "needs-import-row-2").await, "row 2 is fine");
+    let focused = c
+        .execute(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    assert_eq!(focused, "needs-import-report", "the report takes the focus");
+    check_page(&c, "needs import with a bad row", true).await;
+    shot(&c, "rehab-import-report").await;
+    // The fixed file: checked (nothing written yet), then imported.
+    choose_file(&c, "needs-import-file", &good).await;
+    click(&c, "#needs-import-check").await;
+    wait_text(
+        &c,
+        "#needs-import-summary",
+        "检查通过：可导入 2 行，尚未写入",
+    )
+    .await;
+    click(&c, "#needs-import-run").await;
+    wait_text(&c, "#needs-import-summary", "已导入 2 行").await;
+    wait_text(&c, "#needs", "康复乙").await;
+    wait_text(&c, "#needs", "康复丙").await;
+    check_page(&c, "needs imported", true).await;
+    shot(&c, "rehab-imported").await;
+    // The same file again (an upload whose answer was lost, retried): nothing twice.
+    choose_file(&c, "needs-import-file", &good).await;
+    click(&c, "#needs-import-run").await;
+    wait_text(&c, "#needs-import-summary", "发现 2 个问题，未写入任何数据").await;
+    wait_text(&c, "#needs-import-row-2", "该人员已有同日同类需求").await;
+    // The list exports as a spreadsheet: the browser receives an XLSX blob.
+    click(&c, "#needs-export").await;
+    wait_text(&c, "#needs-download", "已导出").await;
+    let export = downloaded(&c, 2).await;
+    for blob in [&template, &export] {
+        assert!(
+            blob["type"]
+                .as_str()
+                .is_some_and(|t| t.contains("spreadsheetml"))
+                && blob["size"].as_u64().is_some_and(|n| n > 0),
+            "an XLSX was downloaded: {blob}"
+        );
+    }
+    check_page(&c, "needs list after an export", true).await;
+
+    for f in [&bad, &good] {
+        let _ = std::fs::remove_file(f);
+    }
     let _ = std::fs::remove_file(&png);
     let _ = c.close().await;
     server.stop(true).await;

@@ -5,8 +5,8 @@ use shared::api::{Page, Problem};
 use shared::auth::Capability;
 use shared::rehab::{
     AssessmentCreate, DeviceCapSet, DeviceItem, DeviceItemCreate, DeviceItemInput,
-    DeviceItemUpdate, Episode, EpisodeCreate, EpisodeInput, EpisodeUpdate, Need, NeedAction,
-    NeedCreate, NeedInput, RehabKpi,
+    DeviceItemUpdate, Episode, EpisodeCreate, EpisodeInput, EpisodeUpdate, ImportReport, Need,
+    NeedAction, NeedCreate, NeedInput, RehabKpi,
 };
 use uuid::Uuid;
 
@@ -428,7 +428,7 @@ pub async fn needs_template(
 /// not at all with `dry_run`). At most 2,000 rows per file.
 #[utoipa::path(post, path = "/api/v1/rehab/needs/import", tag = "rehab", params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
-    responses((status = 200, body = super::transfer::ImportReport), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn import_needs(
     state: web::Data<AppState>,
@@ -436,7 +436,7 @@ pub async fn import_needs(
     req: HttpRequest,
     Query(q): Query<ImportQuery>,
     body: web::Bytes,
-) -> Result<web::Json<super::transfer::ImportReport>, ApiError> {
+) -> Result<web::Json<ImportReport>, ApiError> {
     super::require_county_writer(&user)?;
     let table = web::block(move || crate::tabular::read(&body, q.format)).await??;
     let (pii, en) = (state.pii.clone(), english(&req));
@@ -511,7 +511,7 @@ pub async fn export_catalogue(
 /// of its name and sets its cap for `year`; all or nothing (and nothing with `dry_run`).
 #[utoipa::path(post, path = "/api/v1/rehab/catalogue/import", tag = "rehab", params(ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
-    responses((status = 200, body = super::transfer::ImportReport), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn import_catalogue(
     state: web::Data<AppState>,
@@ -519,7 +519,7 @@ pub async fn import_catalogue(
     req: HttpRequest,
     Query(q): Query<ImportQuery>,
     body: web::Bytes,
-) -> Result<web::Json<super::transfer::ImportReport>, ApiError> {
+) -> Result<web::Json<ImportReport>, ApiError> {
     catalogue::require_maintainer(&user)?;
     let year = q.year.unwrap_or_else(this_year);
     if !(2000..=2100).contains(&year) {

@@ -12,11 +12,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use serde::Serialize;
 use shared::api::{AuditAction, RowError};
 use shared::rehab::{
-    Assessment, AssessmentResult, DeviceItemInput, NeedCreate, NeedInput, NeedKind, NeedSource,
-    NeedStatus, RehabProject,
+    Assessment, AssessmentResult, DeviceItemInput, ImportReport, NeedCreate, NeedInput, NeedKind,
+    NeedSource, NeedStatus, RehabProject,
 };
 use shared::{DisabilityCategory, FieldError, IdNumber};
 use uuid::Uuid;
@@ -163,19 +162,6 @@ pub fn need_template(conn: &mut DbConn) -> Result<Table, ApiError> {
             (7, labels(&results, result_label)),
         ],
     })
-}
-
-/// What an import did or would do.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct ImportReport {
-    /// Data rows in the file.
-    pub rows: usize,
-    /// Rows written (0 for a check, or when any row is wrong).
-    pub written: usize,
-    /// Every problem, by row and column (the header is row 1).
-    pub errors: Vec<RowError>,
-    /// Whether only a check was asked for.
-    pub dry_run: bool,
 }
 
 enum Abort {

@@ -6,11 +6,11 @@ use serde::Serialize;
 use shared::api::Page;
 use shared::rehab::{
     AssessmentCreate, DeviceCapSet, DeviceItem, DeviceItemCreate, DeviceItemUpdate, Episode,
-    EpisodeCreate, Need, NeedAction, RehabKpi,
+    EpisodeCreate, ImportReport, Need, NeedAction, RehabKpi,
 };
 use uuid::Uuid;
 
-use super::{get, post, put, with_query, ApiError};
+use super::{get, post, put, upload, with_query, ApiError};
 
 /// Filters of `GET /api/v1/rehab/needs`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -159,4 +159,131 @@ pub async fn kpi(year: i32, unit: Option<String>) -> Result<RehabKpi, ApiError> 
         unit: Option<String>,
     }
     get(&with_query("/api/v1/kpi/rehab", &Q { year, unit })).await
+}
+
+/// The file format of an upload, by its name (CSV, or else XLSX).
+fn format_of(file: &web_sys::File) -> &'static str {
+    if file.name().to_lowercase().ends_with(".csv") {
+        "csv"
+    } else {
+        "xlsx"
+    }
+}
+
+/// Query of the rehab imports.
+#[derive(Serialize)]
+struct ImportParams {
+    format: &'static str,
+    dry_run: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year: Option<i32>,
+}
+
+/// Where a rehab import is sent: the needs survey, or the catalogue with the year of
+/// its cap column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportTarget {
+    /// `POST /api/v1/rehab/needs/import` (county rehab staff).
+    Needs,
+    /// `POST /api/v1/rehab/catalogue/import` (provincial devices centre).
+    Catalogue {
+        /// Programme year of the cap column.
+        year: i32,
+    },
+}
+
+/// Checks (`dry_run`) or imports a file; the report's messages come in `lang`.
+pub async fn import(
+    target: ImportTarget,
+    file: &web_sys::File,
+    dry_run: bool,
+    lang: crate::i18n::Lang,
+) -> Result<ImportReport, ApiError> {
+    let (path, year) = match target {
+        ImportTarget::Needs => ("/api/v1/rehab/needs/import", None),
+        ImportTarget::Catalogue { year } => ("/api/v1/rehab/catalogue/import", Some(year)),
+    };
+    let params = ImportParams {
+        format: format_of(file),
+        dry_run,
+        year,
+    };
+    upload(&with_query(path, &params), file, lang).await
+}
+
+/// The query of `GET /api/v1/rehab/needs/export`: the list's filters that the export
+/// takes (the list's "waiting for me" and paging do not apply to a file).
+#[derive(Serialize)]
+struct NeedExport<'a> {
+    format: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kind: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    need_year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    county: Option<&'a str>,
+}
+
+/// The path that exports the needs of the list's filters `q` as XLSX.
+pub fn needs_export_path(q: &NeedQuery) -> String {
+    let params = NeedExport {
+        format: "xlsx",
+        status: q.status.as_deref(),
+        kind: q.kind.as_deref(),
+        need_year: q.year,
+        county: q.county.as_deref(),
+    };
+    with_query("/api/v1/rehab/needs/export", &params)
+}
+
+/// The path of the needs import template (XLSX, with drop-downs).
+pub const NEEDS_TEMPLATE: &str = "/api/v1/rehab/needs-template?format=xlsx";
+
+/// The path that exports the catalogue with the caps of `year` (also the catalogue
+/// import's template).
+pub fn catalogue_export_path(year: i32) -> String {
+    #[derive(Serialize)]
+    struct Q {
+        format: &'static str,
+        year: i32,
+    }
+    with_query(
+        "/api/v1/rehab/catalogue/export",
+        &Q {
+            format: "xlsx",
+            year,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_export_takes_the_list_filters_under_its_own_names() {
+        let q = NeedQuery {
+            status: Some("assessed".into()),
+            year: Some(2024),
+            county: Some("430381".into()),
+            waiting: Some(true),
+            limit: 50,
+            cursor: Some("c".into()),
+            ..NeedQuery::default()
+        };
+        assert_eq!(
+            needs_export_path(&q),
+            "/api/v1/rehab/needs/export?format=xlsx&status=assessed&need_year=2024&county=430381"
+        );
+        assert_eq!(
+            needs_export_path(&NeedQuery::default()),
+            "/api/v1/rehab/needs/export?format=xlsx"
+        );
+        assert_eq!(
+            catalogue_export_path(2025),
+            "/api/v1/rehab/catalogue/export?format=xlsx&year=2025"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! The assistive device catalogue: search by name or code, category and whether an
 //! item is offered; the provincial devices centre (`maintain_catalogue` at province
-//! scope) adds and edits items and sets a year's subsidy cap per unit.
+//! scope) adds and edits items and sets a year's subsidy cap per unit, and exports and
+//! imports the catalogue as a spreadsheet with the caps of a chosen year.
 
 use shared::money::{format_hundredths, parse_yuan};
 use shared::rehab::{
@@ -10,8 +11,9 @@ use shared::{DisabilityCategory, FieldError};
 use yew::prelude::*;
 
 use super::assess::device_name;
+use super::import::ImportPanel;
 use super::{options, years};
-use crate::api::rehab::CatalogueQuery;
+use crate::api::rehab::{CatalogueQuery, ImportTarget};
 use crate::app::Ctx;
 use crate::components::field::{CheckField, SelectField, TextField};
 use crate::hooks::form::use_form;
@@ -93,6 +95,9 @@ pub fn catalogue_page() -> Html {
             if can_write && *adding {
                 <DeviceForm id="dev-new" item={None::<DeviceItem>} onsaved={on_added} oncancel={let adding = adding.clone(); Callback::from(move |()| adding.set(false))} />
             }
+            if can_write {
+                <Transfer onimported={let items = items.clone(); Callback::from(move |_| items.reload())} />
+            }
             <form class="filters" role="search" onsubmit={onsearch}>
                 <TextField id="dev-q" label={ctx.t("dev.search")} value={(*text).clone()} oninput={let t = text.clone(); Callback::from(move |v| t.set(v))} />
                 <SelectField id="dev-category" label={ctx.t("dev.category")} value={query.category.clone().unwrap_or_default()}
@@ -113,6 +118,72 @@ pub fn catalogue_page() -> Html {
                 </ul>
             }
         </section>
+    }
+}
+
+/// Props of [`Transfer`].
+#[derive(Properties, PartialEq)]
+struct TransferProps {
+    /// Called after an import wrote rows.
+    onimported: Callback<shared::rehab::ImportReport>,
+}
+
+/// The catalogue as a spreadsheet, for the devices centre: export with the caps of a
+/// year (the file is also the import's template), and import for that year.
+#[function_component(Transfer)]
+fn transfer(p: &TransferProps) -> Html {
+    let ctx = use_context::<Ctx>();
+    let year = use_state(crate::clock::this_year);
+    let exported = use_state(|| None::<Result<(), String>>);
+    let Some(ctx) = ctx else {
+        return html! {};
+    };
+    let lang = ctx.lang;
+    let year_opts: Vec<(String, String)> = std::iter::once(crate::clock::this_year() + 1)
+        .chain(years())
+        .map(|y| (y.to_string(), y.to_string()))
+        .collect();
+    let on_year = {
+        let (year, exported) = (year.clone(), exported.clone());
+        Callback::from(move |v: String| {
+            if let Ok(y) = v.parse() {
+                year.set(y);
+                exported.set(None);
+            }
+        })
+    };
+    let export = {
+        let (year, exported) = (*year, exported.clone());
+        Callback::from(move |_: MouseEvent| {
+            let exported = exported.clone();
+            exported.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                let path = crate::api::rehab::catalogue_export_path(year);
+                let name = format!("辅具目录-{year}.xlsx");
+                exported.set(Some(
+                    crate::api::download(&path, &name)
+                        .await
+                        .map_err(|e| e.message(lang)),
+                ));
+            });
+        })
+    };
+    html! {
+        <details class="filters-box" id="dev-transfer">
+            <summary>{ ctx.t("dev.transfer") }</summary>
+            <SelectField id="dev-transfer-year" label={ctx.t("dev.export_year")} value={year.to_string()} options={year_opts} onchange={on_year} />
+            <div class="actions">
+                <button type="button" id="dev-export" onclick={export}>{ ctx.t("dev.export") }</button>
+            </div>
+            { match &*exported {
+                Some(Ok(())) => html! { <p role="status" id="dev-exported">{ ctx.t("dev.exported") }</p> },
+                Some(Err(e)) => html! { <p class="error-summary" role="alert" id="dev-exported">{ e }</p> },
+                None => html! {},
+            } }
+            <h2>{ ctx.t("dev.import") }</h2>
+            <p class="hint">{ ctx.t("dev.import_hint") }</p>
+            <ImportPanel key={year.to_string()} id="dev-import" target={ImportTarget::Catalogue { year: *year }} onimported={p.onimported.clone()} />
+        </details>
     }
 }
 

@@ -1,10 +1,12 @@
 //! Measure 14, rehabilitation and assistive devices: the need list (and the follow-ups
 //! due), a person's rehabilitation, the assessment form, a need's page with its workflow
-//! steps, the device catalogue and the KPI table. Which steps a user may take comes with
+//! steps, the device catalogue and the KPI table, and the spreadsheet import and export
+//! of needs and catalogue ([`import`]). Which steps a user may take comes with
 //! each need (`allowed_actions`), from the workflow table in `shared::rehab`.
 
 pub mod assess;
 pub mod catalogue;
+pub mod import;
 pub mod kpi;
 pub mod need;
 pub mod needs;

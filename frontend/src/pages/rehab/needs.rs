@@ -1,14 +1,17 @@
 //! The need list of the user's area, and the same list as "follow-ups due": filters
 //! folded away on a phone (status, kind, year, county, "waiting for me"); each row
 //! names the person, the kind or project, the device, the status and the follow-up date.
+//! The list's filters export as a spreadsheet (masked, audited by the server), and
+//! county rehab staff import a survey of needs here (template, check, import).
 
 use shared::rehab::{NeedKind, NeedStatus, NEED_WORKFLOW};
 use shared::workflow::{waiting_in, OrgLevel};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use super::import::ImportPanel;
 use super::{options, years};
-use crate::api::rehab::NeedQuery;
+use crate::api::rehab::{ImportTarget, NeedQuery};
 use crate::app::{Ctx, Route};
 use crate::components::field::{CheckField, SelectField};
 use crate::hooks::page::use_title;
@@ -68,6 +71,8 @@ pub fn need_list(p: &NeedListProps) -> Html {
     let needs = use_paged((*filter).clone(), |f: NeedQuery, cursor| async move {
         crate::api::rehab::needs(&NeedQuery { cursor, ..f }).await
     });
+    // The outcome of the last export: done, or why not.
+    let download = use_state(|| None::<Result<(), String>>);
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -109,6 +114,33 @@ pub fn need_list(p: &NeedListProps) -> Html {
                 .map(|u| (u.code.clone(), units.name(&u.code, lang))),
         )
         .collect();
+    // County rehab staff import their county's survey (the server holds the same rule).
+    let imports = ctx.me.as_ref().is_some_and(|m| {
+        m.permissions
+            .contains(&shared::auth::Capability::WriteRehab)
+            && OrgLevel::of_region(&m.scope.code) == OrgLevel::County
+    });
+    let export = {
+        let (download, path) = (
+            download.clone(),
+            crate::api::rehab::needs_export_path(&filter),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let (path, download) = (path.clone(), download.clone());
+            download.set(None);
+            wasm_bindgen_futures::spawn_local(async move {
+                download.set(Some(
+                    crate::api::download(&path, "康复需求.xlsx")
+                        .await
+                        .map_err(|e| e.message(lang)),
+                ));
+            });
+        })
+    };
+    let on_imported = {
+        let needs = needs.clone();
+        Callback::from(move |_| needs.reload())
+    };
     let year_opts: Vec<(String, String)> = std::iter::once((String::new(), ctx.t("filter.any")))
         .chain(years().into_iter().map(|y| (y.to_string(), y.to_string())))
         .collect();
@@ -124,6 +156,24 @@ pub fn need_list(p: &NeedListProps) -> Html {
             <h1>{ ctx.t(title) }</h1>
             if follow_ups {
                 <p class="hint">{ ctx.t("rehab.follow_ups_hint") }</p>
+            }
+            if !follow_ups {
+                <div class="actions">
+                    <button type="button" id="needs-export" onclick={export} aria-label={ctx.t("rehab.export_label")}>{ ctx.t("rehab.export") }</button>
+                </div>
+                { match &*download {
+                    Some(Ok(())) => html! { <p role="status" id="needs-download">{ ctx.t("rehab.exported") }</p> },
+                    Some(Err(e)) => html! { <p class="error-summary" role="alert" id="needs-download">{ e }</p> },
+                    None => html! {},
+                } }
+                if imports {
+                    <details class="filters-box" id="needs-import-box">
+                        <summary>{ ctx.t("rehab.import") }</summary>
+                        <p class="hint">{ ctx.t("rehab.import_hint") }</p>
+                        <ImportPanel id="needs-import" target={ImportTarget::Needs} onimported={on_imported}
+                            template={Some((AttrValue::Static(crate::api::rehab::NEEDS_TEMPLATE), AttrValue::Static("康复需求导入模板.xlsx")))} />
+                    </details>
+                }
             }
             <details class="filters-box" id="need-filters-box" open={wide_screen()}>
                 <summary>{ ctx.t("filter.title") }</summary>
