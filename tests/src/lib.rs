@@ -265,11 +265,16 @@ pub async fn logout(c: &Client) {
 
 /// Chooses `value` in the select with this id (as a user would, with a change event).
 pub async fn select(c: &Client, id: &str, value: &str) {
+    // Wait for the option itself: lists filled from the server (units, the device
+    // catalogue) arrive after their select, and setting a value a select does not offer
+    // yet silently leaves it empty.
     c.wait()
         .at_most(WAIT)
-        .for_element(Locator::Id(id))
+        .for_element(Locator::Css(&format!(
+            "[id='{id}'] option[value='{value}']"
+        )))
         .await
-        .unwrap_or_else(|e| panic!("{id}: {e}"));
+        .unwrap_or_else(|e| panic!("{id} has no option {value}: {e}"));
     let script = "const el = document.getElementById(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change', { bubbles: true }));";
     c.execute(script, vec![json!(id), json!(value)])
         .await

@@ -163,12 +163,14 @@ async fn a_device_from_assessment_to_follow_up_on_a_phone() {
     wait_text(&c, "#person-needs", "").await;
     check_page(&c, "a person's rehabilitation, empty", true).await;
     click(&c, &format!("a[href='/persons/{pid}/rehab/assess']")).await;
-    set_date(&c, "assess-on", &assessed).await;
-    fill(&c, "#assess-assessor", "湘乡市康复中心 李医生").await;
-    select(&c, "assess-source", "home_visit").await;
+    // The device list first: it arrives with the catalogue, and typing before the
+    // form has all it loads races its re-render.
     select(&c, "need-0-kind", "device").await;
     select(&c, "need-0-project", "basic_device").await;
     select(&c, "need-0-item", WHEELCHAIR).await;
+    set_date(&c, "assess-on", &assessed).await;
+    fill(&c, "#assess-assessor", "湘乡市康复中心 李医生").await;
+    select(&c, "assess-source", "home_visit").await;
     // A second row left empty is refused next to its own field.
     click(&c, "#assess-add").await;
     click(&c, "#assess-save").await;

@@ -204,6 +204,29 @@ fn message(code: &str, english: bool, fallback: &str) -> String {
         "invalid_number" => ("应为整数", "must be a whole number"),
         "invalid_yes_no" => ("应为“是”或“否”", "must be 是 or 否 (yes or no)"),
         "invalid_amount" => ("金额格式应为 1234.56", "amounts are written 1234.56"),
+        "invalid_check_character"
+        | "invalid_length"
+        | "invalid_characters"
+        | "invalid_region"
+        | "invalid_birth_date"
+        | "birth_date_in_future" => ("身份证号无效", "not a valid identity number"),
+        "in_future" => ("日期晚于今天", "the date lies in the future"),
+        "out_of_range" => ("超出允许范围", "out of the allowed range"),
+        "too_long" => ("内容过长", "too long"),
+        "not_a_device_need" => (
+            "只有辅具需求才填写辅具名称",
+            "only a device need names a device",
+        ),
+        "not_eligible" => ("该辅具不适用于此人员", "this item does not suit the person"),
+        "retired_item" => ("该辅具已停用", "this item is no longer offered"),
+        "device_in_service" => (
+            "该人员同类辅具仍在使用年限内",
+            "the person's device of this kind is still within its service life",
+        ),
+        "before_identified" => ("早于需求发现日期", "before the need was found"),
+        "not_found" => ("找不到", "not found"),
+        "unknown_code" => ("分类代码不在代码表中", "not in the code list"),
+        "invalid_edition" => ("版本应为年份，如 2016", "the edition is a year, e.g. 2016"),
         _ => return fallback.to_owned(),
     };
     if english { en } else { zh }.to_owned()
