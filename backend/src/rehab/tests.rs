@@ -26,14 +26,14 @@ db_tests!(
 );
 
 /// A valid 2×2 PNG: an acceptance photo.
-const PNG: &[u8] = &[
+pub(super) const PNG: &[u8] = &[
     137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0,
     0, 0, 253, 212, 154, 115, 0, 0, 0, 17, 73, 68, 65, 84, 120, 156, 99, 248, 207, 192, 0, 68, 96,
     226, 63, 3, 0, 29, 240, 3, 253, 160, 51, 9, 137, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
 ];
 
 /// The id of a seeded catalogue item.
-fn item(app: &TestApp, name_zh: &str) -> String {
+pub(super) fn item(app: &TestApp, name_zh: &str) -> String {
     device_items::table
         .filter(device_items::name_zh.eq(name_zh))
         .select(device_items::id)
@@ -41,11 +41,11 @@ fn item(app: &TestApp, name_zh: &str) -> String {
         .unwrap_or_else(|e| panic!("{name_zh}: {e}"))
 }
 
-fn id_of(r: &Resp) -> String {
+pub(super) fn id_of(r: &Resp) -> String {
     r.body["id"].as_str().unwrap_or_default().to_owned()
 }
 
-fn version(r: &Resp) -> i64 {
+pub(super) fn version(r: &Resp) -> i64 {
     r.body["version"].as_i64().unwrap_or_default()
 }
 
@@ -63,7 +63,7 @@ fn assessment(result: &str, on: &str) -> Value {
     json!({"result": result, "assessed_on": on, "assessor": "湘乡市康复中心 李医生"})
 }
 
-async fn step(app: &TestApp, token: &str, id: &str, body: Value) -> Resp {
+pub(super) async fn step(app: &TestApp, token: &str, id: &str, body: Value) -> Resp {
     app.post(token, &format!("/api/v1/rehab/needs/{id}/actions"), body)
         .await
 }

@@ -232,6 +232,31 @@ fn message(code: &str, english: bool, fallback: &str) -> String {
     if english { en } else { zh }.to_owned()
 }
 
+/// Runs an import's rows in one transaction and keeps them only when every row is good
+/// and more than a check was asked for; the report says what happened either way.
+fn all_or_nothing(
+    conn: &mut DbConn,
+    mut report: ImportReport,
+    rows: impl FnOnce(&mut DbConn, &mut ImportReport) -> Result<(), Abort>,
+) -> Result<ImportReport, ApiError> {
+    let outcome = write_tx(conn, |conn| -> Result<ImportReport, Abort> {
+        rows(conn, &mut report)?;
+        if report.errors.is_empty() && !report.dry_run {
+            Ok(report.clone())
+        } else {
+            // Rolled back: a clean check says how many rows a real import would write.
+            if !report.errors.is_empty() {
+                report.written = 0;
+            }
+            Err(Abort::Report(report.clone()))
+        }
+    });
+    match outcome {
+        Ok(r) | Err(Abort::Report(r)) => Ok(r),
+        Err(Abort::Api(e)) => Err(e),
+    }
+}
+
 /// Where a field error of a need lands in the sheet.
 fn need_column(field: &str) -> &'static str {
     match field {
@@ -321,7 +346,7 @@ pub fn import_needs(
         .load::<(String, String)>(conn)?
         .into_iter()
         .collect();
-    let outcome = write_tx(conn, |conn| -> Result<ImportReport, Abort> {
+    all_or_nothing(conn, report, |conn, report| {
         for (i, r) in table.rows.iter().enumerate() {
             let row = i + 2;
             let mut errs: Vec<(usize, &'static str)> = Vec::new();
@@ -348,7 +373,7 @@ pub fn import_needs(
                     }
                 },
                 Err(e) => {
-                    push(&mut report, NEED_COLUMNS[0], e.code, &e.message);
+                    push(report, NEED_COLUMNS[0], e.code, &e.message);
                     None
                 }
             };
@@ -421,7 +446,7 @@ pub fn import_needs(
                 }
             };
             for (c, code) in &errs {
-                push(&mut report, NEED_COLUMNS[*c], code, code);
+                push(report, NEED_COLUMNS[*c], code, code);
             }
             let (Some(person), Some(kind), Some(project), Some(source), Some(on), true) = (
                 person,
@@ -447,7 +472,7 @@ pub fn import_needs(
             };
             let dup: i64 = dup_q.count().get_result(conn)?;
             if dup > 0 {
-                push(&mut report, NEED_COLUMNS[0], "duplicate", "duplicate");
+                push(report, NEED_COLUMNS[0], "duplicate", "duplicate");
                 continue;
             }
             let assessor = cell(r, 9);
@@ -484,26 +509,14 @@ pub fn import_needs(
                         message: m,
                     } in fields
                     {
-                        push(&mut report, need_column(&field), &code, &m);
+                        push(report, need_column(&field), &code, &m);
                     }
                 }
                 Err(e) => return Err(Abort::Api(e)),
             }
         }
-        if report.errors.is_empty() && !dry_run {
-            Ok(report.clone())
-        } else {
-            // Rolled back: a clean check says how many rows a real import would write.
-            if !report.errors.is_empty() {
-                report.written = 0;
-            }
-            Err(Abort::Report(report.clone()))
-        }
-    });
-    match outcome {
-        Ok(r) | Err(Abort::Report(r)) => Ok(r),
-        Err(Abort::Api(e)) => Err(e),
-    }
+        Ok(())
+    })
 }
 
 /// The needs export: one row per need in the caller's scope and filters, identity
@@ -751,7 +764,7 @@ pub fn import_catalogue(
             _ => 10,
         }
     };
-    let outcome = write_tx(conn, |conn| -> Result<ImportReport, Abort> {
+    all_or_nothing(conn, report, |conn, report| {
         for (i, r) in table.rows.iter().enumerate() {
             let row = i + 2;
             let mut bad: Vec<(usize, String, String)> = Vec::new();
@@ -856,20 +869,8 @@ pub fn import_catalogue(
                 });
             }
         }
-        if report.errors.is_empty() && !dry_run {
-            Ok(report.clone())
-        } else {
-            // Rolled back: a clean check says how many rows a real import would write.
-            if !report.errors.is_empty() {
-                report.written = 0;
-            }
-            Err(Abort::Report(report.clone()))
-        }
-    });
-    match outcome {
-        Ok(r) | Err(Abort::Report(r)) => Ok(r),
-        Err(Abort::Api(e)) => Err(e),
-    }
+        Ok(())
+    })
 }
 
 /// Audits an export of rehab records (the rows are masked; the count and filters kept).
