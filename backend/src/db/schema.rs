@@ -361,6 +361,7 @@ diesel::table! {
         updated_by -> Text,
         deleted_at -> Nullable<Timestamp>,
         deleted_by -> Nullable<Text>,
+        assessed_by -> Nullable<Text>,
     }
 }
 

@@ -62,6 +62,8 @@ pub struct NeedRow {
     pub assessor: Option<String>,
     /// Evidence of a refusal.
     pub evidence_id: Option<String>,
+    /// Who recorded the assessment (user id).
+    pub assessed_by: Option<String>,
     /// Replaces.
     pub supersedes: Option<String>,
     /// Replaced by.
@@ -142,18 +144,23 @@ fn previous_actor(conn: &mut DbConn, id: &str) -> Result<Option<String>, ApiErro
         .optional()?)
 }
 
+/// Runs `f` with the user as the workflow sees them for the need `r`. The four-eyes
+/// steps are refused to whoever took the latest step and to whoever recorded the
+/// assessment, however many steps lie between.
 fn with_caller<T>(
     conn: &mut DbConn,
     user: &AuthUser,
-    id: &str,
+    r: &NeedRow,
     f: impl FnOnce(&Caller<'_>) -> T,
 ) -> Result<T, ApiError> {
     let capabilities = user.capabilities();
-    let previous = previous_actor(conn, id)?;
+    let me = user.id.to_string();
+    let previous = previous_actor(conn, &r.id)?;
     Ok(f(&Caller {
         level: level(user),
         capabilities: &capabilities,
-        took_previous_step: previous.is_some_and(|p| p == user.id.to_string()),
+        took_previous_step: previous.is_some_and(|p| p == me)
+            || r.assessed_by.as_deref() == Some(me.as_str()),
     }))
 }
 
@@ -256,7 +263,7 @@ fn to_api(
 ) -> Result<Need, ApiError> {
     let status: NeedStatus = code(&r.status)?;
     let kind: NeedKind = code(&r.kind)?;
-    let allowed_actions = with_caller(conn, user, &r.id, |c| {
+    let allowed_actions = with_caller(conn, user, r, |c| {
         rehab::allowed_need_actions(kind, status, c)
     })?;
     let person_name: String = crate::persons::queries::live(&user.scope)
@@ -719,6 +726,7 @@ fn insert(
             rehab_needs::result.eq(assessed.as_ref().map(|a| a.a.result.as_str())),
             rehab_needs::assessed_on.eq(assessed.as_ref().map(|a| a.a.assessed_on)),
             rehab_needs::assessor.eq(assessed.as_ref().map(|a| a.a.assessor.trim())),
+            rehab_needs::assessed_by.eq(assessed.as_ref().map(|_| user.id.to_string())),
             rehab_needs::evidence_id.eq(assessed
                 .as_ref()
                 .and_then(|a| a.a.evidence_id)
@@ -1024,7 +1032,7 @@ pub fn act(conn: &mut DbConn, user: &AuthUser, id: Uuid, a: &NeedAction) -> Resu
         }
         let from: NeedStatus = code(&r.status)?;
         let kind: NeedKind = code(&r.kind)?;
-        let t = with_caller(conn, user, &r.id, |c| {
+        let t = with_caller(conn, user, &r, |c| {
             workflow::authorise_in(NEED_WORKFLOW, from, a.action, c).map(|t| t.to)
         })?
         .map_err(|e| refusal(e, from))?;
@@ -1226,6 +1234,7 @@ pub fn act(conn: &mut DbConn, user: &AuthUser, id: Uuid, a: &NeedAction) -> Resu
             rehab_needs::assessor.eq(asm
                 .map(|x| x.assessor.trim().to_owned())
                 .or(r.assessor.clone())),
+            rehab_needs::assessed_by.eq(asm.map(|_| user.id.to_string()).or(r.assessed_by.clone())),
             rehab_needs::evidence_id.eq(asm
                 .and_then(|x| x.evidence_id.map(|e| e.to_string()))
                 .or(change.evidence.clone())

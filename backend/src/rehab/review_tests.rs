@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::tests::{id_of, item, step, version, PNG};
+use super::tests::{id_of, item, photo, step, version};
 use crate::db::schema::persons;
 use crate::db_tests;
 use crate::testing::{Backend, PersonBuilder, TestApp};
@@ -17,6 +17,7 @@ db_tests!(
     an_attachment_out_of_reach_answers_like_no_attachment,
     the_kpi_counts_a_need_where_it_can_be_served,
     one_approval_pays_for_one_device_not_a_series,
+    the_assessor_never_approves_the_plan,
 );
 
 fn device_need(person: &str, item: &str) -> Value {
@@ -43,21 +44,6 @@ async fn approved(app: &TestApp, person: &str, item: &str) -> (String, i64) {
     .await;
     assert_eq!(r.body["status"], "plan_approved", "{}", r.body);
     (id, version(&r))
-}
-
-async fn photo(app: &TestApp, token: &str, need: &str) -> String {
-    let r = app
-        .upload(
-            token,
-            &format!(
-                "/api/v1/attachments?owner_type=rehab_need&owner_id={need}&id={}",
-                Uuid::now_v7()
-            ),
-            PNG.to_vec(),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    id_of(&r)
 }
 
 /// The second person approved a plan for a walking stick (cap 60 yuan); the fitter
@@ -304,4 +290,50 @@ async fn one_approval_pays_for_one_device_not_a_series(backend: Backend) {
     assert!(r
         .field_errors()
         .contains(&("acceptance.evidence_id".into(), "evidence_not_found".into())));
+}
+
+/// Four eyes binds the assessor, not only whoever took the latest step: after another
+/// user's follow-up sends a device back for a refit, the assessor still cannot approve.
+async fn the_assessor_never_approves_the_plan(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let p = PersonBuilder::new().create(&app).id.to_string();
+    let (id, v) = approved(&app, &p, &item(&app, "普通轮椅")).await;
+    let rehab = app.token("xiangxiang.rehab").await;
+    let staff = app.token("xiangxiang.staff").await;
+    let r = step(
+        &app,
+        &rehab,
+        &id,
+        json!({"action": "fit", "version": v, "fitting": {"provider": "某供应商",
+        "quantity": 1, "side": "none", "unit_price_fen": 50_000, "delivered_on": "2020-04-01"}}),
+    )
+    .await;
+    let evidence = photo(&app, &rehab, &id).await;
+    let r = step(
+        &app,
+        &rehab,
+        &id,
+        json!({"action": "accept", "version": version(&r), "acceptance":
+        {"accepted_on": "2020-04-02", "accepted_by": "person", "evidence_id": evidence}}),
+    )
+    .await;
+    let r = step(
+        &app,
+        &staff,
+        &id,
+        json!({"action": "follow_up", "version": version(&r),
+        "follow_up": {"on": "2020-05-01", "result": "replace"}}),
+    )
+    .await;
+    assert_eq!(r.body["status"], "assessed", "{}", r.body);
+    let mine = app.get(&rehab, &format!("/api/v1/rehab/needs/{id}")).await;
+    assert_eq!(mine.body["allowed_actions"], json!(["refuse", "withdraw"]));
+    let r = step(
+        &app,
+        &rehab,
+        &id,
+        json!({"action": "approve_plan", "version": version(&r)}),
+    )
+    .await;
+    assert_eq!(r.status, 403, "the assessor approved the refit: {}", r.body);
 }

@@ -69,7 +69,7 @@ pub(super) async fn step(app: &TestApp, token: &str, id: &str, body: Value) -> R
 }
 
 /// Uploads a photo attached to a need; answers the attachment id.
-async fn photo(app: &TestApp, token: &str, need: &str) -> String {
+pub(super) async fn photo(app: &TestApp, token: &str, need: &str) -> String {
     let r = app
         .upload(
             token,

@@ -1,0 +1,1 @@
+ALTER TABLE rehab_needs DROP COLUMN assessed_by;
