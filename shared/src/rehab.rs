@@ -566,6 +566,9 @@ pub struct DeviceItemUpdate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceCapSet {
+    /// The item's version last seen (or send `If-Match`).
+    #[serde(default)]
+    pub version: Option<i64>,
     /// Most subsidy per unit, in fen (0 to 100,000,000).
     pub cap_fen: i64,
 }

@@ -368,6 +368,7 @@ pub fn set_cap(
     conn: &mut DbConn,
     user: &AuthUser,
     id: Uuid,
+    version: i64,
     year: i32,
     cap_fen: i64,
 ) -> Result<DeviceItem, ApiError> {
@@ -379,7 +380,12 @@ pub fn set_cap(
         errs.add("cap_fen", "out_of_range", "0 to 1,000,000 yuan");
     }
     errs.into_result(()).map_err(ApiError::Validation)?;
-    write_tx(conn, |conn| set_cap_in(conn, user, id, year, cap_fen))
+    write_tx(conn, |conn| {
+        if get(conn, id)?.version != version {
+            return Err(ApiError::stale_version());
+        }
+        set_cap_in(conn, user, id, year, cap_fen)
+    })
 }
 
 /// [`set_cap`] inside the caller's transaction (the bounds already checked).
@@ -412,13 +418,18 @@ pub fn set_cap_in(
                 ))
                 .execute(conn)?;
         }
-        diesel::update(device_items::table.find(id.to_string()))
-            .set((
-                device_items::version.eq(before.version + 1),
-                device_items::updated_at.eq(now()),
-                device_items::updated_by.eq(user.id.to_string()),
-            ))
-            .execute(conn)?;
+        let n = diesel::update(
+            device_items::table
+                .find(id.to_string())
+                .filter(device_items::version.eq(before.version)),
+        )
+        .set((
+            device_items::version.eq(before.version + 1),
+            device_items::updated_at.eq(now()),
+            device_items::updated_by.eq(user.id.to_string()),
+        ))
+        .execute(conn)?;
+        crate::record::changed(n)?;
         let after = get(conn, id)?;
         audit_item(conn, user, AuditAction::Update, id, Some(&before), &after)?;
         Ok(after)

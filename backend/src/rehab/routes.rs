@@ -115,23 +115,27 @@ pub async fn update_item(
     ))
 }
 
-/// Sets an item's subsidy cap per unit for a programme year (provincial devices centre).
+/// Sets an item's subsidy cap per unit for a programme year (provincial devices centre);
+/// the item's version must be current.
 #[utoipa::path(put, path = "/api/v1/rehab/catalogue/{id}/caps/{year}", tag = "rehab",
     params(("id" = Uuid, Path, description = "item id"), ("year" = i32, Path, description = "programme year")),
     request_body = DeviceCapSet,
-    responses((status = 200, body = DeviceItem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = DeviceItem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn set_cap(
     state: web::Data<AppState>,
     user: AuthUser,
+    req: HttpRequest,
     path: web::Path<(Uuid, i32)>,
     Json(body): Json<DeviceCapSet>,
 ) -> Result<web::Json<DeviceItem>, ApiError> {
     catalogue::require_maintainer(&user)?;
+    let version = crate::extract::version_of(body.version, &req)?;
     let (id, year) = path.into_inner();
     Ok(web::Json(
         state
-            .db(move |conn| catalogue::set_cap(conn, &user, id, year, body.cap_fen))
+            .db(move |conn| catalogue::set_cap(conn, &user, id, version, year, body.cap_fen))
             .await?,
     ))
 }

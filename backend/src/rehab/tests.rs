@@ -444,11 +444,20 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
             .put(
                 &t,
                 &format!("/api/v1/rehab/catalogue/{item_id}/caps/2021"),
-                json!({"cap_fen": 9000}),
+                json!({"cap_fen": 9000, "version": 1}),
             )
             .await;
         assert_eq!(r.status, status, "{user}: {}", r.body);
     }
+    // A cap set on a stale view of the item is refused and changes nothing.
+    let r = app
+        .put(
+            &app.token("rehab").await,
+            &format!("/api/v1/rehab/catalogue/{item_id}/caps/2021"),
+            json!({"cap_fen": 1, "version": 1}),
+        )
+        .await;
+    assert_eq!(r.code(), "stale_version", "{}", r.body);
     let kpi = app
         .get(&app.token("auditor").await, "/api/v1/kpi/rehab?year=2020")
         .await;
@@ -576,7 +585,7 @@ async fn the_subsidy_keeps_to_the_cap_and_the_rest_is_self_pay(backend: Backend)
         .put(
             &app.token("rehab").await,
             &format!("/api/v1/rehab/catalogue/{item_id}/caps/2021"),
-            json!({"cap_fen": 150_000}),
+            json!({"cap_fen": 150_000, "version": 1}),
         )
         .await;
     assert_eq!(c.status, 200, "{}", c.body);

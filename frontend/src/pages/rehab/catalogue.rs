@@ -219,6 +219,7 @@ fn item_row(p: &RowProps) -> Html {
             p.onchanged.clone(),
             d.id,
         );
+        let version = d.version;
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (Ok(year), Some(cap_fen)) = (cap_year.parse::<i32>(), parse_yuan(&cap_amount))
@@ -229,7 +230,15 @@ fn item_row(p: &RowProps) -> Html {
             let (onchanged, cap_saved) = (onchanged.clone(), cap_saved.clone());
             fh.submit(
                 move |_| async move {
-                    Ok(crate::api::rehab::set_cap(id, year, &DeviceCapSet { cap_fen }).await?)
+                    Ok(crate::api::rehab::set_cap(
+                        id,
+                        year,
+                        &DeviceCapSet {
+                            version: Some(version),
+                            cap_fen,
+                        },
+                    )
+                    .await?)
                 },
                 move |item: DeviceItem| {
                     cap_saved.set(true);
