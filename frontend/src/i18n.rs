@@ -418,6 +418,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cap.write_training", "管理培训花名册", "Manage training rosters"),
     ("cap.write_loans", "办理贷款贴息", "Handle loan subsidies"),
     ("cap.approve_loans", "审批贷款贴息、分配预算", "Approve loan subsidies, allocate the budget"),
+    ("cap.read_rehab", "查看康复需求与服务（健康信息）", "Read rehabilitation needs and services (health data)"),
     ("cap.write_rehab", "登记康复和辅具适配", "Record rehabilitation and device fitting"),
     ("cap.write_retrofits", "办理无障碍改造", "Run accessibility retrofits"),
     ("cap.write_petitions", "登记信访", "Record petitions"),

@@ -36,7 +36,8 @@ impl OwnerKind {
     /// What reading the owner (and so its attachments) takes.
     pub fn read_capability(self) -> Capability {
         match self {
-            OwnerKind::Person | OwnerKind::RehabNeed => Capability::ReadPersons,
+            OwnerKind::Person => Capability::ReadPersons,
+            OwnerKind::RehabNeed => Capability::ReadRehab,
         }
     }
 

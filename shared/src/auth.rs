@@ -48,6 +48,9 @@ crate::string_enum! {
         WriteLoans = "write_loans",
         /// Approve loan subsidies and allocate the budget (provincial employment staff).
         ApproveLoans = "approve_loans",
+        /// Read rehabilitation needs, fittings and episodes (health data: only those
+        /// whose business it is).
+        ReadRehab = "read_rehab",
         /// Record rehabilitation needs, assessments, device fittings, acceptances,
         /// follow-ups and service episodes (county staff).
         WriteRehab = "write_rehab",
@@ -77,6 +80,7 @@ impl Capability {
                 | Capability::RevealIdNumber
                 | Capability::WriteLoans
                 | Capability::ApproveLoans
+                | Capability::ReadRehab
         )
     }
 }
@@ -87,7 +91,7 @@ impl Role {
         use Capability::*;
         match self {
             Role::Admin => &[ManageUsers, ReadAudit],
-            Role::Leader => &[ReadPersons, ReadKpi, ConfirmGrants],
+            Role::Leader => &[ReadPersons, ReadRehab, ReadKpi, ConfirmGrants],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
             Role::Employment => &[
@@ -100,6 +104,7 @@ impl Role {
             ],
             Role::Rehabilitation => &[
                 ReadPersons,
+                ReadRehab,
                 RevealIdNumber,
                 WriteRehab,
                 ApproveRehab,
@@ -119,6 +124,7 @@ impl Role {
                 RevealIdNumber,
                 WriteTraining,
                 WriteLoans,
+                ReadRehab,
                 WriteRehab,
                 ApproveRehab,
                 WriteRetrofits,

@@ -31,7 +31,8 @@ pub(crate) fn require_county_writer(user: &AuthUser) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Reading rehab records: the registry's read right (they are about persons).
+/// Reading rehab records (health data): only the roles whose business they are —
+/// rehabilitation staff, county and city staff, leaders — not every registry reader.
 pub(crate) fn require_reader(user: &AuthUser) -> Result<(), ApiError> {
-    user.require(Capability::ReadPersons)
+    user.require(Capability::ReadRehab)
 }

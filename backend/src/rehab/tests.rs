@@ -380,7 +380,8 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
         ("xiangtan.leader", true, false, false),
         ("rehab", true, false, false),
         ("leader", true, false, false),
-        ("employment", true, false, false),
+        // Health data is not the employment staff's business.
+        ("employment", false, false, false),
         ("auditor", false, false, false),
         ("admin", false, false, false),
     ];

@@ -157,7 +157,7 @@ pub fn person_detail(p: &DetailProps) -> Html {
                     <button type="submit" id="reveal" disabled={reveal.busy()}>{ ctx.t("persons.reveal_submit") }</button>
                 </form>
             }
-            if ctx.me.as_ref().is_some_and(|m| crate::app::rehab_work(m) || crate::app::oversees(m)) {
+            if ctx.me.as_ref().is_some_and(|m| m.permissions.contains(&shared::auth::Capability::ReadRehab)) {
                 <p><Link<Route> to={Route::PersonRehab { id: p.id.clone() }} classes="button">{ ctx.t("rehab.person_link") }</Link<Route>></p>
             }
             <crate::pages::audit::RecordAuditLink id={p.id.clone()} />
