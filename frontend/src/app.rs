@@ -203,10 +203,11 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     if has(ApproveLoans) {
         items.push((Route::Programme, "nav.programme"));
     }
-    if has(WriteRehab) {
+    if has(WriteRehab) || has(ReadRehab) {
+        // Leaders read the needs they oversee; staff work them.
         items.push((Route::RehabNeeds, "nav.rehab"));
         // Follow-up visits are made by the county that fitted the device.
-        if me.scope.code.len() == 6 {
+        if has(WriteRehab) && me.scope.code.len() == 6 {
             items.push((Route::RehabFollowUps, "nav.rehab_follow_ups"));
         }
     }
