@@ -800,6 +800,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("kpi.partial", "部分适配人数", "Persons partly fitted"),
     ("kpi.refused", "本人拒绝", "Refused"),
     ("kpi.deferred", "暂缓", "Deferred"),
+    ("kpi.withdrawn", "已撤销", "Withdrawn"),
     ("kpi.children", "在训儿童", "Children in service"),
     ("kpi.subsidy", "适配补贴（元）", "Fitting subsidy (yuan)"),
     ("kpi.caps", "按上限可补贴（元）", "Allowed by the caps (yuan)"),

@@ -1123,6 +1123,9 @@ pub struct RehabKpiRow {
     pub refused: i64,
     /// Needs deferred.
     pub deferred: i64,
+    /// Needs withdrawn (moved away, deceased …): out of the rates, so shown apart.
+    #[serde(default)]
+    pub withdrawn: i64,
     /// Distinct children in child rehab episodes.
     pub children_in_service: i64,
     /// Subsidy paid on fittings delivered in the year.

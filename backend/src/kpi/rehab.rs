@@ -14,7 +14,8 @@
 //!   met device need ÷ persons with a needed need;
 //! - *fitting by person*: persons all of whose needed devices are met ÷ persons with
 //!   at least one needed device; *by item*: met ÷ needed device needs;
-//! - refusals and deferrals are counted apart, never in a denominator.
+//! - refusals, deferrals and withdrawals are counted apart, never in a denominator (a
+//!   withdrawal takes a need out of the rates, so it is shown next to them).
 //!
 //! Subsidies paid on fittings count where they were paid (the fitting's county); a
 //! person's open needs move with them (`rehab::needs::follow_person`).
@@ -60,6 +61,8 @@ struct PersonFacts {
     refused: i64,
     #[diesel(sql_type = BigInt)]
     deferred: i64,
+    #[diesel(sql_type = BigInt)]
+    withdrawn: i64,
 }
 
 #[derive(Debug, Default, Clone, QueryableByName)]
@@ -122,7 +125,8 @@ fn person_facts_sql(area: &str, year: i32) -> String {
                 SUM(CASE WHEN r.kind = 'device' AND r.status IN ({NEEDED}) THEN 1 ELSE 0 END) AS dev,
                 SUM(CASE WHEN r.kind = 'device' AND r.status IN ({MET}) THEN 1 ELSE 0 END) AS dev_met,
                 SUM(CASE WHEN r.status = 'refused' THEN 1 ELSE 0 END) AS refused,
-                SUM(CASE WHEN r.status = 'deferred' THEN 1 ELSE 0 END) AS deferred"
+                SUM(CASE WHEN r.status = 'deferred' THEN 1 ELSE 0 END) AS deferred,
+                SUM(CASE WHEN r.status = 'withdrawn' THEN 1 ELSE 0 END) AS withdrawn"
     );
     let live = format!("r.year = {year} AND r.deleted_at IS NULL AND r.status <> 'superseded'");
     let person = "p.deleted_at IS NULL AND p.registered_poor = TRUE";
@@ -167,7 +171,8 @@ fn person_facts_sql(area: &str, year: i32) -> String {
             CAST(COALESCE(SUM(n.dev_met), 0) AS BIGINT) AS item_num,
             CAST(COALESCE(SUM(CASE WHEN n.dev_met > 0 AND n.dev_met < n.dev THEN 1 ELSE 0 END), 0) AS BIGINT) AS partial,
             CAST(COALESCE(SUM(n.refused), 0) AS BIGINT) AS refused,
-            CAST(COALESCE(SUM(n.deferred), 0) AS BIGINT) AS deferred
+            CAST(COALESCE(SUM(n.deferred), 0) AS BIGINT) AS deferred,
+            CAST(COALESCE(SUM(n.withdrawn), 0) AS BIGINT) AS withdrawn
          {from}"
     )
 }
@@ -261,6 +266,7 @@ pub fn rehab(
         r.partial_persons += f.partial;
         r.refused += f.refused;
         r.deferred += f.deferred;
+        r.withdrawn += f.withdrawn;
     }
     let fitting: Vec<FittingFacts> =
         diesel::sql_query(fitting_facts_sql(&region, year)).load(conn)?;
@@ -310,6 +316,7 @@ pub fn rehab(
             t.partial_persons += f.partial_persons;
             t.refused += f.refused;
             t.deferred += f.deferred;
+            t.withdrawn += f.withdrawn;
             t.children_in_service += f.children_in_service;
             t.subsidy_fen = t.subsidy_fen.saturating_add(f.subsidy_fen);
             t.cap_fen = t.cap_fen.saturating_add(f.cap_fen);

@@ -846,6 +846,17 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     assert_eq!(app.post(&rehab, "/api/v1/rehab/needs", n).await.status, 201);
     let p7 = person(PersonBuilder::new().registered_poor(false));
     approved(&app, &p7, Some(&chair)).await;
+    // P9: a need withdrawn (moved away): out of the rates, shown apart.
+    let p9 = person(PersonBuilder::new());
+    let (w, v) = approved(&app, &p9, None).await;
+    let r = step(
+        &app,
+        &rehab,
+        &w,
+        json!({"action": "withdraw", "version": v, "reason": "迁往外省"}),
+    )
+    .await;
+    assert_eq!(r.body["status"], "withdrawn", "{}", r.body);
     // P8 in 浏阳市 (长沙市): a device accepted.
     let p8 = person(PersonBuilder::new().county("430181"));
     let liuyang = app.token("liuyang.staff").await;
@@ -910,6 +921,7 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     assert_eq!(t["partial_persons"], 1);
     assert_eq!(t["refused"], 1);
     assert_eq!(t["deferred"], 1);
+    assert_eq!(t["withdrawn"], 1);
     // Fittings delivered in 2020 in 湘乡: P1's chair (500 within the 800 cap) and stick
     // (50 within 60).
     assert_eq!(t["subsidy_fen"], 55_000);

@@ -26,6 +26,7 @@ fn facts(row: &RehabKpiRow, lang: Lang, id: &str) -> Html {
             { item("kpi.partial", row.partial_persons.to_string()) }
             { item("kpi.refused", row.refused.to_string()) }
             { item("kpi.deferred", row.deferred.to_string()) }
+            { item("kpi.withdrawn", row.withdrawn.to_string()) }
             { item("kpi.children", row.children_in_service.to_string()) }
             { item("kpi.subsidy", format!("{} / {}", format_hundredths(row.subsidy_fen), format_hundredths(row.cap_fen))) }
             { item("kpi.episodes", format_hundredths(row.episodes_fen)) }
