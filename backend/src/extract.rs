@@ -179,3 +179,11 @@ pub fn version_required() -> ApiError {
         "send the version you last saw, in the body, If-Match or ?version=",
     )
 }
+
+/// Whether the caller asked for English (`Accept-Language: en…`); Chinese otherwise.
+pub fn english(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("en"))
+}

@@ -12,9 +12,7 @@ use diesel::prelude::*;
 use shared::employment::{EmploymentKpi, EmploymentKpiRow, EnrolmentStatus, LoanStatus};
 
 use crate::auth::Scope;
-use crate::db::schema::{
-    employment_bases, enrolments, loans, org_units, persons, training_courses,
-};
+use crate::db::schema::{employment_bases, enrolments, loans, persons, training_courses};
 use crate::db::DbConn;
 use crate::error::ApiError;
 
@@ -139,22 +137,7 @@ pub fn employment(
         r
     };
 
-    let children: Vec<(String, String)> = match region.len() {
-        2 | 4 => org_units::table
-            .filter(org_units::parent_code.eq(&region))
-            .filter(org_units::kind.eq_any([
-                shared::OrgUnitKind::City.as_str(),
-                shared::OrgUnitKind::County.as_str(),
-            ]))
-            .order(org_units::code.asc())
-            .select((org_units::code, org_units::name))
-            .load(conn)?,
-        _ => Vec::new(),
-    };
-    let region_name: String = org_units::table
-        .find(&region)
-        .select(org_units::name)
-        .first(conn)?;
+    let (region_name, children) = super::units_below(conn, &region)?;
     let mut total = row(&region);
     total.unit_name = region_name;
     let children = children

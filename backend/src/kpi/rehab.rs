@@ -30,7 +30,7 @@ use diesel::sql_types::{BigInt, Text};
 use shared::rehab::{Ratio, RehabKpi, RehabKpiRow, RehabTargets};
 
 use crate::auth::Scope;
-use crate::db::schema::{org_units, rehab_targets};
+use crate::db::schema::rehab_targets;
 use crate::db::DbConn;
 use crate::error::ApiError;
 
@@ -324,22 +324,7 @@ pub fn rehab(
         }
         t
     };
-    let children: Vec<(String, String)> = match region.len() {
-        2 | 4 => org_units::table
-            .filter(org_units::parent_code.eq(&region))
-            .filter(org_units::kind.eq_any([
-                shared::OrgUnitKind::City.as_str(),
-                shared::OrgUnitKind::County.as_str(),
-            ]))
-            .order(org_units::code.asc())
-            .select((org_units::code, org_units::name))
-            .load(conn)?,
-        _ => Vec::new(),
-    };
-    let region_name: String = org_units::table
-        .find(&region)
-        .select(org_units::name)
-        .first(conn)?;
+    let (region_name, children) = super::units_below(conn, &region)?;
     let targets: Option<(i32, i64, i64, i64)> = rehab_targets::table
         .find(year)
         .select((

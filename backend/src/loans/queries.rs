@@ -280,14 +280,7 @@ pub fn list(
         q = q.filter(loans::status.eq_any(statuses));
     }
     if let Some(area) = filter.county.as_deref() {
-        if !(area.len() == 4 || area.len() == 6) || !area.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ApiError::field(
-                "county",
-                "invalid_region",
-                "a 4-digit city or 6-digit county code",
-            ));
-        }
-        q = q.filter(loans::county_code.like(format!("{area}%")));
+        q = q.filter(loans::county_code.like(crate::org::queries::area_pattern(area)?));
     }
     if let Some(d) = filter.loan_date_from {
         q = q.filter(loans::loan_date.ge(d));

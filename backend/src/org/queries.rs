@@ -192,3 +192,16 @@ pub fn check_address(
     }
     Ok(Some(city))
 }
+
+/// The LIKE pattern of a `county` list filter: a 4-digit city or 6-digit county code
+/// (422 `invalid_region` on the field `county` otherwise), matching its counties' codes.
+pub fn area_pattern(area: &str) -> Result<String, ApiError> {
+    if !(area.len() == 4 || area.len() == 6) || !area.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::field(
+            "county",
+            "invalid_region",
+            "a 4-digit city or 6-digit county code",
+        ));
+    }
+    Ok(format!("{area}%"))
+}

@@ -148,7 +148,7 @@ pub fn list(
         q = q.filter(rehab_episodes::project.eq(p.as_str()));
     }
     if let Some(area) = f.county.as_deref() {
-        q = q.filter(rehab_episodes::county_code.like(super::needs::area_filter(area)?));
+        q = q.filter(rehab_episodes::county_code.like(crate::org::queries::area_pattern(area)?));
     }
     if let Some(a) = after {
         q = q.filter(rehab_episodes::id.gt(a.to_owned()));

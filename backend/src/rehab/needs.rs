@@ -359,18 +359,6 @@ pub struct NeedQuery {
     pub cursor: Option<String>,
 }
 
-/// Checks a `county` filter: a 4-digit city or 6-digit county code.
-pub fn area_filter(area: &str) -> Result<String, ApiError> {
-    if !(area.len() == 4 || area.len() == 6) || !area.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::field(
-            "county",
-            "invalid_region",
-            "a 4-digit city or 6-digit county code",
-        ));
-    }
-    Ok(format!("{area}%"))
-}
-
 /// A page of needs in the user's scope.
 pub fn list(
     conn: &mut DbConn,
@@ -396,7 +384,7 @@ pub fn list(
         q = q.filter(rehab_needs::year.eq(y));
     }
     if let Some(area) = f.county.as_deref() {
-        q = q.filter(rehab_needs::county_code.like(area_filter(area)?));
+        q = q.filter(rehab_needs::county_code.like(crate::org::queries::area_pattern(area)?));
     }
     if f.waiting == Some(true) {
         let statuses: Vec<&str> =

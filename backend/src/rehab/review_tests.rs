@@ -2,10 +2,10 @@
 //! the review proved (and which is now closed).
 
 use diesel::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
-use super::tests::{id_of, item, photo, step, version};
+use super::tests::{approved, id_of, item, photo, step, version};
 use crate::db::schema::persons;
 use crate::db_tests;
 use crate::testing::{Backend, PersonBuilder, TestApp};
@@ -20,39 +20,13 @@ db_tests!(
     the_assessor_never_approves_the_plan,
 );
 
-fn device_need(person: &str, item: &str) -> Value {
-    json!({"person_id": person, "kind": "device", "project": "basic_device", "item_id": item,
-        "source": "home_visit", "identified_on": "2020-03-02",
-        "assessment": {"result": "needed", "assessed_on": "2020-03-05", "assessor": "李医生"}})
-}
-
-/// A device need assessed by `xiangxiang.rehab` and approved by `xiangxiang.staff`.
-async fn approved(app: &TestApp, person: &str, item: &str) -> (String, i64) {
-    let rehab = app.token("xiangxiang.rehab").await;
-    let staff = app.token("xiangxiang.staff").await;
-    let r = app
-        .post(&rehab, "/api/v1/rehab/needs", device_need(person, item))
-        .await;
-    assert_eq!(r.status, 201, "{}", r.body);
-    let id = id_of(&r);
-    let r = step(
-        app,
-        &staff,
-        &id,
-        json!({"action": "approve_plan", "version": version(&r)}),
-    )
-    .await;
-    assert_eq!(r.body["status"], "plan_approved", "{}", r.body);
-    (id, version(&r))
-}
-
 /// The second person approved a plan for a walking stick (cap 60 yuan); the fitter
 /// alone must not turn it into a powered wheelchair (cap 3,000 yuan, an item that
 /// needs a professional assessment) by naming another item at the fitting.
 async fn a_fitting_keeps_to_the_item_of_the_approved_plan(backend: Backend) {
     let app = TestApp::new(backend).await;
     let p = PersonBuilder::new().create(&app).id.to_string();
-    let (id, v) = approved(&app, &p, &item(&app, "手杖")).await;
+    let (id, v) = approved(&app, &p, Some(&item(&app, "手杖"))).await;
     let rehab = app.token("xiangxiang.rehab").await;
     let r = step(
         &app,
@@ -124,7 +98,7 @@ async fn the_needs_export_shows_no_person_who_moved_away(backend: Backend) {
 async fn the_evidence_of_an_accepted_device_cannot_be_deleted(backend: Backend) {
     let app = TestApp::new(backend).await;
     let p = PersonBuilder::new().create(&app).id.to_string();
-    let (id, v) = approved(&app, &p, &item(&app, "普通轮椅")).await;
+    let (id, v) = approved(&app, &p, Some(&item(&app, "普通轮椅"))).await;
     let rehab = app.token("xiangxiang.rehab").await;
     let r = step(
         &app,
@@ -176,7 +150,7 @@ async fn the_evidence_of_an_accepted_device_cannot_be_deleted(backend: Backend) 
 async fn an_attachment_out_of_reach_answers_like_no_attachment(backend: Backend) {
     let app = TestApp::new(backend).await;
     let p = PersonBuilder::new().create(&app).id.to_string();
-    let (id, _) = approved(&app, &p, &item(&app, "普通轮椅")).await;
+    let (id, _) = approved(&app, &p, Some(&item(&app, "普通轮椅"))).await;
     let rehab = app.token("xiangxiang.rehab").await;
     let evidence = photo(&app, &rehab, &id).await;
     let admin = app.token("admin").await;
@@ -201,7 +175,7 @@ async fn the_kpi_counts_a_need_where_it_can_be_served(backend: Backend) {
     let mut input = b.input();
     let person = b.create(&app);
     let p = person.id.to_string();
-    let (id, _) = approved(&app, &p, &item(&app, "普通轮椅")).await;
+    let (id, _) = approved(&app, &p, Some(&item(&app, "普通轮椅"))).await;
     // The registry records the move (through its own update, as the API does).
     input.county_code = "430181".into();
     input.town_code = None;
@@ -244,7 +218,7 @@ async fn the_kpi_counts_a_need_where_it_can_be_served(backend: Backend) {
 async fn one_approval_pays_for_one_device_not_a_series(backend: Backend) {
     let app = TestApp::new(backend).await;
     let p = PersonBuilder::new().create(&app).id.to_string();
-    let (id, v) = approved(&app, &p, &item(&app, "普通轮椅")).await;
+    let (id, v) = approved(&app, &p, Some(&item(&app, "普通轮椅"))).await;
     let rehab = app.token("xiangxiang.rehab").await;
     let fit = |v: i64| {
         json!({"action": "fit", "version": v, "fitting": {"provider": "某供应商",
@@ -297,7 +271,7 @@ async fn one_approval_pays_for_one_device_not_a_series(backend: Backend) {
 async fn the_assessor_never_approves_the_plan(backend: Backend) {
     let app = TestApp::new(backend).await;
     let p = PersonBuilder::new().create(&app).id.to_string();
-    let (id, v) = approved(&app, &p, &item(&app, "普通轮椅")).await;
+    let (id, v) = approved(&app, &p, Some(&item(&app, "普通轮椅"))).await;
     let rehab = app.token("xiangxiang.rehab").await;
     let staff = app.token("xiangxiang.staff").await;
     let r = step(

@@ -398,13 +398,6 @@ pub struct ExportQuery {
     pub county: Option<String>,
 }
 
-fn english(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(actix_web::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("en"))
-}
-
 fn this_year() -> i32 {
     chrono::Datelike::year(&crate::db::today())
 }
@@ -443,7 +436,7 @@ pub async fn import_needs(
 ) -> Result<web::Json<ImportReport>, ApiError> {
     super::require_county_writer(&user)?;
     let table = web::block(move || crate::tabular::read(&body, q.format)).await??;
-    let (pii, en) = (state.pii.clone(), english(&req));
+    let (pii, en) = (state.pii.clone(), crate::extract::english(&req));
     Ok(web::Json(
         state
             .db(move |conn| super::transfer::import_needs(conn, &pii, &user, &table, q.dry_run, en))
@@ -530,7 +523,7 @@ pub async fn import_catalogue(
         return Err(ApiError::field("year", "out_of_range", "2000 to 2100"));
     }
     let table = web::block(move || crate::tabular::read(&body, q.format)).await??;
-    let (pii, en) = (state.pii.clone(), english(&req));
+    let (pii, en) = (state.pii.clone(), crate::extract::english(&req));
     Ok(web::Json(
         state
             .db(move |conn| {

@@ -86,7 +86,7 @@ pub(super) async fn photo(app: &TestApp, token: &str, need: &str) -> String {
 
 /// Creates a need assessed as needed and takes it through plan approval (by a second
 /// county user); answers (id, version).
-async fn approved(app: &TestApp, person: &str, item_id: Option<&str>) -> (String, i64) {
+pub(super) async fn approved(app: &TestApp, person: &str, item_id: Option<&str>) -> (String, i64) {
     let rehab = app.token("xiangxiang.rehab").await;
     let staff = app.token("xiangxiang.staff").await;
     let kind = if item_id.is_some() {

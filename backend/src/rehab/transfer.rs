@@ -549,7 +549,7 @@ pub fn export_needs(
         q = q.filter(rehab_needs::year.eq(y));
     }
     if let Some(area) = f.county.as_deref() {
-        q = q.filter(rehab_needs::county_code.like(super::needs::area_filter(area)?));
+        q = q.filter(rehab_needs::county_code.like(crate::org::queries::area_pattern(area)?));
     }
     if let Some(p) = f.person_id {
         q = q.filter(rehab_needs::person_id.eq(p.to_string()));

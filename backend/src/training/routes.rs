@@ -1,6 +1,5 @@
 //! `/api/v1/courses`, rosters and enrolments.
 
-use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use shared::api::{Page, Problem};
@@ -392,13 +391,6 @@ pub async fn export_roster(
     ))
 }
 
-fn english(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("en"))
-}
-
 /// Uploads a roster file (XLSX or CSV, the template's columns) for a course. Answers
 /// 202 with a job that checks every row in the background; poll it for progress and
 /// the report, then commit.
@@ -426,7 +418,11 @@ pub async fn import_roster(
     let job = state
         .db(move |conn| crate::jobs::start(conn, "roster", course_id, &starter, rows))
         .await?;
-    let (pool, pii, en) = (state.pool.clone(), state.pii.clone(), english(&req));
+    let (pool, pii, en) = (
+        state.pool.clone(),
+        state.pii.clone(),
+        crate::extract::english(&req),
+    );
     let owner = user.clone();
     actix_web::rt::spawn(async move {
         let outcome = web::block(move || {

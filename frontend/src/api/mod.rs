@@ -117,10 +117,6 @@ pub(crate) async fn problem_of(resp: gloo_net::http::Response) -> ApiError {
 
 /// The stored access token, for requests this client cannot make through gloo-net
 /// (uploads with progress events).
-#[allow(
-    dead_code,
-    reason = "used by attachment uploads, whose component is not mounted yet (see attachments.rs)"
-)]
 pub(crate) fn access_token() -> Option<String> {
     LocalStorage::get::<String>(ACCESS).ok()
 }
