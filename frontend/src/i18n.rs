@@ -421,6 +421,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("cap.read_rehab", "查看康复需求与服务（健康信息）", "Read rehabilitation needs and services (health data)"),
     ("cap.write_rehab", "登记康复和辅具适配", "Record rehabilitation and device fitting"),
     ("cap.write_retrofits", "办理无障碍改造", "Run accessibility retrofits"),
+    ("cap.read_retrofits", "查看无障碍改造档案", "Read accessibility retrofit cases"),
+    ("cap.approve_retrofits", "审批无障碍改造方案", "Approve accessibility retrofit plans"),
     ("cap.write_petitions", "登记信访", "Record petitions"),
     ("cap.confirm_grants", "确认数据权限的授予", "Confirm grants of data roles"),
     ("persons.title", "残疾人档案", "Person registry"),

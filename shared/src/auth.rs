@@ -58,8 +58,13 @@ crate::string_enum! {
         ApproveRehab = "approve_rehab",
         /// Maintain the assistive device catalogue and its caps (provincial devices centre).
         MaintainCatalogue = "maintain_catalogue",
-        /// Write home accessibility retrofits.
+        /// Write home accessibility retrofits: cases, visits, plans, construction,
+        /// acceptance (county); at the province, the item code list and the caps.
         WriteRetrofits = "write_retrofits",
+        /// Read home accessibility retrofit cases (household and disability data).
+        ReadRetrofits = "read_retrofits",
+        /// Approve a retrofit plan (county; not the plan's author).
+        ApproveRetrofits = "approve_retrofits",
         /// Write petitions.
         WritePetitions = "write_petitions",
         /// Confirm or reject a proposed grant of data roles to a user in scope (the
@@ -81,6 +86,7 @@ impl Capability {
                 | Capability::WriteLoans
                 | Capability::ApproveLoans
                 | Capability::ReadRehab
+                | Capability::ReadRetrofits
         )
     }
 }
@@ -91,7 +97,7 @@ impl Role {
         use Capability::*;
         match self {
             Role::Admin => &[ManageUsers, ReadAudit],
-            Role::Leader => &[ReadPersons, ReadRehab, ReadKpi, ConfirmGrants],
+            Role::Leader => &[ReadPersons, ReadRehab, ReadRetrofits, ReadKpi, ConfirmGrants],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
             Role::Employment => &[
@@ -115,6 +121,8 @@ impl Role {
                 ReadPersons,
                 RevealIdNumber,
                 WriteRetrofits,
+                ReadRetrofits,
+                ApproveRetrofits,
                 WritePetitions,
                 ReadKpi,
             ],
@@ -128,6 +136,8 @@ impl Role {
                 WriteRehab,
                 ApproveRehab,
                 WriteRetrofits,
+                ReadRetrofits,
+                ApproveRetrofits,
                 WritePetitions,
                 ReadKpi,
             ],

@@ -15,6 +15,7 @@ pub mod mask;
 pub mod money;
 pub mod person;
 pub mod rehab;
+pub mod retrofit;
 pub mod uscc;
 pub mod validation;
 pub mod workflow;
