@@ -2,10 +2,6 @@
 //! XMLHttpRequest: fetch reports no upload progress), and thumbnails fetched with the
 //! token into object URLs (`<img src>` cannot send it).
 
-// Not yet mounted: the first page that takes photos (rehab needs, after that module is
-// merged) uses it. `allow`, not `expect`: rustc reports an `expect(dead_code)` in this
-// binary crate as unfulfilled even where the code is unused.
-
 use js_sys::{Function, Promise};
 use shared::api::Problem;
 use shared::attachments::{AttachmentMeta, AttachmentUpload, CLIENT_MAX_SIDE};

@@ -1,15 +1,13 @@
 //! Adding evidence photos to a record from a phone: take a picture with the camera or
 //! choose a file, scaled down in the browser (longest side 1,600 px, JPEG), uploaded
 //! with progress under an id chosen here (a retry after a dropped connection cannot
-//! make a second copy), shown as a thumbnail once stored.
-
-// Not yet mounted: the first page that takes photos (rehab needs, after that module is
-// merged) uses it. `allow`, not `expect`: rustc reports an `expect(dead_code)` in this
-// binary crate as unfulfilled even where the code is unused.
+//! make a second copy), shown as a thumbnail once stored. The file's own time (for a
+//! camera picture, when it was taken) goes with it as `taken_at`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use chrono::{DateTime, Utc};
 use shared::attachments::{AttachmentMeta, AttachmentUpload, OwnerKind};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
@@ -42,6 +40,8 @@ struct Photo {
     name: String,
     /// What is sent (kept for a retry).
     body: Option<Blob>,
+    /// When the picture was taken, as far as the device knows.
+    taken_at: Option<DateTime<Utc>>,
     stage: Stage,
     /// Object URL of the stored thumbnail.
     thumbnail: Option<String>,
@@ -52,12 +52,30 @@ struct Photo {
 struct Photos(Vec<Photo>);
 
 enum Action {
-    Add { id: Uuid, name: String },
-    Ready { id: Uuid, body: Blob },
-    Progress { id: Uuid, percent: u8 },
-    Done { id: Uuid },
-    Thumbnail { id: Uuid, url: String },
-    Failed { id: Uuid, message: String },
+    Add {
+        id: Uuid,
+        name: String,
+        taken_at: Option<DateTime<Utc>>,
+    },
+    Ready {
+        id: Uuid,
+        body: Blob,
+    },
+    Progress {
+        id: Uuid,
+        percent: u8,
+    },
+    Done {
+        id: Uuid,
+    },
+    Thumbnail {
+        id: Uuid,
+        url: String,
+    },
+    Failed {
+        id: Uuid,
+        message: String,
+    },
 }
 
 impl Reducible for Photos {
@@ -66,11 +84,12 @@ impl Reducible for Photos {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut photos = self.0.clone();
         let id = match &action {
-            Action::Add { id, name } => {
+            Action::Add { id, name, taken_at } => {
                 photos.push(Photo {
                     id: *id,
                     name: name.clone(),
                     body: None,
+                    taken_at: *taken_at,
                     stage: Stage::Preparing,
                     thumbnail: None,
                 });
@@ -129,7 +148,7 @@ struct Job {
 
 impl Job {
     /// Uploads (or uploads again) one prepared photo under its id.
-    fn send(self, id: Uuid, body: Blob) {
+    fn send(self, id: Uuid, body: Blob, taken_at: Option<DateTime<Utc>>) {
         wasm_bindgen_futures::spawn_local(async move {
             let d = self.dispatch.clone();
             d.dispatch(Action::Ready {
@@ -140,7 +159,7 @@ impl Job {
                 owner_type: self.owner_type,
                 owner_id: self.owner_id,
                 id: Some(id),
-                taken_at: None,
+                taken_at,
                 latitude: None,
                 longitude: None,
             };
@@ -171,16 +190,29 @@ impl Job {
     /// as a picture, e.g. a PDF: the server decides) and uploads it.
     fn add(self, file: web_sys::File) {
         let id = Uuid::new_v4();
+        let taken_at = taken_at(&file);
         self.dispatch.dispatch(Action::Add {
             id,
             name: file.name(),
+            taken_at,
         });
         wasm_bindgen_futures::spawn_local(async move {
             let original: Blob = file.unchecked_into();
             let body = scale_down(&original).await.unwrap_or(original);
-            self.send(id, body);
+            self.send(id, body, taken_at);
         });
     }
+}
+
+/// The file's last-modified time (a camera picture's capture time), unless it lies
+/// in the future (a phone with a wrong clock): the server refuses those.
+fn taken_at(file: &web_sys::File) -> Option<DateTime<Utc>> {
+    let millis = file.last_modified();
+    if !millis.is_finite() || millis <= 0.0 || millis > js_sys::Date::now() {
+        return None;
+    }
+    // A finite, positive number of milliseconds before now: fits an i64.
+    DateTime::from_timestamp_millis(millis as i64)
 }
 
 /// Two ways to add photos (the camera, or a file), and each photo's progress, outcome
@@ -271,10 +303,10 @@ fn photo_view(photo: &Photo, job: &Job, lang: Lang) -> Html {
         ),
     };
     let retry = {
-        let (job, id, body) = (job.clone(), photo.id, photo.body.clone());
+        let (job, id, body, taken_at) = (job.clone(), photo.id, photo.body.clone(), photo.taken_at);
         Callback::from(move |_: MouseEvent| {
             if let Some(body) = body.clone() {
-                job.clone().send(id, body);
+                job.clone().send(id, body, taken_at);
             }
         })
     };
