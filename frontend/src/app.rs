@@ -68,6 +68,21 @@ pub enum Route {
     /// Measure 14's KPIs by unit.
     #[at("/kpi/rehab")]
     RehabKpi,
+    /// Home accessibility retrofit cases of the user's area.
+    #[at("/retrofits")]
+    Retrofits,
+    /// A new retrofit case.
+    #[at("/retrofits/new")]
+    RetrofitNew,
+    /// One retrofit case: plan, photos and workflow.
+    #[at("/retrofits/cases/:id")]
+    RetrofitCase {
+        /// Case id.
+        id: String,
+    },
+    /// Measure 15's KPIs by unit.
+    #[at("/kpi/retrofits")]
+    RetrofitKpi,
     /// Training courses.
     #[at("/courses")]
     Courses,
@@ -147,6 +162,8 @@ impl Route {
             Route::RehabFollowUps => "rehab_follow_ups",
             Route::RehabCatalogue => "rehab_catalogue",
             Route::RehabKpi => "kpi_rehab",
+            Route::Retrofits | Route::RetrofitNew | Route::RetrofitCase { .. } => "retrofits",
+            Route::RetrofitKpi => "kpi_retrofits",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -185,6 +202,14 @@ pub fn rehab_work(me: &Me) -> bool {
         .any(|c| matches!(c, WriteRehab | ApproveRehab | MaintainCatalogue))
 }
 
+/// Whether the user takes part in measure 15 (home accessibility retrofits).
+pub fn retrofit_work(me: &Me) -> bool {
+    use shared::auth::Capability::*;
+    me.permissions
+        .iter()
+        .any(|c| matches!(c, WriteRetrofits | ApproveRetrofits))
+}
+
 /// The pages this user can use, in menu order, with their message keys: the one place
 /// that says which role sees which page (the menu and the home page both show it).
 pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
@@ -216,6 +241,12 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadKpi) && (rehab_work(me) || oversees(me)) {
         items.push((Route::RehabKpi, "nav.kpi_rehab"));
+    }
+    if has(ReadRetrofits) || has(WriteRetrofits) {
+        items.push((Route::Retrofits, "nav.retrofits"));
+    }
+    if has(ReadKpi) && (retrofit_work(me) || oversees(me)) {
+        items.push((Route::RetrofitKpi, "nav.kpi_retrofits"));
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -414,6 +445,18 @@ fn switch(route: Route) -> Html {
             html! { <RequireLogin><pages::rehab::catalogue::CataloguePage /></RequireLogin> }
         }
         Route::RehabKpi => html! { <RequireLogin><pages::rehab::kpi::KpiPage /></RequireLogin> },
+        Route::Retrofits => {
+            html! { <RequireLogin><pages::retrofit::cases::CaseList /></RequireLogin> }
+        }
+        Route::RetrofitNew => {
+            html! { <RequireLogin><pages::retrofit::new::CaseNew /></RequireLogin> }
+        }
+        Route::RetrofitCase { id } => {
+            html! { <RequireLogin><pages::retrofit::case::CasePage {id} /></RequireLogin> }
+        }
+        Route::RetrofitKpi => {
+            html! { <RequireLogin><pages::retrofit::kpi::KpiPage /></RequireLogin> }
+        }
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {

@@ -3,6 +3,7 @@
 //! turns problem JSON into [`ApiError`].
 
 pub mod rehab;
+pub mod retrofit;
 
 use std::cell::{Cell, RefCell};
 

@@ -14,4 +14,5 @@ pub mod person_form;
 pub mod persons;
 pub mod programme;
 pub mod rehab;
+pub mod retrofit;
 pub mod users;
