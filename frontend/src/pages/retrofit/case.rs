@@ -428,7 +428,9 @@ pub fn case_page(p: &CaseProps) -> Html {
             <Thumbs ids={before_ids.clone()} label={ctx.t("rf.before_photos")} id="case-before-photos" />
             if writer && before_construction(c.status) {
                 <p class="hint">{ ctx.t("rf.before_hint") }</p>
-                <PhotoUpload id="case-before" owner_type={OwnerKind::RetrofitCase} owner_id={c.id} label={ctx.t("rf.add_before")} on_uploaded={add_photo(&before)} />
+                <div id="case-before-box">
+                    <PhotoUpload id="case-before" owner_type={OwnerKind::RetrofitCase} owner_id={c.id} label={ctx.t("rf.add_before")} on_uploaded={add_photo(&before)} />
+                </div>
             }
             <h3>{ format!("{}（{}）", ctx.t("rf.after_photos"), ctx.t("rf.photo_count").replace("{n}", &after_ids.len().to_string())) }</h3>
             <Thumbs ids={after_ids.clone()} label={ctx.t("rf.after_photos")} id="case-after-photos" />
