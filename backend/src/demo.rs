@@ -69,6 +69,12 @@ pub fn demo_accounts() -> Vec<(&'static str, &'static str, String, Vec<Role>)> {
             vec![Role::Rehabilitation],
         ),
         (
+            "xiangxiang.rights",
+            "湘乡市残联维权干部",
+            "430381".into(),
+            vec![Role::Rights],
+        ),
+        (
             "liuyang.staff",
             "浏阳市残联干部",
             "430181".into(),
@@ -516,6 +522,192 @@ pub fn seed_rehab(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
                 },
             )?;
         }
+    }
+    Ok(written)
+}
+
+/// Home accessibility retrofits under way in 湘乡市 for the demo: ten cases of synthetic
+/// persons in various states, recorded by `xiangxiang.rights` with plans approved by
+/// `xiangxiang.staff` (four eyes), all through the module's own checks and audited. Two
+/// cases wait in `verified` with nothing else done, for a walk through plan → approve →
+/// start → complete → accept (upload the before photos before starting); the first case
+/// holds two members of one household.
+pub fn seed_retrofits(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
+    use shared::rehab::NeedSource;
+    use shared::retrofit::{
+        ActualCost, CaseAction, CaseActionKind, CaseCreate, CaseInput, CompleteInput,
+        LinkedProgramme, PlanItemInput, StartInput, VisitInput,
+    };
+    let rights = demo_actor(conn, "xiangxiang.rights")?;
+    let staff = demo_actor(conn, "xiangxiang.staff")?;
+    let people: Vec<(String, Option<String>)> = persons::table
+        .filter(persons::county_code.eq("430381"))
+        .filter(persons::registered_poor.eq(true))
+        .filter(persons::disability_level.le(2))
+        .filter(persons::synthetic.eq(true))
+        .filter(persons::deleted_at.is_null())
+        .order(persons::id.desc())
+        .limit(11)
+        .select((persons::id, persons::household_number))
+        .load(conn)?;
+    if people.len() < 11 {
+        return Ok(0);
+    }
+    // Two synthetic persons made one household, so that one case holds both.
+    diesel::update(persons::table.filter(persons::id.eq(&people[1].0)))
+        .set(persons::household_number.eq(&people[0].1))
+        .execute(conn)?;
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
+    let step = |action, version| CaseAction {
+        action,
+        version,
+        reason: None,
+        visit: None,
+        start: None,
+        complete: None,
+        acceptance: None,
+    };
+    let visit = |m: u32| VisitInput {
+        visited_on: day(m, 12),
+        visitors: "湘乡市残联维权部 王芳、村残疾人专职委员 李强".into(),
+        need_verified: true,
+        willing: true,
+        housing_suitable: true,
+        note: None,
+    };
+    let plan = [
+        ("ramp", "大门口", 1, 120_000),
+        ("grab_bars", "卫生间", 2, 30_000),
+        ("sitting_toilet", "卫生间", 1, 80_000),
+    ];
+    let mut written = 0;
+    // Case 0 holds persons 0 and 1; cases 1–9 one person each (persons 2–10).
+    for i in 0..10usize {
+        let members: Vec<Uuid> = if i == 0 {
+            vec![
+                crate::db::uuid(&people[0].0)?,
+                crate::db::uuid(&people[1].0)?,
+            ]
+        } else {
+            vec![crate::db::uuid(&people[i + 1].0)?]
+        };
+        let month = 3 + u32::try_from(i % 5).unwrap_or(0);
+        let (_, case) = crate::retrofit::cases::create(
+            conn,
+            pii,
+            &rights,
+            &CaseCreate {
+                id: None,
+                fields: CaseInput {
+                    person_ids: members,
+                    source: if i % 2 == 0 {
+                        NeedSource::Survey
+                    } else {
+                        NeedSource::HomeVisit
+                    },
+                    identified_on: day(month, 2),
+                    linked_programme: if i == 6 {
+                        LinkedProgramme::DilapidatedHousing
+                    } else {
+                        LinkedProgramme::None
+                    },
+                    address: None,
+                    note: Some("演示数据（虚构）".into()),
+                    relocated_from: None,
+                },
+            },
+        )?;
+        written += 1;
+        let (id, version) = (case.id, std::cell::Cell::new(case.version));
+        // Each step answers the case; its version is the next step's.
+        let act = |conn: &mut DbConn,
+                       who: &crate::auth::AuthUser,
+                       edit: &dyn Fn(&mut CaseAction),
+                       kind: CaseActionKind|
+         -> Result<shared::retrofit::RetrofitCase, ApiError> {
+            let mut a = step(kind, version.get());
+            edit(&mut a);
+            let c = crate::retrofit::cases::act(conn, who, id, &a)?;
+            version.set(c.version);
+            Ok(c)
+        };
+        match i {
+            0 | 1 => continue,
+            8 => {
+                let why = |a: &mut CaseAction| a.reason = Some("户主表示暂不需要改造".into());
+                act(conn, &rights, &why, CaseActionKind::Decline)?;
+                continue;
+            }
+            9 => {
+                let why = |a: &mut CaseAction| a.reason = Some("房屋为C级危房，转危房改造".into());
+                act(conn, &rights, &why, CaseActionKind::ReferHousing)?;
+                continue;
+            }
+            _ => {}
+        }
+        let v = visit(month);
+        act(
+            conn,
+            &rights,
+            &|a: &mut CaseAction| a.visit = Some(v.clone()),
+            CaseActionKind::Verify,
+        )?;
+        if i <= 3 {
+            continue;
+        }
+        let lines: Vec<PlanItemInput> = plan
+            .iter()
+            .map(|(item, location, quantity, cost)| PlanItemInput {
+                id: None,
+                item_code: (*item).into(),
+                location: (*location).into(),
+                quantity: *quantity,
+                unit_cost_fen: *cost,
+                note: None,
+            })
+            .collect();
+        let c = crate::retrofit::cases::update_plan(conn, &rights, id, version.get(), &lines)?;
+        version.set(c.version);
+        let none = |_: &mut CaseAction| {};
+        act(conn, &rights, &none, CaseActionKind::DraftPlan)?;
+        if i == 4 {
+            continue;
+        }
+        act(conn, &staff, &none, CaseActionKind::ApprovePlan)?;
+        if i == 5 {
+            continue;
+        }
+        let start = StartInput {
+            contractor: "湘乡市安居建筑装饰有限公司".into(),
+            started_on: day(month + 1, 3),
+        };
+        let c = act(
+            conn,
+            &rights,
+            &|a: &mut CaseAction| a.start = Some(start.clone()),
+            CaseActionKind::Start,
+        )?;
+        if i == 6 {
+            continue;
+        }
+        let done = CompleteInput {
+            completed_on: day(month + 1, 20),
+            costs: c
+                .plan
+                .items
+                .iter()
+                .map(|l| ActualCost {
+                    plan_item_id: l.id,
+                    actual_cost_fen: l.line_total_fen,
+                })
+                .collect(),
+        };
+        act(
+            conn,
+            &rights,
+            &|a: &mut CaseAction| a.complete = Some(done.clone()),
+            CaseActionKind::Complete,
+        )?;
     }
     Ok(written)
 }

@@ -26,6 +26,7 @@ pub mod record;
 #[cfg(test)]
 mod record_contract;
 pub mod rehab;
+pub mod retrofit;
 pub mod routes;
 pub mod server;
 #[cfg(test)]

@@ -9,7 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, health, kpi, loans, org, persons, rehab, training, users,
+    attachments, audit, auth, bases, health, kpi, loans, org, persons, rehab, retrofit, training,
+    users,
 };
 
 struct BearerAuth;
@@ -51,6 +52,9 @@ impl Modify for BearerAuth {
         rehab::routes::list_needs, rehab::routes::create_need, rehab::routes::get_need, rehab::routes::act, rehab::routes::assess, rehab::routes::renewals,
         rehab::routes::list_episodes, rehab::routes::create_episode, rehab::routes::get_episode, rehab::routes::update_episode, rehab::routes::kpi,
         rehab::routes::needs_template, rehab::routes::import_needs, rehab::routes::export_needs, rehab::routes::export_catalogue, rehab::routes::import_catalogue,
+        retrofit::routes::list_items, retrofit::routes::create_item, retrofit::routes::update_item, retrofit::routes::list_caps, retrofit::routes::set_cap,
+        retrofit::routes::list_cases, retrofit::routes::create_case, retrofit::routes::get_case, retrofit::routes::update_plan, retrofit::routes::act,
+        retrofit::routes::export, retrofit::routes::template, retrofit::routes::import, retrofit::routes::kpi,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

@@ -55,6 +55,7 @@ record_contract!(
     users => user_spec,
     rehab_needs => rehab_need_spec,
     rehab_episodes => rehab_episode_spec,
+    retrofit_cases => retrofit_case_spec,
 );
 
 fn items(body: &Value) -> Vec<String> {
@@ -348,6 +349,26 @@ async fn rehab_need_spec(app: &TestApp) -> Spec {
         readable: true,
         body: need("basic_rehab"),
         other_body: need("limb_surgery"),
+        update: None,
+        delete: false,
+    }
+}
+
+async fn retrofit_case_spec(app: &TestApp) -> Spec {
+    let p = PersonBuilder::new().county("430381").create(app).id;
+    let case = move |source: &str| {
+        json!({"person_ids": [p], "source": source, "identified_on": "2020-03-02"})
+    };
+    Spec {
+        entity: "retrofit_case",
+        owner: "xiangxiang.staff",
+        outsider: "liuyang.staff",
+        create_path: "/api/v1/retrofits/cases".into(),
+        list_path: "/api/v1/retrofits/cases?limit=500".into(),
+        item_prefix: "/api/v1/retrofits/cases/".into(),
+        readable: true,
+        body: case("survey"),
+        other_body: case("home_visit"),
         update: None,
         delete: false,
     }

@@ -4,7 +4,7 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, health, kpi, loans, openapi, org, persons, rehab, training,
+    attachments, audit, auth, bases, health, kpi, loans, openapi, org, persons, rehab, retrofit, training,
     users,
 };
 
@@ -118,6 +118,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/kpi/employment", get().to(kpi::routes::employment))
                 .route("/kpi/rehab", get().to(rehab::routes::kpi))
+                .route("/kpi/retrofits", get().to(retrofit::routes::kpi))
+                .route("/retrofits/items", get().to(retrofit::routes::list_items))
+                .route("/retrofits/items", post().to(retrofit::routes::create_item))
+                .route(
+                    "/retrofits/items/{code}",
+                    put().to(retrofit::routes::update_item),
+                )
+                .route("/retrofits/caps", get().to(retrofit::routes::list_caps))
+                .route("/retrofits/caps/{year}", put().to(retrofit::routes::set_cap))
+                .route(
+                    "/retrofits/cases-template",
+                    get().to(retrofit::routes::template),
+                )
+                .route(
+                    "/retrofits/cases/export",
+                    get().to(retrofit::routes::export),
+                )
+                .service(
+                    web::resource("/retrofits/cases/import")
+                        .app_data(web::PayloadConfig::new(crate::tabular::MAX_UPLOAD))
+                        .route(post().to(retrofit::routes::import)),
+                )
+                .route("/retrofits/cases", get().to(retrofit::routes::list_cases))
+                .route("/retrofits/cases", post().to(retrofit::routes::create_case))
+                .route(
+                    "/retrofits/cases/{id}",
+                    get().to(retrofit::routes::get_case),
+                )
+                .route(
+                    "/retrofits/cases/{id}/plan",
+                    put().to(retrofit::routes::update_plan),
+                )
+                .route(
+                    "/retrofits/cases/{id}/actions",
+                    post().to(retrofit::routes::act),
+                )
                 .route(
                     "/rehab/catalogue/export",
                     get().to(rehab::routes::export_catalogue),

@@ -545,3 +545,170 @@ diesel::table! {
         deleted_by -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    retrofit_items (code) {
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        unit -> Text,
+        serves -> Nullable<Text>,
+        active -> Bool,
+        sort_order -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    retrofit_caps (year) {
+        year -> Integer,
+        cap_fen -> BigInt,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    retrofit_cases (id) {
+        id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        household_key -> Text,
+        village_code -> Nullable<Text>,
+        year -> Integer,
+        status -> Text,
+        status_since -> Timestamp,
+        source -> Text,
+        identified_on -> Date,
+        linked_programme -> Text,
+        address -> Nullable<Text>,
+        note -> Nullable<Text>,
+        relocated_from -> Nullable<Text>,
+        registered_poor -> Nullable<Bool>,
+        severe -> Nullable<Bool>,
+        need_verified -> Nullable<Bool>,
+        willing -> Nullable<Bool>,
+        housing_suitable -> Nullable<Bool>,
+        visited_on -> Nullable<Date>,
+        visitors -> Nullable<Text>,
+        visit_note -> Nullable<Text>,
+        plan_total_fen -> BigInt,
+        plan_drafted_by -> Nullable<Text>,
+        plan_approved_by -> Nullable<Text>,
+        plan_approved_on -> Nullable<Date>,
+        contractor -> Nullable<Text>,
+        started_on -> Nullable<Date>,
+        started_at -> Nullable<Timestamp>,
+        completed_on -> Nullable<Date>,
+        actual_total_fen -> Nullable<BigInt>,
+        acceptance_rounds -> Integer,
+        first_pass -> Nullable<Bool>,
+        accepted_on -> Nullable<Date>,
+        signature_id -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    retrofit_case_members (case_id, person_id) {
+        case_id -> Text,
+        person_id -> Text,
+        position -> Integer,
+        added_at -> Timestamp,
+        added_by -> Text,
+    }
+}
+
+diesel::table! {
+    retrofit_plan_items (id) {
+        id -> Text,
+        case_id -> Text,
+        position -> Integer,
+        item_code -> Text,
+        location -> Text,
+        quantity -> BigInt,
+        unit_cost_fen -> BigInt,
+        line_total_fen -> BigInt,
+        note -> Nullable<Text>,
+        actual_cost_fen -> Nullable<BigInt>,
+        result -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    retrofit_acceptances (id) {
+        id -> Text,
+        case_id -> Text,
+        round -> Integer,
+        accepted_on -> Date,
+        team -> Text,
+        passed -> Bool,
+        satisfaction -> Nullable<Text>,
+        signature_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    retrofit_acceptance_items (acceptance_id, plan_item_id) {
+        acceptance_id -> Text,
+        plan_item_id -> Text,
+        result -> Text,
+    }
+}
+
+diesel::table! {
+    retrofit_case_photos (attachment_id) {
+        attachment_id -> Text,
+        case_id -> Text,
+        side -> Text,
+    }
+}
+
+diesel::table! {
+    retrofit_case_events (id) {
+        id -> Text,
+        case_id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_username -> Text,
+        actor_unit -> Text,
+        action -> Nullable<Text>,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(retrofit_case_members -> retrofit_cases (case_id));
+diesel::joinable!(retrofit_case_members -> persons (person_id));
+diesel::joinable!(retrofit_plan_items -> retrofit_cases (case_id));
+diesel::joinable!(retrofit_plan_items -> retrofit_items (item_code));
+diesel::joinable!(retrofit_case_events -> retrofit_cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    retrofit_items,
+    retrofit_caps,
+    retrofit_cases,
+    retrofit_case_members,
+    retrofit_plan_items,
+    retrofit_acceptances,
+    retrofit_acceptance_items,
+    retrofit_case_photos,
+    retrofit_case_events,
+    persons,
+);

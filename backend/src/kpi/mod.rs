@@ -2,6 +2,7 @@
 
 pub mod employment;
 pub mod rehab;
+pub mod retrofits;
 pub mod routes;
 
 #[cfg(test)]
