@@ -75,7 +75,7 @@ async fn a_retrofit_from_the_home_visit_to_acceptance_on_a_phone() {
         .create(&app);
     let (base, server) = serve(&app);
     let (c, _driver, _profile) = browser(360, 740).await;
-    let (before, signature, after) = (png("before"), png("signature"), png("after"));
+    let before = png("before");
 
     // County rights staff: the menu, the empty list, a new case from the registry.
     login(&c, &base, "xiangxiang.rights").await;
@@ -151,7 +151,7 @@ async fn a_retrofit_from_the_home_visit_to_acceptance_on_a_phone() {
     check_page(&c, "a saved plan", true).await;
     confirm(&c, "case-draft_plan").await;
     wait_text(&c, "#case-status", "方案待审批").await;
-    wait_text(&c, "#case-plan", "扶手").await;
+    wait_text(&c, "#plan-live", "1,800.00").await;
     // Its author may not approve it, and is told why.
     assert!(!present(&c, "case-approve_plan").await, "four eyes");
     wait_text(&c, "#case-four-eyes", "另一位县级工作人员批准").await;
@@ -198,6 +198,8 @@ async fn a_retrofit_from_the_home_visit_to_acceptance_on_a_phone() {
     select(&c, "accept-result-1", "done").await;
     select(&c, "accept-satisfaction", "satisfied").await;
     wait_text(&c, "#accept-before-count", "已有 1 张").await;
+    // Taken now, after the start (a file's time counts as when the photo was taken).
+    let (signature, after) = (png("signature"), png("after"));
     choose_file(&c, "accept-signature-pick", &signature).await;
     wait_text(&c, "#accept-signature-box", "已上传").await;
     click(&c, "#step-accept-save").await;
