@@ -204,7 +204,10 @@ async fn a_retrofit_from_the_home_visit_to_acceptance_on_a_phone() {
     wait_text(&c, "#accept-signature-box", "已上传").await;
     click(&c, "#step-accept-save").await;
     wait_text(&c, "#accept-after-error", "请上传改造后照片").await;
-    assert!(!present(&c, "accept-before-error").await, "the before photo is there");
+    assert!(
+        !present(&c, "accept-before-error").await,
+        "the before photo is there"
+    );
     check_page(&c, "acceptance without an after photo", true).await;
     shot(&c, "retrofit-acceptance-error").await;
     choose_file(&c, "accept-after-pick", &after).await;

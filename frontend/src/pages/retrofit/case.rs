@@ -11,10 +11,9 @@ use shared::attachments::{AttachmentMeta, OwnerKind};
 use shared::auth::Capability;
 use shared::money::{format_hundredths, parse_yuan};
 use shared::retrofit::{
-    checked_total, line_total, AcceptanceInput, ActualCost, CaseAction, CaseActionKind,
-    CaseStatus, CompleteInput, ItemCheck, ItemResult, PlanItemInput, PlanUpdate,
-    RetrofitCase, RetrofitItem, Satisfaction, StartInput, VisitInput, MAX_PLAN_ITEMS,
-    MAX_QUANTITY, MAX_UNIT_COST_FEN,
+    checked_total, line_total, AcceptanceInput, ActualCost, CaseAction, CaseActionKind, CaseStatus,
+    CompleteInput, ItemCheck, ItemResult, PlanItemInput, PlanUpdate, RetrofitCase, RetrofitItem,
+    Satisfaction, StartInput, VisitInput, MAX_PLAN_ITEMS, MAX_QUANTITY, MAX_UNIT_COST_FEN,
 };
 use shared::FieldError;
 use uuid::Uuid;
@@ -166,7 +165,13 @@ fn thumbs(p: &ThumbProps) -> Html {
     });
     {
         // Object URLs: freed when the list changes or goes.
-        let shown: Vec<String> = urls.ready().into_iter().flatten().flatten().cloned().collect();
+        let shown: Vec<String> = urls
+            .ready()
+            .into_iter()
+            .flatten()
+            .flatten()
+            .cloned()
+            .collect();
         use_effect_with(shown, |shown| {
             let shown = shown.clone();
             move || {
@@ -904,10 +909,18 @@ fn step_form(p: &StepProps) -> Html {
                         errs.push(FieldError::new("acceptance.signature_id", "required", ""));
                     }
                     if before.is_empty() {
-                        errs.push(FieldError::new("acceptance.before_photo_ids", "required", ""));
+                        errs.push(FieldError::new(
+                            "acceptance.before_photo_ids",
+                            "required",
+                            "",
+                        ));
                     }
                     if after.is_empty() {
-                        errs.push(FieldError::new("acceptance.after_photo_ids", "required", ""));
+                        errs.push(FieldError::new(
+                            "acceptance.after_photo_ids",
+                            "required",
+                            "",
+                        ));
                     }
                 } else if note.trim().is_empty() {
                     errs.push(FieldError::new("acceptance.note", "required", ""));
@@ -956,7 +969,12 @@ fn step_form(p: &StepProps) -> Html {
     };
     let title = ctx.t(&format!("rf_action.{a}"));
     // An upload box with its error next to it ("required" means: no photo yet).
-    let photo_box = |id: &str, label: &str, missing: &str, field: &str, on: Callback<AttachmentMeta>, have: usize| {
+    let photo_box = |id: &str,
+                     label: &str,
+                     missing: &str,
+                     field: &str,
+                     on: Callback<AttachmentMeta>,
+                     have: usize| {
         let error = errors
             .iter()
             .find(|e| e.field == field || e.field.starts_with(&format!("{field}[")))
@@ -1014,7 +1032,8 @@ fn step_form(p: &StepProps) -> Html {
             <TextField id="start-on" kind="date" label={ctx.t("rf.started_on")} value={(*date).clone()} oninput={set(&date, "start.started_on")} error={err("start.started_on")} required=true />
         </> },
         CaseActionKind::Complete => {
-            let actual: Option<i64> = checked_total(costs.iter().map(|s| parse_yuan(s).unwrap_or(0)));
+            let actual: Option<i64> =
+                checked_total(costs.iter().map(|s| parse_yuan(s).unwrap_or(0)));
             html! { <>
                 <TextField id={first.clone()} kind="date" label={ctx.t("rf.completed_on")} value={(*date).clone()} oninput={set(&date, "complete.completed_on")} error={err("complete.completed_on")} required=true />
                 if let Some(e) = errors.iter().find(|e| e.field == "complete.costs").map(|e| super::error_text(&e.code, &e.message, lang)) {
@@ -1095,7 +1114,9 @@ fn step_form(p: &StepProps) -> Html {
             <p class="hint">{ ctx.t(&format!("rf_exit_hint.{a}")) }</p>
             <TextField id={first.clone()} label={ctx.t("rehab.reason")} value={(*text).clone()} oninput={set(&text, "reason")} error={err("reason")} required=true multiline=true />
         </> },
-        CaseActionKind::DraftPlan | CaseActionKind::ApprovePlan | CaseActionKind::Archive => html! {},
+        CaseActionKind::DraftPlan | CaseActionKind::ApprovePlan | CaseActionKind::Archive => {
+            html! {}
+        }
     };
     html! {
         <form id={format!("step-{a}")} class="step" onsubmit={onsubmit} novalidate=true aria-label={title.clone()}>

@@ -115,10 +115,7 @@ pub fn case_list() -> Html {
         )
         .collect();
     let export = {
-        let (download, path) = (
-            download.clone(),
-            crate::api::retrofit::export_path(&filter),
-        );
+        let (download, path) = (download.clone(), crate::api::retrofit::export_path(&filter));
         Callback::from(move |_: MouseEvent| {
             let (path, download) = (path.clone(), download.clone());
             download.set(None);

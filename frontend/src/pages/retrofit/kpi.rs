@@ -9,12 +9,12 @@ use shared::money::format_hundredths;
 use shared::retrofit::RetrofitKpiRow;
 use yew::prelude::*;
 
-use crate::pages::rehab::{focus_id, ratio_text, years};
 use crate::app::Ctx;
 use crate::components::field::SelectField;
 use crate::hooks::page::use_title;
 use crate::hooks::remote::use_remote;
 use crate::i18n::Lang;
+use crate::pages::rehab::{focus_id, ratio_text, years};
 
 /// The cost per household done, in fen (none before any is done).
 fn per_household(total: i64, households: i64) -> Option<i64> {

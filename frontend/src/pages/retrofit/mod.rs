@@ -52,7 +52,10 @@ mod tests {
             "This retrofit item is no longer offered"
         );
         assert_eq!(error_text("required", "x", Lang::Zh), "必填");
-        assert_eq!(error_text("no_such_code_here", "fallback", Lang::En), "fallback");
+        assert_eq!(
+            error_text("no_such_code_here", "fallback", Lang::En),
+            "fallback"
+        );
     }
 
     #[test]
@@ -83,9 +86,17 @@ mod tests {
                     .map(|v| format!("rf_confirm.{v}")),
             )
             .chain(exits.iter().map(|v| format!("rf_exit_hint.{v}")))
-            .chain(LinkedProgramme::ALL.iter().map(|v| format!("rf_programme.{v}")))
+            .chain(
+                LinkedProgramme::ALL
+                    .iter()
+                    .map(|v| format!("rf_programme.{v}")),
+            )
             .chain(ItemResult::ALL.iter().map(|v| format!("rf_result.{v}")))
-            .chain(Satisfaction::ALL.iter().map(|v| format!("rf_satisfaction.{v}")));
+            .chain(
+                Satisfaction::ALL
+                    .iter()
+                    .map(|v| format!("rf_satisfaction.{v}")),
+            );
         for k in keys {
             assert_ne!(Lang::Zh.t(&k), k);
             assert_ne!(Lang::En.t(&k), k);

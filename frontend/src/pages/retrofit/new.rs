@@ -117,7 +117,9 @@ pub fn case_new() -> Html {
                         joined.set(Some(c));
                         crate::pages::rehab::focus_id("case-joined");
                     } else if let Some(n) = &navigator {
-                        n.push(&Route::RetrofitCase { id: c.id.to_string() });
+                        n.push(&Route::RetrofitCase {
+                            id: c.id.to_string(),
+                        });
                     }
                 },
             );
