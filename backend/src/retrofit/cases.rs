@@ -1316,21 +1316,21 @@ fn ineligible(errs: &mut FieldErrors, e: &Eligibility) {
     if !e.need_verified {
         errs.add(
             "visit.need_verified",
-            "not_eligible",
+            "no_need",
             "the visit found no need: take the exit reject",
         );
     }
     if !e.willing {
         errs.add(
             "visit.willing",
-            "not_eligible",
+            "not_willing",
             "the household does not want it: take the exit decline",
         );
     }
     if !e.housing_suitable {
         errs.add(
             "visit.housing_suitable",
-            "not_eligible",
+            "housing_unsuitable",
             "the housing is unsuitable: take the exit refer_housing (危房改造)",
         );
     }
@@ -1789,7 +1789,7 @@ fn check_evidence(
         ),
         Some(s) if !files.contains_key(&s.to_string()) => errs.add(
             "acceptance.signature_id",
-            "evidence_not_found",
+            "photo_not_found",
             "no such file attached to this case",
         ),
         Some(s) if acc.before_photo_ids.contains(&s) || acc.after_photo_ids.contains(&s) => errs
@@ -1844,11 +1844,7 @@ fn check_evidence(
                 &acc.before_photo_ids
             };
             match files.get(&key) {
-                None => errs.add(
-                    &f,
-                    "evidence_not_found",
-                    "no such photo attached to this case",
-                ),
+                None => errs.add(&f, "photo_not_found", "no such photo attached to this case"),
                 Some(p) if !p.is_image() => {
                     errs.add(&f, "not_an_image", "a photo must be an image")
                 }

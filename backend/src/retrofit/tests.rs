@@ -449,7 +449,7 @@ async fn every_status_takes_exactly_its_steps(backend: Backend) {
         r2.field_errors(),
         [(
             "visit.housing_suitable".to_owned(),
-            "not_eligible".to_owned()
+            "housing_unsuitable".to_owned()
         )]
     );
     // A plan cannot be drafted empty, nor edited once approved.
@@ -939,7 +939,7 @@ async fn acceptance_photos_must_be_this_cases_and_in_order(backend: Backend) {
         [
             (
                 "acceptance.after_photo_ids[0]".to_owned(),
-                "evidence_not_found".to_owned()
+                "photo_not_found".to_owned()
             ),
             (
                 "acceptance.after_photo_ids[1]".to_owned(),
@@ -1011,7 +1011,7 @@ async fn acceptance_photos_must_be_this_cases_and_in_order(backend: Backend) {
         r.field_errors(),
         [(
             "acceptance.after_photo_ids[0]".to_owned(),
-            "evidence_not_found".to_owned()
+            "photo_not_found".to_owned()
         )]
     );
 }
