@@ -621,9 +621,9 @@ pub fn seed_retrofits(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
         let (id, version) = (case.id, std::cell::Cell::new(case.version));
         // Each step answers the case; its version is the next step's.
         let act = |conn: &mut DbConn,
-                       who: &crate::auth::AuthUser,
-                       edit: &dyn Fn(&mut CaseAction),
-                       kind: CaseActionKind|
+                   who: &crate::auth::AuthUser,
+                   edit: &dyn Fn(&mut CaseAction),
+                   kind: CaseActionKind|
          -> Result<shared::retrofit::RetrofitCase, ApiError> {
             let mut a = step(kind, version.get());
             edit(&mut a);

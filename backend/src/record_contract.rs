@@ -356,9 +356,7 @@ async fn rehab_need_spec(app: &TestApp) -> Spec {
 
 async fn retrofit_case_spec(app: &TestApp) -> Spec {
     let p = PersonBuilder::new().county("430381").create(app).id;
-    let case = move |source: &str| {
-        json!({"person_ids": [p], "source": source, "identified_on": "2020-03-02"})
-    };
+    let case = move |source: &str| json!({"person_ids": [p], "source": source, "identified_on": "2020-03-02"});
     Spec {
         entity: "retrofit_case",
         owner: "xiangxiang.staff",

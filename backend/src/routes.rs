@@ -4,8 +4,8 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, health, kpi, loans, openapi, org, persons, rehab, retrofit, training,
-    users,
+    attachments, audit, auth, bases, health, kpi, loans, openapi, org, persons, rehab, retrofit,
+    training, users,
 };
 
 /// Mounts the API and the health checks.
@@ -126,7 +126,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     put().to(retrofit::routes::update_item),
                 )
                 .route("/retrofits/caps", get().to(retrofit::routes::list_caps))
-                .route("/retrofits/caps/{year}", put().to(retrofit::routes::set_cap))
+                .route(
+                    "/retrofits/caps/{year}",
+                    put().to(retrofit::routes::set_cap),
+                )
                 .route(
                     "/retrofits/cases-template",
                     get().to(retrofit::routes::template),

@@ -97,7 +97,13 @@ impl Role {
         use Capability::*;
         match self {
             Role::Admin => &[ManageUsers, ReadAudit],
-            Role::Leader => &[ReadPersons, ReadRehab, ReadRetrofits, ReadKpi, ConfirmGrants],
+            Role::Leader => &[
+                ReadPersons,
+                ReadRehab,
+                ReadRetrofits,
+                ReadKpi,
+                ConfirmGrants,
+            ],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
             Role::Employment => &[

@@ -177,15 +177,36 @@ crate::string_enum! {
 /// The case workflow: every allowed step (see the module's table).
 pub const CASE_WORKFLOW: &[Transition<CaseStatus, CaseActionKind>] = {
     use crate::workflow::OrgLevel::County;
+    use Capability::{ApproveRetrofits as Ap, WriteRetrofits as W};
     use CaseActionKind as A;
     use CaseStatus as S;
-    use Capability::{ApproveRetrofits as Ap, WriteRetrofits as W};
     &[
         step(S::Identified, A::Verify, S::Verified, County, W, false),
         step(S::Verified, A::DraftPlan, S::PlanDrafted, County, W, false),
-        step(S::PlanDrafted, A::ApprovePlan, S::PlanApproved, County, Ap, true),
-        step(S::PlanApproved, A::Start, S::InConstruction, County, W, false),
-        step(S::InConstruction, A::Complete, S::Completed, County, W, false),
+        step(
+            S::PlanDrafted,
+            A::ApprovePlan,
+            S::PlanApproved,
+            County,
+            Ap,
+            true,
+        ),
+        step(
+            S::PlanApproved,
+            A::Start,
+            S::InConstruction,
+            County,
+            W,
+            false,
+        ),
+        step(
+            S::InConstruction,
+            A::Complete,
+            S::Completed,
+            County,
+            W,
+            false,
+        ),
         step(S::Completed, A::Accept, S::Accepted, County, W, false),
         step(S::Accepted, A::Archive, S::Archived, County, W, false),
         step(S::Identified, A::Reject, S::NotEligible, County, W, false),
@@ -194,15 +215,43 @@ pub const CASE_WORKFLOW: &[Transition<CaseStatus, CaseActionKind>] = {
         step(S::Verified, A::Decline, S::Declined, County, W, false),
         step(S::PlanDrafted, A::Decline, S::Declined, County, W, false),
         step(S::PlanApproved, A::Decline, S::Declined, County, W, false),
-        step(S::Identified, A::ReferHousing, S::Referred, County, W, false),
+        step(
+            S::Identified,
+            A::ReferHousing,
+            S::Referred,
+            County,
+            W,
+            false,
+        ),
         step(S::Verified, A::ReferHousing, S::Referred, County, W, false),
-        step(S::PlanDrafted, A::ReferHousing, S::Referred, County, W, false),
-        step(S::PlanApproved, A::ReferHousing, S::Referred, County, W, false),
+        step(
+            S::PlanDrafted,
+            A::ReferHousing,
+            S::Referred,
+            County,
+            W,
+            false,
+        ),
+        step(
+            S::PlanApproved,
+            A::ReferHousing,
+            S::Referred,
+            County,
+            W,
+            false,
+        ),
         step(S::Identified, A::Relocate, S::Relocated, County, W, false),
         step(S::Verified, A::Relocate, S::Relocated, County, W, false),
         step(S::PlanDrafted, A::Relocate, S::Relocated, County, W, false),
         step(S::PlanApproved, A::Relocate, S::Relocated, County, W, false),
-        step(S::InConstruction, A::Relocate, S::Relocated, County, W, false),
+        step(
+            S::InConstruction,
+            A::Relocate,
+            S::Relocated,
+            County,
+            W,
+            false,
+        ),
     ]
 };
 
@@ -929,7 +978,13 @@ mod tests {
         let county = caller(OrgLevel::County, Role::Rights, false);
         assert_eq!(
             allowed_in(CASE_WORKFLOW, S::Identified, &county),
-            vec![A::Verify, A::Reject, A::Decline, A::ReferHousing, A::Relocate]
+            vec![
+                A::Verify,
+                A::Reject,
+                A::Decline,
+                A::ReferHousing,
+                A::Relocate
+            ]
         );
         assert_eq!(
             allowed_in(CASE_WORKFLOW, S::PlanDrafted, &county),

@@ -511,9 +511,7 @@ fn owner_types(row: &'static str) -> Case {
 /// The retrofit tables' constrained columns.
 fn retrofit_cases() -> Vec<Case> {
     use shared::rehab::NeedSource;
-    use shared::retrofit::{
-        CaseActionKind, CaseStatus, ItemResult, LinkedProgramme, Satisfaction,
-    };
+    use shared::retrofit::{CaseActionKind, CaseStatus, ItemResult, LinkedProgramme, Satisfaction};
     const CASE: &str = "id = 'chk-retrofit'";
     const LINE: &str = "id = 'chk-plan-item'";
     const EVENT: &str = "id = 'chk-retrofit-event'";
@@ -543,7 +541,13 @@ fn retrofit_cases() -> Vec<Case> {
         range("retrofit_cases", CASE, "actual_total_fen", &[0, 1], &[-1]),
         range("retrofit_cases", CASE, "version", &[1], &[0]),
         range("retrofit_plan_items", LINE, "quantity", &[1], &[0, 101]),
-        range("retrofit_plan_items", LINE, "line_total_fen", &[100], &[99, 101]),
+        range(
+            "retrofit_plan_items",
+            LINE,
+            "line_total_fen",
+            &[100],
+            &[99, 101],
+        ),
         range(
             "retrofit_plan_items",
             LINE,
@@ -566,7 +570,13 @@ fn retrofit_cases() -> Vec<Case> {
             strs(Satisfaction::ALL, Satisfaction::as_str),
             true,
         ),
-        range("retrofit_acceptances", "id = 'chk-acceptance'", "round", &[1, 2], &[0]),
+        range(
+            "retrofit_acceptances",
+            "id = 'chk-acceptance'",
+            "round",
+            &[1, 2],
+            &[0],
+        ),
         codes(
             "retrofit_case_photos",
             "attachment_id = 'chk-photo'",
@@ -575,8 +585,20 @@ fn retrofit_cases() -> Vec<Case> {
             false,
         ),
         codes("retrofit_case_events", EVENT, "action", actions, true),
-        codes("retrofit_case_events", EVENT, "from_status", statuses(), true),
-        codes("retrofit_case_events", EVENT, "to_status", statuses(), false),
+        codes(
+            "retrofit_case_events",
+            EVENT,
+            "from_status",
+            statuses(),
+            true,
+        ),
+        codes(
+            "retrofit_case_events",
+            EVENT,
+            "to_status",
+            statuses(),
+            false,
+        ),
         codes(
             "retrofit_items",
             "code = 'ramp'",

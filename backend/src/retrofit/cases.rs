@@ -168,7 +168,17 @@ pub fn household_key(p: &PersonRow) -> String {
     }
 }
 
-type MemberRow = (String, String, String, String, i32, bool, bool, bool, String);
+type MemberRow = (
+    String,
+    String,
+    String,
+    String,
+    i32,
+    bool,
+    bool,
+    bool,
+    String,
+);
 
 fn members(
     conn: &mut DbConn,
@@ -250,7 +260,20 @@ fn plan_items(conn: &mut DbConn, case_id: &str) -> Result<Vec<PlanItem>, ApiErro
         .load(conn)?;
     rows.into_iter()
         .map(
-            |(id, item_code, name_zh, name_en, unit, location, quantity, unit_cost, total, note, actual, result)| {
+            |(
+                id,
+                item_code,
+                name_zh,
+                name_en,
+                unit,
+                location,
+                quantity,
+                unit_cost,
+                total,
+                note,
+                actual,
+                result,
+            )| {
                 Ok(PlanItem {
                     id: uuid(&id)?,
                     item_code,
@@ -490,8 +513,9 @@ fn to_api(
     user: &AuthUser,
 ) -> Result<RetrofitCase, ApiError> {
     let status: CaseStatus = code(&r.status)?;
-    let allowed_actions =
-        with_caller(conn, user, r, |c| workflow::allowed_in(CASE_WORKFLOW, status, c))?;
+    let allowed_actions = with_caller(conn, user, r, |c| {
+        workflow::allowed_in(CASE_WORKFLOW, status, c)
+    })?;
     let (members, priority) = members(conn, user, &r.id)?;
     let cap_fen = super::items::cap_of(conn, r.year)?;
     let items = plan_items(conn, &r.id)?;
@@ -626,8 +650,13 @@ pub fn list_rows(
         q = q.filter(retrofit_cases::year.eq(y));
     }
     if let Some(area) = f.area.as_deref() {
-        let pattern = crate::org::queries::area_pattern(area)
-            .map_err(|_| ApiError::field("area", "invalid_region", "a 4-digit city or 6-digit county code"))?;
+        let pattern = crate::org::queries::area_pattern(area).map_err(|_| {
+            ApiError::field(
+                "area",
+                "invalid_region",
+                "a 4-digit city or 6-digit county code",
+            )
+        })?;
         q = q.filter(retrofit_cases::county_code.like(pattern));
     }
     if let Some(p) = f.person_id {
@@ -659,7 +688,11 @@ pub fn list_rows(
         let at = now();
         // One condition per open status, each with its own threshold (held as data).
         let mut cond: Box<
-            dyn BoxableExpression<retrofit_cases::table, Backend, SqlType = diesel::sql_types::Bool>,
+            dyn BoxableExpression<
+                retrofit_cases::table,
+                Backend,
+                SqlType = diesel::sql_types::Bool,
+            >,
         > = Box::new(retrofit_cases::id.ne(retrofit_cases::id));
         for (status, days) in retrofit::OVERDUE_DAYS {
             let cutoff = at - TimeDelta::days(*days);
@@ -770,11 +803,13 @@ fn open_case_of(
         .filter(retrofit_cases::deleted_at.is_null())
         .filter(retrofit_cases::status.eq_any(open))
         .filter(
-            retrofit_cases::household_key.eq(key).or(retrofit_cases::id.eq_any(
-                retrofit_case_members::table
-                    .filter(retrofit_case_members::person_id.eq_any(persons_))
-                    .select(retrofit_case_members::case_id),
-            )),
+            retrofit_cases::household_key
+                .eq(key)
+                .or(retrofit_cases::id.eq_any(
+                    retrofit_case_members::table
+                        .filter(retrofit_case_members::person_id.eq_any(persons_))
+                        .select(retrofit_case_members::case_id),
+                )),
         )
         .order(retrofit_cases::id.asc())
         .select(CaseRow::as_select())
@@ -926,15 +961,7 @@ pub(crate) fn create_in(
     for (i, p) in people.iter().enumerate() {
         add_member(conn, user, &id_s, &p.id, i)?;
     }
-    event(
-        conn,
-        user,
-        &id_s,
-        None,
-        None,
-        CaseStatus::Identified,
-        None,
-    )?;
+    event(conn, user, &id_s, None, None, CaseStatus::Identified, None)?;
     audit_case(
         conn,
         user,
@@ -979,10 +1006,7 @@ fn join(
         .filter(retrofit_case_members::case_id.eq(&case.id))
         .select(retrofit_case_members::person_id)
         .load(conn)?;
-    let fresh: Vec<&PersonRow> = people
-        .iter()
-        .filter(|p| !current.contains(&p.id))
-        .collect();
+    let fresh: Vec<&PersonRow> = people.iter().filter(|p| !current.contains(&p.id)).collect();
     if fresh.is_empty() {
         return Ok(());
     }
@@ -1104,7 +1128,11 @@ pub fn update_plan(
             totals.push(retrofit::line_total(l.quantity, l.unit_cost_fen));
             let line_id = l.id.unwrap_or_else(Uuid::now_v7).to_string();
             if !seen.insert(line_id.clone()) {
-                errs.add(&format!("{p}id"), "duplicate_row", "this line id is listed twice");
+                errs.add(
+                    &format!("{p}id"),
+                    "duplicate_row",
+                    "this line id is listed twice",
+                );
             } else if !existing.contains(&line_id) {
                 let taken: i64 = retrofit_plan_items::table
                     .find(&line_id)
@@ -1206,7 +1234,13 @@ fn missing(field: &str, what: &str) -> ApiError {
     ApiError::field(field, "required", what.to_owned())
 }
 
-fn check_date(errs: &mut FieldErrors, field: &str, d: NaiveDate, not_before: NaiveDate, what: &str) {
+fn check_date(
+    errs: &mut FieldErrors,
+    field: &str,
+    d: NaiveDate,
+    not_before: NaiveDate,
+    what: &str,
+) {
     retrofit::check_date(errs, field, d, today());
     if d < not_before {
         errs.add(field, "too_early", format!("the date lies before {what}"));
@@ -1229,7 +1263,13 @@ fn snapshot(
     r: &CaseRow,
     v: &VisitInput,
 ) -> Result<Eligibility, ApiError> {
-    check_date(errs, "visit.visited_on", v.visited_on, r.identified_on, "the case was found");
+    check_date(
+        errs,
+        "visit.visited_on",
+        v.visited_on,
+        r.identified_on,
+        "the case was found",
+    );
     check_text(errs, "visit.visitors", &v.visitors, 100, "who visited");
     if let Some(n) = &v.note {
         errs.check("visit.note", validate_text(n, 500));
@@ -1276,21 +1316,21 @@ fn ineligible(errs: &mut FieldErrors, e: &Eligibility) {
     if !e.need_verified {
         errs.add(
             "visit.need_verified",
-            "not_eligible",
+            "no_need",
             "the visit found no need: take the exit reject",
         );
     }
     if !e.willing {
         errs.add(
             "visit.willing",
-            "not_eligible",
+            "not_willing",
             "the household does not want it: take the exit decline",
         );
     }
     if !e.housing_suitable {
         errs.add(
             "visit.housing_suitable",
-            "not_eligible",
+            "housing_unsuitable",
             "the housing is unsuitable: take the exit refer_housing (危房改造)",
         );
     }
@@ -1370,8 +1410,20 @@ pub fn act(
                     .start
                     .as_ref()
                     .ok_or_else(|| missing("start", "give the contractor and start date"))?;
-                check_text(&mut errs, "start.contractor", &s.contractor, 100, "the contractor");
-                check_date(&mut errs, "start.started_on", s.started_on, r.identified_on, "the case was found");
+                check_text(
+                    &mut errs,
+                    "start.contractor",
+                    &s.contractor,
+                    100,
+                    "the contractor",
+                );
+                check_date(
+                    &mut errs,
+                    "start.started_on",
+                    s.started_on,
+                    r.identified_on,
+                    "the case was found",
+                );
                 change.start = Some((s.contractor.trim().to_owned(), s.started_on));
                 change
                     .audit
@@ -1383,7 +1435,13 @@ pub fn act(
                     .as_ref()
                     .ok_or_else(|| missing("complete", "give the completion and the costs"))?;
                 let started = r.started_on.unwrap_or(r.identified_on);
-                check_date(&mut errs, "complete.completed_on", c.completed_on, started, "the start");
+                check_date(
+                    &mut errs,
+                    "complete.completed_on",
+                    c.completed_on,
+                    started,
+                    "the start",
+                );
                 let lines: Vec<String> = retrofit_plan_items::table
                     .filter(retrofit_plan_items::case_id.eq(&r.id))
                     .select(retrofit_plan_items::id)
@@ -1393,21 +1451,41 @@ pub fn act(
                     let key = cost.plan_item_id.to_string();
                     let p = format!("complete.costs[{i}].");
                     if !lines.contains(&key) {
-                        errs.add(&format!("{p}plan_item_id"), "not_found", "no such line in the plan");
+                        errs.add(
+                            &format!("{p}plan_item_id"),
+                            "not_found",
+                            "no such line in the plan",
+                        );
                     } else if costs.insert(key, cost.actual_cost_fen).is_some() {
-                        errs.add(&format!("{p}plan_item_id"), "duplicate_row", "this line is listed twice");
+                        errs.add(
+                            &format!("{p}plan_item_id"),
+                            "duplicate_row",
+                            "this line is listed twice",
+                        );
                     }
                     if !(0..=1_000_000_000).contains(&cost.actual_cost_fen) {
-                        errs.add(&format!("{p}actual_cost_fen"), "out_of_range", "0 to 10,000,000 yuan");
+                        errs.add(
+                            &format!("{p}actual_cost_fen"),
+                            "out_of_range",
+                            "0 to 10,000,000 yuan",
+                        );
                     }
                 }
                 if lines.iter().any(|l| !costs.contains_key(l)) {
-                    errs.add("complete.costs", "missing_line", "give the actual cost of every plan line");
+                    errs.add(
+                        "complete.costs",
+                        "missing_line",
+                        "give the actual cost of every plan line",
+                    );
                 }
                 let total = retrofit::checked_total(costs.values().copied());
                 if errs.is_empty() {
                     let total = total.ok_or_else(|| {
-                        ApiError::field("complete.costs", "out_of_range", "the total is out of range")
+                        ApiError::field(
+                            "complete.costs",
+                            "out_of_range",
+                            "the total is out of range",
+                        )
                     })?;
                     for (line, cost) in &costs {
                         diesel::update(retrofit_plan_items::table.find(line))
@@ -1545,9 +1623,17 @@ fn write_change(
         } else {
             r.plan_approved_on
         }),
-        retrofit_cases::contractor.eq(c.start.as_ref().map(|s| s.0.clone()).or(r.contractor.clone())),
+        retrofit_cases::contractor.eq(c
+            .start
+            .as_ref()
+            .map(|s| s.0.clone())
+            .or(r.contractor.clone())),
         retrofit_cases::started_on.eq(c.start.as_ref().map(|s| s.1).or(r.started_on)),
-        retrofit_cases::started_at.eq(if c.start.is_some() { Some(at) } else { r.started_at }),
+        retrofit_cases::started_at.eq(if c.start.is_some() {
+            Some(at)
+        } else {
+            r.started_at
+        }),
         retrofit_cases::completed_on.eq(completed_on),
         retrofit_cases::actual_total_fen.eq(actual),
         retrofit_cases::acceptance_rounds.eq(rounds),
@@ -1575,8 +1661,20 @@ fn accept(
     errs: &mut FieldErrors,
 ) -> Result<Option<bool>, ApiError> {
     let completed = r.completed_on.unwrap_or(r.identified_on);
-    check_date(errs, "acceptance.accepted_on", acc.accepted_on, completed, "the completion");
-    check_text(errs, "acceptance.team", &acc.team, 100, "the acceptance team");
+    check_date(
+        errs,
+        "acceptance.accepted_on",
+        acc.accepted_on,
+        completed,
+        "the completion",
+    );
+    check_text(
+        errs,
+        "acceptance.team",
+        &acc.team,
+        100,
+        "the acceptance team",
+    );
     if let Some(n) = &acc.note {
         errs.check("acceptance.note", validate_text(n, 500));
     }
@@ -1595,7 +1693,11 @@ fn accept(
         }
     }
     if lines.iter().any(|l| !results.contains_key(l)) {
-        errs.add("acceptance.results", "missing_line", "give a finding for every plan line");
+        errs.add(
+            "acceptance.results",
+            "missing_line",
+            "give a finding for every plan line",
+        );
     }
     let passed = results.values().all(|r| *r == ItemResult::Done);
     if passed {
@@ -1640,7 +1742,10 @@ fn accept(
             .execute(conn)?;
     }
     if passed {
-        for (ids, side) in [(&acc.before_photo_ids, "before"), (&acc.after_photo_ids, "after")] {
+        for (ids, side) in [
+            (&acc.before_photo_ids, "before"),
+            (&acc.after_photo_ids, "after"),
+        ] {
             for photo in ids {
                 diesel::insert_into(retrofit_case_photos::table)
                     .values((
@@ -1666,26 +1771,33 @@ fn check_evidence(
     errs: &mut FieldErrors,
 ) -> Result<(), ApiError> {
     if acc.satisfaction.is_none() {
-        errs.add("acceptance.satisfaction", "required", "ask the household's satisfaction");
+        errs.add(
+            "acceptance.satisfaction",
+            "required",
+            "ask the household's satisfaction",
+        );
     }
     let files: HashMap<String, PhotoFacts> = case_files(conn, &r.id)?
         .into_iter()
         .map(|f| (f.id.clone(), f))
         .collect();
     match acc.signature_id {
-        None => errs.add("acceptance.signature_id", "required", "the household's signature"),
+        None => errs.add(
+            "acceptance.signature_id",
+            "required",
+            "the household's signature",
+        ),
         Some(s) if !files.contains_key(&s.to_string()) => errs.add(
             "acceptance.signature_id",
-            "evidence_not_found",
+            "photo_not_found",
             "no such file attached to this case",
         ),
-        Some(s) if acc.before_photo_ids.contains(&s) || acc.after_photo_ids.contains(&s) => {
-            errs.add(
+        Some(s) if acc.before_photo_ids.contains(&s) || acc.after_photo_ids.contains(&s) => errs
+            .add(
                 "acceptance.signature_id",
                 "evidence_reused",
                 "the signature cannot also be a photo",
-            )
-        }
+            ),
         Some(_) => {}
     }
     let used_elsewhere: Vec<String> = retrofit_case_photos::table
@@ -1717,7 +1829,11 @@ fn check_evidence(
             );
         }
         if ids.len() > MAX_PHOTOS {
-            errs.add(field, "out_of_range", format!("at most {MAX_PHOTOS} photos"));
+            errs.add(
+                field,
+                "out_of_range",
+                format!("at most {MAX_PHOTOS} photos"),
+            );
         }
         for (i, id) in ids.iter().enumerate() {
             let f = format!("{field}[{i}]");
@@ -1728,8 +1844,10 @@ fn check_evidence(
                 &acc.before_photo_ids
             };
             match files.get(&key) {
-                None => errs.add(&f, "evidence_not_found", "no such photo attached to this case"),
-                Some(p) if !p.is_image() => errs.add(&f, "not_an_image", "a photo must be an image"),
+                None => errs.add(&f, "photo_not_found", "no such photo attached to this case"),
+                Some(p) if !p.is_image() => {
+                    errs.add(&f, "not_an_image", "a photo must be an image")
+                }
                 Some(_) if ids[..i].contains(id) => {
                     errs.add(&f, "duplicate_row", "this photo is listed twice")
                 }
@@ -1738,11 +1856,9 @@ fn check_evidence(
                     "evidence_reused",
                     "a photo cannot be both before and after",
                 ),
-                Some(_) if used_elsewhere.contains(&key) => errs.add(
-                    &f,
-                    "evidence_reused",
-                    "this photo proves another case",
-                ),
+                Some(_) if used_elsewhere.contains(&key) => {
+                    errs.add(&f, "evidence_reused", "this photo proves another case")
+                }
                 Some(p) if p.before(r.started_at) != before => errs.add(
                     &f,
                     "wrong_side",

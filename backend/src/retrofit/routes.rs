@@ -120,7 +120,10 @@ pub async fn set_cap(
     super::require_maintainer(&user)?;
     let version = match body.version {
         Some(v) => Some(v),
-        None if req.headers().contains_key(actix_web::http::header::IF_MATCH) => {
+        None if req
+            .headers()
+            .contains_key(actix_web::http::header::IF_MATCH) =>
+        {
             Some(crate::extract::version_of(None, &req)?)
         }
         None => None,

@@ -281,7 +281,12 @@ pub fn import(
                 });
             };
             for (c, code, m) in &errs {
-                push(&mut report, COLUMNS[*c], code, if m.is_empty() { code } else { m });
+                push(
+                    &mut report,
+                    COLUMNS[*c],
+                    code,
+                    if m.is_empty() { code } else { m },
+                );
             }
             let (Some(person), Some(source), Some(found), Some(programme), true) =
                 (person, source, found, programme, errs.is_empty())
