@@ -991,16 +991,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("rfk.declined", "本户放弃", "Declined"),
     ("rfk.referred", "转危房改造", "Referred to housing renovation"),
     ("rfk.relocated", "易地搬迁结案", "Closed by relocation"),
-    ("err.evidence_reused", "这张照片已用作其他证明（另一侧照片、签字或其他案例）", "This file already serves as other evidence (the other side, the signature or another case)"),
-    ("err.missing_line", "每个方案项目都须填写", "Every plan line needs an entry"),
-    ("err.not_an_image", "须为照片（图片文件）", "Must be a photo (an image file)"),
-    ("err.not_one_household", "成员须属于同一户（户编号相同）", "The members must share a household (same household number)"),
-    ("err.not_registered_poor", "没有成员是建档立卡贫困户：请办理“不符合条件”", "No member is registered poor: record “not eligible”"),
-    ("err.not_relocated", "原案例不是以易地搬迁结案的", "That case was not closed by relocation"),
-    ("err.not_same_household", "原案例属于另一户", "That case is another household's"),
-    ("err.not_severe", "没有成员是重度残疾（一、二级）：请办理“不符合条件”", "No member is severely disabled (level 1 or 2): record “not eligible”"),
-    ("err.too_early", "日期早于上一步", "The date lies before the previous step"),
-    ("err.wrong_side", "照片时间不符：改造前照片须在开工前拍摄或上传，改造后照片须在开工后上传", "Wrong side: before photos are taken or uploaded before the start, after photos uploaded after it"),
 ];
 
 #[cfg(test)]

@@ -1005,7 +1005,11 @@ fn step_form(p: &StepProps) -> Html {
         CaseActionKind::Verify => {
             let check_error = |f: &str, key: &str| {
                 errors.iter().find(|e| e.field == f).map(|e| {
-                    if e.code == "not_eligible" {
+                    // The finding is refused as a reason for an exit: say which.
+                    if matches!(
+                        e.code.as_str(),
+                        "no_need" | "not_willing" | "housing_unsuitable" | "not_eligible"
+                    ) {
                         ctx.t(key)
                     } else {
                         super::error_text(&e.code, &e.message, lang)
