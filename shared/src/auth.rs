@@ -62,6 +62,13 @@ crate::string_enum! {
         WriteRetrofits = "write_retrofits",
         /// Write petitions.
         WritePetitions = "write_petitions",
+        /// Read care service (托养) assessments, placements and service logs (disability
+        /// care data: employment and county staff, leaders).
+        ReadCare = "read_care",
+        /// Record care assessments, providers, placements and service logs (county).
+        WriteCare = "write_care",
+        /// Approve a care placement (county; not the assessor).
+        ApproveCare = "approve_care",
         /// Confirm or reject a proposed grant of data roles to a user in scope (the
         /// second person of the two-person rule; never for one's own proposal).
         ConfirmGrants = "confirm_grants",
@@ -81,6 +88,7 @@ impl Capability {
                 | Capability::WriteLoans
                 | Capability::ApproveLoans
                 | Capability::ReadRehab
+                | Capability::ReadCare
         )
     }
 }
@@ -91,7 +99,7 @@ impl Role {
         use Capability::*;
         match self {
             Role::Admin => &[ManageUsers, ReadAudit],
-            Role::Leader => &[ReadPersons, ReadRehab, ReadKpi, ConfirmGrants],
+            Role::Leader => &[ReadPersons, ReadRehab, ReadCare, ReadKpi, ConfirmGrants],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
             Role::Employment => &[
@@ -100,6 +108,9 @@ impl Role {
                 WriteTraining,
                 WriteLoans,
                 ApproveLoans,
+                ReadCare,
+                WriteCare,
+                ApproveCare,
                 ReadKpi,
             ],
             Role::Rehabilitation => &[
@@ -129,6 +140,9 @@ impl Role {
                 ApproveRehab,
                 WriteRetrofits,
                 WritePetitions,
+                ReadCare,
+                WriteCare,
+                ApproveCare,
                 ReadKpi,
             ],
         }

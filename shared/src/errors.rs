@@ -200,6 +200,8 @@ crate::string_enum! {
         PayloadTooLarge = "payload_too_large",
         /// `person_not_in_unit`.
         PersonNotInUnit = "person_not_in_unit",
+        /// `provider_full`.
+        ProviderFull = "provider_full",
         /// `refresh_token_reused`.
         RefreshTokenReused = "refresh_token_reused",
         /// `required`.

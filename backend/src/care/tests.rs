@@ -1,0 +1,1 @@
+//! HTTP tests of measure 9 (care services), each on SQLite and on PostgreSQL.
