@@ -68,6 +68,24 @@ pub enum Route {
     /// Measure 14's KPIs by unit.
     #[at("/kpi/rehab")]
     RehabKpi,
+    /// Care placements (托养) of the user's area.
+    #[at("/care")]
+    CarePlacements,
+    /// A new care placement.
+    #[at("/care/new")]
+    CareNew,
+    /// One care placement.
+    #[at("/care/placements/:id")]
+    CarePlacement {
+        /// Placement id.
+        id: String,
+    },
+    /// Care providers.
+    #[at("/care/providers")]
+    CareProviders,
+    /// Measure 9's KPI by unit.
+    #[at("/kpi/care")]
+    CareKpi,
     /// Training courses.
     #[at("/courses")]
     Courses,
@@ -147,6 +165,9 @@ impl Route {
             Route::RehabFollowUps => "rehab_follow_ups",
             Route::RehabCatalogue => "rehab_catalogue",
             Route::RehabKpi => "kpi_rehab",
+            Route::CarePlacements | Route::CareNew | Route::CarePlacement { .. } => "care",
+            Route::CareProviders => "care_providers",
+            Route::CareKpi => "kpi_care",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -216,6 +237,14 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadKpi) && (rehab_work(me) || oversees(me)) {
         items.push((Route::RehabKpi, "nav.kpi_rehab"));
+    }
+    if has(ReadCare) {
+        // Leaders read the placements they oversee; county staff keep them.
+        items.push((Route::CarePlacements, "nav.care"));
+        items.push((Route::CareProviders, "nav.care_providers"));
+        if has(ReadKpi) {
+            items.push((Route::CareKpi, "nav.kpi_care"));
+        }
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -414,6 +443,17 @@ fn switch(route: Route) -> Html {
             html! { <RequireLogin><pages::rehab::catalogue::CataloguePage /></RequireLogin> }
         }
         Route::RehabKpi => html! { <RequireLogin><pages::rehab::kpi::KpiPage /></RequireLogin> },
+        Route::CarePlacements => {
+            html! { <RequireLogin><pages::care::placements::PlacementList /></RequireLogin> }
+        }
+        Route::CareNew => html! { <RequireLogin><pages::care::form::PlacementForm /></RequireLogin> },
+        Route::CarePlacement { id } => {
+            html! { <RequireLogin><pages::care::placement::PlacementPage {id} /></RequireLogin> }
+        }
+        Route::CareProviders => {
+            html! { <RequireLogin><pages::care::providers::ProviderList /></RequireLogin> }
+        }
+        Route::CareKpi => html! { <RequireLogin><pages::care::kpi::CareKpiPage /></RequireLogin> },
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {
