@@ -650,17 +650,32 @@ pub fn seed_care(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
         let mut go = |conn: &mut DbConn, who: &crate::auth::AuthUser, a: PlacementAction| {
             crate::care::placements::act(conn, who, p.id, p.version, &a).map(|n| p = n)
         };
-        if matches!(target, PlacementStatus::Referred | PlacementStatus::Assessed) {
+        if matches!(
+            target,
+            PlacementStatus::Referred | PlacementStatus::Assessed
+        ) {
             continue;
         }
-        go(conn, &approver, step(PlacementActionKind::Approve, Some(day(month, 8))))?;
+        go(
+            conn,
+            &approver,
+            step(PlacementActionKind::Approve, Some(day(month, 8))),
+        )?;
         if target == PlacementStatus::Approved {
             continue;
         }
-        go(conn, &writer, step(PlacementActionKind::Activate, Some(day(month, 10))))?;
+        go(
+            conn,
+            &writer,
+            step(PlacementActionKind::Activate, Some(day(month, 10))),
+        )?;
         match target {
             PlacementStatus::Suspended => {
-                go(conn, &writer, step(PlacementActionKind::Suspend, Some(day(month + 2, 1))))?;
+                go(
+                    conn,
+                    &writer,
+                    step(PlacementActionKind::Suspend, Some(day(month + 2, 1))),
+                )?;
             }
             PlacementStatus::Ended => {
                 let mut end = step(PlacementActionKind::End, Some(day(month + 3, 20)));
@@ -670,7 +685,8 @@ pub fn seed_care(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
             _ => {}
         }
         if mode == CareMode::HomeBased && target == PlacementStatus::Active {
-            for (d, tasks) in [(12, "助浴、理发"), (19, "送餐、打扫卫生"), (26, "陪同就医")] {
+            for (d, tasks) in [(12, "助浴、理发"), (19, "送餐、打扫卫生"), (26, "陪同就医")]
+            {
                 crate::care::placements::add_log(
                     conn,
                     pii,

@@ -9,8 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, rehab, training,
-    users,
+    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, rehab, training, users,
 };
 
 struct BearerAuth;

@@ -122,7 +122,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/care/providers", get().to(care::routes::list_providers))
                 .route("/care/providers", post().to(care::routes::create_provider))
                 .route("/care/providers/{id}", get().to(care::routes::get_provider))
-                .route("/care/providers/{id}", put().to(care::routes::update_provider))
+                .route(
+                    "/care/providers/{id}",
+                    put().to(care::routes::update_provider),
+                )
                 .route(
                     "/care/providers/{id}",
                     delete().to(care::routes::delete_provider),
@@ -145,14 +148,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/care/placements",
                     post().to(care::routes::create_placement),
                 )
-                .route("/care/placements/{id}", get().to(care::routes::get_placement))
-                .route("/care/placements/{id}/actions", post().to(care::routes::act))
+                .route(
+                    "/care/placements/{id}",
+                    get().to(care::routes::get_placement),
+                )
+                .route(
+                    "/care/placements/{id}/actions",
+                    post().to(care::routes::act),
+                )
                 .route(
                     "/care/placements/{id}/transfer",
                     post().to(care::routes::transfer),
                 )
-                .route("/care/placements/{id}/logs", get().to(care::routes::list_logs))
-                .route("/care/placements/{id}/logs", post().to(care::routes::add_log))
+                .route(
+                    "/care/placements/{id}/logs",
+                    get().to(care::routes::list_logs),
+                )
+                .route(
+                    "/care/placements/{id}/logs",
+                    post().to(care::routes::add_log),
+                )
                 .route(
                     "/rehab/catalogue/export",
                     get().to(rehab::routes::export_catalogue),

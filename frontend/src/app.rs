@@ -446,7 +446,9 @@ fn switch(route: Route) -> Html {
         Route::CarePlacements => {
             html! { <RequireLogin><pages::care::placements::PlacementList /></RequireLogin> }
         }
-        Route::CareNew => html! { <RequireLogin><pages::care::form::PlacementForm /></RequireLogin> },
+        Route::CareNew => {
+            html! { <RequireLogin><pages::care::form::PlacementForm /></RequireLogin> }
+        }
         Route::CarePlacement { id } => {
             html! { <RequireLogin><pages::care::placement::PlacementPage {id} /></RequireLogin> }
         }

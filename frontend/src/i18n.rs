@@ -993,7 +993,11 @@ mod tests {
         let keys = ProviderKind::ALL
             .iter()
             .map(|v| format!("provider_kind.{v}"))
-            .chain(PlacementStatus::ALL.iter().map(|v| format!("placement.{v}")))
+            .chain(
+                PlacementStatus::ALL
+                    .iter()
+                    .map(|v| format!("placement.{v}")),
+            )
             .chain(CareMode::ALL.iter().map(|v| format!("care_mode.{v}")))
             .chain(SelfCareLevel::ALL.iter().map(|v| format!("self_care.{v}")))
             .chain(CarerSituation::ALL.iter().map(|v| format!("carer.{v}")))

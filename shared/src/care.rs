@@ -161,10 +161,38 @@ pub const PLACEMENT_WORKFLOW: &[Transition<PlacementStatus, PlacementActionKind>
     use PlacementActionKind as A;
     use PlacementStatus as S;
     &[
-        step(S::Referred, A::Assess, S::Assessed, County, WriteCare, false),
-        step(S::Assessed, A::Approve, S::Approved, County, ApproveCare, true),
-        step(S::Approved, A::Activate, S::Active, County, WriteCare, false),
-        step(S::Active, A::Suspend, S::Suspended, County, WriteCare, false),
+        step(
+            S::Referred,
+            A::Assess,
+            S::Assessed,
+            County,
+            WriteCare,
+            false,
+        ),
+        step(
+            S::Assessed,
+            A::Approve,
+            S::Approved,
+            County,
+            ApproveCare,
+            true,
+        ),
+        step(
+            S::Approved,
+            A::Activate,
+            S::Active,
+            County,
+            WriteCare,
+            false,
+        ),
+        step(
+            S::Active,
+            A::Suspend,
+            S::Suspended,
+            County,
+            WriteCare,
+            false,
+        ),
         step(S::Suspended, A::Resume, S::Active, County, WriteCare, false),
         step(S::Referred, A::End, S::Ended, County, WriteCare, false),
         step(S::Assessed, A::End, S::Ended, County, WriteCare, false),
@@ -172,7 +200,14 @@ pub const PLACEMENT_WORKFLOW: &[Transition<PlacementStatus, PlacementActionKind>
         step(S::Active, A::End, S::Ended, County, WriteCare, false),
         step(S::Suspended, A::End, S::Ended, County, WriteCare, false),
         step(S::Active, A::Transfer, S::Ended, County, WriteCare, false),
-        step(S::Suspended, A::Transfer, S::Ended, County, WriteCare, false),
+        step(
+            S::Suspended,
+            A::Transfer,
+            S::Ended,
+            County,
+            WriteCare,
+            false,
+        ),
     ]
 };
 

@@ -46,8 +46,12 @@ pub struct AssessmentRow {
 
 /// Live assessments in `scope`.
 pub fn visible(scope: &Scope) -> care_assessments::BoxedQuery<'static, Backend> {
-    crate::scope_filter!(care_assessments::table.into_boxed(), scope, care_assessments)
-        .filter(care_assessments::deleted_at.is_null())
+    crate::scope_filter!(
+        care_assessments::table.into_boxed(),
+        scope,
+        care_assessments
+    )
+    .filter(care_assessments::deleted_at.is_null())
 }
 
 /// An assessment's row in `scope`.

@@ -389,9 +389,7 @@ fn check_new(
                 "inconsistent",
                 "the assessment is of another person",
             ),
-            Err(ApiError::NotFound) => {
-                errs.add("assessment_id", "not_found", "no such assessment")
-            }
+            Err(ApiError::NotFound) => errs.add("assessment_id", "not_found", "no such assessment"),
             Err(e) => return Err(e),
         }
     }
@@ -547,7 +545,10 @@ fn refusal(r: Refusal, from: PlacementStatus) -> ApiError {
 fn invalid_transition(from: PlacementStatus) -> ApiError {
     ApiError::Conflict {
         code: "invalid_transition",
-        detail: format!("a placement that is {} cannot take this step", from.as_str()),
+        detail: format!(
+            "a placement that is {} cannot take this step",
+            from.as_str()
+        ),
     }
 }
 
@@ -751,7 +752,10 @@ pub fn transfer(
         if let Some(new_id) = t.new_id {
             let existing: Option<(Option<String>, String)> = care_placements::table
                 .find(new_id.to_string())
-                .select((care_placements::transferred_from, care_placements::created_by))
+                .select((
+                    care_placements::transferred_from,
+                    care_placements::created_by,
+                ))
                 .first(conn)
                 .optional()?;
             if let Some((from, by)) = existing {

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use shared::api::AuditAction;
-use shared::care::{Provider, ProviderCreate, ProviderInput, ProviderKind, PlacementStatus};
+use shared::care::{PlacementStatus, Provider, ProviderCreate, ProviderInput, ProviderKind};
 use uuid::Uuid;
 
 use crate::audit::{self, Event};
@@ -218,7 +218,14 @@ pub fn create(
             ))
             .execute(conn)?;
         let p = get(conn, user, id)?;
-        audit_provider(conn, user, AuditAction::Create, &p, None, Some(provider_json(&p)))?;
+        audit_provider(
+            conn,
+            user,
+            AuditAction::Create,
+            &p,
+            None,
+            Some(provider_json(&p)),
+        )?;
         Ok((true, p))
     })
 }

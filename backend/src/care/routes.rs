@@ -4,9 +4,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use shared::api::{Page, Problem};
 use shared::auth::Capability;
 use shared::care::{
-    CareAssessment, CareAssessmentCreate, CareAssessmentInput, CareKpi, Placement,
-    PlacementAction, PlacementCreate, PlacementInput, PlacementTransfer, Provider,
-    ProviderCreate, ProviderInput, ProviderUpdate, ServiceLog, ServiceLogInput,
+    CareAssessment, CareAssessmentCreate, CareAssessmentInput, CareKpi, Placement, PlacementAction,
+    PlacementCreate, PlacementInput, PlacementTransfer, Provider, ProviderCreate, ProviderInput,
+    ProviderUpdate, ServiceLog, ServiceLogInput,
 };
 use uuid::Uuid;
 
@@ -69,7 +69,9 @@ pub async fn get_provider(
     super::require_reader(&user)?;
     let id = path.into_inner();
     Ok(web::Json(
-        state.db(move |conn| providers::get(conn, &user, id)).await?,
+        state
+            .db(move |conn| providers::get(conn, &user, id))
+            .await?,
     ))
 }
 

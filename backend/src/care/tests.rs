@@ -85,8 +85,12 @@ fn placement(person: &str, provider: &str, mode: &str, start: &str) -> Value {
 }
 
 async fn step(app: &TestApp, token: &str, id: &str, body: Value) -> Resp {
-    app.post(token, &format!("/api/v1/care/placements/{id}/actions"), body)
-        .await
+    app.post(
+        token,
+        &format!("/api/v1/care/placements/{id}/actions"),
+        body,
+    )
+    .await
 }
 
 /// A placement of a fresh person (or `person`) taken to `status`; answers
@@ -172,7 +176,10 @@ async fn every_status_takes_exactly_its_steps(backend: Backend) {
             match t {
                 Some(_) if action == PlacementActionKind::Transfer => {
                     assert_eq!(r.status, 422, "{status} {action}: {}", r.body);
-                    assert_eq!(r.field_errors(), vec![("action".into(), "invalid_value".into())]);
+                    assert_eq!(
+                        r.field_errors(),
+                        vec![("action".into(), "invalid_value".into())]
+                    );
                 }
                 Some(t) => {
                     assert_eq!(r.status, 200, "{status} {action}: {}", r.body);
@@ -191,7 +198,9 @@ async fn every_status_takes_exactly_its_steps(backend: Backend) {
         }
     }
     // Each answer lists the caller's steps.
-    let (id, _, _, _) = in_status(&app, &tk,
+    let (id, _, _, _) = in_status(
+        &app,
+        &tk,
         &prov,
         "residential",
         "2020-03-01",
@@ -212,9 +221,15 @@ async fn every_status_takes_exactly_its_steps(backend: Backend) {
         .await;
     assert_eq!(r.body["allowed_actions"], json!([]));
     // Ending needs a reason, and never `transferred` (that is the transfer's).
-    let v = version(&app.get(&writer, &format!("/api/v1/care/placements/{id}")).await);
+    let v = version(
+        &app.get(&writer, &format!("/api/v1/care/placements/{id}"))
+            .await,
+    );
     let r = step(&app, &writer, &id, json!({"action": "end", "version": v})).await;
-    assert_eq!(r.field_errors(), vec![("end_reason".into(), "required".into())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("end_reason".into(), "required".into())]
+    );
     let r = step(
         &app,
         &writer,
@@ -222,7 +237,10 @@ async fn every_status_takes_exactly_its_steps(backend: Backend) {
         json!({"action": "end", "version": v, "end_reason": "transferred"}),
     )
     .await;
-    assert_eq!(r.field_errors(), vec![("end_reason".into(), "invalid_value".into())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("end_reason".into(), "invalid_value".into())]
+    );
     // A step may not take effect before the last one did.
     let r = step(
         &app,
@@ -241,7 +259,9 @@ async fn the_assessor_never_approves(backend: Backend) {
     let writer = tk.w.clone();
     let staff = tk.a.clone();
     // The writer assessed and placed: they may not approve, though their role may.
-    let (id, v, _, _) = in_status(&app, &tk,
+    let (id, v, _, _) = in_status(
+        &app,
+        &tk,
         &prov,
         "residential",
         "2020-03-01",
@@ -249,7 +269,13 @@ async fn the_assessor_never_approves(backend: Backend) {
         None,
     )
     .await;
-    let r = step(&app, &writer, &id, json!({"action": "approve", "version": v})).await;
+    let r = step(
+        &app,
+        &writer,
+        &id,
+        json!({"action": "approve", "version": v}),
+    )
+    .await;
     assert_eq!(r.status, 403, "{}", r.body);
     let r = app
         .get(&writer, &format!("/api/v1/care/placements/{id}"))
@@ -280,7 +306,9 @@ async fn the_assessor_never_approves(backend: Backend) {
     .await;
     assert_eq!(r.status, 403, "{}", r.body);
     // A second person approves.
-    let (id, v, _, _) = in_status(&app, &tk,
+    let (id, v, _, _) = in_status(
+        &app,
+        &tk,
         &prov,
         "residential",
         "2020-03-01",
@@ -288,7 +316,13 @@ async fn the_assessor_never_approves(backend: Backend) {
         None,
     )
     .await;
-    let r = step(&app, &staff, &id, json!({"action": "approve", "version": v})).await;
+    let r = step(
+        &app,
+        &staff,
+        &id,
+        json!({"action": "approve", "version": v}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["status"], "approved");
 }
@@ -297,7 +331,9 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
     let app = TestApp::new(backend).await;
     let tk = tokens(&app).await;
     let prov = provider(&app, &tk, "dpf_centre", 100).await;
-    let (id, _, person, _) = in_status(&app, &tk,
+    let (id, _, person, _) = in_status(
+        &app,
+        &tk,
         &prov,
         "residential",
         "2020-03-01",
@@ -327,9 +363,7 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
             .as_array()
             .is_some_and(|a| a.iter().any(|n| n["id"] == json!(id)));
         assert_eq!(seen, read == 200, "{user} lists");
-        let p = app
-            .get(&t, &format!("/api/v1/care/providers/{prov}"))
-            .await;
+        let p = app.get(&t, &format!("/api/v1/care/providers/{prov}")).await;
         assert_eq!(p.status, read, "{user} reads the provider");
         // Another person of 湘乡市, so that the open placement does not stand in the way.
         let other = PersonBuilder::new().create(&app).id.to_string();
@@ -344,7 +378,9 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
         if !create {
             assert!([403, 422].contains(&c.status), "{user}: {}", c.status);
         }
-        let (fresh, v, _, _) = in_status(&app, &tk,
+        let (fresh, v, _, _) = in_status(
+            &app,
+            &tk,
             &prov,
             "home_based",
             "2020-03-01",
@@ -366,7 +402,13 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
     }
     // Out of scope looks like nothing at all; a county keeps only its own providers.
     let other = app.token("liuyang.staff").await;
-    let r = step(&app, &other, &id, json!({"action": "suspend", "version": 4})).await;
+    let r = step(
+        &app,
+        &other,
+        &id,
+        json!({"action": "suspend", "version": 4}),
+    )
+    .await;
     assert_eq!(r.status, 404, "{}", r.body);
     let r = app
         .post(
@@ -392,7 +434,10 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
             json!({"name": "越界机构", "kind": "day_centre", "county_code": "430381", "places": 5}),
         )
         .await;
-    assert_eq!(r.field_errors(), vec![("county_code".into(), "outside_scope".into())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("county_code".into(), "outside_scope".into())]
+    );
     let city = app.token("xiangtan.staff").await;
     let r = app
         .post(
@@ -428,7 +473,9 @@ fn drop_failing_insert(app: &TestApp) {
     let conn: &mut DbConn = &mut conn;
     let sql = match conn {
         DbConn::Sqlite(_) => "DROP TRIGGER refuse_transfer;",
-        DbConn::Pg(_) => "DROP TRIGGER refuse_transfer ON care_placements; DROP FUNCTION refuse_transfer();",
+        DbConn::Pg(_) => {
+            "DROP TRIGGER refuse_transfer ON care_placements; DROP FUNCTION refuse_transfer();"
+        }
     };
     conn.batch_execute(sql).unwrap_or_else(|e| panic!("{e}"));
 }
@@ -455,7 +502,9 @@ async fn a_transfer_is_one_transaction(backend: Backend) {
     let writer = tk.w.clone();
     let home = provider(&app, &tk, "dpf_centre", 10).await;
     let day = provider(&app, &tk, "day_centre", 10).await;
-    let (id, v, person, _) = in_status(&app, &tk,
+    let (id, v, person, _) = in_status(
+        &app,
+        &tk,
         &home,
         "residential",
         "2020-03-01",
@@ -519,7 +568,10 @@ async fn a_transfer_is_one_transaction(backend: Backend) {
                 "mode": "day_care", "monthly_subsidy_fen": 1, "funder": "dpf"}),
         )
         .await;
-    assert_eq!(r.field_errors(), vec![("provider_id".into(), "same_as_current".into())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("provider_id".into(), "same_as_current".into())]
+    );
 }
 
 async fn a_full_provider_refuses_and_bad_input_names_its_fields(backend: Backend) {
@@ -529,7 +581,9 @@ async fn a_full_provider_refuses_and_bad_input_names_its_fields(backend: Backend
     let approver = tk.a.clone();
     let small = provider(&app, &tk, "day_centre", 1).await;
     // The one place is taken by an approved placement.
-    in_status(&app, &tk,
+    in_status(
+        &app,
+        &tk,
         &small,
         "day_care",
         "2020-03-01",
@@ -537,7 +591,9 @@ async fn a_full_provider_refuses_and_bad_input_names_its_fields(backend: Backend
         None,
     )
     .await;
-    let (id, v, _, _) = in_status(&app, &tk,
+    let (id, v, _, _) = in_status(
+        &app,
+        &tk,
         &small,
         "day_care",
         "2020-03-01",
@@ -545,9 +601,18 @@ async fn a_full_provider_refuses_and_bad_input_names_its_fields(backend: Backend
         None,
     )
     .await;
-    let r = step(&app, &approver, &id, json!({"action": "approve", "version": v})).await;
+    let r = step(
+        &app,
+        &approver,
+        &id,
+        json!({"action": "approve", "version": v}),
+    )
+    .await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert_eq!(r.field_errors(), vec![("provider_id".into(), "provider_full".into())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("provider_id".into(), "provider_full".into())]
+    );
     let p = app
         .get(&writer, &format!("/api/v1/care/providers/{small}"))
         .await;
@@ -561,7 +626,10 @@ async fn a_full_provider_refuses_and_bad_input_names_its_fields(backend: Backend
                 "county_code": "430381", "places": 0}),
         )
         .await;
-    assert_eq!(r.field_errors(), vec![("places".into(), "out_of_range".into())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("places".into(), "out_of_range".into())]
+    );
     // Field errors of a placement, all at once.
     let person = PersonBuilder::new().create(&app).id.to_string();
     let r = app
@@ -601,7 +669,9 @@ async fn a_full_provider_refuses_and_bad_input_names_its_fields(backend: Backend
     );
     // A person has one open placement at a time.
     let big = provider(&app, &tk, "dpf_centre", 10).await;
-    let (_, _, busy, _) = in_status(&app, &tk,
+    let (_, _, busy, _) = in_status(
+        &app,
+        &tk,
         &big,
         "residential",
         "2020-03-01",
@@ -616,7 +686,10 @@ async fn a_full_provider_refuses_and_bad_input_names_its_fields(backend: Backend
             placement(&busy, &big, "day_care", "2020-04-01"),
         )
         .await;
-    assert_eq!(r.field_errors(), vec![("person_id".into(), "duplicate".into())]);
+    assert_eq!(
+        r.field_errors(),
+        vec![("person_id".into(), "duplicate".into())]
+    );
     // Providers and assessments: field errors as well.
     let r = app
         .post(
@@ -663,9 +736,13 @@ async fn creates_are_idempotent_and_versions_guard_changes(backend: Backend) {
     let id = uuid::Uuid::now_v7().to_string();
     let mut body = placement(&person, &prov, "residential", "2020-03-01");
     body["id"] = json!(id);
-    let first = app.post(&writer, "/api/v1/care/placements", body.clone()).await;
+    let first = app
+        .post(&writer, "/api/v1/care/placements", body.clone())
+        .await;
     assert_eq!(first.status, 201, "{}", first.body);
-    let retry = app.post(&writer, "/api/v1/care/placements", body.clone()).await;
+    let retry = app
+        .post(&writer, "/api/v1/care/placements", body.clone())
+        .await;
     assert_eq!(retry.status, 200, "{}", retry.body);
     assert_eq!(retry.body["id"], json!(id));
     assert_eq!(app.audit_count(&id, "create"), 1);
@@ -704,7 +781,13 @@ async fn creates_are_idempotent_and_versions_guard_changes(backend: Backend) {
     assert_eq!(r.body["status"], "ended");
     assert_eq!(r.body["end_reason"], "moved");
     // Without any version: 422.
-    let r = step(&app, &writer, &id, json!({"action": "end", "end_reason": "moved"})).await;
+    let r = step(
+        &app,
+        &writer,
+        &id,
+        json!({"action": "end", "end_reason": "moved"}),
+    )
+    .await;
     assert_eq!(r.status, 422);
     // Providers: stale update 409.
     let p = app
@@ -715,12 +798,20 @@ async fn creates_are_idempotent_and_versions_guard_changes(backend: Backend) {
             "county_code": "430381", "places": 12})
     };
     let r = app
-        .put(&writer, &format!("/api/v1/care/providers/{prov}"), upd(version(&p)))
+        .put(
+            &writer,
+            &format!("/api/v1/care/providers/{prov}"),
+            upd(version(&p)),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["places"], 12);
     let r = app
-        .put(&writer, &format!("/api/v1/care/providers/{prov}"), upd(version(&p)))
+        .put(
+            &writer,
+            &format!("/api/v1/care/providers/{prov}"),
+            upd(version(&p)),
+        )
         .await;
     assert_eq!(r.code(), "stale_version");
 }
@@ -730,7 +821,9 @@ async fn home_based_care_keeps_service_logs(backend: Backend) {
     let tk = tokens(&app).await;
     let writer = tk.w.clone();
     let prov = provider(&app, &tk, "home_service_org", 10).await;
-    let (id, _, _, _) = in_status(&app, &tk,
+    let (id, _, _, _) = in_status(
+        &app,
+        &tk,
         &prov,
         "home_based",
         "2020-03-01",
@@ -767,7 +860,9 @@ async fn home_based_care_keeps_service_logs(backend: Backend) {
     assert_eq!(listed.body.as_array().map(Vec::len), Some(1));
     assert_eq!(listed.body[0]["recorded_by"], WRITER);
     // Residential care keeps no visit logs; another county sees none.
-    let (res, _, _, _) = in_status(&app, &tk,
+    let (res, _, _, _) = in_status(
+        &app,
+        &tk,
         &prov,
         "residential",
         "2020-03-01",
@@ -791,7 +886,9 @@ async fn the_ledger_is_masked_and_audited(backend: Backend) {
     let app = TestApp::new(backend).await;
     let tk = tokens(&app).await;
     let prov = provider(&app, &tk, "dpf_centre", 10).await;
-    in_status(&app, &tk,
+    in_status(
+        &app,
+        &tk,
         &prov,
         "residential",
         "2020-03-01",
@@ -809,12 +906,18 @@ async fn the_ledger_is_masked_and_audited(backend: Backend) {
             .unwrap_or_else(|e| panic!("{e}"))
     };
     let (status, bytes) = app
-        .download(&t, "/api/v1/care/placements/export?format=csv&status=active")
+        .download(
+            &t,
+            "/api/v1/care/placements/export?format=csv&status=active",
+        )
         .await;
     assert_eq!(status, 200);
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.contains("托养中"), "{text}");
-    assert!(text.contains("********"), "identity numbers are masked: {text}");
+    assert!(
+        text.contains("********"),
+        "identity numbers are masked: {text}"
+    );
     assert_eq!(text.lines().count(), 2, "{text}");
     let after: i64 = {
         use crate::db::schema::audit_log;
@@ -843,7 +946,9 @@ async fn run(
     steps: &[(&str, &str, Option<&str>)],
 ) -> (String, i64) {
     let writer = tk.w.clone();
-    let (id, mut v, _, _) = in_status(app, tk,
+    let (id, mut v, _, _) = in_status(
+        app,
+        tk,
         prov,
         mode,
         start,
@@ -896,7 +1001,9 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     assert_eq!(r.status, 200, "{}", r.body);
     // B: day care 1–30 May: 29 days, not served.
     let b = person(PersonBuilder::new());
-    run(&app, &tk,
+    run(
+        &app,
+        &tk,
         &day,
         &b,
         "day_care",
@@ -906,7 +1013,9 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     .await;
     // C: day care 1 June – 1 July: 30 days, served, then moved away.
     let c = person(PersonBuilder::new());
-    run(&app, &tk,
+    run(
+        &app,
+        &tk,
         &day,
         &c,
         "day_care",
@@ -916,7 +1025,9 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     .await;
     // D: residential care in 2019 only: another year.
     let d = person(PersonBuilder::new());
-    run(&app, &tk,
+    run(
+        &app,
+        &tk,
         &res,
         &d,
         "residential",
@@ -926,7 +1037,9 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     .await;
     // E: residential 1 August, died 15 September (45 days): served.
     let e = person(PersonBuilder::new());
-    run(&app, &tk,
+    run(
+        &app,
+        &tk,
         &res,
         &e,
         "residential",
@@ -936,7 +1049,9 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     .await;
     // F: not registered poor: 92 days, never counted.
     let f = person(PersonBuilder::new().registered_poor(false));
-    run(&app, &tk,
+    run(
+        &app,
+        &tk,
         &res,
         &f,
         "residential",
@@ -947,7 +1062,9 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     // G: day care 1–11 October, suspended to 21 October, then to 9 November: 10 + 19 =
     // 29 days of care (the suspension does not count): not served.
     let g = person(PersonBuilder::new());
-    run(&app, &tk,
+    run(
+        &app,
+        &tk,
         &day,
         &g,
         "day_care",

@@ -540,7 +540,13 @@ fn care_cases() -> Vec<Case> {
             strs(ProviderKind::ALL, ProviderKind::as_str),
             false,
         ),
-        range("care_providers", PROVIDER, "places", &[1, 10_000], &[0, 10_001]),
+        range(
+            "care_providers",
+            PROVIDER,
+            "places",
+            &[1, 10_000],
+            &[0, 10_001],
+        ),
         codes(
             "care_assessments",
             ASSESSMENT,
@@ -555,7 +561,13 @@ fn care_cases() -> Vec<Case> {
             strs(CarerSituation::ALL, CarerSituation::as_str),
             false,
         ),
-        codes("care_assessments", ASSESSMENT, "preferred_mode", modes(), false),
+        codes(
+            "care_assessments",
+            ASSESSMENT,
+            "preferred_mode",
+            modes(),
+            false,
+        ),
         codes("care_placements", PLACEMENT, "mode", modes(), false),
         codes(
             "care_placements",
@@ -573,8 +585,20 @@ fn care_cases() -> Vec<Case> {
             &[0, 1_000_000],
             &[-1, 1_000_001],
         ),
-        codes("care_placement_events", EVENT, "from_status", statuses(), true),
-        codes("care_placement_events", EVENT, "to_status", statuses(), false),
+        codes(
+            "care_placement_events",
+            EVENT,
+            "from_status",
+            statuses(),
+            true,
+        ),
+        codes(
+            "care_placement_events",
+            EVENT,
+            "to_status",
+            statuses(),
+            false,
+        ),
         range(
             "care_service_logs",
             "id = 'chk-service-log'",
@@ -582,7 +606,13 @@ fn care_cases() -> Vec<Case> {
             &[1, 24],
             &[0, 25],
         ),
-        range("care_settings", "year = 2020", "served_days", &[1, 366], &[0, 367]),
+        range(
+            "care_settings",
+            "year = 2020",
+            "served_days",
+            &[1, 366],
+            &[0, 367],
+        ),
         range(
             "care_targets",
             "year = 2020 AND unit_code = '43'",

@@ -75,7 +75,11 @@ pub fn placement_form() -> Html {
         }
         let assessed = parse_date(&assessed_on);
         if assessed.is_none() {
-            errs.push(FieldError::new("assessment.assessed_on", "invalid_date", ""));
+            errs.push(FieldError::new(
+                "assessment.assessed_on",
+                "invalid_date",
+                "",
+            ));
         }
         let provider_id = provider.parse::<Uuid>().ok();
         if provider_id.is_none() {

@@ -50,7 +50,11 @@ fn facts(row: &CareKpiRow, lang: Lang, id: &str) -> Html {
 #[function_component(CareKpiPage)]
 pub fn care_kpi_page() -> Html {
     let ctx = use_context::<Ctx>();
-    use_title(ctx.as_ref().map(|c| c.t("care_kpi.title")).unwrap_or_default());
+    use_title(
+        ctx.as_ref()
+            .map(|c| c.t("care_kpi.title"))
+            .unwrap_or_default(),
+    );
     let units = crate::hooks::units::use_units();
     let year = use_state(crate::clock::this_year);
     let path = use_state(Vec::<String>::new);

@@ -7,8 +7,8 @@
 
 use shared::care::{
     CareAssessmentCreate, CareAssessmentInput, CareMode, CarerSituation, EndReason, Funder,
-    Placement, PlacementAction, PlacementActionKind, PlacementTransfer, SelfCareLevel,
-    ServiceLog, ServiceLogInput,
+    Placement, PlacementAction, PlacementActionKind, PlacementTransfer, SelfCareLevel, ServiceLog,
+    ServiceLogInput,
 };
 use shared::money::format_hundredths;
 use shared::FieldError;
@@ -73,7 +73,8 @@ pub fn placement_page(p: &PlacementProps) -> Html {
         return html! { <section class="card">{ placement.placeholder(lang, Some("care.not_found")) }</section> };
     };
     let act = {
-        let (placement, fh, open, done) = (placement.clone(), fh.clone(), open.clone(), done.clone());
+        let (placement, fh, open, done) =
+            (placement.clone(), fh.clone(), open.clone(), done.clone());
         let id = pl.id;
         Callback::from(move |send: StepBody| {
             let (placement, stale, open, done, navigator) = (
@@ -251,13 +252,16 @@ fn step_form(p: &StepProps) -> Html {
     let subsidy = use_state(|| format_hundredths(p.placement.fields.monthly_subsidy_fen));
     let funder = use_state(|| p.placement.fields.funder.to_string());
     let text = use_state(String::new); // note, assessor
-    let providers = use_remote(a == PlacementActionKind::Transfer, |want: bool| async move {
-        if want {
-            crate::api::care::active_providers().await
-        } else {
-            Ok(Vec::new())
-        }
-    });
+    let providers = use_remote(
+        a == PlacementActionKind::Transfer,
+        |want: bool| async move {
+            if want {
+                crate::api::care::active_providers().await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    );
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -441,7 +445,10 @@ struct LogsProps {
 fn logs(p: &LogsProps) -> Html {
     let ctx = use_context::<Ctx>();
     let id = p.placement.id;
-    let logs = use_remote(id, |id: Uuid| async move { crate::api::care::logs(id).await });
+    let logs = use_remote(
+        id,
+        |id: Uuid| async move { crate::api::care::logs(id).await },
+    );
     let fh = use_form("log-form");
     let date = use_state(|| ymd(crate::clock::today()));
     let hours = use_state(|| "2".to_owned());

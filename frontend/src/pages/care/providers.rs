@@ -18,7 +18,11 @@ use crate::pages::rehab::{focus_id, options};
 #[function_component(ProviderList)]
 pub fn provider_list() -> Html {
     let ctx = use_context::<Ctx>();
-    use_title(ctx.as_ref().map(|c| c.t("care.providers")).unwrap_or_default());
+    use_title(
+        ctx.as_ref()
+            .map(|c| c.t("care.providers"))
+            .unwrap_or_default(),
+    );
     let units = crate::hooks::units::use_units();
     let list = use_paged((), |(), cursor| async move {
         crate::api::care::providers(&ProviderQuery {
@@ -104,7 +108,11 @@ pub fn provider_form(p: &ProviderFormProps) -> Html {
     let name = use_state(|| f.as_ref().map(|f| f.name.clone()).unwrap_or_default());
     let kind = use_state(|| f.as_ref().map(|f| f.kind.to_string()).unwrap_or_default());
     let places = use_state(|| f.as_ref().map(|f| f.places.to_string()).unwrap_or_default());
-    let address = use_state(|| f.as_ref().and_then(|f| f.address.clone()).unwrap_or_default());
+    let address = use_state(|| {
+        f.as_ref()
+            .and_then(|f| f.address.clone())
+            .unwrap_or_default()
+    });
     let phone = use_state(|| f.as_ref().and_then(|f| f.phone.clone()).unwrap_or_default());
     let active = use_state(|| f.as_ref().is_none_or(|f| f.active));
     let Some(ctx) = ctx else {
