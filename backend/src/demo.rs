@@ -75,6 +75,12 @@ pub fn demo_accounts() -> Vec<(&'static str, &'static str, String, Vec<Role>)> {
             vec![Role::Rights],
         ),
         (
+            "xiangxiang.employment",
+            "湘乡市残联教就干部",
+            "430381".into(),
+            vec![Role::Employment],
+        ),
+        (
             "liuyang.staff",
             "浏阳市残联干部",
             "430181".into(),
@@ -708,6 +714,205 @@ pub fn seed_retrofits(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
             &|a: &mut CaseAction| a.complete = Some(done.clone()),
             CaseActionKind::Complete,
         )?;
+    }
+    Ok(written)
+}
+
+/// Care services in 湘乡市 for the demo: three providers and eight placements in every
+/// state — referred, assessed, approved, active (residential, day care, home-based with
+/// service logs), suspended, ended, and one transferred — recorded by
+/// `xiangxiang.employment` and approved by `xiangxiang.staff` (four eyes), through the
+/// module's own checks.
+pub fn seed_care(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
+    use shared::care::{
+        CareAssessmentCreate, CareAssessmentInput, CareMode, CarerSituation, EndReason, Funder,
+        PlacementAction, PlacementActionKind, PlacementCreate, PlacementInput, PlacementStatus,
+        PlacementTransfer, ProviderCreate, ProviderInput, ProviderKind, SelfCareLevel,
+        ServiceLogInput,
+    };
+    let writer = demo_actor(conn, "xiangxiang.employment")?;
+    let approver = demo_actor(conn, "xiangxiang.staff")?;
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
+    let mut providers = Vec::new();
+    for (name, kind, places) in [
+        ("湘乡市残疾人托养中心", ProviderKind::DpfCentre, 40),
+        ("湘乡市东山街道日间照料中心", ProviderKind::DayCentre, 20),
+        ("湘乡市助残居家服务社", ProviderKind::HomeServiceOrg, 60),
+    ] {
+        let (_, p) = crate::care::providers::create(
+            conn,
+            pii,
+            &writer,
+            &ProviderCreate {
+                id: None,
+                fields: ProviderInput {
+                    name: name.into(),
+                    kind,
+                    county_code: "430381".into(),
+                    places,
+                    address: None,
+                    phone: None,
+                    active: true,
+                },
+            },
+        )?;
+        providers.push(p.id);
+    }
+    // Persons of 湘乡市 not already used by the rehab demo's first ones.
+    let people: Vec<String> = persons::table
+        .filter(persons::county_code.eq("430381"))
+        .filter(persons::registered_poor.eq(true))
+        .filter(persons::deleted_at.is_null())
+        .order(persons::id.desc())
+        .limit(8)
+        .select(persons::id)
+        .load(conn)?;
+    let modes = [
+        CareMode::Residential,
+        CareMode::DayCare,
+        CareMode::HomeBased,
+    ];
+    // The status each placement is taken to, in order.
+    let targets = [
+        PlacementStatus::Referred,
+        PlacementStatus::Assessed,
+        PlacementStatus::Approved,
+        PlacementStatus::Active,
+        PlacementStatus::Active,
+        PlacementStatus::Active,
+        PlacementStatus::Suspended,
+        PlacementStatus::Ended,
+    ];
+    let mut written = 0;
+    for (i, (person, target)) in people.iter().zip(targets).enumerate() {
+        let person_id = crate::db::uuid(person)?;
+        let mode = modes[i % 3];
+        let provider = providers[i % 3];
+        let month = 2 + u32::try_from(i).unwrap_or(0);
+        let assessment = if target == PlacementStatus::Referred {
+            None
+        } else {
+            let (_, a) = crate::care::assessments::create(
+                conn,
+                pii,
+                &writer,
+                &CareAssessmentCreate {
+                    id: None,
+                    fields: CareAssessmentInput {
+                        person_id,
+                        assessed_on: day(month, 3),
+                        assessor: "湘乡市残联托养评估小组".into(),
+                        self_care: SelfCareLevel::ALL[i % 3],
+                        carer: CarerSituation::ALL[i % 4],
+                        preferred_mode: mode,
+                        note: None,
+                    },
+                },
+            )?;
+            Some(a.id)
+        };
+        let (_, mut p) = crate::care::placements::create(
+            conn,
+            pii,
+            &writer,
+            &PlacementCreate {
+                id: None,
+                fields: PlacementInput {
+                    person_id,
+                    provider_id: provider,
+                    mode,
+                    start_on: day(month, 10),
+                    end_on: None,
+                    monthly_subsidy_fen: [120_000, 60_000, 30_000][i % 3],
+                    funder: Funder::ALL[i % 3],
+                    assessment_id: assessment,
+                    note: None,
+                },
+            },
+        )?;
+        written += 1;
+        let step = |action, on| PlacementAction {
+            action,
+            version: None,
+            on,
+            end_reason: None,
+            assessment_id: None,
+            note: None,
+        };
+        let mut go = |conn: &mut DbConn, who: &crate::auth::AuthUser, a: PlacementAction| {
+            crate::care::placements::act(conn, who, p.id, p.version, &a).map(|n| p = n)
+        };
+        if matches!(
+            target,
+            PlacementStatus::Referred | PlacementStatus::Assessed
+        ) {
+            continue;
+        }
+        go(
+            conn,
+            &approver,
+            step(PlacementActionKind::Approve, Some(day(month, 8))),
+        )?;
+        if target == PlacementStatus::Approved {
+            continue;
+        }
+        go(
+            conn,
+            &writer,
+            step(PlacementActionKind::Activate, Some(day(month, 10))),
+        )?;
+        match target {
+            PlacementStatus::Suspended => {
+                go(
+                    conn,
+                    &writer,
+                    step(PlacementActionKind::Suspend, Some(day(month + 2, 1))),
+                )?;
+            }
+            PlacementStatus::Ended => {
+                let mut end = step(PlacementActionKind::End, Some(day(month + 3, 20)));
+                end.end_reason = Some(EndReason::FamilyCare);
+                go(conn, &writer, end)?;
+            }
+            _ => {}
+        }
+        if mode == CareMode::HomeBased && target == PlacementStatus::Active {
+            for (d, tasks) in [(12, "助浴、理发"), (19, "送餐、打扫卫生"), (26, "陪同就医")]
+            {
+                crate::care::placements::add_log(
+                    conn,
+                    pii,
+                    &writer,
+                    p.id,
+                    &ServiceLogInput {
+                        id: None,
+                        served_on: day(month, d),
+                        hours: 2,
+                        tasks: tasks.into(),
+                        carer: "王秀兰".into(),
+                    },
+                )?;
+            }
+        }
+        if i == 3 {
+            // A change of mode: residential care becomes day care from July.
+            crate::care::placements::transfer(
+                conn,
+                &writer,
+                p.id,
+                p.version,
+                &PlacementTransfer {
+                    version: None,
+                    new_id: None,
+                    on: day(7, 1),
+                    provider_id: providers[1],
+                    mode: CareMode::DayCare,
+                    monthly_subsidy_fen: 60_000,
+                    funder: Funder::Dpf,
+                    note: Some("家属要求改为日间照料".into()),
+                },
+            )?;
+        }
     }
     Ok(written)
 }

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bases;
+pub mod care;
 pub mod config;
 pub mod db;
 pub mod demo;

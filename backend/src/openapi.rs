@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, health, kpi, loans, org, persons, rehab, retrofit, training,
-    users,
+    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, rehab, retrofit,
+    training, users,
 };
 
 struct BearerAuth;
@@ -55,6 +55,10 @@ impl Modify for BearerAuth {
         retrofit::routes::list_items, retrofit::routes::create_item, retrofit::routes::update_item, retrofit::routes::list_caps, retrofit::routes::set_cap,
         retrofit::routes::list_cases, retrofit::routes::create_case, retrofit::routes::get_case, retrofit::routes::update_plan, retrofit::routes::act,
         retrofit::routes::export, retrofit::routes::template, retrofit::routes::import, retrofit::routes::kpi,
+        care::routes::list_providers, care::routes::create_provider, care::routes::get_provider, care::routes::update_provider, care::routes::delete_provider,
+        care::routes::list_assessments, care::routes::create_assessment, care::routes::get_assessment,
+        care::routes::list_placements, care::routes::create_placement, care::routes::get_placement, care::routes::act, care::routes::transfer,
+        care::routes::list_logs, care::routes::add_log, care::routes::export, care::routes::kpi,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

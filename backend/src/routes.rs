@@ -4,7 +4,8 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, health, kpi, loans, openapi, org, persons, rehab, retrofit,
+    attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, rehab,
+    retrofit,
     training, users,
 };
 
@@ -156,6 +157,56 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/retrofits/cases/{id}/actions",
                     post().to(retrofit::routes::act),
+                )
+                .route("/kpi/care", get().to(care::routes::kpi))
+                .route("/care/providers", get().to(care::routes::list_providers))
+                .route("/care/providers", post().to(care::routes::create_provider))
+                .route("/care/providers/{id}", get().to(care::routes::get_provider))
+                .route(
+                    "/care/providers/{id}",
+                    put().to(care::routes::update_provider),
+                )
+                .route(
+                    "/care/providers/{id}",
+                    delete().to(care::routes::delete_provider),
+                )
+                .route(
+                    "/care/assessments",
+                    get().to(care::routes::list_assessments),
+                )
+                .route(
+                    "/care/assessments",
+                    post().to(care::routes::create_assessment),
+                )
+                .route(
+                    "/care/assessments/{id}",
+                    get().to(care::routes::get_assessment),
+                )
+                .route("/care/placements/export", get().to(care::routes::export))
+                .route("/care/placements", get().to(care::routes::list_placements))
+                .route(
+                    "/care/placements",
+                    post().to(care::routes::create_placement),
+                )
+                .route(
+                    "/care/placements/{id}",
+                    get().to(care::routes::get_placement),
+                )
+                .route(
+                    "/care/placements/{id}/actions",
+                    post().to(care::routes::act),
+                )
+                .route(
+                    "/care/placements/{id}/transfer",
+                    post().to(care::routes::transfer),
+                )
+                .route(
+                    "/care/placements/{id}/logs",
+                    get().to(care::routes::list_logs),
+                )
+                .route(
+                    "/care/placements/{id}/logs",
+                    post().to(care::routes::add_log),
                 )
                 .route(
                     "/rehab/catalogue/export",

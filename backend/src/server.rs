@@ -138,12 +138,15 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
     let needs = crate::demo::seed_rehab(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     let retrofits =
         crate::demo::seed_retrofits(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let placements =
+        crate::demo::seed_care(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(
         accounts,
         persons,
         needs,
         retrofits,
-        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs and retrofit cases in 湘乡市)"
+        placements,
+        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases and care placements in 湘乡市)"
     );
     Ok(())
 }

@@ -83,6 +83,24 @@ pub enum Route {
     /// Measure 15's KPIs by unit.
     #[at("/kpi/retrofits")]
     RetrofitKpi,
+    /// Care placements (托养) of the user's area.
+    #[at("/care")]
+    CarePlacements,
+    /// A new care placement.
+    #[at("/care/new")]
+    CareNew,
+    /// One care placement.
+    #[at("/care/placements/:id")]
+    CarePlacement {
+        /// Placement id.
+        id: String,
+    },
+    /// Care providers.
+    #[at("/care/providers")]
+    CareProviders,
+    /// Measure 9's KPI by unit.
+    #[at("/kpi/care")]
+    CareKpi,
     /// Training courses.
     #[at("/courses")]
     Courses,
@@ -164,6 +182,9 @@ impl Route {
             Route::RehabKpi => "kpi_rehab",
             Route::Retrofits | Route::RetrofitNew | Route::RetrofitCase { .. } => "retrofits",
             Route::RetrofitKpi => "kpi_retrofits",
+            Route::CarePlacements | Route::CareNew | Route::CarePlacement { .. } => "care",
+            Route::CareProviders => "care_providers",
+            Route::CareKpi => "kpi_care",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -247,6 +268,14 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadKpi) && (retrofit_work(me) || oversees(me)) {
         items.push((Route::RetrofitKpi, "nav.kpi_retrofits"));
+    }
+    if has(ReadCare) {
+        // Leaders read the placements they oversee; county staff keep them.
+        items.push((Route::CarePlacements, "nav.care"));
+        items.push((Route::CareProviders, "nav.care_providers"));
+        if has(ReadKpi) {
+            items.push((Route::CareKpi, "nav.kpi_care"));
+        }
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -457,6 +486,19 @@ fn switch(route: Route) -> Html {
         Route::RetrofitKpi => {
             html! { <RequireLogin><pages::retrofit::kpi::KpiPage /></RequireLogin> }
         }
+        Route::CarePlacements => {
+            html! { <RequireLogin><pages::care::placements::PlacementList /></RequireLogin> }
+        }
+        Route::CareNew => {
+            html! { <RequireLogin><pages::care::form::PlacementForm /></RequireLogin> }
+        }
+        Route::CarePlacement { id } => {
+            html! { <RequireLogin><pages::care::placement::PlacementPage {id} /></RequireLogin> }
+        }
+        Route::CareProviders => {
+            html! { <RequireLogin><pages::care::providers::ProviderList /></RequireLogin> }
+        }
+        Route::CareKpi => html! { <RequireLogin><pages::care::kpi::CareKpiPage /></RequireLogin> },
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {

@@ -608,6 +608,119 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.image_too_large", "图片像素过多：最多 4000 万像素", "The picture has too many pixels: at most 40 megapixels"),
     ("err.unsupported_media_type", "请以 JSON 格式提交", "Send the body as JSON"),
     ("err.validation_failed", "有字段填写不正确", "Some fields are not valid"),
+    // Care services (托养, measure 9).
+    ("cap.read_care", "查看托养服务记录（残疾人照护信息）", "Read care service records (disability care data)"),
+    ("cap.write_care", "登记托养评估、机构、安置和服务记录", "Record care assessments, providers, placements and service logs"),
+    ("cap.approve_care", "批准托养安置", "Approve care placements"),
+    ("err.provider_full", "该托养机构床位（名额）已满", "All places of this provider are taken"),
+    ("nav.care", "托养服务", "Care services"),
+    ("nav.care_providers", "托养机构", "Care providers"),
+    ("nav.kpi_care", "托养指标", "Care KPIs"),
+    ("home.about.care", "托养评估、安置审批、在托、暂停、结束和转介", "Care assessments, placement approval, care in force, suspension, ending and transfers"),
+    ("home.about.care_providers", "本地托养机构及其床位（名额）", "The area's care providers and their places"),
+    ("home.about.kpi_care", "各地托养服务人数（满30天）与目标", "Persons in care (30 days or more) in each area, against the targets"),
+    ("care.title", "托养服务", "Care services"),
+    ("care.new", "新增托养安置", "New placement"),
+    ("care.export", "导出托养台账", "Export the ledger"),
+    ("care.export_label", "按当前筛选条件导出托养台账（身份证号已脱敏）", "Export the placement ledger of these filters (identity numbers masked)"),
+    ("care.exported", "台账已下载", "The ledger was downloaded"),
+    ("care.status", "状态", "Status"),
+    ("care.mode", "托养方式", "Mode of care"),
+    ("care.area", "地区", "Area"),
+    ("care.none", "没有符合条件的托养安置", "No placements match"),
+    ("care.person", "托养对象", "Person"),
+    ("care.choose", "选择", "Choose"),
+    ("care.assessment", "托养评估", "Care assessment"),
+    ("care.self_care", "自理能力", "Self-care"),
+    ("care.carer", "照料情况", "Carer situation"),
+    ("care.assessor", "评估人（姓名、单位）", "Assessor (name, institution)"),
+    ("care.assessed_on", "评估日期", "Assessed on"),
+    ("care.placement", "托养安置", "Placement"),
+    ("care.provider", "托养机构", "Provider"),
+    ("care.start_on", "开始日期", "Start"),
+    ("care.end_on", "计划结束日期（可不填）", "Planned end (optional)"),
+    ("care.subsidy_yuan", "每月补贴（元）", "Monthly subsidy (yuan)"),
+    ("care.funder", "资金来源", "Paid by"),
+    ("care.save", "保存", "Save"),
+    ("care.not_found", "没有找到该托养安置", "No such placement"),
+    ("care.end_reason", "结束原因", "Why it ended"),
+    ("care.transferred_from", "转介前", "Continues"),
+    ("care.transferred_to", "转介后", "Continued by"),
+    ("care.earlier", "查看原安置", "See the earlier placement"),
+    ("care.later", "查看新安置", "See the new placement"),
+    ("care.done", "已完成", "done"),
+    ("care.actions", "可办理的操作", "Steps you can take"),
+    ("care.confirm_approve", "确认批准该托养安置？", "Approve this placement?"),
+    ("care.timeline", "办理记录", "History"),
+    ("care.first_day", "开始托养日期", "First day of care"),
+    ("care.on", "生效日期", "Takes effect on"),
+    ("care.note", "备注", "Note"),
+    ("care.logs", "居家服务记录", "Home care visits"),
+    ("care.log_new", "登记服务", "Record a visit"),
+    ("care.served_on", "服务日期", "Date of the visit"),
+    ("care.hours", "服务时长（小时）", "Hours"),
+    ("care.hours_unit", "小时", "h"),
+    ("care.tasks", "服务内容", "What was done"),
+    ("care.carer_name", "服务人员", "Carer"),
+    ("care.no_logs", "暂无服务记录", "No visits recorded yet"),
+    ("care.providers", "托养机构", "Care providers"),
+    ("care.provider_new", "新增托养机构", "New provider"),
+    ("care.provider_edit", "修改托养机构", "Change the provider"),
+    ("care.provider_edit_label", "修改{name}", "Change {name}"),
+    ("care.edit", "修改", "Change"),
+    ("care.places_held", "已用{held}/{places}个名额", "{held} of {places} places taken"),
+    ("care.inactive", "暂停接收", "Takes no placements"),
+    ("care.no_providers", "还没有托养机构", "No providers yet"),
+    ("care.provider_name", "机构名称", "Name"),
+    ("care.provider_kind", "机构类型", "Kind"),
+    ("care.places", "床位（名额）数", "Places"),
+    ("care.address", "地址", "Address"),
+    ("care.phone", "联系电话", "Phone"),
+    ("care.takes_placements", "接收新的托养对象", "Takes new placements"),
+    ("care_kpi.title", "托养服务指标", "Care services KPIs"),
+    ("care_kpi.served", "已托养人数（满期限）/目标", "Persons served / target"),
+    ("care_kpi.no_target", "未设目标", "no target set"),
+    ("care_kpi.residential", "其中寄宿托养", "of whom residential"),
+    ("care_kpi.day_care", "其中日间照料", "of whom day care"),
+    ("care_kpi.home_based", "其中居家托养", "of whom home-based"),
+    ("care_kpi.below", "托养未满期限人数", "In care, too few days"),
+    ("care_kpi.open", "当前在托安置数", "Placements in force now"),
+    ("care_kpi.rule", "建档立卡贫困残疾人当年累计托养满{days}天计为已服务；每人只计一次，使用多种方式的分别计入各方式。", "A registered-poor disabled person with {days} days of care in the year, all placements added up, counts as served; once in the total, under each mode they used."),
+    ("provider_kind.dpf_centre", "残联托养机构", "DPF care centre"),
+    ("provider_kind.welfare_institution", "福利机构", "Welfare institution"),
+    ("provider_kind.day_centre", "日间照料中心", "Day centre"),
+    ("provider_kind.home_service_org", "居家服务组织", "Home-service organisation"),
+    ("placement.referred", "已转介", "Referred"),
+    ("placement.assessed", "已评估", "Assessed"),
+    ("placement.approved", "已批准", "Approved"),
+    ("placement.active", "托养中", "In care"),
+    ("placement.suspended", "已暂停", "Suspended"),
+    ("placement.ended", "已结束", "Ended"),
+    ("care_mode.residential", "寄宿托养", "Residential"),
+    ("care_mode.day_care", "日间照料", "Day care"),
+    ("care_mode.home_based", "居家托养", "Home-based"),
+    ("self_care.fully_dependent", "完全不能自理", "Fully dependent"),
+    ("self_care.largely_dependent", "大部分不能自理", "Largely dependent"),
+    ("self_care.partly_dependent", "部分不能自理", "Partly dependent"),
+    ("carer.no_carer", "无人照料", "No carer"),
+    ("carer.carer_frail", "照料人年老体弱", "The carer is frail"),
+    ("carer.family_away", "家人外出务工", "Family away working"),
+    ("carer.family_needs_support", "家庭能照料但需支持", "Family cares, needs support"),
+    ("funder.dpf", "残联", "DPF"),
+    ("funder.civil_affairs", "民政", "Civil affairs"),
+    ("funder.mixed", "共同出资", "Jointly"),
+    ("end_reason.deceased", "死亡", "Deceased"),
+    ("end_reason.moved", "迁出", "Moved away"),
+    ("end_reason.family_care", "回归家庭照料", "Back to family care"),
+    ("end_reason.ineligible", "不再符合条件", "No longer eligible"),
+    ("end_reason.transferred", "转介", "Transferred"),
+    ("care_action.assess", "评估", "Assess"),
+    ("care_action.approve", "批准", "Approve"),
+    ("care_action.activate", "开始托养", "Start care"),
+    ("care_action.suspend", "暂停", "Suspend"),
+    ("care_action.resume", "恢复", "Resume"),
+    ("care_action.end", "结束托养", "End care"),
+    ("care_action.transfer", "转介", "Transfer"),
     // Rehabilitation and assistive devices (measure 14).
     ("form.choose", "请选择", "Choose"),
     ("cap.approve_rehab", "批准康复和辅具适配方案", "Approve rehabilitation and device plans"),
@@ -1050,6 +1163,29 @@ mod tests {
             .chain(Side::ALL.iter().map(|v| format!("side.{v}")))
             .chain(FollowUpResult::ALL.iter().map(|v| format!("fu.{v}")))
             .chain(AcceptedBy::ALL.iter().map(|v| format!("accepted_by.{v}")));
+        for k in keys {
+            assert_ne!(Lang::Zh.t(&k), k);
+            assert_ne!(Lang::En.t(&k), k);
+        }
+        use shared::care::*;
+        let keys = ProviderKind::ALL
+            .iter()
+            .map(|v| format!("provider_kind.{v}"))
+            .chain(
+                PlacementStatus::ALL
+                    .iter()
+                    .map(|v| format!("placement.{v}")),
+            )
+            .chain(CareMode::ALL.iter().map(|v| format!("care_mode.{v}")))
+            .chain(SelfCareLevel::ALL.iter().map(|v| format!("self_care.{v}")))
+            .chain(CarerSituation::ALL.iter().map(|v| format!("carer.{v}")))
+            .chain(Funder::ALL.iter().map(|v| format!("funder.{v}")))
+            .chain(EndReason::ALL.iter().map(|v| format!("end_reason.{v}")))
+            .chain(
+                PlacementActionKind::ALL
+                    .iter()
+                    .map(|v| format!("care_action.{v}")),
+            );
         for k in keys {
             assert_ne!(Lang::Zh.t(&k), k);
             assert_ne!(Lang::En.t(&k), k);

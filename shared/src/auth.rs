@@ -67,6 +67,13 @@ crate::string_enum! {
         ApproveRetrofits = "approve_retrofits",
         /// Write petitions.
         WritePetitions = "write_petitions",
+        /// Read care service (托养) assessments, placements and service logs (disability
+        /// care data: employment and county staff, leaders).
+        ReadCare = "read_care",
+        /// Record care assessments, providers, placements and service logs (county).
+        WriteCare = "write_care",
+        /// Approve a care placement (county; not the assessor).
+        ApproveCare = "approve_care",
         /// Confirm or reject a proposed grant of data roles to a user in scope (the
         /// second person of the two-person rule; never for one's own proposal).
         ConfirmGrants = "confirm_grants",
@@ -87,6 +94,7 @@ impl Capability {
                 | Capability::ApproveLoans
                 | Capability::ReadRehab
                 | Capability::ReadRetrofits
+                | Capability::ReadCare
         )
     }
 }
@@ -101,6 +109,7 @@ impl Role {
                 ReadPersons,
                 ReadRehab,
                 ReadRetrofits,
+                ReadCare,
                 ReadKpi,
                 ConfirmGrants,
             ],
@@ -112,6 +121,9 @@ impl Role {
                 WriteTraining,
                 WriteLoans,
                 ApproveLoans,
+                ReadCare,
+                WriteCare,
+                ApproveCare,
                 ReadKpi,
             ],
             Role::Rehabilitation => &[
@@ -145,6 +157,9 @@ impl Role {
                 ReadRetrofits,
                 ApproveRetrofits,
                 WritePetitions,
+                ReadCare,
+                WriteCare,
+                ApproveCare,
                 ReadKpi,
             ],
         }

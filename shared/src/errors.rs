@@ -226,6 +226,8 @@ crate::string_enum! {
         PersonNotInUnit = "person_not_in_unit",
         /// `photo_not_found`.
         PhotoNotFound = "photo_not_found",
+        /// `provider_full`.
+        ProviderFull = "provider_full",
         /// `refresh_token_reused`.
         RefreshTokenReused = "refresh_token_reused",
         /// `required`.

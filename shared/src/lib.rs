@@ -7,6 +7,7 @@
 pub mod api;
 pub mod attachments;
 pub mod auth;
+pub mod care;
 pub mod codes;
 pub mod employment;
 pub mod errors;

@@ -458,6 +458,129 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    care_providers (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        places -> Integer,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        active -> Bool,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    care_assessments (id) {
+        id -> Text,
+        person_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        assessed_on -> Date,
+        assessor -> Text,
+        self_care -> Text,
+        carer -> Text,
+        preferred_mode -> Text,
+        note -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    care_placements (id) {
+        id -> Text,
+        person_id -> Text,
+        provider_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        mode -> Text,
+        start_on -> Date,
+        end_on -> Nullable<Date>,
+        monthly_subsidy_fen -> BigInt,
+        funder -> Text,
+        assessment_id -> Nullable<Text>,
+        assessed_by -> Nullable<Text>,
+        note -> Nullable<Text>,
+        status -> Text,
+        end_reason -> Nullable<Text>,
+        transferred_from -> Nullable<Text>,
+        transferred_to -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    care_placement_events (id) {
+        id -> Text,
+        placement_id -> Text,
+        effective_on -> Date,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_username -> Text,
+        actor_unit -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    care_service_logs (id) {
+        id -> Text,
+        placement_id -> Text,
+        county_code -> Text,
+        served_on -> Date,
+        hours -> Integer,
+        tasks -> Text,
+        carer -> Text,
+        recorded_by -> Text,
+        create_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    care_settings (year) {
+        year -> Integer,
+        served_days -> Integer,
+    }
+}
+
+diesel::table! {
+    care_targets (year, unit_code) {
+        year -> Integer,
+        unit_code -> Text,
+        persons -> BigInt,
+    }
+}
+
 diesel::joinable!(towns -> org_units (county_code));
 diesel::joinable!(villages -> towns (town_code));
 diesel::joinable!(users -> org_units (unit_code));
@@ -473,6 +596,11 @@ diesel::joinable!(rehab_needs -> device_items (item_id));
 diesel::joinable!(device_fittings -> rehab_needs (need_id));
 diesel::joinable!(device_follow_ups -> device_fittings (fitting_id));
 diesel::joinable!(rehab_episodes -> persons (person_id));
+diesel::joinable!(care_assessments -> persons (person_id));
+diesel::joinable!(care_placements -> persons (person_id));
+diesel::joinable!(care_placements -> care_providers (provider_id));
+diesel::joinable!(care_placement_events -> care_placements (placement_id));
+diesel::joinable!(care_service_logs -> care_placements (placement_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     org_units,
@@ -501,6 +629,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     rehab_need_events,
     rehab_episodes,
     rehab_targets,
+    care_providers,
+    care_assessments,
+    care_placements,
+    care_placement_events,
+    care_service_logs,
+    care_settings,
+    care_targets,
 );
 
 diesel::table! {

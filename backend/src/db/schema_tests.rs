@@ -100,6 +100,30 @@ INSERT INTO rehab_episodes (id, person_id, county_code, city_code, institution, 
 VALUES ('chk-episode', 'chk-person', '430381', '4303', 'test', 'basic_rehab', 'physical',
     '2020-03-01', 1, 100, 100, 2020, 1, '2026-01-01 00:00:00', 'test',
     '2026-01-01 00:00:00', 'test');
+INSERT INTO care_providers (id, name, kind, county_code, city_code, places, active,
+    version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-provider', 'test', 'dpf_centre', '430381', '4303', 10, TRUE, 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO care_assessments (id, person_id, county_code, city_code, assessed_on, assessor,
+    self_care, carer, preferred_mode, version, created_at, created_by, updated_at,
+    updated_by)
+VALUES ('chk-care-assessment', 'chk-person', '430381', '4303', '2020-03-01', 'test',
+    'fully_dependent', 'no_carer', 'residential', 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
+INSERT INTO care_placements (id, person_id, provider_id, county_code, city_code, mode,
+    start_on, monthly_subsidy_fen, funder, status, version, created_at, created_by,
+    updated_at, updated_by)
+VALUES ('chk-placement', 'chk-person', 'chk-provider', '430381', '4303', 'residential',
+    '2020-03-01', 100, 'dpf', 'referred', 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
+INSERT INTO care_placement_events (id, placement_id, effective_on, at, actor_id,
+    actor_username, actor_unit, to_status)
+VALUES ('chk-placement-event', 'chk-placement', '2020-03-01', '2026-01-01 00:00:00', 'test',
+    'test', '43', 'referred');
+INSERT INTO care_service_logs (id, placement_id, county_code, served_on, hours, tasks, carer,
+    recorded_by, created_at, created_by)
+VALUES ('chk-service-log', 'chk-placement', '430381', '2020-03-02', 2, 'test', 'test', 'test',
+    '2026-01-01 00:00:00', 'test');
 INSERT INTO import_jobs (id, kind, target_id, owner_id, state, created_at, updated_at)
 SELECT 'chk-job', 'roster', 'test', id, 'validating', '2026-01-01 00:00:00', '2026-01-01 00:00:00'
 FROM users WHERE username = 'admin';
@@ -495,6 +519,7 @@ fn cases() -> Vec<Case> {
     ]);
     cases.extend(rehab_cases());
     cases.extend(retrofit_cases());
+    cases.extend(care_cases());
     cases
 }
 
@@ -506,6 +531,122 @@ fn owner_types(row: &'static str) -> Case {
         kinds.push("care_placement");
     }
     codes("attachments", row, "owner_type", kinds, false)
+}
+
+/// The care services tables' constrained columns.
+fn care_cases() -> Vec<Case> {
+    use shared::care::{CareMode, CarerSituation, EndReason, Funder, PlacementStatus};
+    use shared::care::{ProviderKind, SelfCareLevel};
+    const PROVIDER: &str = "id = 'chk-provider'";
+    const ASSESSMENT: &str = "id = 'chk-care-assessment'";
+    const PLACEMENT: &str = "id = 'chk-placement'";
+    const EVENT: &str = "id = 'chk-placement-event'";
+    let modes = || strs(CareMode::ALL, CareMode::as_str);
+    let statuses = || strs(PlacementStatus::ALL, PlacementStatus::as_str);
+    // The status is tied to the end reason (an ended placement has one), so the
+    // statuses are tried on a placement without one, except `ended`.
+    let mut status = codes("care_placements", PLACEMENT, "status", statuses(), false);
+    status.accepted = ["referred", "assessed", "approved", "active", "suspended"]
+        .into_iter()
+        .map(lit)
+        .collect();
+    let mut reason = codes(
+        "care_placements",
+        PLACEMENT,
+        "end_reason",
+        strs(EndReason::ALL, EndReason::as_str),
+        true,
+    );
+    reason.accepted = vec!["NULL".into()];
+    vec![
+        codes(
+            "care_providers",
+            PROVIDER,
+            "kind",
+            strs(ProviderKind::ALL, ProviderKind::as_str),
+            false,
+        ),
+        range(
+            "care_providers",
+            PROVIDER,
+            "places",
+            &[1, 10_000],
+            &[0, 10_001],
+        ),
+        codes(
+            "care_assessments",
+            ASSESSMENT,
+            "self_care",
+            strs(SelfCareLevel::ALL, SelfCareLevel::as_str),
+            false,
+        ),
+        codes(
+            "care_assessments",
+            ASSESSMENT,
+            "carer",
+            strs(CarerSituation::ALL, CarerSituation::as_str),
+            false,
+        ),
+        codes(
+            "care_assessments",
+            ASSESSMENT,
+            "preferred_mode",
+            modes(),
+            false,
+        ),
+        codes("care_placements", PLACEMENT, "mode", modes(), false),
+        codes(
+            "care_placements",
+            PLACEMENT,
+            "funder",
+            strs(Funder::ALL, Funder::as_str),
+            false,
+        ),
+        status,
+        reason,
+        range(
+            "care_placements",
+            PLACEMENT,
+            "monthly_subsidy_fen",
+            &[0, 1_000_000],
+            &[-1, 1_000_001],
+        ),
+        codes(
+            "care_placement_events",
+            EVENT,
+            "from_status",
+            statuses(),
+            true,
+        ),
+        codes(
+            "care_placement_events",
+            EVENT,
+            "to_status",
+            statuses(),
+            false,
+        ),
+        range(
+            "care_service_logs",
+            "id = 'chk-service-log'",
+            "hours",
+            &[1, 24],
+            &[0, 25],
+        ),
+        range(
+            "care_settings",
+            "year = 2020",
+            "served_days",
+            &[1, 366],
+            &[0, 367],
+        ),
+        range(
+            "care_targets",
+            "year = 2020 AND unit_code = '43'",
+            "persons",
+            &[0, 3000],
+            &[-1],
+        ),
+    ]
 }
 
 /// The retrofit tables' constrained columns.
@@ -1008,6 +1149,13 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         retrofit_acceptance_items,
         retrofit_case_photos,
         retrofit_case_events,
+        care_providers,
+        care_assessments,
+        care_placements,
+        care_placement_events,
+        care_service_logs,
+        care_settings,
+        care_targets,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

@@ -1,5 +1,6 @@
 //! KPIs: per unit, rolled up county → city → province, against the plan's targets.
 
+pub mod care;
 pub mod employment;
 pub mod rehab;
 pub mod retrofits;

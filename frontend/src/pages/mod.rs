@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bases;
+pub mod care;
 pub mod course;
 pub mod courses;
 pub mod home;
