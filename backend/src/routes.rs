@@ -5,8 +5,7 @@ use actix_web::web::{self, delete, get, post, put};
 use crate::error::ApiError;
 use crate::{
     attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, rehab,
-    retrofit,
-    training, users,
+    retrofit, training, users,
 };
 
 /// Mounts the API and the health checks.

@@ -1286,8 +1286,18 @@ async fn the_ledger_is_masked_and_audited(backend: Backend) {
         .await;
     assert_eq!(status, 200);
     assert!(!String::from_utf8_lossy(&bytes).contains(&id));
-    // The overdue filter: nothing is overdue yet; moved back 31 days it is.
+    // Found by a member's name; not by another.
     let rights = app.token("xiangxiang.rights").await;
+    let r = app.get(&rights, &format!("{CASES}?q=%E5%BC%A0")).await;
+    assert_eq!(r.body["items"][0]["id"], json!(id), "{}", r.body);
+    let r = app.get(&rights, &format!("{CASES}?q=%25")).await;
+    assert_eq!(
+        r.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        r.body
+    );
+    // The overdue filter: nothing is overdue yet; moved back 31 days it is.
     let r = app.get(&rights, &format!("{CASES}?overdue=true")).await;
     assert_eq!(
         r.body["items"].as_array().map(Vec::len),

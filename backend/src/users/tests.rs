@@ -96,6 +96,7 @@ async fn user_lists_are_searched_within_scope(backend: Backend) {
         vec![
             "xiangxiang.employment",
             "xiangxiang.rehab",
+            "xiangxiang.rights",
             "xiangxiang.staff"
         ]
     );
@@ -169,6 +170,7 @@ async fn user_lists_are_searched_within_scope(backend: Backend) {
         vec![
             "xiangxiang.employment",
             "xiangxiang.rehab",
+            "xiangxiang.rights",
             "xiangxiang.staff"
         ]
     );
