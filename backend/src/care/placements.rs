@@ -573,11 +573,16 @@ fn check_clock_day(
     r: &PlacementRow,
     on: NaiveDate,
 ) -> Result<(), ApiError> {
+    let add = |errs: &mut FieldErrors, code: &str, message: &str| {
+        if !errs.0.iter().any(|e| e.field == "on" && e.code == code) {
+            errs.add("on", code, message);
+        }
+    };
     if on > today() {
-        errs.add("on", "in_future", "the date lies in the future");
+        add(errs, "in_future", "the date lies in the future");
     }
     if on.year() < 2000 {
-        errs.add("on", "out_of_range", "the date lies before 2000");
+        add(errs, "out_of_range", "the date lies before 2000");
     }
     if let Some(last) = last_clock_day(conn, &r.id)? {
         if on < last {
@@ -617,6 +622,11 @@ pub fn act(
             errs.check("note", shared::validation::validate_text(n, 500));
         }
         let on = a.on.unwrap_or_else(today);
+        if a.on.is_some_and(|d| d > today()) {
+            errs.add("on", "in_future", "the date lies in the future");
+        } else if a.on.is_some_and(|d| d.year() < 2000) {
+            errs.add("on", "out_of_range", "the date lies before 2000");
+        }
         let mut start_on = r.start_on;
         let mut end_on = r.end_on;
         let mut end_reason: Option<EndReason> = None;

@@ -23,6 +23,7 @@ db_tests!(
     home_based_care_keeps_service_logs,
     the_ledger_is_masked_and_audited,
     the_kpi_matches_a_hand_count,
+    the_demo_has_placements_in_every_state,
 );
 
 const WRITER: &str = "xiangxiang.employment";
@@ -1138,5 +1139,39 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     assert_eq!(
         app.get(&admin, "/api/v1/kpi/care?year=2020").await.status,
         403
+    );
+}
+
+async fn the_demo_has_placements_in_every_state(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    for _ in 0..8 {
+        PersonBuilder::new().create(&app);
+    }
+    let written = {
+        let mut conn = app.conn();
+        crate::demo::seed_care(&mut conn, &app.state.pii).unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(written, 8);
+    let statuses: Vec<String> = care_placements::table
+        .select(care_placements::status)
+        .load(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"));
+    for s in PlacementStatus::ALL {
+        assert!(
+            statuses.iter().any(|x| x == s.as_str()),
+            "{s}: {statuses:?}"
+        );
+    }
+    // Eight placements and the one a transfer opened.
+    assert_eq!(statuses.len(), 9);
+    let t = app.token("xiangxiang.employment").await;
+    let k = app
+        .get(&t, "/api/v1/kpi/care?year=2020&region=430381")
+        .await;
+    assert_eq!(k.status, 200, "{}", k.body);
+    assert!(
+        k.body["total"]["served"].as_i64().unwrap_or_default() >= 4,
+        "{}",
+        k.body
     );
 }
