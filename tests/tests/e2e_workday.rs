@@ -258,6 +258,8 @@ async fn workday_zh(width: u32, height: u32) {
     )
     .await;
     assert_eq!(waiting, json!(true), "the list starts on what waits for me");
+    // Unit names arrive with the org tree, which may come after the list.
+    wait_text(&c, "#loans li", "湘乡市").await;
     let row = text_of(&c, "#loans li").await;
     for needle in ["2026-03-01", "湘乡市", "已提交"] {
         assert!(row.contains(needle), "{needle} in {row}");
