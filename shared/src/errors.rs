@@ -56,6 +56,8 @@ crate::string_enum! {
         CertificateIdMismatch = "certificate_id_mismatch",
         /// `certificate_level_mismatch`.
         CertificateLevelMismatch = "certificate_level_mismatch",
+        /// `children_not_approved`.
+        ChildrenNotApproved = "children_not_approved",
         /// `concurrent_update`.
         ConcurrentUpdate = "concurrent_update",
         /// `device_in_service`.
@@ -158,6 +160,8 @@ crate::string_enum! {
         NameMismatch = "name_mismatch",
         /// `no_cap`.
         NoCap = "no_cap",
+        /// `no_plan`.
+        NoPlan = "no_plan",
         /// `no_programme_year`.
         NoProgrammeYear = "no_programme_year",
         /// `not_a_child`.
@@ -180,6 +184,8 @@ crate::string_enum! {
         NotInRegistry = "not_in_registry",
         /// `not_same_need`.
         NotSameNeed = "not_same_need",
+        /// `not_your_level`.
+        NotYourLevel = "not_your_level",
         /// `nothing_pending`.
         NothingPending = "nothing_pending",
         /// `one_category_per_year`.
@@ -198,6 +204,8 @@ crate::string_enum! {
         PasswordChangeRequired = "password_change_required",
         /// `payload_too_large`.
         PayloadTooLarge = "payload_too_large",
+        /// `period_locked`.
+        PeriodLocked = "period_locked",
         /// `person_not_in_unit`.
         PersonNotInUnit = "person_not_in_unit",
         /// `refresh_token_reused`.
@@ -216,6 +224,8 @@ crate::string_enum! {
         SexMismatch = "sex_mismatch",
         /// `stale_version`.
         StaleVersion = "stale_version",
+        /// `target_not_settable`.
+        TargetNotSettable = "target_not_settable",
         /// `token_expired`.
         TokenExpired = "token_expired",
         /// `too_large`.
@@ -246,6 +256,8 @@ crate::string_enum! {
         UnsupportedMediaType = "unsupported_media_type",
         /// `unsupported_type`.
         UnsupportedType = "unsupported_type",
+        /// `upper_level_acted`.
+        UpperLevelActed = "upper_level_acted",
         /// `validation_failed`.
         ValidationFailed = "validation_failed",
         /// `wrong_password`.

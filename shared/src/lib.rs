@@ -14,6 +14,7 @@ pub mod id_number;
 pub mod mask;
 pub mod money;
 pub mod person;
+pub mod plan;
 pub mod rehab;
 pub mod uscc;
 pub mod validation;
