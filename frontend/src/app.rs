@@ -65,6 +65,30 @@ pub enum Route {
     /// The assistive device catalogue.
     #[at("/rehab/catalogue")]
     RehabCatalogue,
+    /// The leaders' dashboard of the user's region for the plan year in force.
+    #[at("/dashboard")]
+    Dashboard,
+    /// The dashboard of a unit (a region in scope) for a period (`2020`, `2020Q1`).
+    #[at("/dashboard/:unit/:period")]
+    DashboardUnit {
+        /// Region code.
+        unit: String,
+        /// Period.
+        period: String,
+    },
+    /// The records behind one figure of a dashboard.
+    #[at("/dashboard/:unit/:period/records/:indicator")]
+    DashboardRecords {
+        /// Region code.
+        unit: String,
+        /// Period.
+        period: String,
+        /// Indicator code.
+        indicator: String,
+    },
+    /// Splitting targets among the units below.
+    #[at("/targets")]
+    Targets,
     /// Measure 14's KPIs by unit.
     #[at("/kpi/rehab")]
     RehabKpi,
@@ -147,6 +171,10 @@ impl Route {
             Route::RehabFollowUps => "rehab_follow_ups",
             Route::RehabCatalogue => "rehab_catalogue",
             Route::RehabKpi => "kpi_rehab",
+            Route::Dashboard | Route::DashboardUnit { .. } | Route::DashboardRecords { .. } => {
+                "dashboard"
+            }
+            Route::Targets => "targets",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -191,7 +219,15 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     use shared::auth::Capability::*;
     let has = |c| me.permissions.contains(&c);
     let employment = has(WriteTraining) || has(WriteLoans) || has(ApproveLoans) || oversees(me);
-    let mut items = vec![(Route::Home, "nav.home")];
+    let mut items = Vec::new();
+    // The plan's dashboard is the first thing a reader of KPIs (a leader) sees.
+    if has(ReadKpi) {
+        items.push((Route::Dashboard, "nav.dashboard"));
+    }
+    items.push((Route::Home, "nav.home"));
+    if has(SetTargets) {
+        items.push((Route::Targets, "nav.targets"));
+    }
     if has(ReadPersons) {
         items.push((Route::Persons, "nav.persons"));
     }
@@ -225,6 +261,18 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     items.push((Route::Password, "nav.password"));
     items
+}
+
+/// Where a user lands after logging in: leaders on the dashboard, everyone else on the
+/// home page.
+pub fn landing(me: &Me) -> Route {
+    if me.user.must_change_password {
+        Route::Password
+    } else if oversees(me) {
+        Route::Dashboard
+    } else {
+        Route::Home
+    }
 }
 
 /// The session ended mid-work: log in again over the page, so a half-filled form stays
@@ -414,6 +462,22 @@ fn switch(route: Route) -> Html {
             html! { <RequireLogin><pages::rehab::catalogue::CataloguePage /></RequireLogin> }
         }
         Route::RehabKpi => html! { <RequireLogin><pages::rehab::kpi::KpiPage /></RequireLogin> },
+        Route::Dashboard => {
+            html! { <RequireLogin><pages::dashboard::page::DashboardPage /></RequireLogin> }
+        }
+        Route::DashboardUnit { unit, period } => html! {
+            <RequireLogin><pages::dashboard::page::DashboardPage unit={Some(unit)} period={Some(period)} /></RequireLogin>
+        },
+        Route::DashboardRecords {
+            unit,
+            period,
+            indicator,
+        } => html! {
+            <RequireLogin><pages::dashboard::records::RecordsPage {unit} {period} {indicator} /></RequireLogin>
+        },
+        Route::Targets => {
+            html! { <RequireLogin><pages::dashboard::targets::TargetsPage /></RequireLogin> }
+        }
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {

@@ -2,6 +2,7 @@
 //! expired (never two refreshes at once: a reused refresh token ends the session), and
 //! turns problem JSON into [`ApiError`].
 
+pub mod plan;
 pub mod rehab;
 
 use std::cell::{Cell, RefCell};

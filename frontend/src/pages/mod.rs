@@ -4,6 +4,7 @@ pub mod audit;
 pub mod bases;
 pub mod course;
 pub mod courses;
+pub mod dashboard;
 pub mod home;
 pub mod loans;
 pub mod login;
