@@ -1012,7 +1012,11 @@ mod tests {
         let plan = shared::plan::Pace::ALL
             .iter()
             .map(|v| format!("pace.{v}"))
-            .chain(shared::plan::ReportStatus::ALL.iter().map(|v| format!("report.{v}")))
+            .chain(
+                shared::plan::ReportStatus::ALL
+                    .iter()
+                    .map(|v| format!("report.{v}")),
+            )
             .chain(shared::plan::ReportAction::ALL.iter().flat_map(|v| {
                 ["report_action", "report_q", "report_done"].map(|p| format!("{p}.{v}"))
             }))

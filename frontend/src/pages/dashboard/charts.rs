@@ -6,8 +6,8 @@
 use shared::plan::{IndicatorKind, Pace, Series};
 use yew::prelude::*;
 
-use super::{pace_badge, percent, target_text, value_text};
 use super::Go;
+use super::{pace_badge, percent, target_text, value_text};
 use crate::app::Route;
 use crate::i18n::Lang;
 
@@ -125,7 +125,13 @@ pub fn ranking(id: &str, bars: &[Bar], kind: IndicatorKind, lang: Lang, period: 
 /// Progress over the year: the cumulative figure month by month, the target as a
 /// dashed line and (for counts and sums) the straight path to it as a dotted one; the
 /// same numbers in a table below.
-pub fn progress_line(id: &str, title: &str, series: &Series, kind: IndicatorKind, lang: Lang) -> Html {
+pub fn progress_line(
+    id: &str,
+    title: &str,
+    series: &Series,
+    kind: IndicatorKind,
+    lang: Lang,
+) -> Html {
     const H: f64 = 190.0;
     const LEFT: f64 = 8.0;
     const BOTTOM: f64 = 24.0;

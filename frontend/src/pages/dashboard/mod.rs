@@ -248,9 +248,15 @@ mod tests {
         assert_eq!(grouped(-1_000), "-1,000");
         assert_eq!(percent(6_666), "66.6 %");
         assert_eq!(percent(10_000), "100.0 %");
-        assert_eq!(value_text(IndicatorKind::SumFen, 300_000_000, Lang::Zh), "3,000,000.00 元");
+        assert_eq!(
+            value_text(IndicatorKind::SumFen, 300_000_000, Lang::Zh),
+            "3,000,000.00 元"
+        );
         assert_eq!(value_text(IndicatorKind::Count, 5_000, Lang::En), "5,000");
-        assert_eq!(target_text(IndicatorKind::Count, None, Lang::Zh), "未设目标");
+        assert_eq!(
+            target_text(IndicatorKind::Count, None, Lang::Zh),
+            "未设目标"
+        );
         assert_eq!(target_text(IndicatorKind::Count, Some(0), Lang::Zh), "0");
     }
 

@@ -11,11 +11,11 @@ use yew::prelude::*;
 
 use super::charts::{achieved_bars, progress_line, ranking, Bar};
 use super::report::{ReportBox, ReportedEntry};
+use super::Go;
 use super::{
     default_period, figure_text, pace_badge, percent, period_label, period_options, plan_years,
     status_badge, target_text, trail,
 };
-use super::Go;
 use crate::app::{Ctx, Route};
 use crate::components::field::SelectField;
 use crate::hooks::page::use_title;
@@ -394,13 +394,13 @@ pub fn dashboard_view(p: &ViewProps) -> Html {
                     </> }
                 }
             };
-            let show_entry = me.permissions.contains(&Capability::SubmitReports)
-                && me.scope.code == p.unit;
+            let show_entry =
+                me.permissions.contains(&Capability::SubmitReports) && me.scope.code == p.unit;
             let reload = {
                 let dash = dash.clone();
                 Callback::from(move |_| dash.reload())
             };
-            html! { <>
+            html! { <div class="dash-body">
                 <section class="card" aria-labelledby="dash-own-h">
                     <p id="dash-as-of" class="as-of">
                         { ctx.t("dash.as_of").replace("{t}", &crate::clock::local_time(d.as_of, lang)) }
@@ -438,7 +438,7 @@ pub fn dashboard_view(p: &ViewProps) -> Html {
                         <ReportedEntry unit={p.unit.clone()} period={p.period} indicators={d.indicators.clone()} on_saved={reload} />
                     }
                 </div>
-            </> }
+            </div> }
         }
     };
     html! { <>

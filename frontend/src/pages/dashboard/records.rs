@@ -28,7 +28,11 @@ pub struct RecordsProps {
 #[function_component(RecordsPage)]
 pub fn records_page(p: &RecordsProps) -> Html {
     let ctx = use_context::<Ctx>();
-    use_title(ctx.as_ref().map(|c| c.t("records.title")).unwrap_or_default());
+    use_title(
+        ctx.as_ref()
+            .map(|c| c.t("records.title"))
+            .unwrap_or_default(),
+    );
     let units = crate::hooks::units::use_units();
     let period = Period::parse(&p.period);
     let year = period.map(|x| x.year);

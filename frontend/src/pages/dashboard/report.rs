@@ -10,8 +10,8 @@ use shared::plan::{
 use shared::FieldError;
 use yew::prelude::*;
 
-use super::{input_text, input_unit, parse_value, status_badge, value_text};
 use super::Go;
+use super::{input_text, input_unit, parse_value, status_badge, value_text};
 use crate::app::{Ctx, Route};
 use crate::components::confirm::ConfirmButton;
 use crate::components::field::{SelectField, TextField};
@@ -240,10 +240,7 @@ pub fn reported_entry(p: &ReportedEntryProps) -> Html {
             Ok(all.into_iter().find(|v| v.unit_code == unit))
         },
     );
-    let kind = offered
-        .iter()
-        .find(|i| i.code == *chosen)
-        .map(|i| i.kind);
+    let kind = offered.iter().find(|i| i.code == *chosen).map(|i| i.kind);
     {
         // The value on file fills the form when it arrives.
         let (value, note) = (value.clone(), note.clone());
@@ -271,7 +268,16 @@ pub fn reported_entry(p: &ReportedEntryProps) -> Html {
     }
     let options: Vec<(String, String)> = offered
         .iter()
-        .map(|i| (i.code.clone(), if lang == crate::i18n::Lang::En { i.name_en.clone() } else { i.name_zh.clone() }))
+        .map(|i| {
+            (
+                i.code.clone(),
+                if lang == crate::i18n::Lang::En {
+                    i.name_en.clone()
+                } else {
+                    i.name_zh.clone()
+                },
+            )
+        })
         .collect();
     let on_file = current.ready().cloned().flatten();
     let onsubmit = {
@@ -303,8 +309,12 @@ pub fn reported_entry(p: &ReportedEntryProps) -> Html {
                 version,
             };
             let (ind, unit) = ((*chosen).clone(), unit.clone());
-            let (saved, current, on_saved, reload) =
-                (saved.clone(), current.clone(), on_saved.clone(), current.clone());
+            let (saved, current, on_saved, reload) = (
+                saved.clone(),
+                current.clone(),
+                on_saved.clone(),
+                current.clone(),
+            );
             form.submit(
                 move |_| async move {
                     crate::api::plan::report_value(&ind, &unit, period, &body)

@@ -69,7 +69,11 @@ pub fn target_row(p: &RowProps) -> Html {
         // A newer target (saved here or by someone else) replaces what the input shows.
         let value = value.clone();
         use_effect_with(p.target.clone(), move |t| {
-            value.set(t.as_ref().map(|t| input_text(kind, t.value)).unwrap_or_default());
+            value.set(
+                t.as_ref()
+                    .map(|t| input_text(kind, t.value))
+                    .unwrap_or_default(),
+            );
             || ()
         });
     }
@@ -93,7 +97,8 @@ pub fn target_row(p: &RowProps) -> Html {
             };
             let body = TargetInput { value: v, version };
             let (ind, unit, period) = (p.indicator.code.clone(), p.unit.clone(), p.period);
-            let (changed, stale_set, conflict) = (p.on_changed.clone(), stale.clone(), p.on_changed.clone());
+            let (changed, stale_set, conflict) =
+                (p.on_changed.clone(), stale.clone(), p.on_changed.clone());
             stale.set(false);
             form.submit(
                 move |_| async move {
@@ -118,7 +123,8 @@ pub fn target_row(p: &RowProps) -> Html {
                 return;
             };
             let (ind, unit, period) = (p.indicator.code.clone(), p.unit.clone(), p.period);
-            let (changed, stale_set, conflict) = (p.on_changed.clone(), stale.clone(), p.on_changed.clone());
+            let (changed, stale_set, conflict) =
+                (p.on_changed.clone(), stale.clone(), p.on_changed.clone());
             stale.set(false);
             form.submit(
                 move |_| async move {
@@ -139,9 +145,9 @@ pub fn target_row(p: &RowProps) -> Html {
     let input_id = format!("target-{}-value", p.unit);
     // A refusal without a field of its own (not settable, locked, stale) goes next to
     // the input too: that is where the user looks.
-    let error = form.error("value", lang).or_else(|| {
-        (*stale).then(|| ctx.t("targets.stale"))
-    });
+    let error = form
+        .error("value", lang)
+        .or_else(|| (*stale).then(|| ctx.t("targets.stale")));
     let current = target_text(kind, p.target.as_ref().map(|t| t.value), lang);
     html! {
         <li id={format!("target-row-{}", p.unit)}>
@@ -176,7 +182,11 @@ pub fn target_row(p: &RowProps) -> Html {
 #[function_component(TargetsPage)]
 pub fn targets_page() -> Html {
     let ctx = use_context::<Ctx>();
-    use_title(ctx.as_ref().map(|c| c.t("targets.title")).unwrap_or_default());
+    use_title(
+        ctx.as_ref()
+            .map(|c| c.t("targets.title"))
+            .unwrap_or_default(),
+    );
     let units = crate::hooks::units::use_units();
     let plans = use_remote((), |_| crate::api::plan::plans());
     let period = use_state(|| None::<Period>);
