@@ -863,6 +863,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("dash.charts", "下级单位对比", "Units below compared"),
     ("dash.chart_indicator", "图表显示的指标", "Indicator shown in the charts"),
     ("dash.table", "数据总表", "All figures"),
+    ("dash.table_scroll", "数据总表（可左右滚动）", "All figures (scrolls sideways)"),
     ("dash.unit", "单位", "Unit"),
     ("dash.milestones", "工作节点", "Milestones"),
     ("dash.due", "截止 {d}", "due {d}"),

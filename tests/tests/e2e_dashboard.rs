@@ -134,8 +134,9 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     wait_text(&c, "#dash-table", "湘潭市").await;
     wait_text(&c, "#dash-as-of", "数据截至").await;
     wait_text(&c, "#dash-counters", "逾期").await;
-    wait_text(&c, "#chart-children", "湘潭市").await;
     wait_text(&c, "#dash-ranking", "湘潭市").await;
+    assert!(present(&c, "#chart-children svg rect").await, "the bars are drawn");
+    assert!(present(&c, "#chart-series svg polyline").await, "the line is drawn");
     let charts = chart_names(&c).await;
     assert!(
         charts.iter().any(|n| n.contains("条形图")),
@@ -186,7 +187,8 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
         .unwrap_or_else(|e| panic!("{e}"));
     click(&c, "#dash-up-43").await;
     wait_text(&c, "#dash-unit", "湖南省").await;
-    wait_text(&c, "#chart-children", "湘潭市").await;
+    wait_text(&c, "#dash-ranking", "湘潭市").await;
+    assert!(present(&c, "#chart-children svg rect").await, "the bars are drawn");
     check_page(&c, "the province's dashboard at 1280", true).await;
     shot(&c, "dashboard-province-1280").await;
 

@@ -194,7 +194,7 @@ fn own_list(d: &Dashboard, lang: Lang) -> Html {
 /// on its own (the page never scrolls sideways).
 fn table(d: &Dashboard, names: &dyn Fn(&DashboardRow) -> String, lang: Lang) -> Html {
     html! {
-        <div class="table-scroll" role="region" aria-labelledby="dash-table-h" tabindex="0">
+        <div class="table-scroll" role="region" aria-label={lang.t("dash.table_scroll")} tabindex="0">
             <table class="report dash-table" id="dash-table">
                 <thead>
                     <tr>

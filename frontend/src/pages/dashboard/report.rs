@@ -41,6 +41,15 @@ pub fn report_box(p: &ReportBoxProps) -> Html {
     let done = use_state(|| None::<ReportAction>);
     let form = use_form("report-form");
     let units = crate::hooks::units::use_units();
+    {
+        // Another unit or period: nothing said or asked about the last one stays.
+        let (asking, done) = (asking.clone(), done.clone());
+        use_effect_with((p.unit.clone(), p.period), move |_| {
+            asking.set(None);
+            done.set(None);
+            || ()
+        });
+    }
     let Some(ctx) = ctx else {
         return html! {};
     };

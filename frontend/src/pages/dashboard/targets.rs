@@ -46,8 +46,10 @@ pub struct RowProps {
     pub target: Option<Target>,
     /// Whether the user may change it.
     pub editable: bool,
-    /// Runs after a save or a removal, and after a conflict (to load the newer value).
-    pub on_changed: Callback<Vec<TargetWarning>>,
+    /// Runs after a save or a removal.
+    pub on_changed: Callback<()>,
+    /// Runs after a conflict (someone else changed it): loads the newer value.
+    pub on_stale: Callback<()>,
 }
 
 /// One unit's target: shown, and when the user may set it, an input with save and
@@ -107,12 +109,12 @@ pub fn target_row(p: &RowProps) -> Html {
                         .map_err(|e| {
                             if e.status == 409 {
                                 stale_set.set(true);
-                                conflict.emit(Vec::new());
+                                conflict.emit(());
                             }
                             Failure::from(e)
                         })
                 },
-                move |answer: shared::plan::TargetAnswer| changed.emit(answer.warnings),
+                move |_: shared::plan::TargetAnswer| changed.emit(()),
             );
         })
     };
@@ -133,12 +135,12 @@ pub fn target_row(p: &RowProps) -> Html {
                         .map_err(|e| {
                             if e.status == 409 {
                                 stale_set.set(true);
-                                conflict.emit(Vec::new());
+                                conflict.emit(());
                             }
                             Failure::from(e)
                         })
                 },
-                move |()| changed.emit(Vec::new()),
+                move |()| changed.emit(()),
             );
         })
     };
@@ -277,10 +279,18 @@ pub fn targets_page() -> Html {
         .as_ref()
         .and_then(|c| indicators.iter().find(|i| &i.code == c))
         .cloned();
+    // The split is loaded again after every change: its warnings follow.
     let on_changed = {
         let (split, saved) = (split.clone(), saved.clone());
-        Callback::from(move |_w: Vec<TargetWarning>| {
+        Callback::from(move |()| {
             saved.set(true);
+            split.reload();
+        })
+    };
+    let on_stale = {
+        let (split, saved) = (split.clone(), saved.clone());
+        Callback::from(move |()| {
+            saved.set(false);
             split.reload();
         })
     };
@@ -318,7 +328,7 @@ pub fn targets_page() -> Html {
                 <h2 id="targets-unit" tabindex="-1">{ format!("{unit_name} · {}", indicator_name(&ind, lang)) }</h2>
                 <ul class="target-rows" id="targets-parent">
                     <TargetRow indicator={ind.clone()} unit={unit.clone()} name={ctx.t("targets.own").replace("{u}", &unit_name)}
-                        period={per} target={s.target.clone()} editable={editable(&unit)} on_changed={on_changed.clone()} />
+                        period={per} target={s.target.clone()} editable={editable(&unit)} on_changed={on_changed.clone()} on_stale={on_stale.clone()} />
                 </ul>
                 if kind != IndicatorKind::Ratio && !s.children.is_empty() {
                     <p id="targets-sum">{ ctx.t("targets.sum")
@@ -356,7 +366,7 @@ pub fn targets_page() -> Html {
                         });
                         html! { <>
                             <TargetRow indicator={ind.clone()} unit={c.unit_code.clone()} name={name.clone()} period={per}
-                                target={c.target.clone()} editable={editable(&c.unit_code)} on_changed={on_changed.clone()} />
+                                target={c.target.clone()} editable={editable(&c.unit_code)} on_changed={on_changed.clone()} on_stale={on_stale.clone()} />
                             if let Some(onclick) = drill {
                                 <li class="drill">
                                     <button type="button" class="link" id={format!("targets-drill-{}", c.unit_code)} {onclick}>
