@@ -9,7 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, health, kpi, loans, org, persons, rehab, training, users,
+    attachments, audit, auth, bases, health, kpi, loans, org, persons, plan, rehab, training, users,
 };
 
 struct BearerAuth;
@@ -51,6 +51,12 @@ impl Modify for BearerAuth {
         rehab::routes::list_needs, rehab::routes::create_need, rehab::routes::get_need, rehab::routes::act, rehab::routes::assess, rehab::routes::renewals,
         rehab::routes::list_episodes, rehab::routes::create_episode, rehab::routes::get_episode, rehab::routes::update_episode, rehab::routes::kpi,
         rehab::routes::needs_template, rehab::routes::import_needs, rehab::routes::export_needs, rehab::routes::export_catalogue, rehab::routes::import_catalogue,
+        plan::routes::list_plans, plan::routes::get_plan, plan::routes::update_plan, plan::routes::update_measure,
+        plan::routes::create_indicator, plan::routes::update_indicator,
+        plan::routes::get_targets, plan::routes::set_target, plan::routes::delete_target,
+        plan::routes::list_submissions, plan::routes::create_submission, plan::routes::list_reported, plan::routes::put_reported,
+        plan::routes::get_report, plan::routes::act, plan::routes::list_exceptions, plan::routes::grant_exception,
+        plan::routes::get_dashboard, plan::routes::get_series, plan::routes::get_records, plan::routes::export_dashboard,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

@@ -194,9 +194,15 @@ pub const PLAN_OFFICE: &str = "43.poverty_office";
 /// hold a role of the DPF's work (leader or staff), so that taking an account's roles
 /// away takes this too.
 pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capability] {
-    let works = roles.iter().any(|r| matches!(r, Role::Leader | Role::Staff));
+    let works = roles
+        .iter()
+        .any(|r| matches!(r, Role::Leader | Role::Staff));
     if unit_code == PLAN_OFFICE && works {
-        &[Capability::ReadKpi, Capability::ManagePlan, Capability::SetTargets]
+        &[
+            Capability::ReadKpi,
+            Capability::ManagePlan,
+            Capability::SetTargets,
+        ]
     } else {
         &[]
     }

@@ -150,6 +150,12 @@ crate::string_enum! {
         InvalidYesNo = "invalid_yes_no",
         /// `links_in_county`.
         LinksInCounty = "links_in_county",
+        /// `locked_approved`.
+        LockedApproved = "locked_approved",
+        /// `locked_closed`.
+        LockedClosed = "locked_closed",
+        /// `locked_expired`.
+        LockedExpired = "locked_expired",
         /// `malformed_json`.
         MalformedJson = "malformed_json",
         /// `missing_column`.

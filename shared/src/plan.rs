@@ -451,6 +451,9 @@ pub struct Indicator {
     pub period: PeriodKind,
     /// Shown order on the dashboard.
     pub position: i32,
+    /// For a computed indicator, the key of the module's computation
+    /// (`training.trained_poor_persons`); none for a reported one.
+    pub computation: Option<String>,
     /// For a computed indicator: whether a module has registered a computation for its
     /// code in this server (else its figures are absent).
     pub available: bool,
@@ -480,6 +483,9 @@ pub struct IndicatorInput {
     pub period: PeriodKind,
     /// Dashboard order.
     pub position: i32,
+    /// For a computed indicator, a registered computation's key (required); none for
+    /// a reported one.
+    pub computation: Option<String>,
     /// The version last seen (updates; or If-Match).
     pub version: Option<i64>,
 }
@@ -938,9 +944,7 @@ pub struct PlanDetail {
 /// A value as a share of a target, in basis points (none without a positive target).
 pub fn percent_bp(value: Option<i64>, target: Option<i64>) -> Option<i64> {
     let (v, t) = (value?, target?);
-    (t > 0).then(|| {
-        i64::try_from(i128::from(v) * 10_000 / i128::from(t)).unwrap_or(i64::MAX)
-    })
+    (t > 0).then(|| i64::try_from(i128::from(v) * 10_000 / i128::from(t)).unwrap_or(i64::MAX))
 }
 
 /// The value of a figure: for a ratio numerator ÷ denominator in basis points (none
@@ -1011,7 +1015,17 @@ mod tests {
         let y = Period::parse("2020").expect("year");
         assert_eq!(y.end(), NaiveDate::from_ymd_opt(2020, 12, 31).expect("d"));
         assert_eq!(q1.locking(), vec![q1, y]);
-        for bad in ["", "20", "2020Q0", "2020Q5", "2020Q12", "1999", "2020q1", "２０２０", "-202"] {
+        for bad in [
+            "",
+            "20",
+            "2020Q0",
+            "2020Q5",
+            "2020Q12",
+            "1999",
+            "2020q1",
+            "２０２０",
+            "-202",
+        ] {
             assert_eq!(Period::parse(bad), None, "{bad}");
         }
         assert_eq!(
