@@ -4,7 +4,8 @@
 //! city's dashboard, drills into 湘乡市 and approves it; the provincial `leader` lands on
 //! the province's dashboard with its charts, splits a target to 湘潭市 (the warning that
 //! the cities add up to less than the province shows), drills into 湘潭市 and 湘乡市 and
-//! opens the records behind a figure (the person masked). The same browser window,
+//! opens the records behind a figure (the person masked); a person found after the
+//! approval shows as "live ≠ approved". The same browser window,
 //! widened to 1280 × 800, shows the province's dashboard once more. One server and one
 //! browser for the whole file; every page visited passes axe-core, does not scroll
 //! sideways and shows no English.
@@ -47,6 +48,22 @@ async fn chart_names(c: &Client) -> Vec<String> {
     .iter()
     .filter_map(|v| v.as_str().map(str::to_owned))
     .collect()
+}
+
+/// 湘乡市's rehabilitation staff find that this person needs functional training.
+async fn assess(app: &TestApp, person: &str, on: &str) {
+    let rehab = app.token("xiangxiang.rehab").await;
+    let r = app
+        .post(
+            &rehab,
+            "/api/v1/rehab/assessments",
+            json!({"person_id": person, "source": "survey", "assessed_on": on,
+                "assessor": "李医生", "needs": [
+                    {"kind": "functional_training", "project": "basic_rehab", "result": "needed"},
+                ]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
 }
 
 #[actix_web::test]
@@ -123,6 +140,10 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     check_page(&c, "a county approved by its city", true).await;
     shot(&c, "dashboard-county-approved").await;
     logout(&c).await;
+    // After the approval another person of 湘乡市 is found to need rehabilitation in
+    // 2020: the live service rate moves away from the approved one.
+    let second = PersonBuilder::new().name("看板乙").create(&app);
+    assess(&app, &second.id.to_string(), "2020-06-01").await;
 
     // The provincial leader lands on the province's dashboard: the charts, the table,
     // the ranking.
@@ -170,12 +191,17 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     click(&c, "#dash-drill-430381").await;
     wait_text(&c, "#dash-unit", "湘乡市").await;
     wait_text(&c, "#report-status", "已审定").await;
+    wait_text(&c, "#dash-differs-rehab_service_rate", "实时数与审定数不一致").await;
+    wait_text(&c, "#dash-row-430381", "实时≠审定").await;
     check_page(&c, "a county's dashboard seen from the province", true).await;
     click(&c, "#dash-records-rehab_service_rate").await;
     wait_text(&c, "#records-what", "康复服务率").await;
-    wait_text(&c, "#records", "看*").await;
+    wait_text(&c, "#records", "看**").await;
     let listed = text_of(&c, "#records").await;
-    assert!(!listed.contains("看板甲"), "the person is masked: {listed}");
+    assert!(
+        !listed.contains("看板甲") && !listed.contains("看板乙"),
+        "the persons are masked: {listed}"
+    );
     check_page(&c, "the records behind a figure", true).await;
     shot(&c, "dashboard-records").await;
     click(&c, "#records-back").await;
