@@ -58,9 +58,9 @@ async fn assess(app: &TestApp, person: &str, on: &str) {
             &rehab,
             "/api/v1/rehab/assessments",
             json!({"person_id": person, "source": "survey", "assessed_on": on,
-                "assessor": "李医生", "needs": [
-                    {"kind": "functional_training", "project": "basic_rehab", "result": "needed"},
-                ]}),
+            "assessor": "李医生", "needs": [
+                {"kind": "functional_training", "project": "basic_rehab", "result": "needed"},
+            ]}),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
@@ -156,8 +156,14 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     wait_text(&c, "#dash-as-of", "数据截至").await;
     wait_text(&c, "#dash-counters", "逾期").await;
     wait_text(&c, "#dash-ranking", "湘潭市").await;
-    assert!(present(&c, "#chart-children svg rect").await, "the bars are drawn");
-    assert!(present(&c, "#chart-series svg polyline").await, "the line is drawn");
+    assert!(
+        present(&c, "#chart-children svg rect").await,
+        "the bars are drawn"
+    );
+    assert!(
+        present(&c, "#chart-series svg polyline").await,
+        "the line is drawn"
+    );
     let charts = chart_names(&c).await;
     assert!(
         charts.iter().any(|n| n.contains("条形图")),
@@ -191,7 +197,12 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     click(&c, "#dash-drill-430381").await;
     wait_text(&c, "#dash-unit", "湘乡市").await;
     wait_text(&c, "#report-status", "已审定").await;
-    wait_text(&c, "#dash-differs-rehab_service_rate", "实时数与审定数不一致").await;
+    wait_text(
+        &c,
+        "#dash-differs-rehab_service_rate",
+        "实时数与审定数不一致",
+    )
+    .await;
     wait_text(&c, "#dash-row-430381", "实时≠审定").await;
     check_page(&c, "a county's dashboard seen from the province", true).await;
     click(&c, "#dash-records-rehab_service_rate").await;
@@ -214,7 +225,10 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     click(&c, "#dash-up-43").await;
     wait_text(&c, "#dash-unit", "湖南省").await;
     wait_text(&c, "#dash-ranking", "湘潭市").await;
-    assert!(present(&c, "#chart-children svg rect").await, "the bars are drawn");
+    assert!(
+        present(&c, "#chart-children svg rect").await,
+        "the bars are drawn"
+    );
     check_page(&c, "the province's dashboard at 1280", true).await;
     shot(&c, "dashboard-province-1280").await;
 
