@@ -68,6 +68,39 @@ pub enum Route {
     /// Measure 14's KPIs by unit.
     #[at("/kpi/rehab")]
     RehabKpi,
+    /// Home accessibility retrofit cases of the user's area.
+    #[at("/retrofits")]
+    Retrofits,
+    /// A new retrofit case.
+    #[at("/retrofits/new")]
+    RetrofitNew,
+    /// One retrofit case: plan, photos and workflow.
+    #[at("/retrofits/cases/:id")]
+    RetrofitCase {
+        /// Case id.
+        id: String,
+    },
+    /// Measure 15's KPIs by unit.
+    #[at("/kpi/retrofits")]
+    RetrofitKpi,
+    /// Care placements (托养) of the user's area.
+    #[at("/care")]
+    CarePlacements,
+    /// A new care placement.
+    #[at("/care/new")]
+    CareNew,
+    /// One care placement.
+    #[at("/care/placements/:id")]
+    CarePlacement {
+        /// Placement id.
+        id: String,
+    },
+    /// Care providers.
+    #[at("/care/providers")]
+    CareProviders,
+    /// Measure 9's KPI by unit.
+    #[at("/kpi/care")]
+    CareKpi,
     /// Training courses.
     #[at("/courses")]
     Courses,
@@ -147,6 +180,11 @@ impl Route {
             Route::RehabFollowUps => "rehab_follow_ups",
             Route::RehabCatalogue => "rehab_catalogue",
             Route::RehabKpi => "kpi_rehab",
+            Route::Retrofits | Route::RetrofitNew | Route::RetrofitCase { .. } => "retrofits",
+            Route::RetrofitKpi => "kpi_retrofits",
+            Route::CarePlacements | Route::CareNew | Route::CarePlacement { .. } => "care",
+            Route::CareProviders => "care_providers",
+            Route::CareKpi => "kpi_care",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -185,6 +223,14 @@ pub fn rehab_work(me: &Me) -> bool {
         .any(|c| matches!(c, WriteRehab | ApproveRehab | MaintainCatalogue))
 }
 
+/// Whether the user takes part in measure 15 (home accessibility retrofits).
+pub fn retrofit_work(me: &Me) -> bool {
+    use shared::auth::Capability::*;
+    me.permissions
+        .iter()
+        .any(|c| matches!(c, WriteRetrofits | ApproveRetrofits))
+}
+
 /// The pages this user can use, in menu order, with their message keys: the one place
 /// that says which role sees which page (the menu and the home page both show it).
 pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
@@ -216,6 +262,20 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadKpi) && (rehab_work(me) || oversees(me)) {
         items.push((Route::RehabKpi, "nav.kpi_rehab"));
+    }
+    if has(ReadRetrofits) || has(WriteRetrofits) {
+        items.push((Route::Retrofits, "nav.retrofits"));
+    }
+    if has(ReadKpi) && (retrofit_work(me) || oversees(me)) {
+        items.push((Route::RetrofitKpi, "nav.kpi_retrofits"));
+    }
+    if has(ReadCare) {
+        // Leaders read the placements they oversee; county staff keep them.
+        items.push((Route::CarePlacements, "nav.care"));
+        items.push((Route::CareProviders, "nav.care_providers"));
+        if has(ReadKpi) {
+            items.push((Route::CareKpi, "nav.kpi_care"));
+        }
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -414,6 +474,31 @@ fn switch(route: Route) -> Html {
             html! { <RequireLogin><pages::rehab::catalogue::CataloguePage /></RequireLogin> }
         }
         Route::RehabKpi => html! { <RequireLogin><pages::rehab::kpi::KpiPage /></RequireLogin> },
+        Route::Retrofits => {
+            html! { <RequireLogin><pages::retrofit::cases::CaseList /></RequireLogin> }
+        }
+        Route::RetrofitNew => {
+            html! { <RequireLogin><pages::retrofit::new::CaseNew /></RequireLogin> }
+        }
+        Route::RetrofitCase { id } => {
+            html! { <RequireLogin><pages::retrofit::case::CasePage {id} /></RequireLogin> }
+        }
+        Route::RetrofitKpi => {
+            html! { <RequireLogin><pages::retrofit::kpi::KpiPage /></RequireLogin> }
+        }
+        Route::CarePlacements => {
+            html! { <RequireLogin><pages::care::placements::PlacementList /></RequireLogin> }
+        }
+        Route::CareNew => {
+            html! { <RequireLogin><pages::care::form::PlacementForm /></RequireLogin> }
+        }
+        Route::CarePlacement { id } => {
+            html! { <RequireLogin><pages::care::placement::PlacementPage {id} /></RequireLogin> }
+        }
+        Route::CareProviders => {
+            html! { <RequireLogin><pages::care::providers::ProviderList /></RequireLogin> }
+        }
+        Route::CareKpi => html! { <RequireLogin><pages::care::kpi::CareKpiPage /></RequireLogin> },
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {
