@@ -75,6 +75,18 @@ pub fn demo_accounts() -> Vec<(&'static str, &'static str, String, Vec<Role>)> {
             vec![Role::Rehabilitation],
         ),
         (
+            "xiangxiang.rights",
+            "湘乡市残联维权干部",
+            "430381".into(),
+            vec![Role::Rights],
+        ),
+        (
+            "xiangxiang.employment",
+            "湘乡市残联教就干部",
+            "430381".into(),
+            vec![Role::Employment],
+        ),
+        (
             "liuyang.staff",
             "浏阳市残联干部",
             "430181".into(),
@@ -519,6 +531,391 @@ pub fn seed_rehab(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
                         outcome: None,
                         continues: None,
                     },
+                },
+            )?;
+        }
+    }
+    Ok(written)
+}
+
+/// Home accessibility retrofits under way in 湘乡市 for the demo: ten cases of synthetic
+/// persons in various states, recorded by `xiangxiang.rights` with plans approved by
+/// `xiangxiang.staff` (four eyes), all through the module's own checks and audited. Two
+/// cases wait in `verified` with nothing else done, for a walk through plan → approve →
+/// start → complete → accept (upload the before photos before starting); the first case
+/// holds two members of one household.
+pub fn seed_retrofits(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
+    use shared::rehab::NeedSource;
+    use shared::retrofit::{
+        ActualCost, CaseAction, CaseActionKind, CaseCreate, CaseInput, CompleteInput,
+        LinkedProgramme, PlanItemInput, StartInput, VisitInput,
+    };
+    let rights = demo_actor(conn, "xiangxiang.rights")?;
+    let staff = demo_actor(conn, "xiangxiang.staff")?;
+    let people: Vec<(String, Option<String>)> = persons::table
+        .filter(persons::county_code.eq("430381"))
+        .filter(persons::registered_poor.eq(true))
+        .filter(persons::disability_level.le(2))
+        .filter(persons::synthetic.eq(true))
+        .filter(persons::deleted_at.is_null())
+        .order(persons::id.desc())
+        .limit(11)
+        .select((persons::id, persons::household_number))
+        .load(conn)?;
+    if people.len() < 11 {
+        return Ok(0);
+    }
+    // Two synthetic persons made one household, so that one case holds both.
+    diesel::update(persons::table.filter(persons::id.eq(&people[1].0)))
+        .set(persons::household_number.eq(&people[0].1))
+        .execute(conn)?;
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
+    let step = |action, version| CaseAction {
+        action,
+        version,
+        reason: None,
+        visit: None,
+        start: None,
+        complete: None,
+        acceptance: None,
+    };
+    let visit = |m: u32| VisitInput {
+        visited_on: day(m, 12),
+        visitors: "湘乡市残联维权部 王芳、村残疾人专职委员 李强".into(),
+        need_verified: true,
+        willing: true,
+        housing_suitable: true,
+        note: None,
+    };
+    let plan = [
+        ("ramp", "大门口", 1, 120_000),
+        ("grab_bars", "卫生间", 2, 30_000),
+        ("sitting_toilet", "卫生间", 1, 80_000),
+    ];
+    let mut written = 0;
+    // Case 0 holds persons 0 and 1; cases 1–9 one person each (persons 2–10).
+    for i in 0..10usize {
+        let members: Vec<Uuid> = if i == 0 {
+            vec![
+                crate::db::uuid(&people[0].0)?,
+                crate::db::uuid(&people[1].0)?,
+            ]
+        } else {
+            vec![crate::db::uuid(&people[i + 1].0)?]
+        };
+        let month = 3 + u32::try_from(i % 5).unwrap_or(0);
+        let (_, case) = crate::retrofit::cases::create(
+            conn,
+            pii,
+            &rights,
+            &CaseCreate {
+                id: None,
+                fields: CaseInput {
+                    person_ids: members,
+                    source: if i % 2 == 0 {
+                        NeedSource::Survey
+                    } else {
+                        NeedSource::HomeVisit
+                    },
+                    identified_on: day(month, 2),
+                    linked_programme: if i == 6 {
+                        LinkedProgramme::DilapidatedHousing
+                    } else {
+                        LinkedProgramme::None
+                    },
+                    address: None,
+                    note: Some("演示数据（虚构）".into()),
+                    relocated_from: None,
+                },
+            },
+        )?;
+        written += 1;
+        let (id, version) = (case.id, std::cell::Cell::new(case.version));
+        // Each step answers the case; its version is the next step's.
+        let act = |conn: &mut DbConn,
+                   who: &crate::auth::AuthUser,
+                   edit: &dyn Fn(&mut CaseAction),
+                   kind: CaseActionKind|
+         -> Result<shared::retrofit::RetrofitCase, ApiError> {
+            let mut a = step(kind, version.get());
+            edit(&mut a);
+            let c = crate::retrofit::cases::act(conn, who, id, &a)?;
+            version.set(c.version);
+            Ok(c)
+        };
+        match i {
+            0 | 1 => continue,
+            8 => {
+                let why = |a: &mut CaseAction| a.reason = Some("户主表示暂不需要改造".into());
+                act(conn, &rights, &why, CaseActionKind::Decline)?;
+                continue;
+            }
+            9 => {
+                let why = |a: &mut CaseAction| a.reason = Some("房屋为C级危房，转危房改造".into());
+                act(conn, &rights, &why, CaseActionKind::ReferHousing)?;
+                continue;
+            }
+            _ => {}
+        }
+        let v = visit(month);
+        act(
+            conn,
+            &rights,
+            &|a: &mut CaseAction| a.visit = Some(v.clone()),
+            CaseActionKind::Verify,
+        )?;
+        if i <= 3 {
+            continue;
+        }
+        let lines: Vec<PlanItemInput> = plan
+            .iter()
+            .map(|(item, location, quantity, cost)| PlanItemInput {
+                id: None,
+                item_code: (*item).into(),
+                location: (*location).into(),
+                quantity: *quantity,
+                unit_cost_fen: *cost,
+                note: None,
+            })
+            .collect();
+        let c = crate::retrofit::cases::update_plan(conn, &rights, id, version.get(), &lines)?;
+        version.set(c.version);
+        let none = |_: &mut CaseAction| {};
+        act(conn, &rights, &none, CaseActionKind::DraftPlan)?;
+        if i == 4 {
+            continue;
+        }
+        act(conn, &staff, &none, CaseActionKind::ApprovePlan)?;
+        if i == 5 {
+            continue;
+        }
+        let start = StartInput {
+            contractor: "湘乡市安居建筑装饰有限公司".into(),
+            started_on: day(month + 1, 3),
+        };
+        let c = act(
+            conn,
+            &rights,
+            &|a: &mut CaseAction| a.start = Some(start.clone()),
+            CaseActionKind::Start,
+        )?;
+        if i == 6 {
+            continue;
+        }
+        let done = CompleteInput {
+            completed_on: day(month + 1, 20),
+            costs: c
+                .plan
+                .items
+                .iter()
+                .map(|l| ActualCost {
+                    plan_item_id: l.id,
+                    actual_cost_fen: l.line_total_fen,
+                })
+                .collect(),
+        };
+        act(
+            conn,
+            &rights,
+            &|a: &mut CaseAction| a.complete = Some(done.clone()),
+            CaseActionKind::Complete,
+        )?;
+    }
+    Ok(written)
+}
+
+/// Care services in 湘乡市 for the demo: three providers and eight placements in every
+/// state — referred, assessed, approved, active (residential, day care, home-based with
+/// service logs), suspended, ended, and one transferred — recorded by
+/// `xiangxiang.employment` and approved by `xiangxiang.staff` (four eyes), through the
+/// module's own checks.
+pub fn seed_care(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
+    use shared::care::{
+        CareAssessmentCreate, CareAssessmentInput, CareMode, CarerSituation, EndReason, Funder,
+        PlacementAction, PlacementActionKind, PlacementCreate, PlacementInput, PlacementStatus,
+        PlacementTransfer, ProviderCreate, ProviderInput, ProviderKind, SelfCareLevel,
+        ServiceLogInput,
+    };
+    let writer = demo_actor(conn, "xiangxiang.employment")?;
+    let approver = demo_actor(conn, "xiangxiang.staff")?;
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
+    let mut providers = Vec::new();
+    for (name, kind, places) in [
+        ("湘乡市残疾人托养中心", ProviderKind::DpfCentre, 40),
+        ("湘乡市东山街道日间照料中心", ProviderKind::DayCentre, 20),
+        ("湘乡市助残居家服务社", ProviderKind::HomeServiceOrg, 60),
+    ] {
+        let (_, p) = crate::care::providers::create(
+            conn,
+            pii,
+            &writer,
+            &ProviderCreate {
+                id: None,
+                fields: ProviderInput {
+                    name: name.into(),
+                    kind,
+                    county_code: "430381".into(),
+                    places,
+                    address: None,
+                    phone: None,
+                    active: true,
+                },
+            },
+        )?;
+        providers.push(p.id);
+    }
+    // Persons of 湘乡市 not already used by the rehab demo's first ones.
+    let people: Vec<String> = persons::table
+        .filter(persons::county_code.eq("430381"))
+        .filter(persons::registered_poor.eq(true))
+        .filter(persons::deleted_at.is_null())
+        .order(persons::id.desc())
+        .limit(8)
+        .select(persons::id)
+        .load(conn)?;
+    let modes = [
+        CareMode::Residential,
+        CareMode::DayCare,
+        CareMode::HomeBased,
+    ];
+    // The status each placement is taken to, in order.
+    let targets = [
+        PlacementStatus::Referred,
+        PlacementStatus::Assessed,
+        PlacementStatus::Approved,
+        PlacementStatus::Active,
+        PlacementStatus::Active,
+        PlacementStatus::Active,
+        PlacementStatus::Suspended,
+        PlacementStatus::Ended,
+    ];
+    let mut written = 0;
+    for (i, (person, target)) in people.iter().zip(targets).enumerate() {
+        let person_id = crate::db::uuid(person)?;
+        let mode = modes[i % 3];
+        let provider = providers[i % 3];
+        let month = 2 + u32::try_from(i).unwrap_or(0);
+        let assessment = if target == PlacementStatus::Referred {
+            None
+        } else {
+            let (_, a) = crate::care::assessments::create(
+                conn,
+                pii,
+                &writer,
+                &CareAssessmentCreate {
+                    id: None,
+                    fields: CareAssessmentInput {
+                        person_id,
+                        assessed_on: day(month, 3),
+                        assessor: "湘乡市残联托养评估小组".into(),
+                        self_care: SelfCareLevel::ALL[i % 3],
+                        carer: CarerSituation::ALL[i % 4],
+                        preferred_mode: mode,
+                        note: None,
+                    },
+                },
+            )?;
+            Some(a.id)
+        };
+        let (_, mut p) = crate::care::placements::create(
+            conn,
+            pii,
+            &writer,
+            &PlacementCreate {
+                id: None,
+                fields: PlacementInput {
+                    person_id,
+                    provider_id: provider,
+                    mode,
+                    start_on: day(month, 10),
+                    end_on: None,
+                    monthly_subsidy_fen: [120_000, 60_000, 30_000][i % 3],
+                    funder: Funder::ALL[i % 3],
+                    assessment_id: assessment,
+                    note: None,
+                },
+            },
+        )?;
+        written += 1;
+        let step = |action, on| PlacementAction {
+            action,
+            version: None,
+            on,
+            end_reason: None,
+            assessment_id: None,
+            note: None,
+        };
+        let mut go = |conn: &mut DbConn, who: &crate::auth::AuthUser, a: PlacementAction| {
+            crate::care::placements::act(conn, who, p.id, p.version, &a).map(|n| p = n)
+        };
+        if matches!(
+            target,
+            PlacementStatus::Referred | PlacementStatus::Assessed
+        ) {
+            continue;
+        }
+        go(
+            conn,
+            &approver,
+            step(PlacementActionKind::Approve, Some(day(month, 8))),
+        )?;
+        if target == PlacementStatus::Approved {
+            continue;
+        }
+        go(
+            conn,
+            &writer,
+            step(PlacementActionKind::Activate, Some(day(month, 10))),
+        )?;
+        match target {
+            PlacementStatus::Suspended => {
+                go(
+                    conn,
+                    &writer,
+                    step(PlacementActionKind::Suspend, Some(day(month + 2, 1))),
+                )?;
+            }
+            PlacementStatus::Ended => {
+                let mut end = step(PlacementActionKind::End, Some(day(month + 3, 20)));
+                end.end_reason = Some(EndReason::FamilyCare);
+                go(conn, &writer, end)?;
+            }
+            _ => {}
+        }
+        if mode == CareMode::HomeBased && target == PlacementStatus::Active {
+            for (d, tasks) in [(12, "助浴、理发"), (19, "送餐、打扫卫生"), (26, "陪同就医")]
+            {
+                crate::care::placements::add_log(
+                    conn,
+                    pii,
+                    &writer,
+                    p.id,
+                    &ServiceLogInput {
+                        id: None,
+                        served_on: day(month, d),
+                        hours: 2,
+                        tasks: tasks.into(),
+                        carer: "王秀兰".into(),
+                    },
+                )?;
+            }
+        }
+        if i == 3 {
+            // A change of mode: residential care becomes day care from July.
+            crate::care::placements::transfer(
+                conn,
+                &writer,
+                p.id,
+                p.version,
+                &PlacementTransfer {
+                    version: None,
+                    new_id: None,
+                    on: day(7, 1),
+                    provider_id: providers[1],
+                    mode: CareMode::DayCare,
+                    monthly_subsidy_fen: 60_000,
+                    funder: Funder::Dpf,
+                    note: Some("家属要求改为日间照料".into()),
                 },
             )?;
         }

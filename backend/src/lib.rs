@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod bases;
+pub mod care;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -27,6 +28,7 @@ pub mod record;
 #[cfg(test)]
 mod record_contract;
 pub mod rehab;
+pub mod retrofit;
 pub mod routes;
 pub mod server;
 #[cfg(test)]

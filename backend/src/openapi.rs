@@ -9,7 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, health, kpi, loans, org, persons, plan, rehab, training, users,
+    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, plan, rehab, retrofit,
+    training, users,
 };
 
 struct BearerAuth;
@@ -51,6 +52,13 @@ impl Modify for BearerAuth {
         rehab::routes::list_needs, rehab::routes::create_need, rehab::routes::get_need, rehab::routes::act, rehab::routes::assess, rehab::routes::renewals,
         rehab::routes::list_episodes, rehab::routes::create_episode, rehab::routes::get_episode, rehab::routes::update_episode, rehab::routes::kpi,
         rehab::routes::needs_template, rehab::routes::import_needs, rehab::routes::export_needs, rehab::routes::export_catalogue, rehab::routes::import_catalogue,
+        retrofit::routes::list_items, retrofit::routes::create_item, retrofit::routes::update_item, retrofit::routes::list_caps, retrofit::routes::set_cap,
+        retrofit::routes::list_cases, retrofit::routes::create_case, retrofit::routes::get_case, retrofit::routes::update_plan, retrofit::routes::act,
+        retrofit::routes::export, retrofit::routes::template, retrofit::routes::import, retrofit::routes::kpi,
+        care::routes::list_providers, care::routes::create_provider, care::routes::get_provider, care::routes::update_provider, care::routes::delete_provider,
+        care::routes::list_assessments, care::routes::create_assessment, care::routes::get_assessment,
+        care::routes::list_placements, care::routes::create_placement, care::routes::get_placement, care::routes::act, care::routes::transfer,
+        care::routes::list_logs, care::routes::add_log, care::routes::export, care::routes::kpi,
         plan::routes::list_plans, plan::routes::get_plan, plan::routes::update_plan, plan::routes::update_measure,
         plan::routes::create_indicator, plan::routes::update_indicator,
         plan::routes::get_targets, plan::routes::set_target, plan::routes::delete_target,

@@ -55,6 +55,10 @@ record_contract!(
     users => user_spec,
     rehab_needs => rehab_need_spec,
     rehab_episodes => rehab_episode_spec,
+    retrofit_cases => retrofit_case_spec,
+    care_providers => care_provider_spec,
+    care_assessments => care_assessment_spec,
+    care_placements => care_placement_spec,
     milestone_submissions => milestone_submission_spec,
 );
 
@@ -354,6 +358,24 @@ async fn rehab_need_spec(app: &TestApp) -> Spec {
     }
 }
 
+async fn retrofit_case_spec(app: &TestApp) -> Spec {
+    let p = PersonBuilder::new().county("430381").create(app).id;
+    let case = move |source: &str| json!({"person_ids": [p], "source": source, "identified_on": "2020-03-02"});
+    Spec {
+        entity: "retrofit_case",
+        owner: "xiangxiang.staff",
+        outsider: "liuyang.staff",
+        create_path: "/api/v1/retrofits/cases".into(),
+        list_path: "/api/v1/retrofits/cases?limit=500".into(),
+        item_prefix: "/api/v1/retrofits/cases/".into(),
+        readable: true,
+        body: case("survey"),
+        other_body: case("home_visit"),
+        update: None,
+        delete: false,
+    }
+}
+
 async fn rehab_episode_spec(app: &TestApp) -> Spec {
     let p = PersonBuilder::new().county("430381").create(app).id;
     let episode = move |months: i64| {
@@ -376,6 +398,81 @@ async fn rehab_episode_spec(app: &TestApp) -> Spec {
             b["version"] = json!(v);
             b
         })),
+        delete: false,
+    }
+}
+
+fn care_provider_body(places: i64) -> Value {
+    json!({"name": "湘乡市托养中心", "kind": "dpf_centre", "county_code": "430381",
+        "places": places})
+}
+
+/// Care providers: kept by their county (the outsider is another county's staff).
+async fn care_provider_spec(_app: &TestApp) -> Spec {
+    Spec {
+        entity: "care_provider",
+        owner: "xiangxiang.employment",
+        outsider: "liuyang.staff",
+        create_path: "/api/v1/care/providers".into(),
+        list_path: "/api/v1/care/providers?limit=500".into(),
+        item_prefix: "/api/v1/care/providers/".into(),
+        readable: true,
+        body: care_provider_body(20),
+        other_body: care_provider_body(30),
+        update: Some(Box::new(|v| {
+            let mut b = care_provider_body(25);
+            b["version"] = json!(v);
+            b
+        })),
+        delete: true,
+    }
+}
+
+async fn care_assessment_spec(app: &TestApp) -> Spec {
+    let p = PersonBuilder::new().county("430381").create(app).id;
+    let body = move |mode: &str| {
+        json!({"person_id": p, "assessed_on": "2020-02-20", "assessor": "评估小组",
+            "self_care": "fully_dependent", "carer": "no_carer", "preferred_mode": mode})
+    };
+    Spec {
+        entity: "care_assessment",
+        owner: "xiangxiang.employment",
+        outsider: "liuyang.staff",
+        create_path: "/api/v1/care/assessments".into(),
+        list_path: "/api/v1/care/assessments?limit=500".into(),
+        item_prefix: "/api/v1/care/assessments/".into(),
+        readable: true,
+        body: body("residential"),
+        other_body: body("day_care"),
+        update: None,
+        delete: false,
+    }
+}
+
+/// Care placements change by workflow steps (their own tests), not by PUT.
+async fn care_placement_spec(app: &TestApp) -> Spec {
+    let p = PersonBuilder::new().county("430381").create(app).id;
+    let owner = app.token("xiangxiang.employment").await;
+    let r = app
+        .post(&owner, "/api/v1/care/providers", care_provider_body(10))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let provider = r.body["id"].clone();
+    let body = move |fen: i64| {
+        json!({"person_id": p, "provider_id": provider, "mode": "residential",
+            "start_on": "2020-03-01", "monthly_subsidy_fen": fen, "funder": "dpf"})
+    };
+    Spec {
+        entity: "care_placement",
+        owner: "xiangxiang.employment",
+        outsider: "liuyang.staff",
+        create_path: "/api/v1/care/placements".into(),
+        list_path: "/api/v1/care/placements?limit=500".into(),
+        item_prefix: "/api/v1/care/placements/".into(),
+        readable: true,
+        body: body(80_000),
+        other_body: body(90_000),
+        update: None,
         delete: false,
     }
 }

@@ -4,8 +4,8 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, health, kpi, loans, openapi, org, persons, plan, rehab,
-    training, users,
+    attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, plan, rehab,
+    retrofit, training, users,
 };
 
 /// Mounts the API and the health checks.
@@ -118,6 +118,95 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/kpi/employment", get().to(kpi::routes::employment))
                 .route("/kpi/rehab", get().to(rehab::routes::kpi))
+                .route("/kpi/retrofits", get().to(retrofit::routes::kpi))
+                .route("/retrofits/items", get().to(retrofit::routes::list_items))
+                .route("/retrofits/items", post().to(retrofit::routes::create_item))
+                .route(
+                    "/retrofits/items/{code}",
+                    put().to(retrofit::routes::update_item),
+                )
+                .route("/retrofits/caps", get().to(retrofit::routes::list_caps))
+                .route(
+                    "/retrofits/caps/{year}",
+                    put().to(retrofit::routes::set_cap),
+                )
+                .route(
+                    "/retrofits/cases-template",
+                    get().to(retrofit::routes::template),
+                )
+                .route(
+                    "/retrofits/cases/export",
+                    get().to(retrofit::routes::export),
+                )
+                .service(
+                    web::resource("/retrofits/cases/import")
+                        .app_data(web::PayloadConfig::new(crate::tabular::MAX_UPLOAD))
+                        .route(post().to(retrofit::routes::import)),
+                )
+                .route("/retrofits/cases", get().to(retrofit::routes::list_cases))
+                .route("/retrofits/cases", post().to(retrofit::routes::create_case))
+                .route(
+                    "/retrofits/cases/{id}",
+                    get().to(retrofit::routes::get_case),
+                )
+                .route(
+                    "/retrofits/cases/{id}/plan",
+                    put().to(retrofit::routes::update_plan),
+                )
+                .route(
+                    "/retrofits/cases/{id}/actions",
+                    post().to(retrofit::routes::act),
+                )
+                .route("/kpi/care", get().to(care::routes::kpi))
+                .route("/care/providers", get().to(care::routes::list_providers))
+                .route("/care/providers", post().to(care::routes::create_provider))
+                .route("/care/providers/{id}", get().to(care::routes::get_provider))
+                .route(
+                    "/care/providers/{id}",
+                    put().to(care::routes::update_provider),
+                )
+                .route(
+                    "/care/providers/{id}",
+                    delete().to(care::routes::delete_provider),
+                )
+                .route(
+                    "/care/assessments",
+                    get().to(care::routes::list_assessments),
+                )
+                .route(
+                    "/care/assessments",
+                    post().to(care::routes::create_assessment),
+                )
+                .route(
+                    "/care/assessments/{id}",
+                    get().to(care::routes::get_assessment),
+                )
+                .route("/care/placements/export", get().to(care::routes::export))
+                .route("/care/placements", get().to(care::routes::list_placements))
+                .route(
+                    "/care/placements",
+                    post().to(care::routes::create_placement),
+                )
+                .route(
+                    "/care/placements/{id}",
+                    get().to(care::routes::get_placement),
+                )
+                .route(
+                    "/care/placements/{id}/actions",
+                    post().to(care::routes::act),
+                )
+                .route(
+                    "/care/placements/{id}/transfer",
+                    post().to(care::routes::transfer),
+                )
+                .route(
+                    "/care/placements/{id}/logs",
+                    get().to(care::routes::list_logs),
+                )
+                .route(
+                    "/care/placements/{id}/logs",
+                    post().to(care::routes::add_log),
+                )
                 .route(
                     "/rehab/catalogue/export",
                     get().to(rehab::routes::export_catalogue),

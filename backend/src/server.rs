@@ -136,11 +136,17 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let needs = crate::demo::seed_rehab(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let retrofits =
+        crate::demo::seed_retrofits(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let placements =
+        crate::demo::seed_care(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(
         accounts,
         persons,
         needs,
-        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs in 湘乡市)"
+        retrofits,
+        placements,
+        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases and care placements in 湘乡市)"
     );
     Ok(())
 }

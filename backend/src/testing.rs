@@ -525,6 +525,13 @@ impl PersonBuilder {
         Self { input, id: None }.county("430381")
     }
 
+    /// Gives the person a household number (persons of one county sharing it are one
+    /// household).
+    pub fn household(mut self, number: &str) -> Self {
+        self.input.household_number = Some(number.into());
+        self
+    }
+
     /// Places the person in `county` (with an identity number issued there).
     pub fn county(mut self, county: &str) -> Self {
         self.input.county_code = county.into();

@@ -92,6 +92,39 @@ pub enum Route {
     /// Measure 14's KPIs by unit.
     #[at("/kpi/rehab")]
     RehabKpi,
+    /// Home accessibility retrofit cases of the user's area.
+    #[at("/retrofits")]
+    Retrofits,
+    /// A new retrofit case.
+    #[at("/retrofits/new")]
+    RetrofitNew,
+    /// One retrofit case: plan, photos and workflow.
+    #[at("/retrofits/cases/:id")]
+    RetrofitCase {
+        /// Case id.
+        id: String,
+    },
+    /// Measure 15's KPIs by unit.
+    #[at("/kpi/retrofits")]
+    RetrofitKpi,
+    /// Care placements (托养) of the user's area.
+    #[at("/care")]
+    CarePlacements,
+    /// A new care placement.
+    #[at("/care/new")]
+    CareNew,
+    /// One care placement.
+    #[at("/care/placements/:id")]
+    CarePlacement {
+        /// Placement id.
+        id: String,
+    },
+    /// Care providers.
+    #[at("/care/providers")]
+    CareProviders,
+    /// Measure 9's KPI by unit.
+    #[at("/kpi/care")]
+    CareKpi,
     /// Training courses.
     #[at("/courses")]
     Courses,
@@ -175,6 +208,11 @@ impl Route {
                 "dashboard"
             }
             Route::Targets => "targets",
+            Route::Retrofits | Route::RetrofitNew | Route::RetrofitCase { .. } => "retrofits",
+            Route::RetrofitKpi => "kpi_retrofits",
+            Route::CarePlacements | Route::CareNew | Route::CarePlacement { .. } => "care",
+            Route::CareProviders => "care_providers",
+            Route::CareKpi => "kpi_care",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -211,6 +249,14 @@ pub fn rehab_work(me: &Me) -> bool {
     me.permissions
         .iter()
         .any(|c| matches!(c, WriteRehab | ApproveRehab | MaintainCatalogue))
+}
+
+/// Whether the user takes part in measure 15 (home accessibility retrofits).
+pub fn retrofit_work(me: &Me) -> bool {
+    use shared::auth::Capability::*;
+    me.permissions
+        .iter()
+        .any(|c| matches!(c, WriteRetrofits | ApproveRetrofits))
 }
 
 /// The pages this user can use, in menu order, with their message keys: the one place
@@ -252,6 +298,20 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadKpi) && (rehab_work(me) || oversees(me)) {
         items.push((Route::RehabKpi, "nav.kpi_rehab"));
+    }
+    if has(ReadRetrofits) || has(WriteRetrofits) {
+        items.push((Route::Retrofits, "nav.retrofits"));
+    }
+    if has(ReadKpi) && (retrofit_work(me) || oversees(me)) {
+        items.push((Route::RetrofitKpi, "nav.kpi_retrofits"));
+    }
+    if has(ReadCare) {
+        // Leaders read the placements they oversee; county staff keep them.
+        items.push((Route::CarePlacements, "nav.care"));
+        items.push((Route::CareProviders, "nav.care_providers"));
+        if has(ReadKpi) {
+            items.push((Route::CareKpi, "nav.kpi_care"));
+        }
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -478,6 +538,31 @@ fn switch(route: Route) -> Html {
         Route::Targets => {
             html! { <RequireLogin><pages::dashboard::targets::TargetsPage /></RequireLogin> }
         }
+        Route::Retrofits => {
+            html! { <RequireLogin><pages::retrofit::cases::CaseList /></RequireLogin> }
+        }
+        Route::RetrofitNew => {
+            html! { <RequireLogin><pages::retrofit::new::CaseNew /></RequireLogin> }
+        }
+        Route::RetrofitCase { id } => {
+            html! { <RequireLogin><pages::retrofit::case::CasePage {id} /></RequireLogin> }
+        }
+        Route::RetrofitKpi => {
+            html! { <RequireLogin><pages::retrofit::kpi::KpiPage /></RequireLogin> }
+        }
+        Route::CarePlacements => {
+            html! { <RequireLogin><pages::care::placements::PlacementList /></RequireLogin> }
+        }
+        Route::CareNew => {
+            html! { <RequireLogin><pages::care::form::PlacementForm /></RequireLogin> }
+        }
+        Route::CarePlacement { id } => {
+            html! { <RequireLogin><pages::care::placement::PlacementPage {id} /></RequireLogin> }
+        }
+        Route::CareProviders => {
+            html! { <RequireLogin><pages::care::providers::ProviderList /></RequireLogin> }
+        }
+        Route::CareKpi => html! { <RequireLogin><pages::care::kpi::CareKpiPage /></RequireLogin> },
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {

@@ -29,6 +29,9 @@ crate::string_enum! {
         Person = "person",
         /// A rehabilitation need (`rehab_needs`): acceptance photos, signed refusals.
         RehabNeed = "rehab_need",
+        /// A home accessibility retrofit case (`retrofit_cases`): before and after
+        /// photos, the household's signature.
+        RetrofitCase = "retrofit_case",
     }
 }
 
@@ -38,6 +41,7 @@ impl OwnerKind {
         match self {
             OwnerKind::Person => Capability::ReadPersons,
             OwnerKind::RehabNeed => Capability::ReadRehab,
+            OwnerKind::RetrofitCase => Capability::ReadRetrofits,
         }
     }
 
@@ -46,6 +50,7 @@ impl OwnerKind {
         match self {
             OwnerKind::Person => Capability::WritePersons,
             OwnerKind::RehabNeed => Capability::WriteRehab,
+            OwnerKind::RetrofitCase => Capability::WriteRetrofits,
         }
     }
 }

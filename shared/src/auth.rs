@@ -58,10 +58,22 @@ crate::string_enum! {
         ApproveRehab = "approve_rehab",
         /// Maintain the assistive device catalogue and its caps (provincial devices centre).
         MaintainCatalogue = "maintain_catalogue",
-        /// Write home accessibility retrofits.
+        /// Write home accessibility retrofits: cases, visits, plans, construction,
+        /// acceptance (county); at the province, the item code list and the caps.
         WriteRetrofits = "write_retrofits",
+        /// Read home accessibility retrofit cases (household and disability data).
+        ReadRetrofits = "read_retrofits",
+        /// Approve a retrofit plan (county; not the plan's author).
+        ApproveRetrofits = "approve_retrofits",
         /// Write petitions.
         WritePetitions = "write_petitions",
+        /// Read care service (托养) assessments, placements and service logs (disability
+        /// care data: employment and county staff, leaders).
+        ReadCare = "read_care",
+        /// Record care assessments, providers, placements and service logs (county).
+        WriteCare = "write_care",
+        /// Approve a care placement (county; not the assessor).
+        ApproveCare = "approve_care",
         /// Confirm or reject a proposed grant of data roles to a user in scope (the
         /// second person of the two-person rule; never for one's own proposal).
         ConfirmGrants = "confirm_grants",
@@ -93,6 +105,8 @@ impl Capability {
                 | Capability::WriteLoans
                 | Capability::ApproveLoans
                 | Capability::ReadRehab
+                | Capability::ReadRetrofits
+                | Capability::ReadCare
         )
     }
 }
@@ -106,6 +120,8 @@ impl Role {
             Role::Leader => &[
                 ReadPersons,
                 ReadRehab,
+                ReadRetrofits,
+                ReadCare,
                 ReadKpi,
                 ConfirmGrants,
                 SetTargets,
@@ -120,6 +136,9 @@ impl Role {
                 WriteTraining,
                 WriteLoans,
                 ApproveLoans,
+                ReadCare,
+                WriteCare,
+                ApproveCare,
                 ReadKpi,
             ],
             Role::Rehabilitation => &[
@@ -135,6 +154,8 @@ impl Role {
                 ReadPersons,
                 RevealIdNumber,
                 WriteRetrofits,
+                ReadRetrofits,
+                ApproveRetrofits,
                 WritePetitions,
                 ReadKpi,
             ],
@@ -148,7 +169,12 @@ impl Role {
                 WriteRehab,
                 ApproveRehab,
                 WriteRetrofits,
+                ReadRetrofits,
+                ApproveRetrofits,
                 WritePetitions,
+                ReadCare,
+                WriteCare,
+                ApproveCare,
                 ReadKpi,
                 SubmitReports,
             ],

@@ -78,10 +78,14 @@ crate::string_enum! {
         EvidenceInUse = "evidence_in_use",
         /// `evidence_not_found`.
         EvidenceNotFound = "evidence_not_found",
+        /// `evidence_reused`.
+        EvidenceReused = "evidence_reused",
         /// `file_too_large`.
         FileTooLarge = "file_too_large",
         /// `forbidden`.
         Forbidden = "forbidden",
+        /// `housing_unsuitable`.
+        HousingUnsuitable = "housing_unsuitable",
         /// `id_conflict`.
         IdConflict = "id_conflict",
         /// `id_number_in_url`.
@@ -160,12 +164,16 @@ crate::string_enum! {
         MalformedJson = "malformed_json",
         /// `missing_column`.
         MissingColumn = "missing_column",
+        /// `missing_line`.
+        MissingLine = "missing_line",
         /// `missing_token`.
         MissingToken = "missing_token",
         /// `name_mismatch`.
         NameMismatch = "name_mismatch",
         /// `no_cap`.
         NoCap = "no_cap",
+        /// `no_need`.
+        NoNeed = "no_need",
         /// `no_plan`.
         NoPlan = "no_plan",
         /// `no_programme_year`.
@@ -174,6 +182,8 @@ crate::string_enum! {
         NotAChild = "not_a_child",
         /// `not_a_device_need`.
         NotADeviceNeed = "not_a_device_need",
+        /// `not_an_image`.
+        NotAnImage = "not_an_image",
         /// `not_approved_item`.
         NotApprovedItem = "not_approved_item",
         /// `not_author`.
@@ -188,8 +198,20 @@ crate::string_enum! {
         NotInParent = "not_in_parent",
         /// `not_in_registry`.
         NotInRegistry = "not_in_registry",
+        /// `not_one_household`.
+        NotOneHousehold = "not_one_household",
+        /// `not_registered_poor`.
+        NotRegisteredPoor = "not_registered_poor",
+        /// `not_relocated`.
+        NotRelocated = "not_relocated",
+        /// `not_same_household`.
+        NotSameHousehold = "not_same_household",
         /// `not_same_need`.
         NotSameNeed = "not_same_need",
+        /// `not_severe`.
+        NotSevere = "not_severe",
+        /// `not_willing`.
+        NotWilling = "not_willing",
         /// `not_your_level`.
         NotYourLevel = "not_your_level",
         /// `nothing_pending`.
@@ -202,6 +224,8 @@ crate::string_enum! {
         OutsideProvince = "outside_province",
         /// `outside_scope`.
         OutsideScope = "outside_scope",
+        /// `over_cap`.
+        OverCap = "over_cap",
         /// `own_account`.
         OwnAccount = "own_account",
         /// `own_proposal`.
@@ -214,6 +238,10 @@ crate::string_enum! {
         PeriodLocked = "period_locked",
         /// `person_not_in_unit`.
         PersonNotInUnit = "person_not_in_unit",
+        /// `photo_not_found`.
+        PhotoNotFound = "photo_not_found",
+        /// `provider_full`.
+        ProviderFull = "provider_full",
         /// `refresh_token_reused`.
         RefreshTokenReused = "refresh_token_reused",
         /// `required`.
@@ -234,6 +262,8 @@ crate::string_enum! {
         TargetNotSettable = "target_not_settable",
         /// `token_expired`.
         TokenExpired = "token_expired",
+        /// `too_early`.
+        TooEarly = "too_early",
         /// `too_large`.
         TooLarge = "too_large",
         /// `too_long`.
@@ -268,5 +298,7 @@ crate::string_enum! {
         ValidationFailed = "validation_failed",
         /// `wrong_password`.
         WrongPassword = "wrong_password",
+        /// `wrong_side`.
+        WrongSide = "wrong_side",
     }
 }

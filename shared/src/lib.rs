@@ -7,6 +7,7 @@
 pub mod api;
 pub mod attachments;
 pub mod auth;
+pub mod care;
 pub mod codes;
 pub mod employment;
 pub mod errors;
@@ -16,6 +17,7 @@ pub mod money;
 pub mod person;
 pub mod plan;
 pub mod rehab;
+pub mod retrofit;
 pub mod uscc;
 pub mod validation;
 pub mod workflow;

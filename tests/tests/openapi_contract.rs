@@ -315,6 +315,78 @@ async fn answers_match_the_documented_schemas(backend: Backend) {
         200,
         &app.get(&auditor, "/api/v1/audit").await.body,
     );
+    // A retrofit case as the phone app reads it, through its workflow's first steps.
+    let rights = app.token("xiangxiang.rights").await;
+    let p = PersonBuilder::new().create(&app).id;
+    let case = app
+        .post(
+            &rights,
+            "/api/v1/retrofits/cases",
+            json!({"person_ids": [p], "source": "survey", "identified_on": "2020-03-02"}),
+        )
+        .await;
+    assert_eq!(case.status, 201, "{}", case.body);
+    conforms(&doc, "POST", "/api/v1/retrofits/cases", 201, &case.body);
+    let cid = case.body["id"].as_str().unwrap_or_default().to_owned();
+    let verified = app
+        .post(
+            &rights,
+            &format!("/api/v1/retrofits/cases/{cid}/actions"),
+            json!({"action": "verify", "version": 1, "visit": {"visited_on": "2020-03-05",
+                "visitors": "王芳", "need_verified": true, "willing": true, "housing_suitable": true}}),
+        )
+        .await;
+    conforms(
+        &doc,
+        "POST",
+        "/api/v1/retrofits/cases/{id}/actions",
+        200,
+        &verified.body,
+    );
+    let planned = app
+        .put(
+            &rights,
+            &format!("/api/v1/retrofits/cases/{cid}/plan"),
+            json!({"version": 2, "items": [{"item_code": "ramp", "location": "门口",
+                "quantity": 1, "unit_cost_fen": 900_000}]}),
+        )
+        .await;
+    assert_eq!(
+        planned.body["warnings"][0]["code"], "over_cap",
+        "{}",
+        planned.body
+    );
+    conforms(
+        &doc,
+        "PUT",
+        "/api/v1/retrofits/cases/{id}/plan",
+        200,
+        &planned.body,
+    );
+    conforms(
+        &doc,
+        "GET",
+        "/api/v1/retrofits/cases",
+        200,
+        &app.get(&rights, "/api/v1/retrofits/cases").await.body,
+    );
+    conforms(
+        &doc,
+        "GET",
+        "/api/v1/retrofits/items",
+        200,
+        &app.get(&rights, "/api/v1/retrofits/items").await.body,
+    );
+    let leader = app.token("leader").await;
+    conforms(
+        &doc,
+        "GET",
+        "/api/v1/kpi/retrofits",
+        200,
+        &app.get(&leader, "/api/v1/kpi/retrofits?year=2020")
+            .await
+            .body,
+    );
 }
 
 /// Every `$ref` anywhere in `v`.

@@ -49,6 +49,10 @@ pub fn owner_region(
         // Evidence of a need is added where its steps are taken: by county rehab staff.
         crate::rehab::require_county_writer(user)?;
     }
+    if write && owner == OwnerKind::RetrofitCase {
+        // Photos and signatures of a case are taken by the county that keeps it.
+        crate::retrofit::require_county_writer(user)?;
+    }
     let county: Option<String> = match owner {
         OwnerKind::Person => {
             use crate::db::schema::persons;
@@ -66,12 +70,21 @@ pub fn owner_region(
                 .first(conn)
                 .optional()?
         }
+        OwnerKind::RetrofitCase => {
+            use crate::db::schema::retrofit_cases;
+            crate::retrofit::cases::visible(&user.scope)
+                .filter(retrofit_cases::id.eq(id.to_string()))
+                .select(retrofit_cases::county_code)
+                .first(conn)
+                .optional()?
+        }
     };
     county.ok_or(ApiError::NotFound)
 }
 
 /// Whether a record relies on the attachment as its evidence (an acceptance photo, a
-/// signed refusal): such a file cannot be deleted, or the record would lose its proof.
+/// signed refusal, a retrofit's before and after photos or signature): such a file
+/// cannot be deleted, or the record would lose its proof.
 pub fn in_use(conn: &mut DbConn, id: Uuid) -> Result<bool, ApiError> {
     use crate::db::schema::{device_fittings, rehab_needs};
     let id = id.to_string();
@@ -83,5 +96,5 @@ pub fn in_use(conn: &mut DbConn, id: Uuid) -> Result<bool, ApiError> {
         .filter(rehab_needs::evidence_id.eq(&id))
         .count()
         .get_result(conn)?;
-    Ok(fittings + needs > 0)
+    Ok(fittings + needs > 0 || crate::retrofit::cases::evidence_in_use(conn, &id)?)
 }

@@ -458,6 +458,129 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    care_providers (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        places -> Integer,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        active -> Bool,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    care_assessments (id) {
+        id -> Text,
+        person_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        assessed_on -> Date,
+        assessor -> Text,
+        self_care -> Text,
+        carer -> Text,
+        preferred_mode -> Text,
+        note -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    care_placements (id) {
+        id -> Text,
+        person_id -> Text,
+        provider_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        mode -> Text,
+        start_on -> Date,
+        end_on -> Nullable<Date>,
+        monthly_subsidy_fen -> BigInt,
+        funder -> Text,
+        assessment_id -> Nullable<Text>,
+        assessed_by -> Nullable<Text>,
+        note -> Nullable<Text>,
+        status -> Text,
+        end_reason -> Nullable<Text>,
+        transferred_from -> Nullable<Text>,
+        transferred_to -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    care_placement_events (id) {
+        id -> Text,
+        placement_id -> Text,
+        effective_on -> Date,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_username -> Text,
+        actor_unit -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    care_service_logs (id) {
+        id -> Text,
+        placement_id -> Text,
+        county_code -> Text,
+        served_on -> Date,
+        hours -> Integer,
+        tasks -> Text,
+        carer -> Text,
+        recorded_by -> Text,
+        create_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    care_settings (year) {
+        year -> Integer,
+        served_days -> Integer,
+    }
+}
+
+diesel::table! {
+    care_targets (year, unit_code) {
+        year -> Integer,
+        unit_code -> Text,
+        persons -> BigInt,
+    }
+}
+
 diesel::joinable!(towns -> org_units (county_code));
 diesel::joinable!(villages -> towns (town_code));
 diesel::joinable!(users -> org_units (unit_code));
@@ -473,6 +596,11 @@ diesel::joinable!(rehab_needs -> device_items (item_id));
 diesel::joinable!(device_fittings -> rehab_needs (need_id));
 diesel::joinable!(device_follow_ups -> device_fittings (fitting_id));
 diesel::joinable!(rehab_episodes -> persons (person_id));
+diesel::joinable!(care_assessments -> persons (person_id));
+diesel::joinable!(care_placements -> persons (person_id));
+diesel::joinable!(care_placements -> care_providers (provider_id));
+diesel::joinable!(care_placement_events -> care_placements (placement_id));
+diesel::joinable!(care_service_logs -> care_placements (placement_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     org_units,
@@ -501,6 +629,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     rehab_need_events,
     rehab_episodes,
     rehab_targets,
+    care_providers,
+    care_assessments,
+    care_placements,
+    care_placement_events,
+    care_service_logs,
+    care_settings,
+    care_targets,
 );
 
 diesel::table! {
@@ -545,6 +680,173 @@ diesel::table! {
         deleted_by -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    retrofit_items (code) {
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        unit -> Text,
+        serves -> Nullable<Text>,
+        active -> Bool,
+        sort_order -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    retrofit_caps (year) {
+        year -> Integer,
+        cap_fen -> BigInt,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    retrofit_cases (id) {
+        id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        household_key -> Text,
+        village_code -> Nullable<Text>,
+        year -> Integer,
+        status -> Text,
+        status_since -> Timestamp,
+        source -> Text,
+        identified_on -> Date,
+        linked_programme -> Text,
+        address -> Nullable<Text>,
+        note -> Nullable<Text>,
+        relocated_from -> Nullable<Text>,
+        registered_poor -> Nullable<Bool>,
+        severe -> Nullable<Bool>,
+        need_verified -> Nullable<Bool>,
+        willing -> Nullable<Bool>,
+        housing_suitable -> Nullable<Bool>,
+        visited_on -> Nullable<Date>,
+        visitors -> Nullable<Text>,
+        visit_note -> Nullable<Text>,
+        plan_total_fen -> BigInt,
+        plan_drafted_by -> Nullable<Text>,
+        plan_approved_by -> Nullable<Text>,
+        plan_approved_on -> Nullable<Date>,
+        contractor -> Nullable<Text>,
+        started_on -> Nullable<Date>,
+        started_at -> Nullable<Timestamp>,
+        completed_on -> Nullable<Date>,
+        actual_total_fen -> Nullable<BigInt>,
+        acceptance_rounds -> Integer,
+        first_pass -> Nullable<Bool>,
+        accepted_on -> Nullable<Date>,
+        signature_id -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    retrofit_case_members (case_id, person_id) {
+        case_id -> Text,
+        person_id -> Text,
+        position -> Integer,
+        added_at -> Timestamp,
+        added_by -> Text,
+    }
+}
+
+diesel::table! {
+    retrofit_plan_items (id) {
+        id -> Text,
+        case_id -> Text,
+        position -> Integer,
+        item_code -> Text,
+        location -> Text,
+        quantity -> BigInt,
+        unit_cost_fen -> BigInt,
+        line_total_fen -> BigInt,
+        note -> Nullable<Text>,
+        actual_cost_fen -> Nullable<BigInt>,
+        result -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    retrofit_acceptances (id) {
+        id -> Text,
+        case_id -> Text,
+        round -> Integer,
+        accepted_on -> Date,
+        team -> Text,
+        passed -> Bool,
+        satisfaction -> Nullable<Text>,
+        signature_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    retrofit_acceptance_items (acceptance_id, plan_item_id) {
+        acceptance_id -> Text,
+        plan_item_id -> Text,
+        result -> Text,
+    }
+}
+
+diesel::table! {
+    retrofit_case_photos (attachment_id) {
+        attachment_id -> Text,
+        case_id -> Text,
+        side -> Text,
+    }
+}
+
+diesel::table! {
+    retrofit_case_events (id) {
+        id -> Text,
+        case_id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_username -> Text,
+        actor_unit -> Text,
+        action -> Nullable<Text>,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(retrofit_case_members -> retrofit_cases (case_id));
+diesel::joinable!(retrofit_case_members -> persons (person_id));
+diesel::joinable!(retrofit_plan_items -> retrofit_cases (case_id));
+diesel::joinable!(retrofit_plan_items -> retrofit_items (item_code));
+diesel::joinable!(retrofit_case_events -> retrofit_cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    retrofit_items,
+    retrofit_caps,
+    retrofit_cases,
+    retrofit_case_members,
+    retrofit_plan_items,
+    retrofit_acceptances,
+    retrofit_acceptance_items,
+    retrofit_case_photos,
+    retrofit_case_events,
+    persons,
+);
 
 diesel::table! {
     plans (year) {

@@ -100,6 +100,30 @@ INSERT INTO rehab_episodes (id, person_id, county_code, city_code, institution, 
 VALUES ('chk-episode', 'chk-person', '430381', '4303', 'test', 'basic_rehab', 'physical',
     '2020-03-01', 1, 100, 100, 2020, 1, '2026-01-01 00:00:00', 'test',
     '2026-01-01 00:00:00', 'test');
+INSERT INTO care_providers (id, name, kind, county_code, city_code, places, active,
+    version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-provider', 'test', 'dpf_centre', '430381', '4303', 10, TRUE, 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO care_assessments (id, person_id, county_code, city_code, assessed_on, assessor,
+    self_care, carer, preferred_mode, version, created_at, created_by, updated_at,
+    updated_by)
+VALUES ('chk-care-assessment', 'chk-person', '430381', '4303', '2020-03-01', 'test',
+    'fully_dependent', 'no_carer', 'residential', 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
+INSERT INTO care_placements (id, person_id, provider_id, county_code, city_code, mode,
+    start_on, monthly_subsidy_fen, funder, status, version, created_at, created_by,
+    updated_at, updated_by)
+VALUES ('chk-placement', 'chk-person', 'chk-provider', '430381', '4303', 'residential',
+    '2020-03-01', 100, 'dpf', 'referred', 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
+INSERT INTO care_placement_events (id, placement_id, effective_on, at, actor_id,
+    actor_username, actor_unit, to_status)
+VALUES ('chk-placement-event', 'chk-placement', '2020-03-01', '2026-01-01 00:00:00', 'test',
+    'test', '43', 'referred');
+INSERT INTO care_service_logs (id, placement_id, county_code, served_on, hours, tasks, carer,
+    recorded_by, created_at, created_by)
+VALUES ('chk-service-log', 'chk-placement', '430381', '2020-03-02', 2, 'test', 'test', 'test',
+    '2026-01-01 00:00:00', 'test');
 INSERT INTO import_jobs (id, kind, target_id, owner_id, state, created_at, updated_at)
 SELECT 'chk-job', 'roster', 'test', id, 'validating', '2026-01-01 00:00:00', '2026-01-01 00:00:00'
 FROM users WHERE username = 'admin';
@@ -110,6 +134,27 @@ SELECT 'chk-attachment', 'person', 'chk-person', '430381', 'image/jpeg', 1,
     '0000000000000000000000000000000000000000000000000000000000000000', 27.8, 112.9, 1, 1,
     '2026-01-01 00:00:00', id
 FROM users WHERE username = 'admin';
+INSERT INTO retrofit_cases (id, county_code, city_code, household_key, year, status,
+    status_since, source, identified_on, linked_programme, plan_total_fen,
+    acceptance_rounds, version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-retrofit', '430381', '4303', 'p:chk-person', 2020, 'identified',
+    '2026-01-01 00:00:00', 'survey', '2020-03-01', 'none', 0, 0, 1, '2026-01-01 00:00:00',
+    'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO retrofit_plan_items (id, case_id, position, item_code, location, quantity,
+    unit_cost_fen, line_total_fen)
+VALUES ('chk-plan-item', 'chk-retrofit', 1, 'ramp', 'test', 1, 100, 100);
+INSERT INTO retrofit_acceptances (id, case_id, round, accepted_on, team, passed,
+    recorded_by, created_at)
+VALUES ('chk-acceptance', 'chk-retrofit', 1, '2020-06-01', 'test', TRUE, 'test',
+    '2026-01-01 00:00:00');
+INSERT INTO retrofit_acceptance_items (acceptance_id, plan_item_id, result)
+VALUES ('chk-acceptance', 'chk-plan-item', 'done');
+INSERT INTO retrofit_case_photos (attachment_id, case_id, side)
+VALUES ('chk-photo', 'chk-retrofit', 'before');
+INSERT INTO retrofit_case_events (id, case_id, at, actor_id, actor_username, actor_unit,
+    to_status)
+VALUES ('chk-retrofit-event', 'chk-retrofit', '2026-01-01 00:00:00', 'test', 'test', '43',
+    'identified');
 INSERT INTO period_reports (unit_code, period, status, version)
 VALUES ('430381', '2020', 'open', 1);
 ";
@@ -434,13 +479,7 @@ fn cases() -> Vec<Case> {
             &[0, 1],
             &[-1],
         ),
-        codes(
-            "attachments",
-            ATTACHMENT,
-            "owner_type",
-            strs(OwnerKind::ALL, OwnerKind::as_str),
-            false,
-        ),
+        owner_types(ATTACHMENT),
         codes(
             "attachments",
             ATTACHMENT,
@@ -481,6 +520,8 @@ fn cases() -> Vec<Case> {
         },
     ]);
     cases.extend(rehab_cases());
+    cases.extend(retrofit_cases());
+    cases.extend(care_cases());
     cases.extend(plan_cases());
     cases
 }
@@ -585,6 +626,240 @@ fn plan_cases() -> Vec<Case> {
             "last_action",
             strs(ReportAction::ALL, ReportAction::as_str),
             true,
+        ),
+    ]
+}
+
+/// The owner kinds of attachments: the enum's, and `care_placement`, which the CHECK
+/// lists ahead of the care module's variant (one table rebuild for both).
+fn owner_types(row: &'static str) -> Case {
+    let mut kinds = strs(OwnerKind::ALL, OwnerKind::as_str);
+    if !kinds.contains(&"care_placement") {
+        kinds.push("care_placement");
+    }
+    codes("attachments", row, "owner_type", kinds, false)
+}
+
+/// The care services tables' constrained columns.
+fn care_cases() -> Vec<Case> {
+    use shared::care::{CareMode, CarerSituation, EndReason, Funder, PlacementStatus};
+    use shared::care::{ProviderKind, SelfCareLevel};
+    const PROVIDER: &str = "id = 'chk-provider'";
+    const ASSESSMENT: &str = "id = 'chk-care-assessment'";
+    const PLACEMENT: &str = "id = 'chk-placement'";
+    const EVENT: &str = "id = 'chk-placement-event'";
+    let modes = || strs(CareMode::ALL, CareMode::as_str);
+    let statuses = || strs(PlacementStatus::ALL, PlacementStatus::as_str);
+    // The status is tied to the end reason (an ended placement has one), so the
+    // statuses are tried on a placement without one, except `ended`.
+    let mut status = codes("care_placements", PLACEMENT, "status", statuses(), false);
+    status.accepted = ["referred", "assessed", "approved", "active", "suspended"]
+        .into_iter()
+        .map(lit)
+        .collect();
+    let mut reason = codes(
+        "care_placements",
+        PLACEMENT,
+        "end_reason",
+        strs(EndReason::ALL, EndReason::as_str),
+        true,
+    );
+    reason.accepted = vec!["NULL".into()];
+    vec![
+        codes(
+            "care_providers",
+            PROVIDER,
+            "kind",
+            strs(ProviderKind::ALL, ProviderKind::as_str),
+            false,
+        ),
+        range(
+            "care_providers",
+            PROVIDER,
+            "places",
+            &[1, 10_000],
+            &[0, 10_001],
+        ),
+        codes(
+            "care_assessments",
+            ASSESSMENT,
+            "self_care",
+            strs(SelfCareLevel::ALL, SelfCareLevel::as_str),
+            false,
+        ),
+        codes(
+            "care_assessments",
+            ASSESSMENT,
+            "carer",
+            strs(CarerSituation::ALL, CarerSituation::as_str),
+            false,
+        ),
+        codes(
+            "care_assessments",
+            ASSESSMENT,
+            "preferred_mode",
+            modes(),
+            false,
+        ),
+        codes("care_placements", PLACEMENT, "mode", modes(), false),
+        codes(
+            "care_placements",
+            PLACEMENT,
+            "funder",
+            strs(Funder::ALL, Funder::as_str),
+            false,
+        ),
+        status,
+        reason,
+        range(
+            "care_placements",
+            PLACEMENT,
+            "monthly_subsidy_fen",
+            &[0, 1_000_000],
+            &[-1, 1_000_001],
+        ),
+        codes(
+            "care_placement_events",
+            EVENT,
+            "from_status",
+            statuses(),
+            true,
+        ),
+        codes(
+            "care_placement_events",
+            EVENT,
+            "to_status",
+            statuses(),
+            false,
+        ),
+        range(
+            "care_service_logs",
+            "id = 'chk-service-log'",
+            "hours",
+            &[1, 24],
+            &[0, 25],
+        ),
+        range(
+            "care_settings",
+            "year = 2020",
+            "served_days",
+            &[1, 366],
+            &[0, 367],
+        ),
+        range(
+            "care_targets",
+            "year = 2020 AND unit_code = '43'",
+            "persons",
+            &[0, 3000],
+            &[-1],
+        ),
+    ]
+}
+
+/// The retrofit tables' constrained columns.
+fn retrofit_cases() -> Vec<Case> {
+    use shared::rehab::NeedSource;
+    use shared::retrofit::{CaseActionKind, CaseStatus, ItemResult, LinkedProgramme, Satisfaction};
+    const CASE: &str = "id = 'chk-retrofit'";
+    const LINE: &str = "id = 'chk-plan-item'";
+    const EVENT: &str = "id = 'chk-retrofit-event'";
+    let statuses = || strs(CaseStatus::ALL, CaseStatus::as_str);
+    let mut actions = strs(CaseActionKind::ALL, CaseActionKind::as_str);
+    // Events that are not workflow steps.
+    actions.extend(["edit_plan", "add_members"]);
+    let results = || strs(ItemResult::ALL, ItemResult::as_str);
+    vec![
+        codes("retrofit_cases", CASE, "status", statuses(), false),
+        codes(
+            "retrofit_cases",
+            CASE,
+            "source",
+            strs(NeedSource::ALL, NeedSource::as_str),
+            false,
+        ),
+        codes(
+            "retrofit_cases",
+            CASE,
+            "linked_programme",
+            strs(LinkedProgramme::ALL, LinkedProgramme::as_str),
+            false,
+        ),
+        range("retrofit_cases", CASE, "year", &[2000, 2100], &[1999, 2101]),
+        range("retrofit_cases", CASE, "plan_total_fen", &[0, 1], &[-1]),
+        range("retrofit_cases", CASE, "actual_total_fen", &[0, 1], &[-1]),
+        range("retrofit_cases", CASE, "version", &[1], &[0]),
+        range("retrofit_plan_items", LINE, "quantity", &[1], &[0, 101]),
+        range(
+            "retrofit_plan_items",
+            LINE,
+            "line_total_fen",
+            &[100],
+            &[99, 101],
+        ),
+        range(
+            "retrofit_plan_items",
+            LINE,
+            "actual_cost_fen",
+            &[0, 1_000_000_000],
+            &[-1, 1_000_000_001],
+        ),
+        codes("retrofit_plan_items", LINE, "result", results(), true),
+        codes(
+            "retrofit_acceptance_items",
+            "acceptance_id = 'chk-acceptance'",
+            "result",
+            results(),
+            false,
+        ),
+        codes(
+            "retrofit_acceptances",
+            "id = 'chk-acceptance'",
+            "satisfaction",
+            strs(Satisfaction::ALL, Satisfaction::as_str),
+            true,
+        ),
+        range(
+            "retrofit_acceptances",
+            "id = 'chk-acceptance'",
+            "round",
+            &[1, 2],
+            &[0],
+        ),
+        codes(
+            "retrofit_case_photos",
+            "attachment_id = 'chk-photo'",
+            "side",
+            ["before", "after"],
+            false,
+        ),
+        codes("retrofit_case_events", EVENT, "action", actions, true),
+        codes(
+            "retrofit_case_events",
+            EVENT,
+            "from_status",
+            statuses(),
+            true,
+        ),
+        codes(
+            "retrofit_case_events",
+            EVENT,
+            "to_status",
+            statuses(),
+            false,
+        ),
+        codes(
+            "retrofit_items",
+            "code = 'ramp'",
+            "serves",
+            strs(DisabilityCategory::ALL, DisabilityCategory::as_str),
+            true,
+        ),
+        range(
+            "retrofit_caps",
+            "year = 2020",
+            "cap_fen",
+            &[0, 100_000_000],
+            &[-1, 100_000_001],
         ),
     ]
 }
@@ -972,6 +1247,22 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         rehab_episodes,
         rehab_targets,
         attachments,
+        retrofit_items,
+        retrofit_caps,
+        retrofit_cases,
+        retrofit_case_members,
+        retrofit_plan_items,
+        retrofit_acceptances,
+        retrofit_acceptance_items,
+        retrofit_case_photos,
+        retrofit_case_events,
+        care_providers,
+        care_assessments,
+        care_placements,
+        care_placement_events,
+        care_service_logs,
+        care_settings,
+        care_targets,
         plans,
         plan_measures,
         measure_units,

@@ -1,7 +1,9 @@
 //! KPIs: per unit, rolled up county → city → province, against the plan's targets.
 
+pub mod care;
 pub mod employment;
 pub mod rehab;
+pub mod retrofits;
 pub mod routes;
 
 #[cfg(test)]

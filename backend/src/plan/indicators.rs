@@ -51,6 +51,12 @@ pub trait Computation: Sync {
     /// What reading the records behind a figure takes, besides `read_kpi`.
     fn read_capability(&self) -> Capability;
 
+    /// Whether it has figures for quarters too (else for years only: a programme year's
+    /// rate or count has no quarterly figure).
+    fn quarterly(&self) -> bool {
+        true
+    }
+
     /// The parts of `parent` (a region code) and of each of `children` (its child
     /// regions) for `period`: one grouped query for all of them. A unit without
     /// records may be absent (its parts are zero).
@@ -91,6 +97,8 @@ pub static REGISTRY: &[&dyn Computation] = &[
     &LoanSubsidy,
     &RehabRate(RateRecords::Service),
     &RehabRate(RateRecords::Fitting),
+    &RetrofitCoverage,
+    &CarePersonsServed,
 ];
 
 /// The computation registered under `key`.
@@ -292,6 +300,10 @@ impl Computation for LoanSubsidy {
 struct RehabRate(RateRecords);
 
 impl Computation for RehabRate {
+    fn quarterly(&self) -> bool {
+        false
+    }
+
     fn key(&self) -> &'static str {
         match self.0 {
             RateRecords::Service => "rehab.service_rate",
@@ -348,6 +360,126 @@ impl Computation for RehabRate {
             return Ok(Vec::new());
         }
         rate_records(conn, unit, period.year, self.0, after, limit)
+    }
+}
+
+/// Measure 15: households with a verified need whose retrofit was accepted ÷ households
+/// with a verified need (from `kpi::retrofits`).
+struct RetrofitCoverage;
+
+impl Computation for RetrofitCoverage {
+    fn quarterly(&self) -> bool {
+        false
+    }
+
+    fn key(&self) -> &'static str {
+        "retrofits.coverage"
+    }
+
+    fn read_capability(&self) -> Capability {
+        Capability::ReadRetrofits
+    }
+
+    fn figures(
+        &self,
+        conn: &mut DbConn,
+        parent: &str,
+        children: &[String],
+        period: Period,
+    ) -> Result<BTreeMap<String, Parts>, ApiError> {
+        if period.quarter.is_some() {
+            return Ok(BTreeMap::new());
+        }
+        let kpi = crate::kpi::retrofits::retrofits(conn, &Scope::Province, parent, period.year)?;
+        let wanted: HashSet<&str> = units(parent, children).collect();
+        Ok(std::iter::once(&kpi.total)
+            .chain(kpi.children.iter())
+            .filter(|r| wanted.contains(r.unit_code.as_str()))
+            .map(|r| {
+                (
+                    r.unit_code.clone(),
+                    Parts {
+                        numerator: r.coverage.num,
+                        denominator: Some(r.coverage.den),
+                        record_count: r.coverage.den,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    fn records(
+        &self,
+        conn: &mut DbConn,
+        unit: &str,
+        period: Period,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<FigureRecord>, ApiError> {
+        if period.quarter.is_some() {
+            return Ok(Vec::new());
+        }
+        crate::kpi::retrofits::coverage_records(conn, unit, period.year, after, limit)
+    }
+}
+
+/// Measure 9: registered-poor persons given care services for at least the year's
+/// threshold of days (from `kpi::care`).
+struct CarePersonsServed;
+
+impl Computation for CarePersonsServed {
+    fn quarterly(&self) -> bool {
+        false
+    }
+
+    fn key(&self) -> &'static str {
+        "care.persons_served"
+    }
+
+    fn read_capability(&self) -> Capability {
+        Capability::ReadCare
+    }
+
+    fn figures(
+        &self,
+        conn: &mut DbConn,
+        parent: &str,
+        children: &[String],
+        period: Period,
+    ) -> Result<BTreeMap<String, Parts>, ApiError> {
+        if period.quarter.is_some() {
+            return Ok(BTreeMap::new());
+        }
+        let kpi = crate::kpi::care::care(conn, &Scope::Province, parent, period.year)?;
+        let wanted: HashSet<&str> = units(parent, children).collect();
+        Ok(std::iter::once(&kpi.total)
+            .chain(kpi.children.iter())
+            .filter(|r| wanted.contains(r.unit_code.as_str()))
+            .map(|r| {
+                (
+                    r.unit_code.clone(),
+                    Parts {
+                        numerator: r.served,
+                        denominator: None,
+                        record_count: r.served.saturating_add(r.below_threshold),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    fn records(
+        &self,
+        conn: &mut DbConn,
+        unit: &str,
+        period: Period,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<FigureRecord>, ApiError> {
+        if period.quarter.is_some() {
+            return Ok(Vec::new());
+        }
+        crate::kpi::care::served_records(conn, unit, period.year, after, limit)
     }
 }
 
@@ -444,14 +576,8 @@ pub fn figures(
     let parts = match ind.source {
         IndicatorSource::Reported => reported(conn, ind, parent, children, period)?,
         IndicatorSource::Computed => match ind.computation() {
-            Some(c) => {
-                // A rate of a year has no quarterly figure (see the computation).
-                let p = c.figures(conn, parent, children, period)?;
-                if p.is_empty() && ind.kind == IndicatorKind::Ratio && period.quarter.is_some() {
-                    return Ok(BTreeMap::new());
-                }
-                p
-            }
+            Some(c) if period.quarter.is_some() && !c.quarterly() => return Ok(BTreeMap::new()),
+            Some(c) => c.figures(conn, parent, children, period)?,
             None => return Ok(BTreeMap::new()),
         },
     };

@@ -93,7 +93,12 @@ async fn user_lists_are_searched_within_scope(backend: Backend) {
     assert_eq!(names(&list("q=zhang%20san").await.body), vec!["zhang.san"]);
     assert_eq!(
         names(&list("q=XIANGXIANG").await.body),
-        vec!["xiangxiang.rehab", "xiangxiang.staff"]
+        vec![
+            "xiangxiang.employment",
+            "xiangxiang.rehab",
+            "xiangxiang.rights",
+            "xiangxiang.staff"
+        ]
     );
     // Wildcards match themselves only.
     assert_eq!(names(&list("q=100%25").await.body), vec!["zhang.san"]);
@@ -162,7 +167,12 @@ async fn user_lists_are_searched_within_scope(backend: Backend) {
     );
     assert_eq!(
         names(&app.get(&xa, "/api/v1/users?unit=430381").await.body),
-        vec!["xiangxiang.rehab", "xiangxiang.staff"]
+        vec![
+            "xiangxiang.employment",
+            "xiangxiang.rehab",
+            "xiangxiang.rights",
+            "xiangxiang.staff"
+        ]
     );
     // Those who neither manage users nor confirm grants list nobody.
     let staff = app.token("xiangtan.staff").await;

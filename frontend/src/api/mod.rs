@@ -2,8 +2,10 @@
 //! expired (never two refreshes at once: a reused refresh token ends the session), and
 //! turns problem JSON into [`ApiError`].
 
+pub mod care;
 pub mod plan;
 pub mod rehab;
+pub mod retrofit;
 
 use std::cell::{Cell, RefCell};
 

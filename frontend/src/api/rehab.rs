@@ -179,8 +179,8 @@ struct ImportParams {
     year: Option<i32>,
 }
 
-/// Where a rehab import is sent: the needs survey, or the catalogue with the year of
-/// its cap column.
+/// Where an import is sent: the rehab needs survey, the catalogue with the year of its
+/// cap column, or the retrofit survey.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportTarget {
     /// `POST /api/v1/rehab/needs/import` (county rehab staff).
@@ -190,6 +190,9 @@ pub enum ImportTarget {
         /// Programme year of the cap column.
         year: i32,
     },
+    /// `POST /api/v1/retrofits/cases/import` (county retrofit writers: surveyed
+    /// retrofit needs, measure 15).
+    Retrofits,
 }
 
 /// Checks (`dry_run`) or imports a file; the report's messages come in `lang`.
@@ -202,6 +205,7 @@ pub async fn import(
     let (path, year) = match target {
         ImportTarget::Needs => ("/api/v1/rehab/needs/import", None),
         ImportTarget::Catalogue { year } => ("/api/v1/rehab/catalogue/import", Some(year)),
+        ImportTarget::Retrofits => ("/api/v1/retrofits/cases/import", None),
     };
     let params = ImportParams {
         format: format_of(file),

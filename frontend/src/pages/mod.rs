@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bases;
+pub mod care;
 pub mod course;
 pub mod courses;
 pub mod dashboard;
@@ -15,4 +16,5 @@ pub mod person_form;
 pub mod persons;
 pub mod programme;
 pub mod rehab;
+pub mod retrofit;
 pub mod users;
