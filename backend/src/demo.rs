@@ -45,6 +45,12 @@ pub fn demo_accounts() -> Vec<(&'static str, &'static str, String, Vec<Role>)> {
             vec![Role::Rights],
         ),
         (
+            "poverty",
+            "省残联扶贫办干部",
+            department_code("poverty_office"),
+            vec![Role::Leader],
+        ),
+        (
             "xiangtan.leader",
             "湘潭市残联领导",
             "4303".into(),

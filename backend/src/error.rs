@@ -47,6 +47,15 @@ pub enum ApiError {
         /// Explanation.
         detail: String,
     },
+    /// 409: the data's period is locked (approved, past its entry deadline, or its plan
+    /// closed); code `period_locked`, the reason as the field error `period`'s code.
+    #[error("period locked: {detail}")]
+    Locked {
+        /// Why.
+        reason: shared::plan::LockReason,
+        /// Explanation.
+        detail: String,
+    },
     /// 422: field problems.
     #[error("validation failed")]
     Validation(Vec<FieldError>),
@@ -127,6 +136,7 @@ impl ApiError {
             | Self::Conflict { code, .. }
             | Self::BadRequest { code, .. } => code,
             Self::Forbidden(_) => "forbidden",
+            Self::Locked { .. } => "period_locked",
             Self::NotFound => "not_found",
             Self::Validation(_) => "validation_failed",
             Self::PayloadTooLarge => "payload_too_large",
@@ -144,6 +154,7 @@ impl ApiError {
             Self::Denied { detail, .. } => ("Forbidden", detail.clone()),
             Self::NotFound => ("Not Found", "no such record".into()),
             Self::Conflict { detail, .. } => ("Conflict", detail.clone()),
+            Self::Locked { detail, .. } => ("Conflict", detail.clone()),
             Self::Validation(errs) => (
                 "Unprocessable Content",
                 format!("{} field(s) are not valid", errs.len()),
@@ -181,6 +192,15 @@ impl ApiError {
             code,
             errors: match self {
                 Self::Validation(errs) => errs.clone(),
+                Self::Locked { reason, detail } => vec![FieldError::new(
+                    "period",
+                    match reason {
+                        shared::plan::LockReason::Approved => "locked_approved",
+                        shared::plan::LockReason::Expired => "locked_expired",
+                        shared::plan::LockReason::Closed => "locked_closed",
+                    },
+                    detail.clone(),
+                )],
                 _ => Vec::new(),
             },
         }
@@ -193,7 +213,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::Denied { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::Locked { .. } => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -23,6 +23,7 @@ pub mod org;
 pub mod pagination;
 pub mod persons;
 pub mod pii;
+pub mod plan;
 pub mod record;
 #[cfg(test)]
 mod record_contract;

@@ -9,7 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, rehab, retrofit,
+    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, plan, rehab, retrofit,
     training, users,
 };
 
@@ -59,6 +59,12 @@ impl Modify for BearerAuth {
         care::routes::list_assessments, care::routes::create_assessment, care::routes::get_assessment,
         care::routes::list_placements, care::routes::create_placement, care::routes::get_placement, care::routes::act, care::routes::transfer,
         care::routes::list_logs, care::routes::add_log, care::routes::export, care::routes::kpi,
+        plan::routes::list_plans, plan::routes::get_plan, plan::routes::update_plan, plan::routes::update_measure,
+        plan::routes::create_indicator, plan::routes::update_indicator,
+        plan::routes::get_targets, plan::routes::set_target, plan::routes::delete_target,
+        plan::routes::list_submissions, plan::routes::create_submission, plan::routes::list_reported, plan::routes::put_reported,
+        plan::routes::get_report, plan::routes::act, plan::routes::list_exceptions, plan::routes::grant_exception,
+        plan::routes::get_dashboard, plan::routes::get_series, plan::routes::get_records, plan::routes::export_dashboard,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

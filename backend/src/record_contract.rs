@@ -59,6 +59,7 @@ record_contract!(
     care_providers => care_provider_spec,
     care_assessments => care_assessment_spec,
     care_placements => care_placement_spec,
+    milestone_submissions => milestone_submission_spec,
 );
 
 fn items(body: &Value) -> Vec<String> {
@@ -505,6 +506,25 @@ async fn user_spec(app: &TestApp) -> Spec {
         readable: true,
         body: user_body("合同测试"),
         other_body: user_body("另一个人"),
+        update: None,
+        delete: false,
+    }
+}
+
+/// A city's delivery of the plan's June report (created only: a delivery is not
+/// changed or deleted, a later one is added).
+async fn milestone_submission_spec(_app: &TestApp) -> Spec {
+    let path = "/api/v1/milestones/0193a000-2020-7000-8000-000000000002/submissions".to_owned();
+    Spec {
+        entity: "milestone_submission",
+        owner: "xiangtan.staff",
+        outsider: "liuyang.staff",
+        create_path: path.clone(),
+        list_path: path.clone(),
+        item_prefix: format!("{path}/"),
+        readable: false,
+        body: json!({"note": "湘潭市6月工作成效与经验做法"}),
+        other_body: json!({"note": "另一份报告"}),
         update: None,
         delete: false,
     }

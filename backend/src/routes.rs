@@ -4,7 +4,7 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, rehab,
+    attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, plan, rehab,
     retrofit, training, users,
 };
 
@@ -267,6 +267,60 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/imports/{id}/commit",
                     post().to(training::routes::import_commit),
+                )
+                .route("/plans", get().to(plan::routes::list_plans))
+                .route("/plans/{year}", get().to(plan::routes::get_plan))
+                .route("/plans/{year}", put().to(plan::routes::update_plan))
+                .route(
+                    "/plans/{year}/measures/{number}",
+                    put().to(plan::routes::update_measure),
+                )
+                .route(
+                    "/plans/{year}/indicators",
+                    post().to(plan::routes::create_indicator),
+                )
+                .route(
+                    "/indicators/{code}",
+                    put().to(plan::routes::update_indicator),
+                )
+                .route("/targets", get().to(plan::routes::get_targets))
+                .route(
+                    "/targets/{indicator}/{unit}/{period}",
+                    put().to(plan::routes::set_target),
+                )
+                .route(
+                    "/targets/{indicator}/{unit}/{period}",
+                    delete().to(plan::routes::delete_target),
+                )
+                .route(
+                    "/milestones/{id}/submissions",
+                    get().to(plan::routes::list_submissions),
+                )
+                .route(
+                    "/milestones/{id}/submissions",
+                    post().to(plan::routes::create_submission),
+                )
+                .route("/reported-values", get().to(plan::routes::list_reported))
+                .route(
+                    "/reported-values/{indicator}/{unit}/{period}",
+                    put().to(plan::routes::put_reported),
+                )
+                .route(
+                    "/period-reports/{unit}/{period}",
+                    get().to(plan::routes::get_report),
+                )
+                .route(
+                    "/period-reports/{unit}/{period}/actions",
+                    post().to(plan::routes::act),
+                )
+                .route("/lock-exceptions", get().to(plan::routes::list_exceptions))
+                .route("/lock-exceptions", post().to(plan::routes::grant_exception))
+                .route("/dashboard", get().to(plan::routes::get_dashboard))
+                .route("/dashboard/series", get().to(plan::routes::get_series))
+                .route("/dashboard/records", get().to(plan::routes::get_records))
+                .route(
+                    "/dashboard/export",
+                    get().to(plan::routes::export_dashboard),
                 )
                 .route("/audit", get().to(audit::routes::list))
                 .service(

@@ -65,6 +65,30 @@ pub enum Route {
     /// The assistive device catalogue.
     #[at("/rehab/catalogue")]
     RehabCatalogue,
+    /// The leaders' dashboard of the user's region for the plan year in force.
+    #[at("/dashboard")]
+    Dashboard,
+    /// The dashboard of a unit (a region in scope) for a period (`2020`, `2020Q1`).
+    #[at("/dashboard/:unit/:period")]
+    DashboardUnit {
+        /// Region code.
+        unit: String,
+        /// Period.
+        period: String,
+    },
+    /// The records behind one figure of a dashboard.
+    #[at("/dashboard/:unit/:period/records/:indicator")]
+    DashboardRecords {
+        /// Region code.
+        unit: String,
+        /// Period.
+        period: String,
+        /// Indicator code.
+        indicator: String,
+    },
+    /// Splitting targets among the units below.
+    #[at("/targets")]
+    Targets,
     /// Measure 14's KPIs by unit.
     #[at("/kpi/rehab")]
     RehabKpi,
@@ -180,6 +204,10 @@ impl Route {
             Route::RehabFollowUps => "rehab_follow_ups",
             Route::RehabCatalogue => "rehab_catalogue",
             Route::RehabKpi => "kpi_rehab",
+            Route::Dashboard | Route::DashboardUnit { .. } | Route::DashboardRecords { .. } => {
+                "dashboard"
+            }
+            Route::Targets => "targets",
             Route::Retrofits | Route::RetrofitNew | Route::RetrofitCase { .. } => "retrofits",
             Route::RetrofitKpi => "kpi_retrofits",
             Route::CarePlacements | Route::CareNew | Route::CarePlacement { .. } => "care",
@@ -237,7 +265,15 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     use shared::auth::Capability::*;
     let has = |c| me.permissions.contains(&c);
     let employment = has(WriteTraining) || has(WriteLoans) || has(ApproveLoans) || oversees(me);
-    let mut items = vec![(Route::Home, "nav.home")];
+    let mut items = Vec::new();
+    // The plan's dashboard is the first thing a reader of KPIs (a leader) sees.
+    if has(ReadKpi) {
+        items.push((Route::Dashboard, "nav.dashboard"));
+    }
+    items.push((Route::Home, "nav.home"));
+    if has(SetTargets) {
+        items.push((Route::Targets, "nav.targets"));
+    }
     if has(ReadPersons) {
         items.push((Route::Persons, "nav.persons"));
     }
@@ -285,6 +321,18 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     items.push((Route::Password, "nav.password"));
     items
+}
+
+/// Where a user lands after logging in: leaders on the dashboard, everyone else on the
+/// home page.
+pub fn landing(me: &Me) -> Route {
+    if me.user.must_change_password {
+        Route::Password
+    } else if oversees(me) {
+        Route::Dashboard
+    } else {
+        Route::Home
+    }
 }
 
 /// The session ended mid-work: log in again over the page, so a half-filled form stays
@@ -474,6 +522,22 @@ fn switch(route: Route) -> Html {
             html! { <RequireLogin><pages::rehab::catalogue::CataloguePage /></RequireLogin> }
         }
         Route::RehabKpi => html! { <RequireLogin><pages::rehab::kpi::KpiPage /></RequireLogin> },
+        Route::Dashboard => {
+            html! { <RequireLogin><pages::dashboard::page::DashboardPage /></RequireLogin> }
+        }
+        Route::DashboardUnit { unit, period } => html! {
+            <RequireLogin><pages::dashboard::page::DashboardPage unit={Some(unit)} period={Some(period)} /></RequireLogin>
+        },
+        Route::DashboardRecords {
+            unit,
+            period,
+            indicator,
+        } => html! {
+            <RequireLogin><pages::dashboard::records::RecordsPage {unit} {period} {indicator} /></RequireLogin>
+        },
+        Route::Targets => {
+            html! { <RequireLogin><pages::dashboard::targets::TargetsPage /></RequireLogin> }
+        }
         Route::Retrofits => {
             html! { <RequireLogin><pages::retrofit::cases::CaseList /></RequireLogin> }
         }

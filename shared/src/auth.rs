@@ -77,6 +77,18 @@ crate::string_enum! {
         /// Confirm or reject a proposed grant of data roles to a user in scope (the
         /// second person of the two-person rule; never for one's own proposal).
         ConfirmGrants = "confirm_grants",
+        /// Edit the plan: measures, responsible units, indicators, milestones (the
+        /// provincial poverty office, see [`unit_capabilities`]).
+        ManagePlan = "manage_plan",
+        /// Set the targets of the units below one's own (the province's: the poverty
+        /// office); leaders and the poverty office.
+        SetTargets = "set_targets",
+        /// Submit one's unit's period report, enter reported values and milestone
+        /// deliveries, accept or return the reports of the units below.
+        SubmitReports = "submit_reports",
+        /// Approve (and withdraw approval of) the reports of the units below, and grant
+        /// lock exceptions (leaders).
+        ApproveReports = "approve_reports",
     }
 }
 
@@ -112,6 +124,9 @@ impl Role {
                 ReadCare,
                 ReadKpi,
                 ConfirmGrants,
+                SetTargets,
+                SubmitReports,
+                ApproveReports,
             ],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
@@ -161,6 +176,7 @@ impl Role {
                 WriteCare,
                 ApproveCare,
                 ReadKpi,
+                SubmitReports,
             ],
         }
     }
@@ -190,6 +206,39 @@ pub fn capabilities_of(roles: &[Role]) -> Vec<Capability> {
         .iter()
         .flat_map(|r| r.capabilities().iter().copied())
         .collect();
+    caps.sort();
+    caps.dedup();
+    caps
+}
+
+/// The department of the provincial DPF that owns the plan (省残联扶贫办).
+pub const PLAN_OFFICE: &str = "43.poverty_office";
+
+/// What a user's unit adds to their roles: the plan follows its responsible units, so
+/// the poverty office (which leads measures 2, 6, 11, 16, 19, 20 and 22 and keeps the
+/// plan) edits the plan and sets the province's targets. It applies to accounts that
+/// hold a role of the DPF's work (leader or staff), so that taking an account's roles
+/// away takes this too.
+pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capability] {
+    let works = roles
+        .iter()
+        .any(|r| matches!(r, Role::Leader | Role::Staff));
+    if unit_code == PLAN_OFFICE && works {
+        &[
+            Capability::ReadKpi,
+            Capability::ManagePlan,
+            Capability::SetTargets,
+        ]
+    } else {
+        &[]
+    }
+}
+
+/// The capabilities of a user of `unit_code` holding `roles`: [`capabilities_of`] the
+/// roles and [`unit_capabilities`], sorted and without repeats.
+pub fn user_capabilities(unit_code: &str, roles: &[Role]) -> Vec<Capability> {
+    let mut caps = capabilities_of(roles);
+    caps.extend_from_slice(unit_capabilities(unit_code, roles));
     caps.sort();
     caps.dedup();
     caps

@@ -56,6 +56,8 @@ crate::string_enum! {
         CertificateIdMismatch = "certificate_id_mismatch",
         /// `certificate_level_mismatch`.
         CertificateLevelMismatch = "certificate_level_mismatch",
+        /// `children_not_approved`.
+        ChildrenNotApproved = "children_not_approved",
         /// `concurrent_update`.
         ConcurrentUpdate = "concurrent_update",
         /// `device_in_service`.
@@ -152,6 +154,12 @@ crate::string_enum! {
         InvalidYesNo = "invalid_yes_no",
         /// `links_in_county`.
         LinksInCounty = "links_in_county",
+        /// `locked_approved`.
+        LockedApproved = "locked_approved",
+        /// `locked_closed`.
+        LockedClosed = "locked_closed",
+        /// `locked_expired`.
+        LockedExpired = "locked_expired",
         /// `malformed_json`.
         MalformedJson = "malformed_json",
         /// `missing_column`.
@@ -166,6 +174,8 @@ crate::string_enum! {
         NoCap = "no_cap",
         /// `no_need`.
         NoNeed = "no_need",
+        /// `no_plan`.
+        NoPlan = "no_plan",
         /// `no_programme_year`.
         NoProgrammeYear = "no_programme_year",
         /// `not_a_child`.
@@ -202,6 +212,8 @@ crate::string_enum! {
         NotSevere = "not_severe",
         /// `not_willing`.
         NotWilling = "not_willing",
+        /// `not_your_level`.
+        NotYourLevel = "not_your_level",
         /// `nothing_pending`.
         NothingPending = "nothing_pending",
         /// `one_category_per_year`.
@@ -222,6 +234,8 @@ crate::string_enum! {
         PasswordChangeRequired = "password_change_required",
         /// `payload_too_large`.
         PayloadTooLarge = "payload_too_large",
+        /// `period_locked`.
+        PeriodLocked = "period_locked",
         /// `person_not_in_unit`.
         PersonNotInUnit = "person_not_in_unit",
         /// `photo_not_found`.
@@ -244,6 +258,8 @@ crate::string_enum! {
         SexMismatch = "sex_mismatch",
         /// `stale_version`.
         StaleVersion = "stale_version",
+        /// `target_not_settable`.
+        TargetNotSettable = "target_not_settable",
         /// `token_expired`.
         TokenExpired = "token_expired",
         /// `too_early`.
@@ -276,6 +292,8 @@ crate::string_enum! {
         UnsupportedMediaType = "unsupported_media_type",
         /// `unsupported_type`.
         UnsupportedType = "unsupported_type",
+        /// `upper_level_acted`.
+        UpperLevelActed = "upper_level_acted",
         /// `validation_failed`.
         ValidationFailed = "validation_failed",
         /// `wrong_password`.

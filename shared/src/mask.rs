@@ -23,9 +23,26 @@ pub fn mask_certificate_number(cert: &str) -> String {
     }
 }
 
+/// Masks a person's name for lists that show who is behind a figure: the first
+/// character kept, every other one `*` (`张三丰` → `张**`).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.trim().chars();
+    match chars.next() {
+        None => String::new(),
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_keep_their_first_character() {
+        assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name("李"), "李");
+        assert_eq!(mask_name(""), "");
+    }
 
     #[test]
     fn masks() {

@@ -16,7 +16,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use shared::auth::{capabilities_of, Capability, Role};
+use shared::auth::{unit_capabilities, user_capabilities, Capability, Role};
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -114,6 +114,7 @@ impl AuthUser {
     /// Whether the user's roles grant `cap`.
     pub fn can(&self, cap: Capability) -> bool {
         self.roles.iter().any(|r| r.capabilities().contains(&cap))
+            || unit_capabilities(&self.unit_code, &self.roles).contains(&cap)
     }
 
     /// 403 unless the user's roles grant `cap`.
@@ -130,7 +131,7 @@ impl AuthUser {
 
     /// Every capability the user holds.
     pub fn capabilities(&self) -> Vec<Capability> {
-        capabilities_of(&self.roles)
+        user_capabilities(&self.unit_code, &self.roles)
     }
 }
 

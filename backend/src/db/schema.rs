@@ -847,3 +847,156 @@ diesel::allow_tables_to_appear_in_same_query!(
     retrofit_case_events,
     persons,
 );
+
+diesel::table! {
+    plans (year) {
+        year -> Integer,
+        title -> Text,
+        document_date -> Date,
+        status -> Text,
+        entry_deadline -> Nullable<Date>,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    plan_measures (plan_year, number) {
+        plan_year -> Integer,
+        number -> Integer,
+        section -> Integer,
+        short_zh -> Text,
+        short_en -> Text,
+        text_zh -> Text,
+        local_dpfs -> Bool,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    measure_units (plan_year, number, unit_code) {
+        plan_year -> Integer,
+        number -> Integer,
+        unit_code -> Text,
+        part -> Text,
+    }
+}
+
+diesel::table! {
+    indicators (code) {
+        code -> Text,
+        plan_year -> Integer,
+        measure -> Integer,
+        name_zh -> Text,
+        name_en -> Text,
+        kind -> Text,
+        source -> Text,
+        aggregation -> Text,
+        period_kind -> Text,
+        computation -> Nullable<Text>,
+        position -> Integer,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    targets (indicator, unit_code, period) {
+        indicator -> Text,
+        unit_code -> Text,
+        period -> Text,
+        value -> BigInt,
+        set_by -> Text,
+        set_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    milestones (id) {
+        id -> Text,
+        plan_year -> Integer,
+        measure -> Nullable<Integer>,
+        title_zh -> Text,
+        title_en -> Text,
+        due -> Date,
+        deliverer -> Text,
+        receiver -> Text,
+    }
+}
+
+diesel::table! {
+    milestone_submissions (id) {
+        id -> Text,
+        milestone_id -> Text,
+        unit_code -> Text,
+        period -> Text,
+        attachment_id -> Nullable<Text>,
+        note -> Text,
+        create_hash -> Nullable<Text>,
+        submitted_at -> Timestamp,
+        submitted_by -> Text,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    reported_values (indicator, unit_code, period) {
+        indicator -> Text,
+        unit_code -> Text,
+        period -> Text,
+        value -> BigInt,
+        evidence_id -> Nullable<Text>,
+        note -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    period_reports (unit_code, period) {
+        unit_code -> Text,
+        period -> Text,
+        status -> Text,
+        last_action -> Nullable<Text>,
+        acted_by -> Nullable<Text>,
+        acted_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_snapshots (indicator, unit_code, period) {
+        indicator -> Text,
+        unit_code -> Text,
+        period -> Text,
+        value -> Nullable<BigInt>,
+        numerator -> BigInt,
+        denominator -> Nullable<BigInt>,
+        computed_at -> Timestamp,
+        record_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    lock_exceptions (id) {
+        id -> Text,
+        unit_code -> Text,
+        period -> Text,
+        granted_by -> Text,
+        granted_at -> Timestamp,
+        reason -> Text,
+        until -> Date,
+    }
+}
+
+diesel::joinable!(milestone_submissions -> milestones (milestone_id));
+diesel::allow_tables_to_appear_in_same_query!(milestone_submissions, milestones, org_units);

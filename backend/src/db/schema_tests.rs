@@ -155,6 +155,8 @@ INSERT INTO retrofit_case_events (id, case_id, at, actor_id, actor_username, act
     to_status)
 VALUES ('chk-retrofit-event', 'chk-retrofit', '2026-01-01 00:00:00', 'test', 'test', '43',
     'identified');
+INSERT INTO period_reports (unit_code, period, status, version)
+VALUES ('430381', '2020', 'open', 1);
 ";
 
 /// Values one column must accept and refuse, as SQL literals.
@@ -520,7 +522,112 @@ fn cases() -> Vec<Case> {
     cases.extend(rehab_cases());
     cases.extend(retrofit_cases());
     cases.extend(care_cases());
+    cases.extend(plan_cases());
     cases
+}
+
+/// The plan tables' constrained columns (on the seeded 2020 plan, and a period report
+/// of the fixtures).
+fn plan_cases() -> Vec<Case> {
+    use shared::plan::{
+        Aggregation, Deliverer, IndicatorKind, IndicatorSource, PeriodKind, PlanStatus,
+        ReportAction, ReportStatus, UnitPart,
+    };
+    const PLAN: &str = "year = 2020";
+    const IND: &str = "code = 'villages_linked'";
+    const REPORT: &str = "unit_code = '430381' AND period = '2020'";
+    // `kind` and `aggregation` are tied (ratio ⇔ ratio_of_sums), and so are `source`
+    // and `computation`: each is tried on a row where every value but the tied one
+    // passes, and that one is refused by the tie, as the bogus values are.
+    let mut kind = codes(
+        "indicators",
+        IND,
+        "kind",
+        strs(IndicatorKind::ALL, IndicatorKind::as_str),
+        false,
+    );
+    kind.accepted.retain(|v| v != "'ratio'");
+    kind.refused.push(lit("ratio"));
+    let mut source = codes(
+        "indicators",
+        IND,
+        "source",
+        strs(IndicatorSource::ALL, IndicatorSource::as_str),
+        false,
+    );
+    source.accepted.retain(|v| v != "'computed'");
+    source.refused.push(lit("computed"));
+    let mut aggregation = codes(
+        "indicators",
+        IND,
+        "aggregation",
+        strs(Aggregation::ALL, Aggregation::as_str),
+        false,
+    );
+    aggregation.accepted.retain(|v| v != "'ratio_of_sums'");
+    aggregation.refused.push(lit("ratio_of_sums"));
+    vec![
+        codes(
+            "plans",
+            PLAN,
+            "status",
+            strs(PlanStatus::ALL, PlanStatus::as_str),
+            false,
+        ),
+        range("plans", PLAN, "version", &[1], &[0]),
+        codes(
+            "measure_units",
+            "plan_year = 2020 AND number = 13 AND unit_code = '43.employment_centre'",
+            "part",
+            strs(UnitPart::ALL, UnitPart::as_str),
+            false,
+        ),
+        range(
+            "plan_measures",
+            "plan_year = 2020 AND number = 1",
+            "section",
+            &[1, 9],
+            &[0, 10],
+        ),
+        kind,
+        source,
+        aggregation,
+        codes(
+            "indicators",
+            IND,
+            "period_kind",
+            strs(PeriodKind::ALL, PeriodKind::as_str),
+            false,
+        ),
+        range(
+            "targets",
+            "indicator = 'trained_poor_persons' AND unit_code = '43' AND period = '2020'",
+            "value",
+            &[0, 10_000_000_000_000],
+            &[-1, 10_000_000_000_001],
+        ),
+        codes(
+            "milestones",
+            "id = '0193a000-2020-7000-8000-000000000001'",
+            "deliverer",
+            strs(Deliverer::ALL, Deliverer::as_str),
+            false,
+        ),
+        codes(
+            "period_reports",
+            REPORT,
+            "status",
+            strs(ReportStatus::ALL, ReportStatus::as_str),
+            false,
+        ),
+        codes(
+            "period_reports",
+            REPORT,
+            "last_action",
+            strs(ReportAction::ALL, ReportAction::as_str),
+            true,
+        ),
+    ]
 }
 
 /// The owner kinds of attachments: the enum's, and `care_placement`, which the CHECK
@@ -1156,6 +1263,17 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         care_service_logs,
         care_settings,
         care_targets,
+        plans,
+        plan_measures,
+        measure_units,
+        indicators,
+        targets,
+        milestones,
+        milestone_submissions,
+        reported_values,
+        period_reports,
+        report_snapshots,
+        lock_exceptions,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

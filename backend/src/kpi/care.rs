@@ -154,19 +154,16 @@ pub fn threshold(conn: &mut DbConn, year: i32) -> Result<i32, ApiError> {
         .unwrap_or(DEFAULT_SERVED_DAYS))
 }
 
-/// The numbers of `unit` (province, city or county) and its children for `year`.
-pub fn care(conn: &mut DbConn, scope: &Scope, unit: &str, year: i32) -> Result<CareKpi, ApiError> {
-    if !(2000..=2100).contains(&year) {
-        return Err(ApiError::field("year", "out_of_range", "2000 to 2100"));
-    }
-    let region = crate::org::queries::region_of(conn, unit)?.ok_or(ApiError::NotFound)?;
-    if !scope.covers_region(&region) || !region.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::NotFound);
-    }
-    let threshold_days = threshold(conn, year)?;
+/// Each registered-poor person's care in `year` inside `region` (a validated region
+/// code): days, modes, and the latest placement (where they count).
+fn people(
+    conn: &mut DbConn,
+    region: &str,
+    year: i32,
+) -> Result<HashMap<String, PersonCare>, ApiError> {
     let placements: Vec<PlacementFact> =
-        diesel::sql_query(placements_sql(&region, year)).load(conn)?;
-    let events: Vec<EventFact> = diesel::sql_query(events_sql(&region, year)).load(conn)?;
+        diesel::sql_query(placements_sql(region, year)).load(conn)?;
+    let events: Vec<EventFact> = diesel::sql_query(events_sql(region, year)).load(conn)?;
     let mut steps: HashMap<String, Vec<(NaiveDate, String)>> = HashMap::new();
     for e in events {
         steps
@@ -194,6 +191,75 @@ pub fn care(conn: &mut DbConn, scope: &Scope, unit: &str, year: i32) -> Result<C
             person.latest = Some(key);
         }
     }
+    Ok(people)
+}
+
+/// The persons behind "persons served" of `region` for `year` (those with days of care,
+/// in the county where they count), in person id order after `after`, at most `limit`;
+/// names and identity numbers masked; `in_numerator` when they reached the threshold.
+/// For the plan layer's records behind a figure.
+pub fn served_records(
+    conn: &mut DbConn,
+    region: &str,
+    year: i32,
+    after: Option<uuid::Uuid>,
+    limit: i64,
+) -> Result<Vec<shared::plan::FigureRecord>, ApiError> {
+    use crate::db::schema::persons;
+    if !(2000..=2100).contains(&year) || !region.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::NotFound);
+    }
+    let threshold_days = i64::from(threshold(conn, year)?);
+    let after = after.map(|a| a.to_string());
+    let mut rows: Vec<(String, String, i64, NaiveDate)> = people(conn, region, year)?
+        .into_iter()
+        .filter(|(_, c)| c.days > 0)
+        .filter(|(id, _)| after.as_deref().is_none_or(|a| id.as_str() > a))
+        .filter_map(|(id, c)| {
+            c.latest
+                .map(|(start, _, county)| (id, county, c.days, start))
+        })
+        .collect();
+    rows.sort();
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let names: HashMap<String, (String, String)> = persons::table
+        .filter(persons::id.eq_any(&ids))
+        .select((persons::id, persons::name, persons::id_number_masked))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, name, masked)| (id, (name, masked)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(id, county, days, start)| {
+            let (name, masked) = names.get(&id).cloned().unwrap_or_default();
+            shared::plan::FigureRecord {
+                kind: "care_person".into(),
+                county_code: county,
+                date: Some(start),
+                label: format!("{days}"),
+                person_masked: Some(shared::mask::mask_name(&name)),
+                id_number_masked: Some(masked),
+                amount_fen: None,
+                in_numerator: days >= threshold_days,
+                id,
+            }
+        })
+        .collect())
+}
+
+/// The numbers of `unit` (province, city or county) and its children for `year`.
+pub fn care(conn: &mut DbConn, scope: &Scope, unit: &str, year: i32) -> Result<CareKpi, ApiError> {
+    if !(2000..=2100).contains(&year) {
+        return Err(ApiError::field("year", "out_of_range", "2000 to 2100"));
+    }
+    let region = crate::org::queries::region_of(conn, unit)?.ok_or(ApiError::NotFound)?;
+    if !scope.covers_region(&region) || !region.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::NotFound);
+    }
+    let threshold_days = threshold(conn, year)?;
+    let people = people(conn, &region, year)?;
     let mut by_county: BTreeMap<String, CareKpiRow> = BTreeMap::new();
     for care in people.values() {
         let Some((_, _, county)) = &care.latest else {

@@ -156,3 +156,253 @@ pub fn employment(
         targets,
     })
 }
+
+// ---------------------------------------------------------------------------------------
+// Measure 13's figures for the plan layer (`crate::plan::indicators`): the plan never
+// names these tables, it asks here. Each function answers for a whole region with one
+// grouped query; the caller rolls the rows up to the region and its children.
+// ---------------------------------------------------------------------------------------
+
+/// The condition keeping a table's rows inside `region` (a validated region code of
+/// digits) by its county and city columns.
+fn within_region(county: &str, city: &str, region: &str) -> String {
+    match region.len() {
+        6 => format!("{county} = '{region}'"),
+        4 => format!("{city} = '{region}'"),
+        _ => format!("{county} LIKE '{region}%'"),
+    }
+}
+
+/// `AND day BETWEEN from AND to` for an optional date window.
+fn within_days(day: &str, window: Option<(NaiveDate, NaiveDate)>) -> String {
+    window.map_or_else(String::new, |(from, to)| {
+        format!("AND {day} BETWEEN '{from}' AND '{to}'")
+    })
+}
+
+fn checked_region(region: &str) -> Result<(), ApiError> {
+    if region.starts_with("43")
+        && matches!(region.len(), 2 | 4 | 6)
+        && region.bytes().all(|b| b.is_ascii_digit())
+    {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// One registered-poor person's completed training in one county in a year.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct TrainedFact {
+    /// County of the enrolments.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub county: String,
+    /// Person.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub person_id: String,
+    /// The first completion (the enrolment's completion date, else the course's end).
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub day: NaiveDate,
+    /// Completed enrolments behind it.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub enrolments: i64,
+}
+
+const TRAINED_FROM: &str = "FROM enrolments e
+    JOIN training_courses c ON c.id = e.course_id
+    JOIN persons p ON p.id = e.person_id";
+
+fn trained_where(region: &str, year: i32, window: Option<(NaiveDate, NaiveDate)>) -> String {
+    format!(
+        "WHERE e.deleted_at IS NULL AND c.deleted_at IS NULL AND c.year = {year}
+           AND e.status = '{completed}' AND p.registered_poor = TRUE AND {area} {days}",
+        completed = EnrolmentStatus::Completed.as_str(),
+        area = within_region("e.county_code", "e.city_code", region),
+        days = within_days("COALESCE(e.completion_date, c.end_date)", window),
+    )
+}
+
+/// The (county, person) facts of the persons counted by "registered-poor persons
+/// trained" (the same rule as [`employment`]'s `persons_trained`) in `region` for the
+/// courses of `year`, completed within `window` if given: one grouped query.
+pub fn trained_facts(
+    conn: &mut DbConn,
+    region: &str,
+    year: i32,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> Result<Vec<TrainedFact>, ApiError> {
+    checked_region(region)?;
+    let sql = format!(
+        "SELECT e.county_code AS county, e.person_id AS person_id,
+            MIN(COALESCE(e.completion_date, c.end_date)) AS day,
+            CAST(COUNT(*) AS BIGINT) AS enrolments
+         {TRAINED_FROM} {where_}
+         GROUP BY e.county_code, e.person_id",
+        where_ = trained_where(region, year, window)
+    );
+    Ok(diesel::sql_query(sql).load(conn)?)
+}
+
+#[derive(Debug, QueryableByName)]
+struct TrainedRecord {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    county: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    day: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    label: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id_masked: String,
+}
+
+/// The completed enrolments behind [`trained_facts`], in id order after `after` (an id
+/// the caller has checked to be a UUID), at most `limit`; persons masked.
+pub fn trained_records(
+    conn: &mut DbConn,
+    region: &str,
+    year: i32,
+    window: Option<(NaiveDate, NaiveDate)>,
+    after: Option<uuid::Uuid>,
+    limit: i64,
+) -> Result<Vec<shared::plan::FigureRecord>, ApiError> {
+    checked_region(region)?;
+    let after = after.map_or_else(String::new, |a| format!("AND e.id > '{a}'"));
+    let sql = format!(
+        "SELECT e.id AS id, e.county_code AS county,
+            COALESCE(e.completion_date, c.end_date) AS day, c.name AS label,
+            p.name AS name, p.id_number_masked AS id_masked
+         {TRAINED_FROM} {where_} {after}
+         ORDER BY e.id LIMIT {limit}",
+        where_ = trained_where(region, year, window)
+    );
+    let rows: Vec<TrainedRecord> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| shared::plan::FigureRecord {
+            id: r.id,
+            kind: "enrolment".into(),
+            county_code: r.county,
+            date: Some(r.day),
+            label: r.label,
+            person_masked: Some(shared::mask::mask_name(&r.name)),
+            id_number_masked: Some(r.id_masked),
+            amount_fen: None,
+            in_numerator: true,
+        })
+        .collect())
+}
+
+/// Loan subsidies committed (approved or paid) in one county, or on one day.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct CommittedFact {
+    /// County (empty when grouped by day).
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub county: String,
+    /// Day (the loan date; 1 Jan of the year when grouped by county).
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub day: NaiveDate,
+    /// Approved subsidy in fen.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub fen: i64,
+    /// Loans.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub loans: i64,
+}
+
+fn committed_where(region: &str, year: i32, window: Option<(NaiveDate, NaiveDate)>) -> String {
+    format!(
+        "WHERE l.deleted_at IS NULL AND l.year = {year} AND l.status IN ('{a}', '{d}') AND {area} {days}",
+        a = LoanStatus::Approved.as_str(),
+        d = LoanStatus::Disbursed.as_str(),
+        area = within_region("l.county_code", "l.city_code", region),
+        days = within_days("l.loan_date", window),
+    )
+}
+
+/// The loan interest subsidies committed (the approved amounts of approved and paid
+/// loans, as [`employment`]'s `subsidy_committed_fen`) in `region` for `year`, per county
+/// (`by_day` false) or per loan date (`by_day` true, for a series): one grouped query.
+pub fn committed_facts(
+    conn: &mut DbConn,
+    region: &str,
+    year: i32,
+    window: Option<(NaiveDate, NaiveDate)>,
+    by_day: bool,
+) -> Result<Vec<CommittedFact>, ApiError> {
+    checked_region(region)?;
+    let (select, group) = if by_day {
+        ("'' AS county, l.loan_date AS day", "l.loan_date")
+    } else {
+        (
+            "l.county_code AS county, MIN(l.loan_date) AS day",
+            "l.county_code",
+        )
+    };
+    let sql = format!(
+        "SELECT {select}, CAST(COALESCE(SUM(l.approved_fen), 0) AS BIGINT) AS fen,
+            CAST(COUNT(*) AS BIGINT) AS loans
+         FROM loans l {where_}
+         GROUP BY {group}",
+        where_ = committed_where(region, year, window)
+    );
+    Ok(diesel::sql_query(sql).load(conn)?)
+}
+
+#[derive(Debug, QueryableByName)]
+struct CommittedRecord {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    county: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    day: NaiveDate,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    label: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    name: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    id_masked: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    fen: Option<i64>,
+}
+
+/// The loans behind [`committed_facts`], in id order after `after`, at most `limit`;
+/// persons masked (a base's loan names no person).
+pub fn committed_records(
+    conn: &mut DbConn,
+    region: &str,
+    year: i32,
+    window: Option<(NaiveDate, NaiveDate)>,
+    after: Option<uuid::Uuid>,
+    limit: i64,
+) -> Result<Vec<shared::plan::FigureRecord>, ApiError> {
+    checked_region(region)?;
+    let after = after.map_or_else(String::new, |a| format!("AND l.id > '{a}'"));
+    let sql = format!(
+        "SELECT l.id AS id, l.county_code AS county, l.loan_date AS day, l.bank AS label,
+            p.name AS name, p.id_number_masked AS id_masked, l.approved_fen AS fen
+         FROM loans l LEFT JOIN persons p ON p.id = l.person_id
+         {where_} {after}
+         ORDER BY l.id LIMIT {limit}",
+        where_ = committed_where(region, year, window)
+    );
+    let rows: Vec<CommittedRecord> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| shared::plan::FigureRecord {
+            id: r.id,
+            kind: "loan".into(),
+            county_code: r.county,
+            date: Some(r.day),
+            label: r.label,
+            person_masked: r.name.as_deref().map(shared::mask::mask_name),
+            id_number_masked: r.id_masked,
+            amount_fen: r.fen,
+            in_numerator: true,
+        })
+        .collect())
+}

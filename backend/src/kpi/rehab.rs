@@ -350,3 +350,93 @@ pub fn rehab(
         }),
     })
 }
+
+#[derive(Debug, QueryableByName)]
+struct NeedPerson {
+    #[diesel(sql_type = Text)]
+    person_id: String,
+    #[diesel(sql_type = Text)]
+    county: String,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text)]
+    id_masked: String,
+    #[diesel(sql_type = BigInt)]
+    needed: i64,
+    #[diesel(sql_type = BigInt)]
+    dev: i64,
+    #[diesel(sql_type = BigInt)]
+    dev_met: i64,
+    #[diesel(sql_type = BigInt)]
+    episode: i64,
+}
+
+/// Which rate's persons [`rate_records`] lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateRecords {
+    /// The service rate's: persons with a needed need; in the numerator when served.
+    Service,
+    /// The fitting rate by person's: persons with a needed device; in the numerator
+    /// when every needed device was accepted.
+    Fitting,
+}
+
+/// The persons behind the service or fitting rate of `region` (a validated region code)
+/// for `year`, as the rates count them (see the module's rules), in person id order
+/// after `after`, at most `limit`; names and identity numbers masked. For the plan
+/// layer's records behind a figure: it never reads these tables itself.
+pub fn rate_records(
+    conn: &mut DbConn,
+    region: &str,
+    year: i32,
+    which: RateRecords,
+    after: Option<uuid::Uuid>,
+    limit: i64,
+) -> Result<Vec<shared::plan::FigureRecord>, ApiError> {
+    if !region.bytes().all(|b| b.is_ascii_digit()) || !(2000..=2100).contains(&year) {
+        return Err(ApiError::NotFound);
+    }
+    let within = in_area("p.county_code", Some("p.city_code"), region);
+    let after = after.map_or_else(String::new, |a| format!("AND p.id > '{a}'"));
+    let having = match which {
+        RateRecords::Service => "needed > 0",
+        RateRecords::Fitting => "dev > 0",
+    };
+    let sql = format!(
+        "SELECT * FROM (
+            SELECT p.id AS person_id, p.county_code AS county, p.name AS name,
+                p.id_number_masked AS id_masked,
+                CAST(SUM(CASE WHEN r.status IN ({NEEDED}) THEN 1 ELSE 0 END) AS BIGINT) AS needed,
+                CAST(SUM(CASE WHEN r.kind = 'device' AND r.status IN ({NEEDED}) THEN 1 ELSE 0 END) AS BIGINT) AS dev,
+                CAST(SUM(CASE WHEN r.kind = 'device' AND r.status IN ({MET}) THEN 1 ELSE 0 END) AS BIGINT) AS dev_met,
+                CAST(CASE WHEN EXISTS (SELECT 1 FROM rehab_episodes e WHERE e.person_id = p.id
+                    AND e.year = {year} AND e.deleted_at IS NULL) THEN 1 ELSE 0 END AS BIGINT) AS episode
+            FROM rehab_needs r JOIN persons p ON p.id = r.person_id
+            WHERE r.year = {year} AND r.deleted_at IS NULL AND r.status <> 'superseded'
+              AND p.deleted_at IS NULL AND p.registered_poor = TRUE AND {within} {after}
+            GROUP BY p.id, p.county_code, p.name, p.id_number_masked
+         ) n WHERE {having}
+         ORDER BY person_id LIMIT {limit}"
+    );
+    let rows: Vec<NeedPerson> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let in_numerator = match which {
+                RateRecords::Service => r.dev_met > 0 || r.episode > 0,
+                RateRecords::Fitting => r.dev_met == r.dev,
+            };
+            shared::plan::FigureRecord {
+                id: r.person_id,
+                kind: "rehab_person".into(),
+                county_code: r.county,
+                date: None,
+                label: format!("{} / {}", r.needed, r.dev),
+                person_masked: Some(shared::mask::mask_name(&r.name)),
+                id_number_masked: Some(r.id_masked),
+                amount_fen: None,
+                in_numerator,
+            }
+        })
+        .collect())
+}

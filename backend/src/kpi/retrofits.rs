@@ -223,3 +223,66 @@ pub fn retrofits(
             .collect(),
     })
 }
+
+#[derive(Debug, QueryableByName)]
+struct CoverageCase {
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    county: String,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    identified_on: chrono::NaiveDate,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    name: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    id_masked: Option<String>,
+}
+
+/// The cases behind the coverage of `region` (a validated region code) for `year`:
+/// those with a verified need that did not leave by an exit, or done; in id order after
+/// `after`, at most `limit`; the household's first member masked. For the plan layer's
+/// records behind a figure (coverage counts households; a household with two cases
+/// lists both).
+pub fn coverage_records(
+    conn: &mut DbConn,
+    region: &str,
+    year: i32,
+    after: Option<uuid::Uuid>,
+    limit: i64,
+) -> Result<Vec<shared::plan::FigureRecord>, ApiError> {
+    if !(2000..=2100).contains(&year) || !region.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::NotFound);
+    }
+    let within = in_area(region);
+    let after = after.map_or_else(String::new, |a| format!("AND c.id > '{a}'"));
+    let sql = format!(
+        "SELECT c.id AS id, c.county_code AS county, c.identified_on AS identified_on,
+            c.status AS status,
+            (SELECT p.name FROM retrofit_case_members m JOIN persons p ON p.id = m.person_id
+             WHERE m.case_id = c.id ORDER BY m.position LIMIT 1) AS name,
+            (SELECT p.id_number_masked FROM retrofit_case_members m JOIN persons p ON p.id = m.person_id
+             WHERE m.case_id = c.id ORDER BY m.position LIMIT 1) AS id_masked
+         FROM retrofit_cases c
+         WHERE c.year = {year} AND c.deleted_at IS NULL AND {within} {after}
+           AND ((c.visited_on IS NOT NULL AND c.need_verified = TRUE AND c.status NOT IN ({EXITS}))
+             OR c.status IN ({DONE}))
+         ORDER BY c.id LIMIT {limit}"
+    );
+    let rows: Vec<CoverageCase> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| shared::plan::FigureRecord {
+            in_numerator: matches!(r.status.as_str(), "accepted" | "archived"),
+            id: r.id,
+            kind: "retrofit_case".into(),
+            county_code: r.county,
+            date: Some(r.identified_on),
+            label: r.status,
+            person_masked: r.name.as_deref().map(shared::mask::mask_name),
+            id_number_masked: r.id_masked,
+            amount_fen: None,
+        })
+        .collect())
+}

@@ -490,6 +490,8 @@ pub fn create(
             year,
             calc,
         } = prepare(conn, user, f, &id.to_string())?;
+        // The plan locks an approved period's data (409 `period_locked`).
+        crate::plan::lock::ensure_open(conn, &county, f.loan_date)?;
         let at = now();
         diesel::insert_into(loans::table)
             .values((
@@ -590,6 +592,8 @@ pub fn update(
         }
         let before = get(conn, user, id)?;
         let p = prepare(conn, user, f, &r.id)?;
+        crate::plan::lock::ensure_open(conn, &r.county_code, r.loan_date)?;
+        crate::plan::lock::ensure_open(conn, &p.county, f.loan_date)?;
         let n = diesel::update(
             loans::table
                 .filter(loans::id.eq(&r.id))
@@ -685,6 +689,7 @@ pub fn act(conn: &mut DbConn, user: &AuthUser, id: Uuid, a: &LoanAction) -> Resu
             workflow::authorise(from, a.action, c).map(|t| t.to)
         })?
         .map_err(|e| refusal(e, from))?;
+        crate::plan::lock::ensure_open(conn, &r.county_code, r.loan_date)?;
         let reason = a.reason.as_deref().map(str::trim).filter(|s| !s.is_empty());
         if let Some(reason) = reason {
             let mut errs = FieldErrors::new();

@@ -555,6 +555,19 @@ pub fn not_in_unit() -> ApiError {
     )
 }
 
+/// Refuses a roster change of a course whose period is locked by the plan (approved,
+/// past its entry deadline, or its plan closed): 409 `period_locked`. The course counts
+/// in its programme year, on its end date (the last day of that year when it ends
+/// later).
+fn ensure_open(conn: &mut DbConn, course: &CourseRow) -> Result<(), ApiError> {
+    let day = if chrono::Datelike::year(&course.end_date) == course.year {
+        course.end_date
+    } else {
+        NaiveDate::from_ymd_opt(course.year, 12, 31).unwrap_or(course.end_date)
+    };
+    crate::plan::lock::ensure_open(conn, &course.county_code, day)
+}
+
 /// Puts a person of the course's county on its roster, at most once.
 pub fn enrol(
     conn: &mut DbConn,
@@ -582,6 +595,7 @@ pub fn enrol(
         if person.county_code != course.county_code {
             return Err(not_in_unit());
         }
+        ensure_open(conn, &course)?;
         let taken: i64 = enrolments::table
             .filter(enrolments::course_id.eq(&course.id))
             .filter(enrolments::person_id.eq(body.person_id.to_string()))
@@ -718,6 +732,7 @@ fn update_enrolment_in_tx(
         }
     }
     let course = get_row(conn, &user.scope, before.course_id)?;
+    ensure_open(conn, &course)?;
     body.validate(today(), course.start_date, course.hours)?;
     let n = diesel::update(
         enrolments::table
@@ -765,6 +780,8 @@ pub fn delete_enrolment(
         if before.version != version {
             return Err(ApiError::stale_version());
         }
+        let course = get_row(conn, &user.scope, before.course_id)?;
+        ensure_open(conn, &course)?;
         let at = now();
         let n = diesel::update(
             enrolments::table

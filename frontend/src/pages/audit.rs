@@ -173,10 +173,7 @@ fn t_or(lang: Lang, key: &str, fallback: &str) -> String {
 
 /// An instant in the browser's time zone and the language's format.
 fn local_time(at: &chrono::DateTime<chrono::Utc>, lang: Lang) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        at.timestamp_millis() as f64
-    ));
-    String::from(date.to_locale_string(lang.tag(), &wasm_bindgen::JsValue::UNDEFINED))
+    crate::clock::local_time(*at, lang)
 }
 
 /// What an entry's before and after say: the fields a caller who may not read persons

@@ -36,12 +36,7 @@ pub fn login(props: &LoginProps) -> Html {
 
     let overlay = props.overlay;
     if let Some(me) = ctx.me.as_ref().filter(|_| !overlay) {
-        let to = if me.user.must_change_password {
-            Route::Password
-        } else {
-            Route::Home
-        };
-        return html! { <Redirect<Route> to={to} /> };
+        return html! { <Redirect<Route> to={crate::app::landing(me)} /> };
     }
 
     let onsubmit = {
@@ -84,6 +79,7 @@ pub fn login(props: &LoginProps) -> Html {
                     Ok((t, me))
                 },
                 move |(t, me): (TokenResponse, Me)| {
+                    let next_me = me.clone();
                     ctx.set_me.emit(Some(me));
                     if overlay && !t.must_change_password {
                         return;
@@ -93,7 +89,7 @@ pub fn login(props: &LoginProps) -> Html {
                     let next = if t.must_change_password {
                         Route::Password
                     } else {
-                        Route::Home
+                        crate::app::landing(&next_me)
                     };
                     if let Some(n) = navigator {
                         n.push(&next);

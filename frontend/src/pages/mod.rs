@@ -5,6 +5,7 @@ pub mod bases;
 pub mod care;
 pub mod course;
 pub mod courses;
+pub mod dashboard;
 pub mod home;
 pub mod loans;
 pub mod login;

@@ -1,0 +1,11 @@
+DROP TABLE lock_exceptions;
+DROP TABLE report_snapshots;
+DROP TABLE period_reports;
+DROP TABLE reported_values;
+DROP TABLE milestone_submissions;
+DROP TABLE milestones;
+DROP TABLE targets;
+DROP TABLE indicators;
+DROP TABLE measure_units;
+DROP TABLE plan_measures;
+DROP TABLE plans;
