@@ -31,32 +31,6 @@ use crate::db::{code, now, utc, uuid, write_tx, DbConn};
 use crate::error::ApiError;
 use crate::pii::Pii;
 
-fn audit_write(
-    conn: &mut DbConn,
-    user: &AuthUser,
-    action: AuditAction,
-    entity: &str,
-    id: Uuid,
-    region: &str,
-    reason: Option<&str>,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-) -> Result<(), ApiError> {
-    audit::record(
-        conn,
-        Event {
-            actor: user,
-            action,
-            entity_type: entity,
-            entity_id: id,
-            owner_region: region,
-            reason,
-            before,
-            after,
-        },
-    )
-}
-
 fn to_json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
     serde_json::to_value(v).ok()
 }
@@ -112,7 +86,6 @@ pub fn plan(conn: &mut DbConn, year: i32) -> Result<Plan, ApiError> {
 
 /// The measures of `year`'s plan with their responsible units.
 pub fn measures(conn: &mut DbConn, year: i32) -> Result<Vec<Measure>, ApiError> {
-    #[expect(clippy::type_complexity, reason = "a row of plan_measures")]
     let rows: Vec<(i32, i32, String, String, String, bool, i64)> = plan_measures::table
         .filter(plan_measures::plan_year.eq(year))
         .order(plan_measures::number.asc())
@@ -204,16 +177,18 @@ pub fn update_plan(
             .execute(conn)?;
         crate::record::changed(n)?;
         let after = plan(conn, year)?;
-        audit_write(
+        audit::record(
             conn,
-            user,
-            AuditAction::Update,
-            "plan",
-            key_id("plan", &[&year.to_string()]),
-            "43",
-            None,
-            to_json(&before),
-            to_json(&after),
+            Event {
+                actor: user,
+                action: AuditAction::Update,
+                entity_type: "plan",
+                entity_id: key_id("plan", &[&year.to_string()]),
+                owner_region: "43",
+                reason: None,
+                before: to_json(&before),
+                after: to_json(&after),
+            },
         )?;
         Ok(after)
     })
@@ -311,16 +286,18 @@ pub fn update_measure(
             .into_iter()
             .find(|m| m.number == number)
             .ok_or(ApiError::NotFound)?;
-        audit_write(
+        audit::record(
             conn,
-            user,
-            AuditAction::Update,
-            "plan_measure",
-            key_id("plan_measure", &[&year.to_string(), &number.to_string()]),
-            "43",
-            None,
-            to_json(&before),
-            to_json(&after),
+            Event {
+                actor: user,
+                action: AuditAction::Update,
+                entity_type: "plan_measure",
+                entity_id: key_id("plan_measure", &[&year.to_string(), &number.to_string()]),
+                owner_region: "43",
+                reason: None,
+                before: to_json(&before),
+                after: to_json(&after),
+            },
         )?;
         Ok(after)
     })
@@ -527,16 +504,18 @@ pub fn create_indicator(
             ))
             .execute(conn)?;
         let (after, _) = indicator(conn, &input.code)?;
-        audit_write(
+        audit::record(
             conn,
-            user,
-            AuditAction::Create,
-            "indicator",
-            key_id("indicator", &[&input.code]),
-            "43",
-            None,
-            None,
-            to_json(&after),
+            Event {
+                actor: user,
+                action: AuditAction::Create,
+                entity_type: "indicator",
+                entity_id: key_id("indicator", &[&input.code]),
+                owner_region: "43",
+                reason: None,
+                before: None,
+                after: to_json(&after),
+            },
         )?;
         Ok(after)
     })
@@ -576,16 +555,18 @@ pub fn update_indicator(
         .execute(conn)?;
         crate::record::changed(n)?;
         let (after, _) = indicator(conn, code_)?;
-        audit_write(
+        audit::record(
             conn,
-            user,
-            AuditAction::Update,
-            "indicator",
-            key_id("indicator", &[code_]),
-            "43",
-            None,
-            to_json(&before),
-            to_json(&after),
+            Event {
+                actor: user,
+                action: AuditAction::Update,
+                entity_type: "indicator",
+                entity_id: key_id("indicator", &[code_]),
+                owner_region: "43",
+                reason: None,
+                before: to_json(&before),
+                after: to_json(&after),
+            },
         )?;
         Ok(after)
     })
@@ -821,20 +802,22 @@ pub fn set_target(
         let after = targets_of(conn, indicator_code, &[unit.to_owned()], &[period])?
             .remove(&(unit.to_owned(), period))
             .ok_or(ApiError::NotFound)?;
-        audit_write(
+        audit::record(
             conn,
-            user,
-            if before.is_some() {
-                AuditAction::Update
-            } else {
-                AuditAction::Create
+            Event {
+                actor: user,
+                action: if before.is_some() {
+                    AuditAction::Update
+                } else {
+                    AuditAction::Create
+                },
+                entity_type: "target",
+                entity_id: key_id("target", &[&key.0, &key.1, &key.2]),
+                owner_region: unit,
+                reason: None,
+                before: before.as_ref().and_then(to_json),
+                after: to_json(&after),
             },
-            "target",
-            key_id("target", &[&key.0, &key.1, &key.2]),
-            unit,
-            None,
-            before.as_ref().and_then(to_json),
-            to_json(&after),
         )?;
         let mut warnings = split_warnings(conn, &ind, unit, period)?;
         if let Some(parent) = super::parent_region(unit) {
@@ -869,16 +852,18 @@ pub fn delete_target(
         )
         .execute(conn)?;
         crate::record::changed(n)?;
-        audit_write(
+        audit::record(
             conn,
-            user,
-            AuditAction::Delete,
-            "target",
-            key_id("target", &[indicator_code, unit, &p]),
-            unit,
-            None,
-            to_json(&before),
-            None,
+            Event {
+                actor: user,
+                action: AuditAction::Delete,
+                entity_type: "target",
+                entity_id: key_id("target", &[indicator_code, unit, &p]),
+                owner_region: unit,
+                reason: None,
+                before: to_json(&before),
+                after: None,
+            },
         )
     })
 }
@@ -1116,16 +1101,18 @@ pub fn create_submission(
             .select(submission_columns!())
             .first(conn)?;
         let s = submission_of(row, m.due)?;
-        audit_write(
+        audit::record(
             conn,
-            user,
-            AuditAction::Create,
-            "milestone_submission",
-            id,
-            &region,
-            None,
-            None,
-            to_json(&s),
+            Event {
+                actor: user,
+                action: AuditAction::Create,
+                entity_type: "milestone_submission",
+                entity_id: id,
+                owner_region: &region,
+                reason: None,
+                before: None,
+                after: to_json(&s),
+            },
         )?;
         Ok((true, s))
     })
@@ -1319,20 +1306,22 @@ pub fn put_reported(
                 .select(reported_columns!())
                 .first(conn)?,
         )?;
-        audit_write(
+        audit::record(
             conn,
-            user,
-            if before.is_some() {
-                AuditAction::Update
-            } else {
-                AuditAction::Create
+            Event {
+                actor: user,
+                action: if before.is_some() {
+                    AuditAction::Update
+                } else {
+                    AuditAction::Create
+                },
+                entity_type: "reported_value",
+                entity_id: key_id("reported_value", &[indicator_code, unit, &p]),
+                owner_region: &region,
+                reason: None,
+                before: before.as_ref().and_then(to_json),
+                after: to_json(&after),
             },
-            "reported_value",
-            key_id("reported_value", &[indicator_code, unit, &p]),
-            &region,
-            None,
-            before.as_ref().and_then(to_json),
-            to_json(&after),
         )?;
         Ok(after)
     })
