@@ -613,7 +613,7 @@ pub struct Warning {
 /// The plan with its totals and the year's cap.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Plan {
+pub struct CasePlan {
     /// The lines, in order.
     pub items: Vec<PlanItem>,
     /// Sum of the line totals.
@@ -690,7 +690,7 @@ pub struct ItemCheck {
 /// construction, which needs a `note`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AcceptanceInput {
+pub struct CaseAcceptanceInput {
     /// Date of the inspection.
     pub accepted_on: NaiveDate,
     /// The acceptance team (names).
@@ -765,7 +765,7 @@ pub struct CaseAction {
     pub complete: Option<CompleteInput>,
     /// Accept: the inspection.
     #[serde(default)]
-    pub acceptance: Option<AcceptanceInput>,
+    pub acceptance: Option<CaseAcceptanceInput>,
 }
 
 /// A member of a case as the API shows it (identity number masked).
@@ -864,7 +864,7 @@ pub struct RetrofitCase {
     /// The home visit's snapshot, once verified.
     pub eligibility: Option<Eligibility>,
     /// The plan with totals and the cap.
-    pub plan: Plan,
+    pub plan: CasePlan,
     /// Construction, once started.
     pub construction: Option<Construction>,
     /// Acceptance inspections, oldest first.

@@ -8,9 +8,9 @@ use diesel::prelude::*;
 use shared::api::AuditAction;
 use shared::attachments::OwnerKind;
 use shared::retrofit::{
-    self, Acceptance, AcceptanceInput, CaseAction, CaseActionKind, CaseCreate, CaseEvent,
-    CaseMember, CaseStatus, Construction, Eligibility, ItemCheck, ItemResult, LinkedProgramme,
-    Photos, Plan, PlanItem, PlanItemInput, Priority, RetrofitCase, VisitInput, Warning,
+    self, Acceptance, CaseAcceptanceInput, CaseAction, CaseActionKind, CaseCreate, CaseEvent,
+    CaseMember, CasePlan, CaseStatus, Construction, Eligibility, ItemCheck, ItemResult,
+    LinkedProgramme, Photos, PlanItem, PlanItemInput, Priority, RetrofitCase, VisitInput, Warning,
     CASE_WORKFLOW, MAX_PHOTOS, MAX_PLAN_ITEMS, PLAN_EDITABLE,
 };
 use shared::validation::validate_text;
@@ -487,7 +487,7 @@ pub fn is_overdue(status: CaseStatus, since: NaiveDateTime, at: NaiveDateTime) -
 }
 
 /// The warnings of a plan against the cap (never a refusal).
-fn cap_warnings(plan: &Plan) -> Vec<Warning> {
+fn cap_warnings(plan: &CasePlan) -> Vec<Warning> {
     let mut out = Vec::new();
     match plan.cap_fen {
         Some(cap) if plan.over_cap => out.push(Warning {
@@ -520,7 +520,7 @@ fn to_api(
     let cap_fen = super::items::cap_of(conn, r.year)?;
     let items = plan_items(conn, &r.id)?;
     let spent = r.actual_total_fen.unwrap_or(r.plan_total_fen);
-    let plan = Plan {
+    let plan = CasePlan {
         items,
         total_fen: r.plan_total_fen,
         actual_total_fen: r.actual_total_fen,
@@ -1657,7 +1657,7 @@ fn accept(
     conn: &mut DbConn,
     user: &AuthUser,
     r: &CaseRow,
-    acc: &AcceptanceInput,
+    acc: &CaseAcceptanceInput,
     errs: &mut FieldErrors,
 ) -> Result<Option<bool>, ApiError> {
     let completed = r.completed_on.unwrap_or(r.identified_on);
@@ -1767,7 +1767,7 @@ fn accept(
 fn check_evidence(
     conn: &mut DbConn,
     r: &CaseRow,
-    acc: &AcceptanceInput,
+    acc: &CaseAcceptanceInput,
     errs: &mut FieldErrors,
 ) -> Result<(), ApiError> {
     if acc.satisfaction.is_none() {

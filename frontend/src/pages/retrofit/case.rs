@@ -11,9 +11,10 @@ use shared::attachments::{AttachmentMeta, OwnerKind};
 use shared::auth::Capability;
 use shared::money::{format_hundredths, parse_yuan};
 use shared::retrofit::{
-    checked_total, line_total, AcceptanceInput, ActualCost, CaseAction, CaseActionKind, CaseStatus,
-    CompleteInput, ItemCheck, ItemResult, PlanItemInput, PlanUpdate, RetrofitCase, RetrofitItem,
-    Satisfaction, StartInput, VisitInput, MAX_PLAN_ITEMS, MAX_QUANTITY, MAX_UNIT_COST_FEN,
+    checked_total, line_total, ActualCost, CaseAcceptanceInput, CaseAction, CaseActionKind,
+    CaseStatus, CompleteInput, ItemCheck, ItemResult, PlanItemInput, PlanUpdate, RetrofitCase,
+    RetrofitItem, Satisfaction, StartInput, VisitInput, MAX_PLAN_ITEMS, MAX_QUANTITY,
+    MAX_UNIT_COST_FEN,
 };
 use shared::FieldError;
 use uuid::Uuid;
@@ -925,7 +926,7 @@ fn step_form(p: &StepProps) -> Html {
                 } else if note.trim().is_empty() {
                     errs.push(FieldError::new("acceptance.note", "required", ""));
                 }
-                body.acceptance = Some(AcceptanceInput {
+                body.acceptance = Some(CaseAcceptanceInput {
                     accepted_on,
                     team: text.trim().to_owned(),
                     results: checks,
