@@ -24,6 +24,10 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (for client generators) and exit.
     Openapi,
+    /// Rebuild the KPI aggregates of every computed indicator from the records, then
+    /// exit (they are kept up to date by every write; this is for an operator who
+    /// changed records outside the server, or a care threshold).
+    KpiRebuild,
     /// Add synthetic persons (marked synthetic) for benchmarks, spread over every county.
     Generate {
         /// How many persons to add.
@@ -50,6 +54,18 @@ fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             backend::server::prepare(&cli.config)?;
             println!("database ready");
+            Ok(())
+        }
+        Command::KpiRebuild => {
+            let state = backend::server::prepare(&cli.config)?;
+            let mut conn = state.pool.get()?;
+            let started = std::time::Instant::now();
+            backend::plan::aggregates::rebuild_all(&mut conn)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "rebuilt the KPI aggregates in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Generate { persons, seed } => {

@@ -106,6 +106,8 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     if config.demo {
         seed_demo(&mut conn, &state)?;
     }
+    crate::plan::aggregates::build_missing(&mut conn)
+        .map_err(|e| anyhow::anyhow!("building the KPI aggregates: {e}"))?;
     Ok(state)
 }
 

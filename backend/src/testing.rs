@@ -316,6 +316,24 @@ impl TestApp {
         self.state = web::Data::new(state);
     }
 
+    /// Asserts that the plan's kept KPI aggregates equal a naive count over the records
+    /// (province, 湘潭市 and 长沙市 with their children, 2019–2021): a module's real write
+    /// paths move them as they move the records.
+    pub fn assert_kept_figures_match(&self) {
+        let mut conn = self.conn();
+        let diff = crate::plan::aggregates::all_differences(
+            &mut conn,
+            &["43", "4303", "4301"],
+            &[2019, 2020, 2021],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            diff.is_empty(),
+            "the kept KPI figures differ from a naive count:\n{}",
+            diff.join("\n")
+        );
+    }
+
     /// A pooled connection, for setting up and checking the database directly.
     pub fn conn(&self) -> PooledConn {
         self.state.pool.get().unwrap_or_else(|e| panic!("{e}"))

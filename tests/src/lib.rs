@@ -162,7 +162,26 @@ pub async fn wait_text(c: &Client, css: &str, needle: &str) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("{css} never contained {needle:?}; last text: {seen:?}");
+    let page = page_text(c).await;
+    panic!("{css} never contained {needle:?}; last text: {seen:?}; the page said: {page}");
+}
+
+/// What the page shows (its body's text, at most 2,000 characters), to say what a
+/// failed wait saw instead.
+pub async fn page_text(c: &Client) -> String {
+    body_text(c).await.chars().take(2000).collect()
+}
+
+/// The text of the page's body.
+async fn body_text(c: &Client) -> String {
+    c.execute(
+        "return document.body ? document.body.innerText : '';",
+        vec![],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_owned))
+    .unwrap_or_default()
 }
 
 /// Clears the input matching `css` and types `text`.
@@ -298,12 +317,7 @@ pub async fn set_date(c: &Client, id: &str, date: &str) {
 /// of Latin letters in a row. In the Chinese UI none may appear (user-entered data in the
 /// tests is Chinese; the language switch says "English", one word).
 pub async fn assert_no_english(c: &Client, page: &str) {
-    let text: String = c
-        .execute("return document.body.innerText;", vec![])
-        .await
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let text = body_text(c).await;
     let found = english_phrases(&text);
     assert!(
         found.is_empty(),

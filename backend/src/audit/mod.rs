@@ -93,6 +93,7 @@ fn mask_phone(s: &str) -> String {
 
 /// Appends an entry; call it inside the transaction of the change it records.
 pub fn record(conn: &mut DbConn, e: Event<'_>) -> Result<(), ApiError> {
+    touch(&e);
     let (city, county) = location(e.owner_region);
     diesel::insert_into(audit_log::table)
         .values((
@@ -115,8 +116,20 @@ pub fn record(conn: &mut DbConn, e: Event<'_>) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A write names its record to the KPI aggregates, which follow it when the
+/// transaction commits (reads and reveals change no figure).
+fn touch(e: &Event<'_>) {
+    if matches!(
+        e.action,
+        AuditAction::Create | AuditAction::Update | AuditAction::Delete
+    ) {
+        crate::plan::aggregates::touch(e.entity_type, e.entity_id);
+    }
+}
+
 /// Appends many entries in few statements (imports write thousands of records at once).
 pub fn record_many(conn: &mut DbConn, events: Vec<Event<'_>>) -> Result<(), ApiError> {
+    events.iter().for_each(touch);
     let at = now();
     let rows: Vec<_> = events
         .into_iter()

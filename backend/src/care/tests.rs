@@ -1093,6 +1093,7 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
         assert_eq!(row["below_threshold"], 2, "B and G: {row}");
         assert_eq!(row["open_placements"], 1, "H: {row}");
     };
+    app.assert_kept_figures_match();
     let k = app.get(&leader, "/api/v1/kpi/care?year=2020").await;
     assert_eq!(k.status, 200, "{}", k.body);
     assert_eq!(k.body["threshold_days"], 30);

@@ -160,10 +160,21 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
+    // What the transaction audits as written moves the KPI aggregates before it
+    // commits (`plan::aggregates`). A transaction inside another (which callers avoid)
+    // keeps what the outer one noted.
+    if !in_transaction(conn) {
+        crate::plan::aggregates::begin();
+    }
+    let body = |conn: &mut DbConn| -> Result<T, E> {
+        let value = f(conn)?;
+        crate::plan::aggregates::flush(conn)?;
+        Ok(value)
+    };
     match conn {
         DbConn::Sqlite(inner) => {
             AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
-            match f(conn) {
+            match body(conn) {
                 Ok(value) => {
                     <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
                     Ok(value)
@@ -174,8 +185,23 @@ where
                 }
             }
         }
-        DbConn::Pg(_) => conn.transaction(f),
+        DbConn::Pg(_) => conn.transaction(body),
     }
+}
+
+/// Whether a transaction is open on `conn`.
+pub fn in_transaction(conn: &mut DbConn) -> bool {
+    let depth = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .ok()
+            .flatten(),
+        DbConn::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .ok()
+            .flatten(),
+    };
+    depth.is_some()
 }
 
 /// The current instant in UTC, truncated to microseconds so that it round-trips through

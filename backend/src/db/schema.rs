@@ -1000,3 +1000,37 @@ diesel::table! {
 
 diesel::joinable!(milestone_submissions -> milestones (milestone_id));
 diesel::allow_tables_to_appear_in_same_query!(milestone_submissions, milestones, org_units);
+
+diesel::table! {
+    kpi_contributions (computation, subject, year, quarter, unit_code) {
+        computation -> Text,
+        subject -> Text,
+        year -> Integer,
+        quarter -> Integer,
+        unit_code -> Text,
+        numerator -> BigInt,
+        denominator -> BigInt,
+        records -> BigInt,
+        valid_until -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    kpi_totals (computation, year, quarter, unit_code) {
+        computation -> Text,
+        year -> Integer,
+        quarter -> Integer,
+        unit_code -> Text,
+        numerator -> BigInt,
+        denominator -> BigInt,
+        records -> BigInt,
+    }
+}
+
+diesel::table! {
+    kpi_builds (computation) {
+        computation -> Text,
+        version -> Integer,
+        built_at -> Timestamp,
+    }
+}

@@ -1274,6 +1274,9 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         period_reports,
         report_snapshots,
         lock_exceptions,
+        kpi_contributions,
+        kpi_totals,
+        kpi_builds,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 use shared::care::{days_in_year, CareKpi, CareKpiRow, CareMode, DEFAULT_SERVED_DAYS};
@@ -32,6 +32,7 @@ use crate::auth::Scope;
 use crate::db::schema::{care_settings, care_targets};
 use crate::db::{today, DbConn};
 use crate::error::ApiError;
+use crate::plan::aggregates::{id_list, Atom, Subjects};
 
 #[derive(Debug, QueryableByName)]
 struct PlacementFact {
@@ -76,13 +77,14 @@ fn in_area(area: &str) -> String {
 
 /// The placements that may give days of care in `year`: live, once in force, of
 /// registered-poor persons, begun by the year's end and not ended before it began.
-fn placements_sql(area: &str, year: i32) -> String {
+fn placements_sql(area: &str, year: i32, only: Subjects<'_>) -> String {
     let within = in_area(area);
+    let only = only.filter("c.person_id");
     format!(
         "SELECT c.id AS id, c.person_id AS person_id, c.county_code AS county, c.mode AS mode,
             c.start_on AS start_on
          FROM care_placements c JOIN persons p ON p.id = c.person_id
-         WHERE c.deleted_at IS NULL AND p.registered_poor = TRUE AND {within}
+         WHERE c.deleted_at IS NULL AND p.registered_poor = TRUE AND {within} {only}
            AND c.status IN ('active', 'suspended', 'ended')
            AND c.start_on <= '{year}-12-31'
            AND (c.end_on IS NULL OR c.end_on >= '{year}-01-01')"
@@ -90,14 +92,14 @@ fn placements_sql(area: &str, year: i32) -> String {
 }
 
 /// The care-clock steps of those placements, in order.
-fn events_sql(area: &str, year: i32) -> String {
+fn events_sql(area: &str, year: i32, only: Subjects<'_>) -> String {
     format!(
         "SELECT e.placement_id AS placement_id, e.effective_on AS effective_on,
             e.to_status AS to_status
          FROM care_placement_events e JOIN ({}) c ON c.id = e.placement_id
          WHERE e.to_status IN ('active', 'suspended', 'ended')
          ORDER BY e.placement_id, e.effective_on, e.id",
-        placements_sql(area, year)
+        placements_sql(area, year, only)
     )
 }
 
@@ -142,6 +144,8 @@ struct PersonCare {
     modes: BTreeSet<CareMode>,
     /// (start day, placement id, county) of the latest placement: where they count.
     latest: Option<(NaiveDate, String, String)>,
+    /// Whether a placement is still active, so that the days grow with the calendar.
+    open: bool,
 }
 
 /// The day count that makes a person served in `year`.
@@ -160,10 +164,11 @@ fn people(
     conn: &mut DbConn,
     region: &str,
     year: i32,
+    only: Subjects<'_>,
 ) -> Result<HashMap<String, PersonCare>, ApiError> {
     let placements: Vec<PlacementFact> =
-        diesel::sql_query(placements_sql(region, year)).load(conn)?;
-    let events: Vec<EventFact> = diesel::sql_query(events_sql(region, year)).load(conn)?;
+        diesel::sql_query(placements_sql(region, year, only)).load(conn)?;
+    let events: Vec<EventFact> = diesel::sql_query(events_sql(region, year, only)).load(conn)?;
     let mut steps: HashMap<String, Vec<(NaiveDate, String)>> = HashMap::new();
     for e in events {
         steps
@@ -174,10 +179,12 @@ fn people(
     let today = today();
     let mut people: HashMap<String, PersonCare> = HashMap::new();
     for p in placements {
-        let days = steps
-            .get(&p.id)
-            .map_or(0, |s| placement_days(s, year, today));
+        let own = steps.get(&p.id);
+        let days = own.map_or(0, |s| placement_days(s, year, today));
         let person = people.entry(p.person_id).or_default();
+        person.open |= own
+            .and_then(|s| s.last())
+            .is_some_and(|(_, to)| to == "active");
         person.days = person.days.saturating_add(days);
         if days > 0 {
             person.modes.insert(crate::db::code(&p.mode)?);
@@ -211,15 +218,16 @@ pub fn served_records(
     }
     let threshold_days = i64::from(threshold(conn, year)?);
     let after = after.map(|a| a.to_string());
-    let mut rows: Vec<(String, String, i64, NaiveDate)> = people(conn, region, year)?
-        .into_iter()
-        .filter(|(_, c)| c.days > 0)
-        .filter(|(id, _)| after.as_deref().is_none_or(|a| id.as_str() > a))
-        .filter_map(|(id, c)| {
-            c.latest
-                .map(|(start, _, county)| (id, county, c.days, start))
-        })
-        .collect();
+    let mut rows: Vec<(String, String, i64, NaiveDate)> =
+        people(conn, region, year, Subjects::All)?
+            .into_iter()
+            .filter(|(_, c)| c.days > 0)
+            .filter(|(id, _)| after.as_deref().is_none_or(|a| id.as_str() > a))
+            .filter_map(|(id, c)| {
+                c.latest
+                    .map(|(start, _, county)| (id, county, c.days, start))
+            })
+            .collect();
     rows.sort();
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
@@ -249,6 +257,77 @@ pub fn served_records(
         .collect())
 }
 
+/// The atoms of "persons served" for the plan's aggregates: one per person (the
+/// subject) and year in which they had days of care, in the county where they count,
+/// with the rules of [`care`]. While a placement is still active and the person is
+/// below the threshold, the days grow with the calendar alone: the atom holds until
+/// today only.
+pub fn served_atoms(conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+    #[derive(QueryableByName)]
+    struct Span {
+        #[diesel(sql_type = diesel::sql_types::Nullable<Date>)]
+        first: Option<NaiveDate>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<Date>)]
+        last: Option<NaiveDate>,
+    }
+    let span: Span = diesel::sql_query(format!(
+        "SELECT MIN(c.start_on) AS first, MAX(COALESCE(c.end_on, c.start_on)) AS last
+         FROM care_placements c WHERE c.deleted_at IS NULL {}",
+        subjects.filter("c.person_id")
+    ))
+    .get_result(conn)?;
+    let (Some(first), Some(last)) = (span.first, span.last) else {
+        return Ok(Vec::new());
+    };
+    let today = today();
+    let years = first.year().max(2000)..=last.year().max(today.year()).min(2100);
+    let mut atoms = Vec::new();
+    for year in years {
+        let threshold_days = i64::from(threshold(conn, year)?);
+        for (person, care) in people(conn, "43", year, subjects)? {
+            let Some((_, _, county)) = care.latest else {
+                continue;
+            };
+            let served = care.days >= threshold_days;
+            let moving = care.open && !served && year >= today.year();
+            if care.days == 0 && !moving {
+                continue;
+            }
+            atoms.push(Atom {
+                subject: person,
+                county,
+                year,
+                day: None,
+                numerator: i64::from(served),
+                denominator: 0,
+                records: i64::from(care.days > 0),
+                valid_until: moving.then_some(today),
+            });
+        }
+    }
+    Ok(atoms)
+}
+
+/// The persons whose care figures a write to `ids` of `entity_type` may change: a
+/// placement's person (its steps are written with it), a person.
+pub fn served_subjects(
+    conn: &mut DbConn,
+    entity_type: &str,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<String>, ApiError> {
+    match entity_type {
+        "person" => Ok(ids.iter().map(ToString::to_string).collect()),
+        "care_placement" => crate::kpi::employment::subject_rows(
+            conn,
+            format!(
+                "SELECT DISTINCT person_id AS subject FROM care_placements WHERE id IN {}",
+                id_list(ids)
+            ),
+        ),
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// The numbers of `unit` (province, city or county) and its children for `year`.
 pub fn care(conn: &mut DbConn, scope: &Scope, unit: &str, year: i32) -> Result<CareKpi, ApiError> {
     if !(2000..=2100).contains(&year) {
@@ -259,7 +338,7 @@ pub fn care(conn: &mut DbConn, scope: &Scope, unit: &str, year: i32) -> Result<C
         return Err(ApiError::NotFound);
     }
     let threshold_days = threshold(conn, year)?;
-    let people = people(conn, &region, year)?;
+    let people = people(conn, &region, year, Subjects::All)?;
     let mut by_county: BTreeMap<String, CareKpiRow> = BTreeMap::new();
     for care in people.values() {
         let Some((_, _, county)) = &care.latest else {

@@ -15,6 +15,7 @@ use crate::auth::Scope;
 use crate::db::schema::{employment_bases, enrolments, loans, persons, training_courses};
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::plan::aggregates::{id_list, Atom, AtomRow, Subjects};
 
 #[derive(Debug, Default, Clone)]
 struct Facts {
@@ -212,14 +213,73 @@ const TRAINED_FROM: &str = "FROM enrolments e
     JOIN training_courses c ON c.id = e.course_id
     JOIN persons p ON p.id = e.person_id";
 
+/// What makes an enrolment count as "trained": completed, of a live course, by a
+/// registered-poor person.
+fn trained_rule() -> String {
+    format!(
+        "e.deleted_at IS NULL AND c.deleted_at IS NULL
+           AND e.status = '{completed}' AND p.registered_poor = TRUE",
+        completed = EnrolmentStatus::Completed.as_str(),
+    )
+}
+
 fn trained_where(region: &str, year: i32, window: Option<(NaiveDate, NaiveDate)>) -> String {
     format!(
-        "WHERE e.deleted_at IS NULL AND c.deleted_at IS NULL AND c.year = {year}
-           AND e.status = '{completed}' AND p.registered_poor = TRUE AND {area} {days}",
-        completed = EnrolmentStatus::Completed.as_str(),
+        "WHERE {rule} AND c.year = {year} AND {area} {days}",
+        rule = trained_rule(),
         area = within_region("e.county_code", "e.city_code", region),
         days = within_days("COALESCE(e.completion_date, c.end_date)", window),
     )
+}
+
+/// The atoms of "registered-poor persons trained" for the plan's aggregates: one per
+/// completed enrolment, its subject the person (counted once per unit), its day the
+/// completion.
+pub fn trained_atoms(conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+    let sql = format!(
+        "SELECT e.person_id AS subject, e.county_code AS county, c.year AS year,
+            COALESCE(e.completion_date, c.end_date) AS day,
+            CAST(1 AS BIGINT) AS numerator, CAST(0 AS BIGINT) AS denominator,
+            CAST(1 AS BIGINT) AS records
+         {TRAINED_FROM} WHERE {rule} {only}",
+        rule = trained_rule(),
+        only = subjects.filter("e.person_id"),
+    );
+    let rows: Vec<AtomRow> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows.into_iter().map(Atom::from).collect())
+}
+
+/// The persons whose training figures a write to `ids` of `entity_type` may change: an
+/// enrolment's person, every person enrolled in a course, a person.
+pub fn trained_subjects(
+    conn: &mut DbConn,
+    entity_type: &str,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<String>, ApiError> {
+    let sql = match entity_type {
+        "person" => return Ok(ids.iter().map(ToString::to_string).collect()),
+        "enrolment" => format!(
+            "SELECT DISTINCT person_id AS subject FROM enrolments WHERE id IN {}",
+            id_list(ids)
+        ),
+        "training_course" => format!(
+            "SELECT DISTINCT person_id AS subject FROM enrolments WHERE course_id IN {}",
+            id_list(ids)
+        ),
+        _ => return Ok(Vec::new()),
+    };
+    subject_rows(conn, sql)
+}
+
+/// The `subject` column of `sql`'s rows.
+pub fn subject_rows(conn: &mut DbConn, sql: String) -> Result<Vec<String>, ApiError> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        subject: String,
+    }
+    let rows: Vec<Row> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows.into_iter().map(|r| r.subject).collect())
 }
 
 /// The (county, person) facts of the persons counted by "registered-poor persons
@@ -313,14 +373,37 @@ pub struct CommittedFact {
     pub loans: i64,
 }
 
-fn committed_where(region: &str, year: i32, window: Option<(NaiveDate, NaiveDate)>) -> String {
+/// What makes a loan's subsidy committed: live, approved or paid.
+fn committed_rule() -> String {
     format!(
-        "WHERE l.deleted_at IS NULL AND l.year = {year} AND l.status IN ('{a}', '{d}') AND {area} {days}",
+        "l.deleted_at IS NULL AND l.status IN ('{a}', '{d}')",
         a = LoanStatus::Approved.as_str(),
         d = LoanStatus::Disbursed.as_str(),
+    )
+}
+
+fn committed_where(region: &str, year: i32, window: Option<(NaiveDate, NaiveDate)>) -> String {
+    format!(
+        "WHERE {rule} AND l.year = {year} AND {area} {days}",
+        rule = committed_rule(),
         area = within_region("l.county_code", "l.city_code", region),
         days = within_days("l.loan_date", window),
     )
+}
+
+/// The atoms of "loan interest subsidies committed" for the plan's aggregates: one per
+/// loan (its subject), its approved subsidy in fen, its day the loan date.
+pub fn committed_atoms(conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+    let sql = format!(
+        "SELECT l.id AS subject, l.county_code AS county, l.year AS year, l.loan_date AS day,
+            CAST(COALESCE(l.approved_fen, 0) AS BIGINT) AS numerator,
+            CAST(0 AS BIGINT) AS denominator, CAST(1 AS BIGINT) AS records
+         FROM loans l WHERE {rule} {only}",
+        rule = committed_rule(),
+        only = subjects.filter("l.id"),
+    );
+    let rows: Vec<AtomRow> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows.into_iter().map(Atom::from).collect())
 }
 
 /// The loan interest subsidies committed (the approved amounts of approved and paid

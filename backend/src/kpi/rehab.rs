@@ -33,6 +33,7 @@ use crate::auth::Scope;
 use crate::db::schema::rehab_targets;
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::plan::aggregates::{id_list, Atom, AtomRow, Subjects};
 
 /// Statuses of a need assessed as needed and still pursued (or done).
 const NEEDED: &str = "'assessed', 'plan_approved', 'fitted', 'accepted', 'followed_up', 'closed'";
@@ -223,6 +224,71 @@ fn episode_facts_sql(area: &str, year: i32) -> String {
          FROM rehab_episodes e JOIN persons p ON p.id = e.person_id
          WHERE e.year = {year} AND e.deleted_at IS NULL AND {area}
          GROUP BY p.county_code"
+    )
+}
+
+/// The atoms of the service rate ([`RateRecords::Service`]) or the fitting rate by
+/// person ([`RateRecords::Fitting`]) for the plan's aggregates: one per person and year
+/// (the subject is the person, counted in their current county), with the same rules
+/// as [`person_facts_sql`].
+pub fn rate_atoms(
+    conn: &mut DbConn,
+    which: RateRecords,
+    subjects: Subjects<'_>,
+) -> Result<Vec<Atom>, ApiError> {
+    let (num, den) = match which {
+        RateRecords::Service => (
+            "CASE WHEN n.needed > 0 AND (n.dev_met > 0 OR EXISTS (
+                SELECT 1 FROM rehab_episodes e WHERE e.person_id = n.person_id
+                AND e.year = n.year AND e.deleted_at IS NULL)) THEN 1 ELSE 0 END",
+            "CASE WHEN n.needed > 0 THEN 1 ELSE 0 END",
+        ),
+        RateRecords::Fitting => (
+            "CASE WHEN n.dev > 0 AND n.dev_met = n.dev THEN 1 ELSE 0 END",
+            "CASE WHEN n.dev > 0 THEN 1 ELSE 0 END",
+        ),
+    };
+    let sql = format!(
+        "SELECT n.person_id AS subject, p.county_code AS county, n.year AS year,
+            CAST(NULL AS DATE) AS day,
+            CAST({num} AS BIGINT) AS numerator, CAST({den} AS BIGINT) AS denominator,
+            CAST({den} AS BIGINT) AS records
+         FROM (
+            SELECT r.person_id AS person_id, r.year AS year,
+                SUM(CASE WHEN r.status IN ({NEEDED}) THEN 1 ELSE 0 END) AS needed,
+                SUM(CASE WHEN r.kind = 'device' AND r.status IN ({NEEDED}) THEN 1 ELSE 0 END) AS dev,
+                SUM(CASE WHEN r.kind = 'device' AND r.status IN ({MET}) THEN 1 ELSE 0 END) AS dev_met
+            FROM rehab_needs r
+            WHERE r.deleted_at IS NULL AND r.status <> 'superseded' {only}
+            GROUP BY r.person_id, r.year
+         ) n JOIN persons p ON p.id = n.person_id
+         WHERE p.deleted_at IS NULL AND p.registered_poor = TRUE",
+        only = subjects.filter("r.person_id"),
+    );
+    let rows: Vec<AtomRow> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows.into_iter().map(Atom::from).collect())
+}
+
+/// The persons whose rehabilitation rates a write to `ids` of `entity_type` may change:
+/// a need's or an episode's person (fittings are written as steps of their need), a
+/// person (their county, their poverty status).
+pub fn rate_subjects(
+    conn: &mut DbConn,
+    entity_type: &str,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<String>, ApiError> {
+    let table = match entity_type {
+        "person" => return Ok(ids.iter().map(ToString::to_string).collect()),
+        "rehab_need" => "rehab_needs",
+        "rehab_episode" => "rehab_episodes",
+        _ => return Ok(Vec::new()),
+    };
+    crate::kpi::employment::subject_rows(
+        conn,
+        format!(
+            "SELECT DISTINCT person_id AS subject FROM {table} WHERE id IN {}",
+            id_list(ids)
+        ),
     )
 }
 

@@ -26,6 +26,7 @@ use shared::retrofit::{RetrofitKpi, RetrofitKpiRow};
 use crate::auth::Scope;
 use crate::db::DbConn;
 use crate::error::ApiError;
+use crate::plan::aggregates::{id_list, Atom, AtomRow, Subjects};
 
 const EXITS: &str = "'not_eligible', 'declined', 'referred', 'relocated'";
 const DONE: &str = "'accepted', 'archived'";
@@ -106,6 +107,49 @@ fn household_sql(area: &str, year: i32, cap: Option<i64>) -> String {
             GROUP BY c.county_code, c.household_key
          ) h
          GROUP BY h.county"
+    )
+}
+
+/// The atoms of the retrofit coverage for the plan's aggregates: one per household
+/// (its subject) and year in each county, with the rules of [`household_sql`]: a
+/// household with a verified need counts in the denominator, and in the numerator when
+/// its retrofit was accepted.
+pub fn coverage_atoms(conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+    let sql = format!(
+        "SELECT h.hh AS subject, h.county AS county, h.year AS year, CAST(NULL AS DATE) AS day,
+            CAST(CASE WHEN h.need > 0 AND h.done > 0 THEN 1 ELSE 0 END AS BIGINT) AS numerator,
+            CAST(CASE WHEN h.need > 0 THEN 1 ELSE 0 END AS BIGINT) AS denominator,
+            CAST(CASE WHEN h.need > 0 THEN 1 ELSE 0 END AS BIGINT) AS records
+         FROM (
+            SELECT c.county_code AS county, c.household_key AS hh, c.year AS year,
+                SUM(CASE WHEN c.visited_on IS NOT NULL AND c.need_verified = TRUE
+                    AND c.status NOT IN ({EXITS}) THEN 1 ELSE 0 END) AS need,
+                SUM(CASE WHEN c.status IN ({DONE}) THEN 1 ELSE 0 END) AS done
+            FROM retrofit_cases c
+            WHERE c.deleted_at IS NULL {only}
+            GROUP BY c.county_code, c.household_key, c.year
+         ) h",
+        only = subjects.filter("c.household_key"),
+    );
+    let rows: Vec<AtomRow> = diesel::sql_query(sql).load(conn)?;
+    Ok(rows.into_iter().map(Atom::from).collect())
+}
+
+/// The households whose coverage a write to the cases `ids` may change.
+pub fn coverage_subjects(
+    conn: &mut DbConn,
+    entity_type: &str,
+    ids: &[uuid::Uuid],
+) -> Result<Vec<String>, ApiError> {
+    if entity_type != "retrofit_case" {
+        return Ok(Vec::new());
+    }
+    crate::kpi::employment::subject_rows(
+        conn,
+        format!(
+            "SELECT DISTINCT household_key AS subject FROM retrofit_cases WHERE id IN {}",
+            id_list(ids)
+        ),
     )
 }
 

@@ -192,6 +192,8 @@ async fn employment_numbers_match_a_hand_count(backend: Backend) {
     assert!(next_year.body["children"]
         .as_array()
         .is_some_and(Vec::is_empty));
+    // The plan's kept figures followed every one of those writes.
+    app.assert_kept_figures_match();
     // A county sees its own numbers only; out of scope looks like missing.
     let own = app.get(&county, "/api/v1/kpi/employment?year=2020").await;
     assert_eq!(own.body["total"]["unit_code"], "430381");

@@ -2,10 +2,11 @@
 //!
 //! A module registers each computed indicator it can answer as a [`Computation`] in
 //! [`REGISTRY`], under a key that the plan's `indicators.computation` column names
-//! (`training.trained_poor_persons`). A computation answers for a parent region and
-//! all its children in one grouped query (or a fixed few, never one per unit), so a
-//! materialised per-unit aggregate can later be swapped in behind the same function;
-//! it can list the records behind a figure (persons masked), and, when it can date its
+//! (`training.trained_poor_persons`). A computation describes its figure as atoms of
+//! subjects, from which [`super::aggregates`] keeps per-unit totals up to date with
+//! every write (what the dashboard reads), and it answers for a parent region and all
+//! its children in one grouped query (the reference the totals are tested against); it
+//! can list the records behind a figure (persons masked), and, when it can date its
 //! records, give a monthly series. The plan layer never names a module's tables: the
 //! queries live in the modules (`kpi::employment`, `kpi::rehab`).
 //!
@@ -31,6 +32,7 @@ use crate::kpi::employment::{
     committed_facts, committed_records, trained_facts, trained_records, TrainedFact,
 };
 use crate::kpi::rehab::{rate_records, RateRecords};
+use crate::plan::aggregates::{Atom, Combine, Subjects};
 
 /// The parts of a figure as a computation gives them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -57,9 +59,37 @@ pub trait Computation: Sync {
         true
     }
 
+    /// The version of its rules: raise it when they change, and the stored aggregates
+    /// are rebuilt from the records before their next use.
+    fn version(&self) -> i32 {
+        1
+    }
+
+    /// How the atoms of one subject inside one unit combine ([`Combine`]).
+    fn combine(&self) -> Combine;
+
+    /// Whether its figures have a denominator (ratios).
+    fn has_denominator(&self) -> bool {
+        false
+    }
+
+    /// The subjects whose figures a write to the records `ids` of `entity_type` (as
+    /// the audit log names them) may change; none for records it does not read.
+    fn subjects(
+        &self,
+        conn: &mut DbConn,
+        entity_type: &str,
+        ids: &[Uuid],
+    ) -> Result<Vec<String>, ApiError>;
+
+    /// The atoms of `subjects`, every year, from the module's records: what the
+    /// per-unit aggregates are kept from ([`super::aggregates`]).
+    fn atoms(&self, conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError>;
+
     /// The parts of `parent` (a region code) and of each of `children` (its child
-    /// regions) for `period`: one grouped query for all of them. A unit without
-    /// records may be absent (its parts are zero).
+    /// regions) for `period`, computed from the records by one grouped query for all
+    /// of them: the reference the aggregates are tested and measured against. A unit
+    /// without records may be absent (its parts are zero).
     fn figures(
         &self,
         conn: &mut DbConn,
@@ -168,6 +198,23 @@ impl Computation for TrainedPoorPersons {
         "training.trained_poor_persons"
     }
 
+    fn combine(&self) -> Combine {
+        Combine::Distinct
+    }
+
+    fn subjects(
+        &self,
+        conn: &mut DbConn,
+        entity_type: &str,
+        ids: &[Uuid],
+    ) -> Result<Vec<String>, ApiError> {
+        crate::kpi::employment::trained_subjects(conn, entity_type, ids)
+    }
+
+    fn atoms(&self, conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+        crate::kpi::employment::trained_atoms(conn, subjects)
+    }
+
     fn read_capability(&self) -> Capability {
         Capability::ReadPersons
     }
@@ -234,6 +281,26 @@ struct LoanSubsidy;
 impl Computation for LoanSubsidy {
     fn key(&self) -> &'static str {
         "loans.subsidy_committed_fen"
+    }
+
+    fn combine(&self) -> Combine {
+        Combine::Sum
+    }
+
+    fn subjects(
+        &self,
+        _conn: &mut DbConn,
+        entity_type: &str,
+        ids: &[Uuid],
+    ) -> Result<Vec<String>, ApiError> {
+        Ok(match entity_type {
+            "loan" => ids.iter().map(ToString::to_string).collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    fn atoms(&self, conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+        crate::kpi::employment::committed_atoms(conn, subjects)
     }
 
     fn read_capability(&self) -> Capability {
@@ -304,6 +371,28 @@ impl Computation for RehabRate {
         false
     }
 
+    fn combine(&self) -> Combine {
+        // A person counts in one county (their own), so sums are distinct already.
+        Combine::Sum
+    }
+
+    fn has_denominator(&self) -> bool {
+        true
+    }
+
+    fn subjects(
+        &self,
+        conn: &mut DbConn,
+        entity_type: &str,
+        ids: &[Uuid],
+    ) -> Result<Vec<String>, ApiError> {
+        crate::kpi::rehab::rate_subjects(conn, entity_type, ids)
+    }
+
+    fn atoms(&self, conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+        crate::kpi::rehab::rate_atoms(conn, self.0, subjects)
+    }
+
     fn key(&self) -> &'static str {
         match self.0 {
             RateRecords::Service => "rehab.service_rate",
@@ -372,6 +461,29 @@ impl Computation for RetrofitCoverage {
         false
     }
 
+    fn combine(&self) -> Combine {
+        // A household counts in each county it has a case in, as the module's KPI
+        // counts it; the counties add up.
+        Combine::Sum
+    }
+
+    fn has_denominator(&self) -> bool {
+        true
+    }
+
+    fn subjects(
+        &self,
+        conn: &mut DbConn,
+        entity_type: &str,
+        ids: &[Uuid],
+    ) -> Result<Vec<String>, ApiError> {
+        crate::kpi::retrofits::coverage_subjects(conn, entity_type, ids)
+    }
+
+    fn atoms(&self, conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+        crate::kpi::retrofits::coverage_atoms(conn, subjects)
+    }
+
     fn key(&self) -> &'static str {
         "retrofits.coverage"
     }
@@ -430,6 +542,24 @@ struct CarePersonsServed;
 impl Computation for CarePersonsServed {
     fn quarterly(&self) -> bool {
         false
+    }
+
+    fn combine(&self) -> Combine {
+        // A person counts in one county (that of their latest placement).
+        Combine::Sum
+    }
+
+    fn subjects(
+        &self,
+        conn: &mut DbConn,
+        entity_type: &str,
+        ids: &[Uuid],
+    ) -> Result<Vec<String>, ApiError> {
+        crate::kpi::care::served_subjects(conn, entity_type, ids)
+    }
+
+    fn atoms(&self, conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+        crate::kpi::care::served_atoms(conn, subjects)
     }
 
     fn key(&self) -> &'static str {
@@ -577,7 +707,7 @@ pub fn figures(
         IndicatorSource::Reported => reported(conn, ind, parent, children, period)?,
         IndicatorSource::Computed => match ind.computation() {
             Some(c) if period.quarter.is_some() && !c.quarterly() => return Ok(BTreeMap::new()),
-            Some(c) => c.figures(conn, parent, children, period)?,
+            Some(c) => super::aggregates::figures(conn, c, parent, children, period)?,
             None => return Ok(BTreeMap::new()),
         },
     };

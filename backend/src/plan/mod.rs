@@ -9,6 +9,7 @@
 //! ([`indicators::Computation`]) or the reported values. The plan layer never reads a
 //! module's tables.
 
+pub mod aggregates;
 pub mod dashboard;
 pub mod indicators;
 pub mod lock;
@@ -16,6 +17,8 @@ pub mod queries;
 pub mod reports;
 pub mod routes;
 
+#[cfg(test)]
+mod aggregate_tests;
 #[cfg(test)]
 mod tests;
 

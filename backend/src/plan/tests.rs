@@ -428,6 +428,9 @@ fn rehab_fixture(app: &TestApp, county: &str, persons: &[(uuid::Uuid, bool)]) {
         }
         conn.batch_execute(&sql).unwrap_or_else(|e| panic!("{e}"));
     }
+    // Written straight into the tables, past the API: rebuild the kept figures as an
+    // operator would after such a change (`xiangzhu kpi-rebuild`).
+    crate::plan::aggregates::rebuild_all(&mut conn).unwrap_or_else(|e| panic!("{e}"));
 }
 
 async fn rates_are_ratios_of_sums_not_averages_of_percentages(backend: Backend) {

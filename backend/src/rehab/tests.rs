@@ -960,6 +960,7 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
         ratio(0, 1),
         "P5 counts in 2019 only"
     );
+    app.assert_kept_figures_match();
 }
 
 async fn bad_input_changes_nothing(backend: Backend) {

@@ -1074,6 +1074,7 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     let (v, before, lines) = started(&app, &h6, v, &[("ramp", 1, 100_000)]).await;
     let v = completed(&app, &h6, v, &lines, &[100_000]).await;
     accepted(&app, &h6, v, &lines, &before).await;
+    app.assert_kept_figures_match();
 
     let leader = app.token("leader").await;
     let r = app

@@ -45,6 +45,17 @@ fn persons(page: Page<PersonItem>) -> (Vec<Person>, Option<String>) {
     (items, page.next_cursor)
 }
 
+/// The current value of the input with DOM id `id`, if there is one.
+fn typed_value(id: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    web_sys::window()?
+        .document()?
+        .get_element_by_id(id)?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()
+        .map(|i| i.value())
+}
+
 /// Props of the picker.
 #[derive(Properties, PartialEq, Clone)]
 pub struct PersonPickerProps {
@@ -99,10 +110,14 @@ pub fn person_picker(p: &PersonPickerProps) -> Html {
     };
     let onsubmit = {
         let (text, run) = (text.clone(), run.clone());
+        let input_id = format!("{}-search", p.id);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if !text.trim().is_empty() {
-                run.emit((person_query(&text, None), Vec::new()));
+            // What the box holds now: a submit that follows the last keystroke before
+            // the state has re-rendered must not search for what was there before.
+            let typed = typed_value(&input_id).unwrap_or_else(|| (*text).clone());
+            if !typed.trim().is_empty() {
+                run.emit((person_query(&typed, None), Vec::new()));
             }
         })
     };
