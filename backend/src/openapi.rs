@@ -64,7 +64,7 @@ impl Modify for BearerAuth {
         plan::routes::get_targets, plan::routes::set_target, plan::routes::delete_target,
         plan::routes::list_submissions, plan::routes::create_submission, plan::routes::list_reported, plan::routes::put_reported,
         plan::routes::get_report, plan::routes::act, plan::routes::list_exceptions, plan::routes::grant_exception,
-        plan::routes::get_dashboard, plan::routes::get_series, plan::routes::get_records, plan::routes::export_dashboard,
+        plan::routes::get_dashboard, plan::routes::get_series, plan::routes::get_ranking, plan::routes::get_records, plan::routes::export_dashboard,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

@@ -317,6 +317,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/lock-exceptions", post().to(plan::routes::grant_exception))
                 .route("/dashboard", get().to(plan::routes::get_dashboard))
                 .route("/dashboard/series", get().to(plan::routes::get_series))
+                .route("/dashboard/ranking", get().to(plan::routes::get_ranking))
                 .route("/dashboard/records", get().to(plan::routes::get_records))
                 .route(
                     "/dashboard/export",

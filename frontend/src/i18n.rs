@@ -1010,6 +1010,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("chart.bars_label", "{u}下级单位{i}完成情况与目标对比条形图", "Bar chart of {i} against target for the units of {u}"),
     ("chart.bars_caption", "条形长度为完成目标的比例，虚线为目标（100%）；每个单位下方写明数值和进度。", "Each bar is the share of the target reached; the dashed line is the target (100 %). Figures and pace are written under each unit."),
     ("chart.ranking_title", "下级单位完成率排名", "Units below ranked by share of target"),
+    ("chart.county_ranking", "全部县市区完成率排名（{n} 个）", "All {n} counties ranked by share of target"),
     ("chart.line_title", "全年进度：{i}", "Progress over the year: {i}"),
     ("chart.line_label", "{u}{i}逐月累计进度折线图", "Line chart of {i} month by month for {u}"),
     ("chart.line_caption", "实线为逐月累计数，虚线为目标，点线为按时间均匀推进应达到的数。", "The solid line is the cumulative figure by month, the dashed line the target, the dotted line an even pace to it."),

@@ -803,6 +803,41 @@ pub struct DashboardCell {
     pub pace: Pace,
 }
 
+/// The counties of a unit (the province, a city) ranked on one indicator, best share
+/// of the target first (`GET /api/v1/dashboard/ranking`): the province-wide ranking of
+/// counties a leader reads without a map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CountyRanking {
+    /// The unit whose counties are ranked.
+    pub unit_code: String,
+    /// Period.
+    pub period: Period,
+    /// The indicator.
+    pub indicator: Indicator,
+    /// When the figures were computed.
+    pub as_of: DateTime<Utc>,
+    /// Every county of the unit: those with a share of their target first (highest
+    /// first), then the others by value.
+    pub rows: Vec<RankedCounty>,
+}
+
+/// One county of a [`CountyRanking`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RankedCounty {
+    /// Place in the ranking, from 1.
+    pub rank: u32,
+    /// County code.
+    pub unit_code: String,
+    /// County name.
+    pub unit_name: String,
+    /// Its city's name.
+    pub city_name: String,
+    /// Target, figures, share and pace.
+    pub cell: DashboardCell,
+}
+
 /// One row of the dashboard: a unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

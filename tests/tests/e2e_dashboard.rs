@@ -156,6 +156,13 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     wait_text(&c, "#dash-as-of", "数据截至").await;
     wait_text(&c, "#dash-counters", "逾期").await;
     wait_text(&c, "#dash-ranking", "湘潭市").await;
+    // Every county of the province ranked, folded away until asked for.
+    click(&c, "#dash-county-ranking summary").await;
+    wait_text(&c, "#dash-counties", "湘乡市 · 湘潭市").await;
+    assert!(
+        present(&c, "#dash-counties-430381").await,
+        "湘乡市 has its place in the ranking"
+    );
     assert!(
         present(&c, "#chart-children svg rect").await,
         "the bars are drawn"

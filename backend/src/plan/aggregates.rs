@@ -343,21 +343,20 @@ fn stored(
 ) -> Result<BTreeMap<Key, Share>, ApiError> {
     let mut out = BTreeMap::new();
     for chunk in subjects.chunks(500) {
-        let rows: Vec<StoredRow> =
-            kpi_contributions::table
-                .filter(kpi_contributions::computation.eq(c.key()))
-                .filter(kpi_contributions::subject.eq_any(chunk))
-                .select((
-                    kpi_contributions::subject,
-                    kpi_contributions::year,
-                    kpi_contributions::quarter,
-                    kpi_contributions::unit_code,
-                    kpi_contributions::numerator,
-                    kpi_contributions::denominator,
-                    kpi_contributions::records,
-                    kpi_contributions::valid_until,
-                ))
-                .load(conn)?;
+        let rows: Vec<StoredRow> = kpi_contributions::table
+            .filter(kpi_contributions::computation.eq(c.key()))
+            .filter(kpi_contributions::subject.eq_any(chunk))
+            .select((
+                kpi_contributions::subject,
+                kpi_contributions::year,
+                kpi_contributions::quarter,
+                kpi_contributions::unit_code,
+                kpi_contributions::numerator,
+                kpi_contributions::denominator,
+                kpi_contributions::records,
+                kpi_contributions::valid_until,
+            ))
+            .load(conn)?;
         for (s, y, q, u, numerator, denominator, records, valid_until) in rows {
             out.insert(
                 (s, y, q, u),

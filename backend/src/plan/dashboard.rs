@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, Utc};
 use shared::auth::Capability;
 use shared::plan::{
-    pace, percent_bp, Dashboard, DashboardCell, DashboardCounters, DashboardRow, Figure,
-    FigureRecord, IndicatorKind, IndicatorSource, MilestoneStatus, Period, PeriodKind, Series,
-    SeriesPoint,
+    pace, percent_bp, CountyRanking, Dashboard, DashboardCell, DashboardCounters, DashboardRow,
+    Figure, FigureRecord, IndicatorKind, IndicatorSource, MilestoneStatus, Period, PeriodKind,
+    RankedCounty, Series, SeriesPoint,
 };
 use uuid::Uuid;
 
@@ -63,6 +63,127 @@ fn same(a: &Figure, b: &Figure) -> bool {
     a.value == b.value && a.numerator == b.numerator && a.denominator == b.denominator
 }
 
+/// One unit's cell of an indicator: its target, live and approved figures, share of
+/// the target and pace against `elapsed` (basis points of the period gone).
+fn cell(
+    indicator: &str,
+    target: Option<i64>,
+    live: Option<Figure>,
+    approved: Option<Figure>,
+    elapsed: i64,
+    cumulative: bool,
+) -> DashboardCell {
+    let value = live.as_ref().and_then(|f| f.value);
+    let percent = percent_bp(value, target);
+    let live_differs = match (&live, &approved) {
+        (Some(l), Some(a)) => !same(l, a),
+        _ => false,
+    };
+    DashboardCell {
+        indicator: indicator.to_owned(),
+        target,
+        pace: pace(percent, elapsed, cumulative, target.is_some()),
+        percent_bp: percent,
+        live,
+        approved,
+        live_differs,
+    }
+}
+
+/// Every county of `unit` (the province or a city; a county ranks alone) ranked on
+/// `code` for `period`: the same cells as the dashboard's, read from the kept per-unit
+/// aggregates, so the whole province costs about what one city does.
+pub fn ranking(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    unit: &str,
+    code: &str,
+    period: Period,
+) -> Result<CountyRanking, ApiError> {
+    use crate::db::schema::org_units;
+    use diesel::prelude::*;
+    user.require(Capability::ReadKpi)?;
+    region_in_scope(conn, user, unit)?;
+    let (ind, def) = indicator(conn, code).map_err(|e| match e {
+        ApiError::NotFound => ApiError::field("indicator", "unknown", "no such indicator"),
+        other => other,
+    })?;
+    let counties: Vec<(String, String, Option<String>)> = org_units::table
+        .filter(org_units::kind.eq(shared::OrgUnitKind::County.as_str()))
+        .filter(
+            org_units::code
+                .eq(unit)
+                .or(org_units::code.like(format!("{unit}%"))),
+        )
+        .order(org_units::code.asc())
+        .select((org_units::code, org_units::name, org_units::parent_code))
+        .load(conn)?;
+    let cities: BTreeMap<String, String> = org_units::table
+        .filter(org_units::kind.eq(shared::OrgUnitKind::City.as_str()))
+        .select((org_units::code, org_units::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let codes: Vec<String> = counties.iter().map(|c| c.0.clone()).collect();
+    let at = Utc::now();
+    let elapsed = elapsed_bp(period, today());
+    let live = figures(conn, &def, unit, &codes, period, at)?;
+    let approved = super::reports::snapshots(conn, &codes, period)?;
+    let periods = if def.period == PeriodKind::Quarter && period.quarter.is_none() {
+        stored_periods(def.period, period)
+    } else {
+        vec![period]
+    };
+    let targets = targets_of(conn, &ind.code, &codes, &periods)?;
+    let applies = !(def.period == PeriodKind::Year && period.quarter.is_some());
+    let cumulative = ind.kind != IndicatorKind::Ratio;
+    let mut rows: Vec<RankedCounty> = counties
+        .into_iter()
+        .map(|(county, name, parent)| {
+            let target = applies
+                .then(|| target_for(&def, &county, period, &targets))
+                .flatten();
+            let c = cell(
+                &ind.code,
+                target,
+                live.get(&county).cloned(),
+                approved.get(&(ind.code.clone(), county.clone())).cloned(),
+                elapsed,
+                cumulative,
+            );
+            RankedCounty {
+                rank: 0,
+                city_name: parent
+                    .and_then(|p| cities.get(&p).cloned())
+                    .unwrap_or_default(),
+                unit_code: county,
+                unit_name: name,
+                cell: c,
+            }
+        })
+        .collect();
+    let value = |r: &RankedCounty| r.cell.live.as_ref().and_then(|f| f.value);
+    rows.sort_by(|a, b| {
+        b.cell
+            .percent_bp
+            .is_some()
+            .cmp(&a.cell.percent_bp.is_some())
+            .then(b.cell.percent_bp.cmp(&a.cell.percent_bp))
+            .then(value(b).cmp(&value(a)))
+            .then(a.unit_code.cmp(&b.unit_code))
+    });
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.rank = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    }
+    Ok(CountyRanking {
+        unit_code: unit.to_owned(),
+        period,
+        indicator: ind,
+        as_of: at,
+        rows,
+    })
+}
+
 /// The dashboard of `unit` (a region in scope; default the caller's) for `period`.
 pub fn dashboard(
     conn: &mut DbConn,
@@ -106,23 +227,9 @@ pub fn dashboard(
             };
             let live_f = live.get(u).cloned();
             let approved_f = approved.get(&(ind.code.clone(), u.clone())).cloned();
-            let value = live_f.as_ref().and_then(|f| f.value);
-            let percent = percent_bp(value, target);
-            let live_differs = match (&live_f, &approved_f) {
-                (Some(l), Some(a)) => !same(l, a),
-                _ => false,
-            };
             col.insert(
                 u.clone(),
-                DashboardCell {
-                    indicator: ind.code.clone(),
-                    target,
-                    pace: pace(percent, elapsed, cumulative, target.is_some()),
-                    percent_bp: percent,
-                    live: live_f,
-                    approved: approved_f,
-                    live_differs,
-                },
+                cell(&ind.code, target, live_f, approved_f, elapsed, cumulative),
             );
         }
         columns.push(col);

@@ -6,10 +6,10 @@ use serde::Deserialize;
 use shared::api::{Page, Problem};
 use shared::auth::Capability;
 use shared::plan::{
-    Dashboard, FigureRecord, Indicator, IndicatorInput, LockException, LockExceptionInput, Measure,
-    MeasureInput, MilestoneSubmission, Period, PeriodReportView, Plan, PlanDetail, PlanInput,
-    ReportActionInput, ReportedValue, ReportedValueInput, Series, SubmissionInput, TargetAnswer,
-    TargetInput, TargetSplit,
+    CountyRanking, Dashboard, FigureRecord, Indicator, IndicatorInput, LockException,
+    LockExceptionInput, Measure, MeasureInput, MilestoneSubmission, Period, PeriodReportView, Plan,
+    PlanDetail, PlanInput, ReportActionInput, ReportedValue, ReportedValueInput, Series,
+    SubmissionInput, TargetAnswer, TargetInput, TargetSplit,
 };
 use uuid::Uuid;
 
@@ -484,6 +484,23 @@ pub async fn get_dashboard(
     Ok(web::Json(
         state
             .db(move |conn| dashboard::dashboard(conn, &user, &unit, q.period))
+            .await?,
+    ))
+}
+
+/// Every county of a unit (default the caller's) ranked on one indicator for a period,
+/// best share of the target first.
+#[utoipa::path(get, path = "/api/v1/dashboard/ranking", tag = "plan", params(IndicatorQuery),
+    responses((status = 200, body = CountyRanking), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn get_ranking(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<IndicatorQuery>,
+) -> Result<web::Json<CountyRanking>, ApiError> {
+    let unit = unit_or_own(&user, q.unit);
+    Ok(web::Json(
+        state
+            .db(move |conn| dashboard::ranking(conn, &user, &unit, &q.indicator, q.period))
             .await?,
     ))
 }

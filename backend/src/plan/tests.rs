@@ -518,6 +518,53 @@ async fn rates_are_ratios_of_sums_not_averages_of_percentages(backend: Backend) 
         )
         .await;
     assert_eq!(r.status, 403, "{}", r.body);
+
+    // Every county of the province ranked: 湘乡市 (100 %) first, 雨湖区 (33.33 %)
+    // second, then the 132 others without a figure, by code.
+    let r = app
+        .get(
+            &leader,
+            "/api/v1/dashboard/ranking?indicator=rehab_service_rate&unit=43&period=2020",
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rows = r.body["rows"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 134, "every county of Hunan");
+    assert_eq!(s(&rows[0]["unit_code"]), "430381");
+    assert_eq!(rows[0]["rank"], 1);
+    assert_eq!(rows[0]["cell"]["percent_bp"], 10_000);
+    assert_eq!(s(&rows[0]["city_name"]), "湘潭市");
+    assert_eq!(s(&rows[1]["unit_code"]), "430302");
+    assert_eq!(rows[1]["cell"]["live"]["numerator"], 1);
+    assert_eq!(rows[1]["cell"]["live"]["denominator"], 3);
+    // A city ranks its own counties; a county user cannot rank the province (404),
+    // and an unknown indicator is a field error.
+    let r = app
+        .get(
+            &leader,
+            "/api/v1/dashboard/ranking?indicator=rehab_service_rate&unit=4303&period=2020",
+        )
+        .await;
+    assert_eq!(
+        r.body["rows"].as_array().map(Vec::len),
+        Some(8),
+        "{}",
+        r.body
+    );
+    let r = app
+        .get(
+            &liuyang,
+            "/api/v1/dashboard/ranking?indicator=rehab_service_rate&unit=43&period=2020",
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    let r = app
+        .get(
+            &leader,
+            "/api/v1/dashboard/ranking?indicator=no_such&unit=43&period=2020",
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
 }
 
 /// Marks every county of 湘潭市 but 湘乡市 approved for 2020 (their own workflow is

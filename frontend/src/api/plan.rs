@@ -4,8 +4,9 @@
 use serde::Serialize;
 use shared::api::Page;
 use shared::plan::{
-    Dashboard, FigureRecord, Period, PeriodReportView, Plan, PlanDetail, ReportActionInput,
-    ReportedValue, ReportedValueInput, Series, TargetAnswer, TargetInput, TargetSplit,
+    CountyRanking, Dashboard, FigureRecord, Period, PeriodReportView, Plan, PlanDetail,
+    ReportActionInput, ReportedValue, ReportedValueInput, Series, TargetAnswer, TargetInput,
+    TargetSplit,
 };
 
 use super::{delete, get, post, put, with_query, ApiError};
@@ -71,6 +72,29 @@ pub async fn series(indicator: &str, unit: &str, year: i32) -> Result<Series, Ap
             indicator,
             unit,
             year,
+        },
+    ))
+    .await
+}
+
+/// Every county of `unit` ranked on `indicator` for `period`.
+pub async fn ranking(
+    indicator: &str,
+    unit: &str,
+    period: Period,
+) -> Result<CountyRanking, ApiError> {
+    #[derive(Serialize)]
+    struct Q<'a> {
+        indicator: &'a str,
+        unit: &'a str,
+        period: Period,
+    }
+    get(&with_query(
+        "/api/v1/dashboard/ranking",
+        &Q {
+            indicator,
+            unit,
+            period,
         },
     ))
     .await

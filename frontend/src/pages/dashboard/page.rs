@@ -269,6 +269,16 @@ pub fn dashboard_view(p: &ViewProps) -> Html {
     let charted = (*chosen)
         .clone()
         .or_else(|| dash.ready().and_then(first_charted));
+    // At the province, every county ranked too (a city's counties are its children).
+    let counties = use_remote(
+        (charted.clone(), p.unit.clone(), p.period),
+        |(ind, u, per)| async move {
+            match ind {
+                Some(i) if u.len() == 2 => crate::api::plan::ranking(&i, &u, per).await.map(Some),
+                _ => Ok(None),
+            }
+        },
+    );
     let series = use_remote(
         (charted.clone(), p.unit.clone(), p.period.year),
         |(ind, u, y)| async move {
@@ -380,6 +390,21 @@ pub fn dashboard_view(p: &ViewProps) -> Html {
                                 <div class="print-hide">
                                     { ranking("dash-ranking", &bars, ind.kind, lang, &d.period.to_string()) }
                                 </div>
+                            }
+                            if let Some(Some(r)) = counties.ready() {
+                                if r.indicator.code == ind.code {
+                                    <details class="print-hide" id="dash-county-ranking">
+                                        <summary>{ ctx.t("chart.county_ranking").replace("{n}", &r.rows.len().to_string()) }</summary>
+                                        { ranking("dash-counties", &r.rows.iter().map(|c| Bar {
+                                            code: c.unit_code.clone(),
+                                            name: format!("{} · {}", name_of(&c.unit_code, &c.unit_name), c.city_name),
+                                            value: c.cell.live.as_ref().and_then(|f| f.value),
+                                            target: c.cell.target,
+                                            percent_bp: c.cell.percent_bp,
+                                            pace: c.cell.pace,
+                                        }).collect::<Vec<_>>(), ind.kind, lang, &d.period.to_string()) }
+                                    </details>
+                                }
                             }
                             <div class="print-hide">
                                 <h3>{ ctx.t("chart.line_title").replace("{i}", &iname) }</h3>
