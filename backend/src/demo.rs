@@ -955,23 +955,85 @@ pub fn seed_petitions(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
     let twice = synthetic_id_number(&mut rng, "430381");
     let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
     // (channel, received, name, id number, subject, category, linked person, steps)
-    type Spec<'a> = (Ch, NaiveDate, &'a str, Option<String>, &'a str, C, bool, &'a [A]);
-    let done: &[A] = &[A::Accept, A::Assign, A::Start, A::Reply, A::FollowUp, A::Close];
+    type Spec<'a> = (
+        Ch,
+        NaiveDate,
+        &'a str,
+        Option<String>,
+        &'a str,
+        C,
+        bool,
+        &'a [A],
+    );
+    let done: &[A] = &[
+        A::Accept,
+        A::Assign,
+        A::Start,
+        A::Reply,
+        A::FollowUp,
+        A::Close,
+    ];
     let specs: Vec<Spec<'_>> = vec![
-        (Ch::GovernorMailbox, day(3, 2), "刘德明", Some(twice.clone()),
-            "反映困难残疾人生活补贴未按时发放", C::Subsidies, true, done),
-        (Ch::Phone, day(6, 8), "刘德明", Some(twice),
-            "再次反映补贴发放问题，要求说明发放时间", C::Subsidies, true,
-            &[A::Accept, A::Assign, A::Start, A::Reply]),
-        (Ch::Rednet, day(7, 15), "陈秀英", Some(synthetic_id_number(&mut rng, "430381")),
-            "咨询重度残疾人护理补贴申请条件", C::PolicyInquiry, false,
-            &[A::Accept, A::Assign, A::Start]),
-        (Ch::Letter, day(9, 1), "周建华", None,
-            "要求为家中残疾人进行无障碍改造", C::Housing, false, &[]),
-        (Ch::Visit, day(5, 20), "黄桂兰", None,
-            "反映邻里纠纷，请求调解", C::Other, false, &[A::Redirect]),
-        (Ch::ChairmanMailbox, day(4, 10), "李志强", Some(synthetic_id_number(&mut rng, "430381")),
-            "咨询残疾人职业技能培训报名", C::Employment, false, done),
+        (
+            Ch::GovernorMailbox,
+            day(3, 2),
+            "刘德明",
+            Some(twice.clone()),
+            "反映困难残疾人生活补贴未按时发放",
+            C::Subsidies,
+            true,
+            done,
+        ),
+        (
+            Ch::Phone,
+            day(6, 8),
+            "刘德明",
+            Some(twice),
+            "再次反映补贴发放问题，要求说明发放时间",
+            C::Subsidies,
+            true,
+            &[A::Accept, A::Assign, A::Start, A::Reply],
+        ),
+        (
+            Ch::Rednet,
+            day(7, 15),
+            "陈秀英",
+            Some(synthetic_id_number(&mut rng, "430381")),
+            "咨询重度残疾人护理补贴申请条件",
+            C::PolicyInquiry,
+            false,
+            &[A::Accept, A::Assign, A::Start],
+        ),
+        (
+            Ch::Letter,
+            day(9, 1),
+            "周建华",
+            None,
+            "要求为家中残疾人进行无障碍改造",
+            C::Housing,
+            false,
+            &[],
+        ),
+        (
+            Ch::Visit,
+            day(5, 20),
+            "黄桂兰",
+            None,
+            "反映邻里纠纷，请求调解",
+            C::Other,
+            false,
+            &[A::Redirect],
+        ),
+        (
+            Ch::ChairmanMailbox,
+            day(4, 10),
+            "李志强",
+            Some(synthetic_id_number(&mut rng, "430381")),
+            "咨询残疾人职业技能培训报名",
+            C::Employment,
+            false,
+            done,
+        ),
     ];
     let mut written = 0;
     for (channel, received, name, number, subject, category, link, steps) in specs {
@@ -1011,7 +1073,8 @@ pub fn seed_petitions(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
                 assigned_unit: (action == A::Assign).then(|| "430381".to_owned()),
                 reply: (action == A::Reply)
                     .then(|| "经核实，已协调相关部门办理，并书面答复信访人".to_owned()),
-                follow_up: (action == A::FollowUp).then(|| "电话回访，信访人表示问题已解决".to_owned()),
+                follow_up: (action == A::FollowUp)
+                    .then(|| "电话回访，信访人表示问题已解决".to_owned()),
                 satisfaction: (action == A::FollowUp).then_some(Satisfaction::Satisfied),
                 unresolved: None,
                 note: (action == A::Redirect)

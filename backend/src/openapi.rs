@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, petitions, plan, rehab, retrofit,
-    training, users,
+    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, petitions, plan,
+    rehab, retrofit, training, users,
 };
 
 struct BearerAuth;

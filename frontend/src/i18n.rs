@@ -1367,16 +1367,28 @@ mod tests {
             assert_ne!(Lang::Zh.t(&format!("cap.{c}")), format!("cap.{c}"));
         }
         for s in shared::petitions::PetitionStatus::ALL {
-            assert_ne!(Lang::Zh.t(&format!("petition_status.{s}")), format!("petition_status.{s}"));
+            assert_ne!(
+                Lang::Zh.t(&format!("petition_status.{s}")),
+                format!("petition_status.{s}")
+            );
         }
         for a in shared::petitions::PetitionActionKind::ALL {
-            assert_ne!(Lang::En.t(&format!("petition_action.{a}")), format!("petition_action.{a}"));
+            assert_ne!(
+                Lang::En.t(&format!("petition_action.{a}")),
+                format!("petition_action.{a}")
+            );
         }
         for c in shared::petitions::PetitionChannel::ALL {
-            assert_ne!(Lang::Zh.t(&format!("petition_channel.{c}")), format!("petition_channel.{c}"));
+            assert_ne!(
+                Lang::Zh.t(&format!("petition_channel.{c}")),
+                format!("petition_channel.{c}")
+            );
         }
         for c in shared::petitions::PetitionCategory::ALL {
-            assert_ne!(Lang::En.t(&format!("petition_category.{c}")), format!("petition_category.{c}"));
+            assert_ne!(
+                Lang::En.t(&format!("petition_category.{c}")),
+                format!("petition_category.{c}")
+            );
         }
         for s in shared::employment::LoanStatus::ALL {
             assert_ne!(Lang::Zh.t(&format!("loan.{s}")), format!("loan.{s}"));

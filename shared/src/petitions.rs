@@ -192,8 +192,7 @@ impl PetitionInput {
         let mut errs = FieldErrors::new();
         if self.received_on > today {
             errs.add("received_on", "in_future", "the day lies in the future");
-        } else if self.received_on < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)
-        {
+        } else if self.received_on < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN) {
             errs.add("received_on", "out_of_range", "2000 or later");
         }
         errs.check("petitioner_name", validate_name(&self.petitioner_name));

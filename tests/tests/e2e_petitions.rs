@@ -55,7 +55,10 @@ async fn a_phone_petition_from_registration_to_reply_on_a_phone() {
     wait_text(&c, "#petitioner-name", "赵**").await;
     wait_text(&c, "#petitioner-phone", "138****1234").await;
     let page = text_of(&c, "main").await;
-    assert!(!page.contains("赵春花") && !page.contains("13807321234"), "{page}");
+    assert!(
+        !page.contains("赵春花") && !page.contains("13807321234"),
+        "{page}"
+    );
     check_page(&c, "a registered petition", true).await;
 
     take(&c, "accept", &[], "已受理").await;
@@ -64,7 +67,12 @@ async fn a_phone_petition_from_registration_to_reply_on_a_phone() {
     take(&c, "start", &[], "办理中").await;
     click(&c, "#petition-reply").await;
     check_page(&c, "the reply form", true).await;
-    fill(&c, "#step-reply-first", "已协调民政部门于本月补发，并电话告知信访人").await;
+    fill(
+        &c,
+        "#step-reply-first",
+        "已协调民政部门于本月补发，并电话告知信访人",
+    )
+    .await;
     click(&c, "#step-reply-save").await;
     wait_text(&c, "#petition-status", "已答复").await;
     wait_text(&c, "#petition-timeline", "已答复").await;

@@ -21,7 +21,9 @@ use uuid::Uuid;
 
 use crate::audit::{self, Event};
 use crate::auth::{AuthUser, Scope};
-use crate::db::schema::{org_units, persons, petition_deadlines, petition_events, petitions, towns};
+use crate::db::schema::{
+    org_units, persons, petition_deadlines, petition_events, petitions, towns,
+};
 use crate::db::{code, now, today, uuid, write_tx, DbConn};
 use crate::error::ApiError;
 use crate::pii::Pii;
@@ -112,12 +114,13 @@ pub fn row(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<PetitionRow, Ap
 pub fn deadline_days(conn: &mut DbConn, channel: PetitionChannel) -> Result<(i32, i32), ApiError> {
     petition_deadlines::table
         .find(channel.as_str())
-        .select((petition_deadlines::accept_days, petition_deadlines::reply_days))
+        .select((
+            petition_deadlines::accept_days,
+            petition_deadlines::reply_days,
+        ))
         .first(conn)
         .optional()?
-        .ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!("no deadline set for channel {channel}"))
-        })
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no deadline set for channel {channel}")))
 }
 
 /// Every channel's days.
@@ -168,7 +171,11 @@ fn timeline(conn: &mut DbConn, id: &str) -> Result<Vec<PetitionEvent>, ApiError>
         .collect()
 }
 
-fn related(conn: &mut DbConn, user: &AuthUser, r: &PetitionRow) -> Result<Vec<RelatedPetition>, ApiError> {
+fn related(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    r: &PetitionRow,
+) -> Result<Vec<RelatedPetition>, ApiError> {
     type Rel = (String, String, NaiveDate, String, String);
     let rows: Vec<Rel> = visible(&user.scope)
         .filter(petitions::petitioner_key.eq(&r.petitioner_key))
@@ -468,7 +475,10 @@ fn protect(pii: &Pii, f: &PetitionInput, id: &str) -> Result<Petitioner, ApiErro
     Ok(Petitioner {
         name_enc: pii.encrypt(name)?,
         name_masked: shared::mask::mask_name(name),
-        id_enc: number.as_ref().map(|n| pii.encrypt(n.as_str())).transpose()?,
+        id_enc: number
+            .as_ref()
+            .map(|n| pii.encrypt(n.as_str()))
+            .transpose()?,
         id_masked: number.as_ref().map(IdNumber::masked),
         phone_enc: phone.map(|p| pii.encrypt(p)).transpose()?,
         phone_masked: phone.map(shared::mask::mask_phone),
@@ -620,7 +630,12 @@ fn check_unit(
     Ok(town_county.as_deref() == Some(county))
 }
 
-fn required_text(errs: &mut FieldErrors, field: &str, v: &Option<String>, what: &str) -> Option<String> {
+fn required_text(
+    errs: &mut FieldErrors,
+    field: &str,
+    v: &Option<String>,
+    what: &str,
+) -> Option<String> {
     match trimmed(v) {
         None => {
             errs.add(field, "required", what);
@@ -672,7 +687,11 @@ pub fn act_in(
     if on > today() {
         errs.add("on", "in_future", "the day lies in the future");
     } else if on < r.received_on {
-        errs.add("on", "before_start", "the day lies before the petition was received");
+        errs.add(
+            "on",
+            "before_start",
+            "the day lies before the petition was received",
+        );
     }
     let note = a.note.as_deref().map(str::trim).filter(|s| !s.is_empty());
     if let Some(n) = note {
@@ -694,7 +713,9 @@ pub fn act_in(
             }
         }
         PetitionActionKind::Assign => match a.assigned_unit.as_deref().map(str::trim) {
-            None | Some("") => errs.add("assigned_unit", "required", "name the unit that handles it"),
+            None | Some("") => {
+                errs.add("assigned_unit", "required", "name the unit that handles it")
+            }
             Some(u) => {
                 if check_unit(conn, user, &r.county_code, u)? {
                     next.assigned_unit = Some(u.to_owned());
@@ -703,7 +724,11 @@ pub fn act_in(
                         None => u.to_owned(),
                     });
                 } else {
-                    errs.add("assigned_unit", "not_found", "no such unit for this county in your area");
+                    errs.add(
+                        "assigned_unit",
+                        "not_found",
+                        "no such unit for this county in your area",
+                    );
                 }
             }
         },
@@ -716,12 +741,21 @@ pub fn act_in(
             next.replied_on = Some(on);
         }
         PetitionActionKind::FollowUp => {
-            if let Some(t) = required_text(&mut errs, "follow_up", &a.follow_up, "say what the petitioner said") {
+            if let Some(t) = required_text(
+                &mut errs,
+                "follow_up",
+                &a.follow_up,
+                "say what the petitioner said",
+            ) {
                 note_text = Some(t.clone());
                 next.follow_up = Some(t);
             }
             match a.satisfaction {
-                None => errs.add("satisfaction", "required", "record the petitioner's satisfaction"),
+                None => errs.add(
+                    "satisfaction",
+                    "required",
+                    "record the petitioner's satisfaction",
+                ),
                 Some(s) => next.satisfaction = Some(s.as_str().to_owned()),
             }
             if r.replied_on.is_some_and(|d| on < d) {
@@ -772,7 +806,14 @@ pub fn act_in(
     ))
     .execute(conn)?;
     crate::record::changed(n)?;
-    event(conn, user, &r.id, on, (Some(from), to), note_text.as_deref())?;
+    event(
+        conn,
+        user,
+        &r.id,
+        on,
+        (Some(from), to),
+        note_text.as_deref(),
+    )?;
     audit_petition(
         conn,
         user,

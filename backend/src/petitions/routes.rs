@@ -203,7 +203,13 @@ pub async fn kpi(
     Ok(web::Json(
         state
             .db(move |conn| {
-                crate::kpi::petitions::petitions(conn, &user.scope, &unit, q.year, crate::db::today())
+                crate::kpi::petitions::petitions(
+                    conn,
+                    &user.scope,
+                    &unit,
+                    q.year,
+                    crate::db::today(),
+                )
             })
             .await?,
     ))

@@ -146,22 +146,47 @@ async fn every_status_takes_exactly_its_steps_and_closed_reopens(backend: Backen
     // the reopening, and the timeline keeps every step.
     let (id, _) = in_status(&app, &t, PetitionStatus::Closed).await;
     let r = app.get(&t, &format!("/api/v1/petitions/{id}")).await;
-    assert_eq!(r.body["reply_due"], "2020-05-04", "accepted 03-05 + 60 days");
+    assert_eq!(
+        r.body["reply_due"], "2020-05-04",
+        "accepted 03-05 + 60 days"
+    );
     assert_eq!(r.body["replied_on"], "2020-04-01");
     assert_eq!(r.body["satisfaction"], "satisfied");
     assert_eq!(r.body["closed_on"], "2020-04-11");
     let v = version(&r);
     // Reopening needs a reason.
-    let bad = step(&app, &t, &id, json!({"action": "reopen", "version": v, "on": "2020-06-01"})).await;
+    let bad = step(
+        &app,
+        &t,
+        &id,
+        json!({"action": "reopen", "version": v, "on": "2020-06-01"}),
+    )
+    .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
-    assert!(bad.field_errors().contains(&("note".into(), "required".into())));
+    assert!(bad
+        .field_errors()
+        .contains(&("note".into(), "required".into())));
     let r = walk(&app, &t, &id, v, &[("reopen", "2020-06-01")]).await;
     assert_eq!(r.body["status"], "in_progress");
     assert_eq!(r.body["reopened"], 1);
-    assert_eq!(r.body["reply_due"], "2020-07-31", "reopened 06-01 + 60 days");
+    assert_eq!(
+        r.body["reply_due"], "2020-07-31",
+        "reopened 06-01 + 60 days"
+    );
     assert!(r.body["replied_on"].is_null() && r.body["satisfaction"].is_null());
     assert!(r.body["closed_on"].is_null());
-    let r = walk(&app, &t, &id, version(&r), &[("reply", "2020-06-20"), ("follow_up", "2020-06-25"), ("close", "2020-06-26")]).await;
+    let r = walk(
+        &app,
+        &t,
+        &id,
+        version(&r),
+        &[
+            ("reply", "2020-06-20"),
+            ("follow_up", "2020-06-25"),
+            ("close", "2020-06-26"),
+        ],
+    )
+    .await;
     assert_eq!(r.body["status"], "closed");
     let r = app.get(&t, &format!("/api/v1/petitions/{id}")).await;
     let timeline = r.body["timeline"].as_array().cloned().unwrap_or_default();
@@ -170,20 +195,78 @@ async fn every_status_takes_exactly_its_steps_and_closed_reopens(backend: Backen
     assert!(timeline[0]["from_status"].is_null());
     // Required fields of the steps, and days: none before receipt, none in the future.
     let (id, v) = in_status(&app, &t, PetitionStatus::InProgress).await;
-    let r = step(&app, &t, &id, json!({"action": "reply", "version": v, "on": "2020-04-01"})).await;
-    assert!(r.field_errors().contains(&("reply".into(), "required".into())), "{}", r.body);
-    let r = step(&app, &t, &id, json!({"action": "reply", "version": v, "on": "2019-04-01", "reply": "x"})).await;
-    assert!(r.field_errors().contains(&("on".into(), "before_start".into())), "{}", r.body);
-    let r = step(&app, &t, &id, json!({"action": "reply", "version": v, "on": "2999-04-01", "reply": "x"})).await;
-    assert!(r.field_errors().contains(&("on".into(), "in_future".into())), "{}", r.body);
+    let r = step(
+        &app,
+        &t,
+        &id,
+        json!({"action": "reply", "version": v, "on": "2020-04-01"}),
+    )
+    .await;
+    assert!(
+        r.field_errors()
+            .contains(&("reply".into(), "required".into())),
+        "{}",
+        r.body
+    );
+    let r = step(
+        &app,
+        &t,
+        &id,
+        json!({"action": "reply", "version": v, "on": "2019-04-01", "reply": "x"}),
+    )
+    .await;
+    assert!(
+        r.field_errors()
+            .contains(&("on".into(), "before_start".into())),
+        "{}",
+        r.body
+    );
+    let r = step(
+        &app,
+        &t,
+        &id,
+        json!({"action": "reply", "version": v, "on": "2999-04-01", "reply": "x"}),
+    )
+    .await;
+    assert!(
+        r.field_errors()
+            .contains(&("on".into(), "in_future".into())),
+        "{}",
+        r.body
+    );
     let (id, v) = in_status(&app, &t, PetitionStatus::Replied).await;
-    let r = step(&app, &t, &id, json!({"action": "follow_up", "version": v, "on": "2020-04-10"})).await;
+    let r = step(
+        &app,
+        &t,
+        &id,
+        json!({"action": "follow_up", "version": v, "on": "2020-04-10"}),
+    )
+    .await;
     let errs = r.field_errors();
-    assert!(errs.contains(&("follow_up".into(), "required".into())), "{}", r.body);
-    assert!(errs.contains(&("satisfaction".into(), "required".into())), "{}", r.body);
+    assert!(
+        errs.contains(&("follow_up".into(), "required".into())),
+        "{}",
+        r.body
+    );
+    assert!(
+        errs.contains(&("satisfaction".into(), "required".into())),
+        "{}",
+        r.body
+    );
     let (id, v) = in_status(&app, &t, PetitionStatus::Accepted).await;
-    let r = step(&app, &t, &id, json!({"action": "assign", "version": v, "assigned_unit": "430181"})).await;
-    assert!(r.field_errors().contains(&("assigned_unit".into(), "not_found".into())), "another county's unit: {}", r.body);
+    let r = step(
+        &app,
+        &t,
+        &id,
+        json!({"action": "assign", "version": v, "assigned_unit": "430181"}),
+    )
+    .await;
+    assert!(
+        r.field_errors()
+            .contains(&("assigned_unit".into(), "not_found".into())),
+        "another county's unit: {}",
+        r.body
+    );
     // A town of the county may handle it.
     let town: Option<String> = crate::db::schema::towns::table
         .filter(crate::db::schema::towns::county_code.eq("430381"))
@@ -192,9 +275,17 @@ async fn every_status_takes_exactly_its_steps_and_closed_reopens(backend: Backen
         .optional()
         .unwrap_or_else(|e| panic!("{e}"));
     let unit = town.unwrap_or_else(|| "430381".to_owned());
-    let r = step(&app, &t, &id, json!({"action": "assign", "version": v, "on": "2020-03-06", "assigned_unit": unit})).await;
+    let r = step(
+        &app,
+        &t,
+        &id,
+        json!({"action": "assign", "version": v, "on": "2020-03-06", "assigned_unit": unit}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body["assigned_unit_name"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(r.body["assigned_unit_name"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty()));
     // Each step is audited.
     assert!(app.audit_count(&id, "update") >= 2);
 }
@@ -206,14 +297,29 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
     let path = format!("/api/v1/petitions/{id}");
     let liuyang = app.token("liuyang.staff").await;
     assert_eq!(app.get(&liuyang, &path).await.status, 404);
-    let r = step(&app, &liuyang, &id, json!({"action": "accept", "version": v})).await;
+    let r = step(
+        &app,
+        &liuyang,
+        &id,
+        json!({"action": "accept", "version": v}),
+    )
+    .await;
     assert_eq!(r.status, 404, "{}", r.body);
     let r = app
-        .post(&liuyang, &format!("{path}/reveal"), json!({"reason": "核实信访人身份"}))
+        .post(
+            &liuyang,
+            &format!("{path}/reveal"),
+            json!({"reason": "核实信访人身份"}),
+        )
         .await;
     assert_eq!(r.status, 404, "{}", r.body);
     let listed = app.get(&liuyang, "/api/v1/petitions").await;
-    assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(0), "{}", listed.body);
+    assert_eq!(
+        listed.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        listed.body
+    );
     // The city reads it; steps are the county's.
     let city = app.token("xiangtan.staff").await;
     assert_eq!(app.get(&city, &path).await.status, 200);
@@ -223,13 +329,31 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
     let leader = app.token("leader").await;
     let r = app.get(&leader, &path).await;
     assert_eq!(r.status, 200);
-    assert!(r.body["allowed_actions"].as_array().is_some_and(Vec::is_empty));
-    assert_eq!(step(&app, &leader, &id, json!({"action": "accept", "version": v})).await.status, 403);
+    assert!(r.body["allowed_actions"]
+        .as_array()
+        .is_some_and(Vec::is_empty));
+    assert_eq!(
+        step(
+            &app,
+            &leader,
+            &id,
+            json!({"action": "accept", "version": v})
+        )
+        .await
+        .status,
+        403
+    );
     let employment = app.token("xiangxiang.employment").await;
     assert_eq!(app.get(&employment, &path).await.status, 403);
     assert_eq!(app.get(&employment, "/api/v1/petitions").await.status, 403);
     assert_eq!(
-        app.post(&employment, "/api/v1/petitions", petition("visit", "2020-03-01", None)).await.status,
+        app.post(
+            &employment,
+            "/api/v1/petitions",
+            petition("visit", "2020-03-01", None)
+        )
+        .await
+        .status,
         403
     );
     // Linking a person out of scope is refused like no such person: no leak.
@@ -238,10 +362,16 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
     body["person_id"] = json!(other.id);
     let r = app.post(&t, "/api/v1/petitions", body.clone()).await;
     assert_eq!(r.status, 422, "{}", r.body);
-    assert!(r.field_errors().contains(&("person_id".into(), "not_found".into())));
+    assert!(r
+        .field_errors()
+        .contains(&("person_id".into(), "not_found".into())));
     body["person_id"] = json!(uuid::Uuid::now_v7());
     let r2 = app.post(&t, "/api/v1/petitions", body.clone()).await;
-    assert_eq!(r2.field_errors(), r.field_errors(), "same answer as no such person");
+    assert_eq!(
+        r2.field_errors(),
+        r.field_errors(),
+        "same answer as no such person"
+    );
     // A person in scope is linked and named.
     let mine = PersonBuilder::new().name("李小红").create(&app);
     body["person_id"] = json!(mine.id);
@@ -252,22 +382,40 @@ async fn each_unit_sees_and_changes_only_its_own(backend: Backend) {
     body["person_id"] = Value::Null;
     body["county_code"] = json!("430181");
     let r = app.post(&t, "/api/v1/petitions", body.clone()).await;
-    assert!(r.field_errors().contains(&("county_code".into(), "not_found".into())), "{}", r.body);
+    assert!(
+        r.field_errors()
+            .contains(&("county_code".into(), "not_found".into())),
+        "{}",
+        r.body
+    );
     let province = app.token("rights").await;
     body["county_code"] = Value::Null;
     let r = app.post(&province, "/api/v1/petitions", body.clone()).await;
-    assert!(r.field_errors().contains(&("county_code".into(), "required".into())), "{}", r.body);
+    assert!(
+        r.field_errors()
+            .contains(&("county_code".into(), "required".into())),
+        "{}",
+        r.body
+    );
     body["county_code"] = json!("430381");
     body["channel"] = json!("governor_mailbox");
     let r = app.post(&province, "/api/v1/petitions", body).await;
     assert_eq!(r.status, 201, "{}", r.body);
     // …which the county then handles.
     let pid = id_of(&r);
-    let r = step(&app, &t, &pid, json!({"action": "accept", "version": version(&r), "on": "2020-03-02"})).await;
+    let r = step(
+        &app,
+        &t,
+        &pid,
+        json!({"action": "accept", "version": version(&r), "on": "2020-03-02"}),
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.body);
     // The province's petition is in the county's list; Liuyang's list stays empty.
     let listed = app.get(&t, "/api/v1/petitions?limit=500").await;
-    assert!(listed.body["items"].as_array().is_some_and(|a| a.iter().any(|p| p["id"] == pid.as_str())));
+    assert!(listed.body["items"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|p| p["id"] == pid.as_str())));
     let listed = app.get(&liuyang, "/api/v1/petitions").await;
     assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(0));
 }
@@ -278,7 +426,10 @@ async fn the_petitioner_is_masked_and_revealed_with_a_reason(backend: Backend) {
     let number = id_number("430381");
     let (id, _) = register(&app, &t, petition("phone", "2020-03-01", Some(&number))).await;
     let path = format!("/api/v1/petitions/{id}");
-    for r in [app.get(&t, &path).await, app.get(&t, "/api/v1/petitions").await] {
+    for r in [
+        app.get(&t, &path).await,
+        app.get(&t, "/api/v1/petitions").await,
+    ] {
         let text = r.body.to_string();
         assert!(!text.contains(&number), "{text}");
         assert!(!text.contains("13807320001"), "{text}");
@@ -310,8 +461,15 @@ async fn the_petitioner_is_masked_and_revealed_with_a_reason(backend: Backend) {
     assert_eq!(r.status, 422, "{}", r.body);
     assert_eq!(app.audit_count(&id, "reveal"), 0);
     let leader = app.token("leader").await;
-    assert_eq!(app.post(&leader, &reveal, json!({"reason": "核实信访人身份"})).await.status, 403);
-    let r = app.post(&t, &reveal, json!({"reason": "回访需拨打信访人电话"})).await;
+    assert_eq!(
+        app.post(&leader, &reveal, json!({"reason": "核实信访人身份"}))
+            .await
+            .status,
+        403
+    );
+    let r = app
+        .post(&t, &reveal, json!({"reason": "回访需拨打信访人电话"}))
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["name"], "王建国");
     assert_eq!(r.body["id_number"], number.as_str());
@@ -329,15 +487,26 @@ async fn the_petitioner_is_masked_and_revealed_with_a_reason(backend: Backend) {
         .load(&mut app.conn())
         .unwrap_or_else(|e| panic!("{e}"));
     for a in after.into_iter().flatten() {
-        assert!(!a.contains(&number) && !a.contains("王") && !a.contains("138"), "{a}");
+        assert!(
+            !a.contains(&number) && !a.contains("王") && !a.contains("138"),
+            "{a}"
+        );
     }
     // A bad identity number or phone is named.
     let mut body = petition("phone", "2020-03-01", Some("430381199001011230"));
     body["petitioner_phone"] = json!("12345");
     let r = app.post(&t, "/api/v1/petitions", body).await;
     let fields: Vec<String> = r.field_errors().into_iter().map(|(f, _)| f).collect();
-    assert!(fields.contains(&"petitioner_id_number".to_owned()), "{}", r.body);
-    assert!(fields.contains(&"petitioner_phone".to_owned()), "{}", r.body);
+    assert!(
+        fields.contains(&"petitioner_id_number".to_owned()),
+        "{}",
+        r.body
+    );
+    assert!(
+        fields.contains(&"petitioner_phone".to_owned()),
+        "{}",
+        r.body
+    );
 }
 
 async fn deadlines_are_computed_from_the_table(backend: Backend) {
@@ -347,7 +516,12 @@ async fn deadlines_are_computed_from_the_table(backend: Backend) {
     assert_eq!(r.status, 200, "{}", r.body);
     let rows = r.body.as_array().cloned().unwrap_or_default();
     assert_eq!(rows.len(), shared::petitions::PetitionChannel::ALL.len());
-    assert!(rows.iter().all(|d| d["accept_days"] == 15 && d["reply_days"] == 60), "{}", r.body);
+    assert!(
+        rows.iter()
+            .all(|d| d["accept_days"] == 15 && d["reply_days"] == 60),
+        "{}",
+        r.body
+    );
     let (id, v) = register(&app, &t, petition("rednet", "2020-12-20", None)).await;
     let r = app.get(&t, &format!("/api/v1/petitions/{id}")).await;
     assert_eq!(r.body["accept_due"], "2021-01-04", "12-20 + 15 days");
@@ -363,7 +537,10 @@ async fn deadlines_are_computed_from_the_table(backend: Backend) {
         .unwrap_or_else(|e| panic!("{e}"));
     let (id, v) = register(&app, &t, petition("phone", "2020-02-26", None)).await;
     let r = app.get(&t, &format!("/api/v1/petitions/{id}")).await;
-    assert_eq!(r.body["accept_due"], "2020-03-02", "02-26 + 5 days, 2020 a leap year");
+    assert_eq!(
+        r.body["accept_due"], "2020-03-02",
+        "02-26 + 5 days, 2020 a leap year"
+    );
     let r = walk(&app, &t, &id, v, &[("accept", "2020-02-28")]).await;
     assert_eq!(r.body["reply_due"], "2020-03-19", "02-28 + 20 days");
     // A petition received today is not overdue.
@@ -371,42 +548,74 @@ async fn deadlines_are_computed_from_the_table(backend: Backend) {
     let (id, _) = register(&app, &t, petition("letter", &today, None)).await;
     let r = app.get(&t, &format!("/api/v1/petitions/{id}")).await;
     assert_eq!(r.body["overdue"], false);
-    let overdue = app.get(&t, "/api/v1/petitions?overdue=true&limit=500").await;
+    let overdue = app
+        .get(&t, "/api/v1/petitions?overdue=true&limit=500")
+        .await;
     let ids: Vec<&str> = overdue.body["items"]
         .as_array()
         .map(|a| a.iter().filter_map(|p| p["id"].as_str()).collect())
         .unwrap_or_default();
     assert!(!ids.contains(&id.as_str()));
     assert_eq!(ids.len(), 2, "{}", overdue.body);
-    let fresh = app.get(&t, "/api/v1/petitions?overdue=false&limit=500").await;
-    assert_eq!(fresh.body["items"].as_array().map(Vec::len), Some(1), "{}", fresh.body);
+    let fresh = app
+        .get(&t, "/api/v1/petitions?overdue=false&limit=500")
+        .await;
+    assert_eq!(
+        fresh.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        fresh.body
+    );
 }
 
 async fn one_petitioner_on_several_channels_is_linked(backend: Backend) {
     let app = TestApp::new(backend).await;
     let t = app.token(WRITER).await;
     let number = id_number("430381");
-    let (a, _) = register(&app, &t, petition("governor_mailbox", "2020-03-01", Some(&number))).await;
+    let (a, _) = register(
+        &app,
+        &t,
+        petition("governor_mailbox", "2020-03-01", Some(&number)),
+    )
+    .await;
     let (b, _) = register(&app, &t, petition("phone", "2020-03-09", Some(&number))).await;
-    let (c, _) = register(&app, &t, petition("phone", "2020-03-09", Some(&id_number("430381")))).await;
+    let (c, _) = register(
+        &app,
+        &t,
+        petition("phone", "2020-03-09", Some(&id_number("430381"))),
+    )
+    .await;
     let (d, _) = register(&app, &t, petition("phone", "2020-03-09", None)).await;
     let get = |id: String| {
         let (app, t) = (&app, &t);
         async move { app.get(t, &format!("/api/v1/petitions/{id}")).await.body }
     };
-    let (pa, pb, pc, pd) = (get(a.clone()).await, get(b.clone()).await, get(c).await, get(d).await);
+    let (pa, pb, pc, pd) = (
+        get(a.clone()).await,
+        get(b.clone()).await,
+        get(c).await,
+        get(d).await,
+    );
     assert_eq!(pa["petitioner_key"], pb["petitioner_key"]);
     assert_ne!(pa["petitioner_key"], pc["petitioner_key"]);
     assert_ne!(pa["petitioner_key"], pd["petitioner_key"]);
     // The key is not the registry's look-up hash of the number.
-    assert_ne!(pa["petitioner_key"], app.state.pii.lookup_hash(&number).as_str());
+    assert_ne!(
+        pa["petitioner_key"],
+        app.state.pii.lookup_hash(&number).as_str()
+    );
     let related = pa["related"].as_array().cloned().unwrap_or_default();
     assert_eq!(related.len(), 1, "{pa}");
     assert_eq!(related[0]["id"], b.as_str());
     assert_eq!(related[0]["channel"], "phone");
     // The same petitioner in another county: linked there, never shown here.
     let liuyang = app.token("liuyang.staff").await;
-    register(&app, &liuyang, petition("letter", "2020-04-01", Some(&number))).await;
+    register(
+        &app,
+        &liuyang,
+        petition("letter", "2020-04-01", Some(&number)),
+    )
+    .await;
     let pa = get(a).await;
     assert_eq!(pa["related"].as_array().map(Vec::len), Some(1), "{pa}");
     let key = pa["petitioner_key"].as_str().unwrap_or_default().to_owned();
@@ -414,10 +623,17 @@ async fn one_petitioner_on_several_channels_is_linked(backend: Backend) {
     let all = app
         .get(&leader, &format!("/api/v1/petitions?petitioner_key={key}"))
         .await;
-    assert_eq!(all.body["items"].as_array().map(Vec::len), Some(3), "{}", all.body);
+    assert_eq!(
+        all.body["items"].as_array().map(Vec::len),
+        Some(3),
+        "{}",
+        all.body
+    );
     // Four petitions, three petitioners in the county; four petitions of three at the
     // province (the one in Liuyang is the same petitioner).
-    let k = app.get(&leader, "/api/v1/kpi/petitions?year=2020&region=430381").await;
+    let k = app
+        .get(&leader, "/api/v1/kpi/petitions?year=2020&region=430381")
+        .await;
     assert_eq!(k.status, 200, "{}", k.body);
     assert_eq!(k.body["total"]["recorded"], 4);
     assert_eq!(k.body["total"]["petitioners"], 3);
@@ -448,9 +664,21 @@ async fn creates_are_idempotent_and_versions_guard_changes(backend: Backend) {
     assert_eq!(count, 1);
     // Two clients saw version 1: the second step is 409 with nothing written.
     let path = id.to_string();
-    let ok = step(&app, &t, &path, json!({"action": "accept", "version": 1, "on": "2020-03-02"})).await;
+    let ok = step(
+        &app,
+        &t,
+        &path,
+        json!({"action": "accept", "version": 1, "on": "2020-03-02"}),
+    )
+    .await;
     assert_eq!(ok.status, 200, "{}", ok.body);
-    let stale = step(&app, &t, &path, json!({"action": "redirect", "version": 1, "note": "转交民政"})).await;
+    let stale = step(
+        &app,
+        &t,
+        &path,
+        json!({"action": "redirect", "version": 1, "note": "转交民政"}),
+    )
+    .await;
     assert_eq!(stale.status, 409, "{}", stale.body);
     assert_eq!(stale.code(), "stale_version");
     let r = app.get(&t, &format!("/api/v1/petitions/{id}")).await;
@@ -471,11 +699,16 @@ async fn the_ledger_is_masked_and_audited(backend: Backend) {
     assert_eq!(status, 200);
     let text = String::from_utf8_lossy(&bytes).into_owned();
     assert!(text.contains("信访人") && text.contains("王**"), "{text}");
-    assert!(text.contains(&shared::mask::mask_id_number(&number)), "{text}");
+    assert!(
+        text.contains(&shared::mask::mask_id_number(&number)),
+        "{text}"
+    );
     assert!(!text.contains(&number) && !text.contains("王建国") && !text.contains("13807320001"));
     assert!(text.contains("来信") && text.contains("已登记"), "{text}");
     assert_eq!(text.lines().count(), 3, "{text}");
-    let (status, bytes) = app.download(&t, "/api/v1/petitions/export?format=xlsx").await;
+    let (status, bytes) = app
+        .download(&t, "/api/v1/petitions/export?format=xlsx")
+        .await;
     assert_eq!(status, 200);
     assert!(bytes.starts_with(b"PK"));
     assert_eq!(app.audit_count(&uuid::Uuid::nil().to_string(), "export"), 2);
@@ -503,24 +736,93 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     let liuyang = app.token("liuyang.staff").await;
     let a = id_number("430381");
     let b = id_number("430381");
-    let (p1, v) = register(&app, &t, petition("governor_mailbox", "2020-03-01", Some(&a))).await;
-    walk(&app, &t, &p1, v, &[("accept", "2020-03-05"), ("assign", "2020-03-06"), ("start", "2020-03-07"), ("reply", "2020-05-04"), ("follow_up", "2020-05-10")]).await;
+    let (p1, v) = register(
+        &app,
+        &t,
+        petition("governor_mailbox", "2020-03-01", Some(&a)),
+    )
+    .await;
+    walk(
+        &app,
+        &t,
+        &p1,
+        v,
+        &[
+            ("accept", "2020-03-05"),
+            ("assign", "2020-03-06"),
+            ("start", "2020-03-07"),
+            ("reply", "2020-05-04"),
+            ("follow_up", "2020-05-10"),
+        ],
+    )
+    .await;
     let (p2, v) = register(&app, &t, petition("phone", "2020-03-01", Some(&a))).await;
-    walk(&app, &t, &p2, v, &[("accept", "2020-03-05"), ("assign", "2020-03-06"), ("start", "2020-03-07")]).await;
+    walk(
+        &app,
+        &t,
+        &p2,
+        v,
+        &[
+            ("accept", "2020-03-05"),
+            ("assign", "2020-03-06"),
+            ("start", "2020-03-07"),
+        ],
+    )
+    .await;
     let (p3, v) = register(&app, &t, petition("letter", "2020-03-01", Some(&b))).await;
-    walk(&app, &t, &p3, v, &[("accept", "2020-03-05"), ("assign", "2020-03-06"), ("start", "2020-03-07"), ("reply", "2020-05-05")]).await;
+    walk(
+        &app,
+        &t,
+        &p3,
+        v,
+        &[
+            ("accept", "2020-03-05"),
+            ("assign", "2020-03-06"),
+            ("start", "2020-03-07"),
+            ("reply", "2020-05-05"),
+        ],
+    )
+    .await;
     register(&app, &t, petition("visit", "2020-03-01", None)).await;
     let (p5, v) = register(&app, &t, petition("rednet", "2020-03-01", None)).await;
-    walk(&app, &t, &p5, v, &[("redirect", "2020-03-03"), ("close", "2020-03-04")]).await;
+    walk(
+        &app,
+        &t,
+        &p5,
+        v,
+        &[("redirect", "2020-03-03"), ("close", "2020-03-04")],
+    )
+    .await;
     let (p6, v) = register(&app, &liuyang, petition("letter", "2020-03-01", Some(&a))).await;
     let r = walk(&app, &liuyang, &p6, v, &[("accept", "2020-03-02")]).await;
     let r = step(&app, &liuyang, &p6, json!({"action": "assign", "version": version(&r), "on": "2020-03-03", "assigned_unit": "430181"})).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    walk(&app, &liuyang, &p6, version(&r), &[("start", "2020-03-04"), ("reply", "2020-03-20"), ("follow_up", "2020-03-25")]).await;
-    register(&app, &t, petition("letter", "2019-12-01", Some(&id_number("430381")))).await;
+    walk(
+        &app,
+        &liuyang,
+        &p6,
+        version(&r),
+        &[
+            ("start", "2020-03-04"),
+            ("reply", "2020-03-20"),
+            ("follow_up", "2020-03-25"),
+        ],
+    )
+    .await;
+    register(
+        &app,
+        &t,
+        petition("letter", "2019-12-01", Some(&id_number("430381"))),
+    )
+    .await;
 
     let leader = app.token("leader").await;
-    let ratio = |r: &Value, k: &str| (r[k]["num"].as_i64().unwrap_or(-1), r[k]["den"].as_i64().unwrap_or(-1));
+    let ratio = |r: &Value, k: &str| {
+        (
+            r[k]["num"].as_i64().unwrap_or(-1),
+            r[k]["den"].as_i64().unwrap_or(-1),
+        )
+    };
     let expect = |r: &Value, recorded, petitioners, answered, followed, on_time, overdue| {
         assert_eq!(r["recorded"], recorded, "recorded {r}");
         assert_eq!(r["petitioners"], petitioners, "petitioners {r}");
@@ -531,11 +833,15 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     };
     // 湘乡市: A's P2 is unanswered (A not answered), B answered; A followed up, B not;
     // P1 on its deadline day is on time, P3 a day late; P2 and P4 overdue.
-    let k = app.get(&t, "/api/v1/kpi/petitions?year=2020&region=430381").await;
+    let k = app
+        .get(&t, "/api/v1/kpi/petitions?year=2020&region=430381")
+        .await;
     assert_eq!(k.status, 200, "{}", k.body);
     expect(&k.body["total"], 5, 4, (1, 2), (1, 2), (1, 2), 2);
     // 浏阳市: A's only petition there, all done in time.
-    let k = app.get(&leader, "/api/v1/kpi/petitions?year=2020&region=430181").await;
+    let k = app
+        .get(&leader, "/api/v1/kpi/petitions?year=2020&region=430181")
+        .await;
     expect(&k.body["total"], 1, 1, (1, 1), (1, 1), (1, 1), 0);
     // The province: A counted once over both counties (P1, P2, P6: not every one answered;
     // both replied ones followed up).
@@ -551,24 +857,53 @@ async fn the_kpi_matches_a_hand_count(backend: Backend) {
     expect(&child("4303"), 5, 4, (1, 2), (1, 2), (1, 2), 2);
     expect(&child("4301"), 1, 1, (1, 1), (1, 1), (1, 1), 0);
     // 2019: P7 alone, registered and overdue.
-    let k = app.get(&t, "/api/v1/kpi/petitions?year=2019&region=430381").await;
+    let k = app
+        .get(&t, "/api/v1/kpi/petitions?year=2019&region=430381")
+        .await;
     expect(&k.body["total"], 1, 1, (0, 0), (0, 0), (0, 0), 1);
     // Out of scope: 404; without the KPI right: 403.
-    assert_eq!(app.get(&liuyang, "/api/v1/kpi/petitions?year=2020&region=430381").await.status, 404);
+    assert_eq!(
+        app.get(&liuyang, "/api/v1/kpi/petitions?year=2020&region=430381")
+            .await
+            .status,
+        404
+    );
     let admin = app.token("admin").await;
-    assert_eq!(app.get(&admin, "/api/v1/kpi/petitions?year=2020").await.status, 403);
+    assert_eq!(
+        app.get(&admin, "/api/v1/kpi/petitions?year=2020")
+            .await
+            .status,
+        403
+    );
     // The dashboard's counter: every year's overdue petitions still open (P2, P4, P7).
-    let d = app.get(&leader, "/api/v1/dashboard?unit=430381&period=2020").await;
+    let d = app
+        .get(&leader, "/api/v1/dashboard?unit=430381&period=2020")
+        .await;
     assert_eq!(d.status, 200, "{}", d.body);
-    assert_eq!(d.body["counters"]["overdue_petitions"], 3, "{}", d.body["counters"]);
-    let d = app.get(&leader, "/api/v1/dashboard?unit=430181&period=2020").await;
+    assert_eq!(
+        d.body["counters"]["overdue_petitions"], 3,
+        "{}",
+        d.body["counters"]
+    );
+    let d = app
+        .get(&leader, "/api/v1/dashboard?unit=430181&period=2020")
+        .await;
     assert_eq!(d.body["counters"]["overdue_petitions"], 0);
     // Reopening P1 puts A back among the unanswered… and it is not overdue: its new
     // reply deadline runs from today.
     let r = app.get(&t, &format!("/api/v1/petitions/{p1}")).await;
     let today = crate::db::today().to_string();
-    walk(&app, &t, &p1, version(&r), &[("close", today.as_str()), ("reopen", today.as_str())]).await;
-    let k = app.get(&t, "/api/v1/kpi/petitions?year=2020&region=430381").await;
+    walk(
+        &app,
+        &t,
+        &p1,
+        version(&r),
+        &[("close", today.as_str()), ("reopen", today.as_str())],
+    )
+    .await;
+    let k = app
+        .get(&t, "/api/v1/kpi/petitions?year=2020&region=430381")
+        .await;
     expect(&k.body["total"], 5, 4, (1, 2), (0, 1), (0, 1), 2);
     let _ = p3;
 }
@@ -592,12 +927,16 @@ async fn the_demo_has_petitions_in_xiangxiang(backend: Backend) {
         assert!(statuses.contains(&s), "{s}: {statuses:?}");
     }
     // One petitioner came by two channels.
-    let mut keys: Vec<&str> = items.iter().filter_map(|p| p["petitioner_key"].as_str()).collect();
+    let mut keys: Vec<&str> = items
+        .iter()
+        .filter_map(|p| p["petitioner_key"].as_str())
+        .collect();
     keys.sort_unstable();
     let n = keys.len();
     keys.dedup();
     assert!(keys.len() < n);
     // Seeding again adds nothing.
-    let again = crate::demo::seed_petitions(&mut app.conn(), &app.state.pii).unwrap_or_else(|e| panic!("{e}"));
+    let again = crate::demo::seed_petitions(&mut app.conn(), &app.state.pii)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again, 0);
 }

@@ -24,7 +24,11 @@ fn some(s: &str) -> Option<String> {
 #[function_component(PetitionForm)]
 pub fn petition_form() -> Html {
     let ctx = use_context::<Ctx>();
-    use_title(ctx.as_ref().map(|c| c.t("petition.new")).unwrap_or_default());
+    use_title(
+        ctx.as_ref()
+            .map(|c| c.t("petition.new"))
+            .unwrap_or_default(),
+    );
     let navigator = use_navigator();
     let units = crate::hooks::units::use_units();
     let fh = use_form("petition-form");
@@ -122,7 +126,9 @@ pub fn petition_form() -> Html {
             units
                 .all()
                 .iter()
-                .filter(|u| u.kind == shared::OrgUnitKind::County && u.code.starts_with(scope.as_str()))
+                .filter(|u| {
+                    u.kind == shared::OrgUnitKind::County && u.code.starts_with(scope.as_str())
+                })
                 .map(|u| (u.code.clone(), units.name(&u.code, lang))),
         )
         .collect();

@@ -18,7 +18,11 @@ use crate::pages::rehab::{options, ymd};
 #[function_component(PetitionList)]
 pub fn petition_list() -> Html {
     let ctx = use_context::<Ctx>();
-    use_title(ctx.as_ref().map(|c| c.t("petition.title")).unwrap_or_default());
+    use_title(
+        ctx.as_ref()
+            .map(|c| c.t("petition.title"))
+            .unwrap_or_default(),
+    );
     let units = crate::hooks::units::use_units();
     let filter = use_state(|| PetitionQuery {
         limit: PAGE_SIZE,

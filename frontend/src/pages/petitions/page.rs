@@ -30,7 +30,11 @@ pub struct PetitionProps {
 #[function_component(PetitionPage)]
 pub fn petition_page(p: &PetitionProps) -> Html {
     let ctx = use_context::<Ctx>();
-    use_title(ctx.as_ref().map(|c| c.t("petition.title")).unwrap_or_default());
+    use_title(
+        ctx.as_ref()
+            .map(|c| c.t("petition.title"))
+            .unwrap_or_default(),
+    );
     let petition = use_remote(p.id.clone(), |id: String| async move {
         crate::api::petitions::petition(&id).await
     });
@@ -49,8 +53,12 @@ pub fn petition_page(p: &PetitionProps) -> Html {
         let (petition, fh, open, done) = (petition.clone(), fh.clone(), open.clone(), done.clone());
         let id = pt.id;
         Callback::from(move |body: PetitionAction| {
-            let (petition, stale, open, done) =
-                (petition.clone(), petition.clone(), open.clone(), done.clone());
+            let (petition, stale, open, done) = (
+                petition.clone(),
+                petition.clone(),
+                open.clone(),
+                done.clone(),
+            );
             let action = body.action;
             fh.submit(
                 move |_| async move {
