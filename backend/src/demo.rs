@@ -922,3 +922,166 @@ pub fn seed_care(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
     }
     Ok(written)
 }
+
+/// Petitions in 湘乡市 for the demo, registered and handled by `xiangxiang.rights`
+/// through the module's own checks (audited like any write): one waiting to be accepted,
+/// one in progress past its reply deadline, one replied, one closed after a follow-up,
+/// one redirected — and one petitioner who wrote to the governor's mailbox and then
+/// called, linked by their identity number. The petitioners are synthetic. Adds nothing
+/// when the county has petitions already.
+pub fn seed_petitions(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
+    use shared::petitions::{
+        PetitionAction, PetitionActionKind as A, PetitionCategory as C, PetitionChannel as Ch,
+        PetitionCreate, PetitionInput,
+    };
+    use shared::retrofit::Satisfaction;
+    let existing: i64 = crate::db::schema::petitions::table
+        .filter(crate::db::schema::petitions::county_code.eq("430381"))
+        .count()
+        .get_result(conn)?;
+    if existing > 0 {
+        return Ok(0);
+    }
+    let rights = demo_actor(conn, "xiangxiang.rights")?;
+    let person: Option<String> = persons::table
+        .filter(persons::county_code.eq("430381"))
+        .filter(persons::synthetic.eq(true))
+        .filter(persons::deleted_at.is_null())
+        .order(persons::id.asc())
+        .select(persons::id)
+        .first(conn)
+        .optional()?;
+    let mut rng = StdRng::seed_from_u64(18);
+    let twice = synthetic_id_number(&mut rng, "430381");
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
+    // (channel, received, name, id number, subject, category, linked person, steps)
+    type Spec<'a> = (
+        Ch,
+        NaiveDate,
+        &'a str,
+        Option<String>,
+        &'a str,
+        C,
+        bool,
+        &'a [A],
+    );
+    let done: &[A] = &[
+        A::Accept,
+        A::Assign,
+        A::Start,
+        A::Reply,
+        A::FollowUp,
+        A::Close,
+    ];
+    let specs: Vec<Spec<'_>> = vec![
+        (
+            Ch::GovernorMailbox,
+            day(3, 2),
+            "刘德明",
+            Some(twice.clone()),
+            "反映困难残疾人生活补贴未按时发放",
+            C::Subsidies,
+            true,
+            done,
+        ),
+        (
+            Ch::Phone,
+            day(6, 8),
+            "刘德明",
+            Some(twice),
+            "再次反映补贴发放问题，要求说明发放时间",
+            C::Subsidies,
+            true,
+            &[A::Accept, A::Assign, A::Start, A::Reply],
+        ),
+        (
+            Ch::Rednet,
+            day(7, 15),
+            "陈秀英",
+            Some(synthetic_id_number(&mut rng, "430381")),
+            "咨询重度残疾人护理补贴申请条件",
+            C::PolicyInquiry,
+            false,
+            &[A::Accept, A::Assign, A::Start],
+        ),
+        (
+            Ch::Letter,
+            day(9, 1),
+            "周建华",
+            None,
+            "要求为家中残疾人进行无障碍改造",
+            C::Housing,
+            false,
+            &[],
+        ),
+        (
+            Ch::Visit,
+            day(5, 20),
+            "黄桂兰",
+            None,
+            "反映邻里纠纷，请求调解",
+            C::Other,
+            false,
+            &[A::Redirect],
+        ),
+        (
+            Ch::ChairmanMailbox,
+            day(4, 10),
+            "李志强",
+            Some(synthetic_id_number(&mut rng, "430381")),
+            "咨询残疾人职业技能培训报名",
+            C::Employment,
+            false,
+            done,
+        ),
+    ];
+    let mut written = 0;
+    for (channel, received, name, number, subject, category, link, steps) in specs {
+        let (_, p) = crate::petitions::cases::create(
+            conn,
+            pii,
+            &rights,
+            &PetitionCreate {
+                id: None,
+                fields: PetitionInput {
+                    channel,
+                    received_on: received,
+                    county_code: Some("430381".into()),
+                    petitioner_name: name.into(),
+                    petitioner_id_number: number,
+                    petitioner_phone: Some(format!("1380732{:04}", written + 1)),
+                    subject: subject.into(),
+                    category,
+                    content: Some("演示数据（虚构）".into()),
+                    person_id: if link {
+                        person.as_deref().map(crate::db::uuid).transpose()?
+                    } else {
+                        None
+                    },
+                },
+            },
+        )?;
+        written += 1;
+        let mut version = p.version;
+        let mut on = received;
+        for action in steps.iter().copied() {
+            on = on + TimeDelta::days(if action == A::Reply { 20 } else { 3 });
+            let a = PetitionAction {
+                action,
+                version: Some(version),
+                on: Some(on),
+                assigned_unit: (action == A::Assign).then(|| "430381".to_owned()),
+                reply: (action == A::Reply)
+                    .then(|| "经核实，已协调相关部门办理，并书面答复信访人".to_owned()),
+                follow_up: (action == A::FollowUp)
+                    .then(|| "电话回访，信访人表示问题已解决".to_owned()),
+                satisfaction: (action == A::FollowUp).then_some(Satisfaction::Satisfied),
+                unresolved: None,
+                note: (action == A::Redirect)
+                    .then(|| "属民事纠纷，已告知信访人向所在镇人民调解委员会申请调解".to_owned()),
+            };
+            version = crate::petitions::cases::act(conn, &rights, p.id, version, &a)?.version;
+        }
+    }
+    Ok(written)
+}

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod org;
 pub mod pagination;
 pub mod persons;
+pub mod petitions;
 pub mod pii;
 pub mod plan;
 pub mod record;

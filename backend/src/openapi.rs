@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, plan, rehab, retrofit,
-    training, users,
+    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, petitions, plan,
+    rehab, retrofit, training, users,
 };
 
 struct BearerAuth;
@@ -59,6 +59,8 @@ impl Modify for BearerAuth {
         care::routes::list_assessments, care::routes::create_assessment, care::routes::get_assessment,
         care::routes::list_placements, care::routes::create_placement, care::routes::get_placement, care::routes::act, care::routes::transfer,
         care::routes::list_logs, care::routes::add_log, care::routes::export, care::routes::kpi,
+        petitions::routes::list, petitions::routes::create, petitions::routes::get, petitions::routes::act,
+        petitions::routes::reveal, petitions::routes::deadlines, petitions::routes::export, petitions::routes::kpi,
         plan::routes::list_plans, plan::routes::get_plan, plan::routes::update_plan, plan::routes::update_measure,
         plan::routes::create_indicator, plan::routes::update_indicator,
         plan::routes::get_targets, plan::routes::set_target, plan::routes::delete_target,

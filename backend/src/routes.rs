@@ -4,8 +4,8 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, plan, rehab,
-    retrofit, training, users,
+    attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, petitions,
+    plan, rehab, retrofit, training, users,
 };
 
 /// Mounts the API and the health checks.
@@ -158,6 +158,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     post().to(retrofit::routes::act),
                 )
                 .route("/kpi/care", get().to(care::routes::kpi))
+                .route("/kpi/petitions", get().to(petitions::routes::kpi))
+                .route("/petitions", get().to(petitions::routes::list))
+                .route("/petitions", post().to(petitions::routes::create))
+                .route("/petitions/export", get().to(petitions::routes::export))
+                .route(
+                    "/petitions/deadlines",
+                    get().to(petitions::routes::deadlines),
+                )
+                .route("/petitions/{id}", get().to(petitions::routes::get))
+                .route("/petitions/{id}/actions", post().to(petitions::routes::act))
+                .route(
+                    "/petitions/{id}/reveal",
+                    post().to(petitions::routes::reveal),
+                )
                 .route("/care/providers", get().to(care::routes::list_providers))
                 .route("/care/providers", post().to(care::routes::create_provider))
                 .route("/care/providers/{id}", get().to(care::routes::get_provider))

@@ -125,6 +125,18 @@ pub enum Route {
     /// Measure 9's KPI by unit.
     #[at("/kpi/care")]
     CareKpi,
+    /// Petitions (信访) of the user's area.
+    #[at("/petitions")]
+    Petitions,
+    /// Register a petition.
+    #[at("/petitions/new")]
+    PetitionNew,
+    /// One petition and its steps.
+    #[at("/petitions/:id")]
+    Petition {
+        /// Petition id.
+        id: String,
+    },
     /// Training courses.
     #[at("/courses")]
     Courses,
@@ -213,6 +225,7 @@ impl Route {
             Route::CarePlacements | Route::CareNew | Route::CarePlacement { .. } => "care",
             Route::CareProviders => "care_providers",
             Route::CareKpi => "kpi_care",
+            Route::Petitions | Route::PetitionNew | Route::Petition { .. } => "petitions",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -312,6 +325,9 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
         if has(ReadKpi) {
             items.push((Route::CareKpi, "nav.kpi_care"));
         }
+    }
+    if has(ReadPetitions) {
+        items.push((Route::Petitions, "nav.petitions"));
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -563,6 +579,15 @@ fn switch(route: Route) -> Html {
             html! { <RequireLogin><pages::care::providers::ProviderList /></RequireLogin> }
         }
         Route::CareKpi => html! { <RequireLogin><pages::care::kpi::CareKpiPage /></RequireLogin> },
+        Route::Petitions => {
+            html! { <RequireLogin><pages::petitions::list::PetitionList /></RequireLogin> }
+        }
+        Route::PetitionNew => {
+            html! { <RequireLogin><pages::petitions::form::PetitionForm /></RequireLogin> }
+        }
+        Route::Petition { id } => {
+            html! { <RequireLogin><pages::petitions::page::PetitionPage {id} /></RequireLogin> }
+        }
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {

@@ -632,6 +632,88 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("home.about.care", "托养评估、安置审批、在托、暂停、结束和转介", "Care assessments, placement approval, care in force, suspension, ending and transfers"),
     ("home.about.care_providers", "本地托养机构及其床位（名额）", "The area's care providers and their places"),
     ("home.about.kpi_care", "各地托养服务人数（满30天）与目标", "Persons in care (30 days or more) in each area, against the targets"),
+    ("nav.petitions", "信访", "Petitions"),
+    ("cap.read_petitions", "查看信访记录（信访人信息脱敏）", "Read petitions (petitioners masked)"),
+    ("petition.title", "信访", "Petitions"),
+    ("petition.new", "登记信访", "Register a petition"),
+    ("petition.export", "导出信访台账", "Export the ledger"),
+    ("petition.export_label", "按当前筛选条件导出信访台账（信访人信息已脱敏）", "Export the petition ledger of these filters (petitioners masked)"),
+    ("petition.exported", "台账已下载", "The ledger was downloaded"),
+    ("petition.status", "状态", "Status"),
+    ("petition.channel", "渠道", "Channel"),
+    ("petition.overdue_only", "只看逾期", "Overdue only"),
+    ("petition.overdue", "逾期", "Overdue"),
+    ("petition.is_overdue", "已超过办理期限，尚未办结", "Past its deadline and still open"),
+    ("petition.area", "地区", "Area"),
+    ("petition.none", "没有信访记录", "No petitions"),
+    ("petition.not_found", "未找到该信访件", "No such petition"),
+    ("petition.received_on", "登记日期", "Received on"),
+    ("petition.county", "所属县市区", "County"),
+    ("petition.petitioner", "信访人", "Petitioner"),
+    ("petition.name", "姓名", "Name"),
+    ("petition.id_number", "身份证号", "Identity number"),
+    ("petition.phone", "联系电话", "Phone"),
+    ("petition.matter", "信访事项", "The matter"),
+    ("petition.subject", "事由", "Subject"),
+    ("petition.category", "类别", "Category"),
+    ("petition.content", "具体诉求", "What is asked"),
+    ("petition.save", "登记", "Register"),
+    ("petition.accept_due", "受理期限", "Accept by"),
+    ("petition.reply_due", "答复期限", "Reply by"),
+    ("petition.assigned_unit", "承办单位", "Handling unit"),
+    ("petition.assigned_unit_code", "承办单位代码（本县或乡镇）", "Handling unit code (the county or a town)"),
+    ("petition.person", "关联残疾人", "Person concerned"),
+    ("petition.reply", "答复意见", "Reply"),
+    ("petition.follow_up", "回访情况", "Follow-up"),
+    ("petition.satisfaction", "满意度", "Satisfaction"),
+    ("petition.unresolved", "回访发现问题未解决", "Follow-up found the problem unsolved"),
+    ("petition.yes", "是", "Yes"),
+    ("petition.reopened", "重新办理次数", "Times reopened"),
+    ("petition.done", "已完成", "done"),
+    ("petition.actions", "办理", "Handling"),
+    ("petition.related", "同一信访人的其他信访件", "Other petitions of this petitioner"),
+    ("petition.timeline", "办理记录", "History"),
+    ("petition.reveal", "查看完整信息", "Show in full"),
+    ("petition.reveal_reason", "查看原因（将记入审计日志）", "Reason (written to the audit log)"),
+    ("petition.redirect_to", "告知信访人向何机关提出", "Where the petitioner was directed"),
+    ("petition.reopen_reason", "重新办理原因", "Why it is reopened"),
+    ("petition.note", "备注", "Note"),
+    ("petition.on", "办理日期", "Day"),
+    ("petition.cancel", "取消", "Cancel"),
+    ("petition_channel.governor_mailbox", "省长信箱", "Governor's mailbox"),
+    ("petition_channel.chairman_mailbox", "理事长信箱", "Chairman's mailbox"),
+    ("petition_channel.rednet", "红网问政", "Rednet (红网问政)"),
+    ("petition_channel.referral", "上级交办", "Referred from above"),
+    ("petition_channel.letter", "来信", "Letter"),
+    ("petition_channel.visit", "来访", "Visit"),
+    ("petition_channel.phone", "来电", "Phone call"),
+    ("petition_category.policy_inquiry", "政策咨询", "Policy inquiry"),
+    ("petition_category.subsidies", "补贴发放", "Subsidies"),
+    ("petition_category.social_assistance", "社会救助与低保", "Social assistance"),
+    ("petition_category.rehabilitation", "康复与辅具", "Rehabilitation and devices"),
+    ("petition_category.employment", "就业与培训", "Employment and training"),
+    ("petition_category.education", "教育", "Education"),
+    ("petition_category.housing", "住房与无障碍改造", "Housing and accessibility"),
+    ("petition_category.certificate", "残疾人证", "Disability certificate"),
+    ("petition_category.rights_violation", "权益侵害", "Rights violated"),
+    ("petition_category.staff_conduct", "工作人员作风", "Staff conduct"),
+    ("petition_category.other", "其他", "Other"),
+    ("petition_status.registered", "已登记", "Registered"),
+    ("petition_status.accepted", "已受理", "Accepted"),
+    ("petition_status.redirected", "不予受理（已告知）", "Not accepted (redirected)"),
+    ("petition_status.assigned", "已交办", "Assigned"),
+    ("petition_status.in_progress", "办理中", "In progress"),
+    ("petition_status.replied", "已答复", "Replied"),
+    ("petition_status.followed_up", "已回访", "Followed up"),
+    ("petition_status.closed", "已办结", "Closed"),
+    ("petition_action.accept", "受理", "Accept"),
+    ("petition_action.redirect", "不予受理并告知", "Redirect"),
+    ("petition_action.assign", "交办", "Assign"),
+    ("petition_action.start", "开始办理", "Start"),
+    ("petition_action.reply", "答复", "Reply"),
+    ("petition_action.follow_up", "回访", "Follow up"),
+    ("petition_action.close", "办结", "Close"),
+    ("petition_action.reopen", "重新办理", "Reopen"),
     ("care.title", "托养服务", "Care services"),
     ("care.new", "新增托养安置", "New placement"),
     ("care.export", "导出托养台账", "Export the ledger"),
@@ -1284,6 +1366,30 @@ mod tests {
         }
         for c in shared::auth::Capability::ALL {
             assert_ne!(Lang::Zh.t(&format!("cap.{c}")), format!("cap.{c}"));
+        }
+        for s in shared::petitions::PetitionStatus::ALL {
+            assert_ne!(
+                Lang::Zh.t(&format!("petition_status.{s}")),
+                format!("petition_status.{s}")
+            );
+        }
+        for a in shared::petitions::PetitionActionKind::ALL {
+            assert_ne!(
+                Lang::En.t(&format!("petition_action.{a}")),
+                format!("petition_action.{a}")
+            );
+        }
+        for c in shared::petitions::PetitionChannel::ALL {
+            assert_ne!(
+                Lang::Zh.t(&format!("petition_channel.{c}")),
+                format!("petition_channel.{c}")
+            );
+        }
+        for c in shared::petitions::PetitionCategory::ALL {
+            assert_ne!(
+                Lang::En.t(&format!("petition_category.{c}")),
+                format!("petition_category.{c}")
+            );
         }
         for s in shared::employment::LoanStatus::ALL {
             assert_ne!(Lang::Zh.t(&format!("loan.{s}")), format!("loan.{s}"));

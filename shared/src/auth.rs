@@ -67,6 +67,8 @@ crate::string_enum! {
         ApproveRetrofits = "approve_retrofits",
         /// Write petitions.
         WritePetitions = "write_petitions",
+        /// Read petitions (the petitioner masked): rights and county staff, leaders.
+        ReadPetitions = "read_petitions",
         /// Read care service (托养) assessments, placements and service logs (disability
         /// care data: employment and county staff, leaders).
         ReadCare = "read_care",
@@ -107,6 +109,7 @@ impl Capability {
                 | Capability::ReadRehab
                 | Capability::ReadRetrofits
                 | Capability::ReadCare
+                | Capability::ReadPetitions
         )
     }
 }
@@ -122,6 +125,7 @@ impl Role {
                 ReadRehab,
                 ReadRetrofits,
                 ReadCare,
+                ReadPetitions,
                 ReadKpi,
                 ConfirmGrants,
                 SetTargets,
@@ -157,6 +161,7 @@ impl Role {
                 ReadRetrofits,
                 ApproveRetrofits,
                 WritePetitions,
+                ReadPetitions,
                 ReadKpi,
             ],
             Role::Staff => &[
@@ -172,6 +177,7 @@ impl Role {
                 ReadRetrofits,
                 ApproveRetrofits,
                 WritePetitions,
+                ReadPetitions,
                 ReadCare,
                 WriteCare,
                 ApproveCare,

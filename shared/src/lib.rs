@@ -15,6 +15,7 @@ pub mod id_number;
 pub mod mask;
 pub mod money;
 pub mod person;
+pub mod petitions;
 pub mod plan;
 pub mod rehab;
 pub mod retrofit;

@@ -23,6 +23,21 @@ pub fn mask_certificate_number(cert: &str) -> String {
     }
 }
 
+/// Masks a phone number: the first 3 and last 4 characters kept, the rest `*`
+/// (`138****5678`). Shorter strings are masked entirely.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.trim().chars().collect();
+    let n = chars.len();
+    if n < 8 {
+        return "*".repeat(n);
+    }
+    chars[..3]
+        .iter()
+        .chain(std::iter::repeat_n(&'*', n - 7))
+        .chain(&chars[n - 4..])
+        .collect()
+}
+
 /// Masks a person's name for lists that show who is behind a figure: the first
 /// character kept, every other one `*` (`张三丰` → `张**`).
 pub fn mask_name(name: &str) -> String {
@@ -42,6 +57,13 @@ mod tests {
         assert_eq!(mask_name("张三丰"), "张**");
         assert_eq!(mask_name("李"), "李");
         assert_eq!(mask_name(""), "");
+    }
+
+    #[test]
+    fn phones_keep_both_ends() {
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("0731-5555666"), "073*****5666");
+        assert_eq!(mask_phone("12345"), "*****");
     }
 
     #[test]

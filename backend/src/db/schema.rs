@@ -1034,3 +1034,73 @@ diesel::table! {
         built_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    petition_deadlines (channel) {
+        channel -> Text,
+        accept_days -> Integer,
+        reply_days -> Integer,
+    }
+}
+
+diesel::table! {
+    petitions (id) {
+        id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        channel -> Text,
+        received_on -> Date,
+        year -> Integer,
+        petitioner_name_enc -> Text,
+        petitioner_name_masked -> Text,
+        petitioner_id_enc -> Nullable<Text>,
+        petitioner_id_masked -> Nullable<Text>,
+        petitioner_phone_enc -> Nullable<Text>,
+        petitioner_phone_masked -> Nullable<Text>,
+        petitioner_key -> Text,
+        subject -> Text,
+        category -> Text,
+        content -> Nullable<Text>,
+        person_id -> Nullable<Text>,
+        assigned_unit -> Nullable<Text>,
+        status -> Text,
+        accept_due -> Date,
+        accepted_on -> Nullable<Date>,
+        reply_due -> Nullable<Date>,
+        reply -> Nullable<Text>,
+        replied_on -> Nullable<Date>,
+        follow_up -> Nullable<Text>,
+        followed_up_on -> Nullable<Date>,
+        satisfaction -> Nullable<Text>,
+        unresolved -> Bool,
+        closed_on -> Nullable<Date>,
+        reopened -> Integer,
+        rectification_id -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    petition_events (id) {
+        id -> Text,
+        petition_id -> Text,
+        effective_on -> Date,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_username -> Text,
+        actor_unit -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(petition_events -> petitions (petition_id));
+diesel::allow_tables_to_appear_in_same_query!(petitions, petition_events);

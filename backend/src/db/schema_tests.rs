@@ -124,6 +124,16 @@ INSERT INTO care_service_logs (id, placement_id, county_code, served_on, hours, 
     recorded_by, created_at, created_by)
 VALUES ('chk-service-log', 'chk-placement', '430381', '2020-03-02', 2, 'test', 'test', 'test',
     '2026-01-01 00:00:00', 'test');
+INSERT INTO petitions (id, county_code, city_code, channel, received_on, year,
+    petitioner_name_enc, petitioner_name_masked, petitioner_key, subject, category, status,
+    accept_due, unresolved, reopened, version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-petition', '430381', '4303', 'letter', '2020-03-01', 2020, 'enc', '王**',
+    'petition:chk-petition', 'test', 'other', 'registered', '2020-03-16', FALSE, 0, 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO petition_events (id, petition_id, effective_on, at, actor_id, actor_username,
+    actor_unit, to_status)
+VALUES ('chk-petition-event', 'chk-petition', '2020-03-01', '2026-01-01 00:00:00', 'test',
+    'test', '43', 'registered');
 INSERT INTO import_jobs (id, kind, target_id, owner_id, state, created_at, updated_at)
 SELECT 'chk-job', 'roster', 'test', id, 'validating', '2026-01-01 00:00:00', '2026-01-01 00:00:00'
 FROM users WHERE username = 'admin';
@@ -522,6 +532,7 @@ fn cases() -> Vec<Case> {
     cases.extend(rehab_cases());
     cases.extend(retrofit_cases());
     cases.extend(care_cases());
+    cases.extend(petition_cases());
     cases.extend(plan_cases());
     cases
 }
@@ -638,6 +649,64 @@ fn owner_types(row: &'static str) -> Case {
         kinds.push("care_placement");
     }
     codes("attachments", row, "owner_type", kinds, false)
+}
+
+/// The petition tables' constrained columns.
+fn petition_cases() -> Vec<Case> {
+    use shared::petitions::{PetitionCategory, PetitionChannel, PetitionStatus};
+    use shared::retrofit::Satisfaction;
+    const PETITION: &str = "id = 'chk-petition'";
+    const EVENT: &str = "id = 'chk-petition-event'";
+    let channels = || strs(PetitionChannel::ALL, PetitionChannel::as_str);
+    let statuses = || strs(PetitionStatus::ALL, PetitionStatus::as_str);
+    vec![
+        codes("petitions", PETITION, "channel", channels(), false),
+        codes(
+            "petitions",
+            PETITION,
+            "category",
+            strs(PetitionCategory::ALL, PetitionCategory::as_str),
+            false,
+        ),
+        codes("petitions", PETITION, "status", statuses(), false),
+        codes(
+            "petitions",
+            PETITION,
+            "satisfaction",
+            strs(Satisfaction::ALL, Satisfaction::as_str),
+            true,
+        ),
+        range("petitions", PETITION, "year", &[2000, 2100], &[1999, 2101]),
+        range("petitions", PETITION, "reopened", &[0, 100], &[-1, 101]),
+        codes("petition_events", EVENT, "from_status", statuses(), true),
+        codes("petition_events", EVENT, "to_status", statuses(), false),
+        // The channel is the key: only its own value is tried on the row (the others
+        // are taken by their rows), the list still compared with the enum.
+        Case {
+            accepted: vec![lit("letter")],
+            ..codes(
+                "petition_deadlines",
+                "channel = 'letter'",
+                "channel",
+                channels(),
+                false,
+            )
+        },
+        range(
+            "petition_deadlines",
+            "channel = 'letter'",
+            "accept_days",
+            &[1, 90],
+            &[0, 91],
+        ),
+        range(
+            "petition_deadlines",
+            "channel = 'letter'",
+            "reply_days",
+            &[1, 180],
+            &[0, 181],
+        ),
+    ]
 }
 
 /// The care services tables' constrained columns.
@@ -1263,6 +1332,9 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         care_service_logs,
         care_settings,
         care_targets,
+        petition_deadlines,
+        petitions,
+        petition_events,
         plans,
         plan_measures,
         measure_units,

@@ -271,7 +271,7 @@ pub fn dashboard(
         counters: DashboardCounters {
             overdue_milestones: overdue,
             open_problems: None,
-            overdue_petitions: None,
+            overdue_petitions: Some(crate::petitions::cases::overdue_count(conn, unit, day)?),
         },
         milestones,
     })

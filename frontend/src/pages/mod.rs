@@ -14,6 +14,7 @@ pub mod password;
 pub mod person_detail;
 pub mod person_form;
 pub mod persons;
+pub mod petitions;
 pub mod programme;
 pub mod rehab;
 pub mod retrofit;
