@@ -161,9 +161,15 @@ fn test() -> Result<(), String> {
 /// Fuzzes the API from its OpenAPI document with schemathesis (from PyPI, in a virtual
 /// environment under the target directory), as an admin and as a county user.
 fn api_fuzz() -> Result<(), String> {
-    let mut build = cargo();
-    build.args(["build", "-p", "xiangzhu-backend", "--bin", "xiangzhu"]);
-    run("build the server for the API fuzzer", build)?;
+    // `cargo test --workspace` has just built the server binary (the backend's
+    // integration tests run it) with the test build's features. A separate
+    // `cargo build -p xiangzhu-backend` would resolve the features of fewer crates and
+    // compile every dependency a second time (minutes on a cold CI machine).
+    if !target_dir().join("debug/xiangzhu").exists() {
+        let mut build = cargo();
+        build.args(["build", "-p", "xiangzhu-backend", "--bin", "xiangzhu"]);
+        run("build the server for the API fuzzer", build)?;
+    }
     let venv = target_dir().join("fuzz-venv");
     let python = venv.join("bin/python");
     let requirements = root().join("tests/fuzz/requirements.txt");
