@@ -4,7 +4,7 @@
 use serde::Serialize;
 use shared::api::Page;
 use shared::rectification::{
-    RectificationAction, RectificationCreate, RectificationItem, RectificationKpi, WorkItem,
+    RectificationAction, RectificationCreate, RectificationItem, WorkItem,
 };
 use uuid::Uuid;
 
@@ -79,11 +79,6 @@ pub fn export_path(q: &ItemQuery) -> String {
             unit: q.unit.as_deref(),
         },
     )
-}
-
-/// The KPIs of the caller's area.
-pub async fn kpi() -> Result<RectificationKpi, ApiError> {
-    get("/api/v1/kpi/rectification").await
 }
 
 /// The caller's unit's work, due soon or overdue.
