@@ -32,6 +32,8 @@ crate::string_enum! {
         /// A home accessibility retrofit case (`retrofit_cases`): before and after
         /// photos, the household's signature.
         RetrofitCase = "retrofit_case",
+        /// A rectification item (`rectification_items`): the evidence of its rectification.
+        RectificationItem = "rectification_item",
     }
 }
 
@@ -42,6 +44,7 @@ impl OwnerKind {
             OwnerKind::Person => Capability::ReadPersons,
             OwnerKind::RehabNeed => Capability::ReadRehab,
             OwnerKind::RetrofitCase => Capability::ReadRetrofits,
+            OwnerKind::RectificationItem => Capability::ReadRectification,
         }
     }
 
@@ -51,6 +54,7 @@ impl OwnerKind {
             OwnerKind::Person => Capability::WritePersons,
             OwnerKind::RehabNeed => Capability::WriteRehab,
             OwnerKind::RetrofitCase => Capability::WriteRetrofits,
+            OwnerKind::RectificationItem => Capability::WriteRectification,
         }
     }
 }

@@ -91,6 +91,15 @@ crate::string_enum! {
         /// Approve (and withdraw approval of) the reports of the units below, and grant
         /// lock exceptions (leaders).
         ApproveReports = "approve_reports",
+        /// Read rectification items (问题清零) in scope: county and city staff, leaders,
+        /// the poverty office.
+        ReadRectification = "read_rectification",
+        /// Record rectification items and take the county's steps (assign, rectify,
+        /// submit with evidence, long-term, merge duplicates).
+        WriteRectification = "write_rectification",
+        /// Recheck and close out (销号) or reopen items of the counties below (city staff,
+        /// the provincial poverty office; never the unit that rectified).
+        RecheckRectification = "recheck_rectification",
     }
 }
 
@@ -110,6 +119,7 @@ impl Capability {
                 | Capability::ReadRetrofits
                 | Capability::ReadCare
                 | Capability::ReadPetitions
+                | Capability::ReadRectification
         )
     }
 }
@@ -131,6 +141,7 @@ impl Role {
                 SetTargets,
                 SubmitReports,
                 ApproveReports,
+                ReadRectification,
             ],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
@@ -183,6 +194,9 @@ impl Role {
                 ApproveCare,
                 ReadKpi,
                 SubmitReports,
+                ReadRectification,
+                WriteRectification,
+                RecheckRectification,
             ],
         }
     }
@@ -234,6 +248,9 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::ReadKpi,
             Capability::ManagePlan,
             Capability::SetTargets,
+            Capability::ReadRectification,
+            Capability::WriteRectification,
+            Capability::RecheckRectification,
         ]
     } else {
         &[]

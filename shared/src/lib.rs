@@ -17,6 +17,7 @@ pub mod money;
 pub mod person;
 pub mod petitions;
 pub mod plan;
+pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 pub mod uscc;

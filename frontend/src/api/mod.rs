@@ -5,6 +5,7 @@
 pub mod care;
 pub mod petitions;
 pub mod plan;
+pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 

@@ -16,6 +16,7 @@ pub mod person_form;
 pub mod persons;
 pub mod petitions;
 pub mod programme;
+pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 pub mod users;
