@@ -60,7 +60,7 @@ impl Modify for BearerAuth {
         care::routes::list_assessments, care::routes::create_assessment, care::routes::get_assessment,
         care::routes::list_placements, care::routes::create_placement, care::routes::get_placement, care::routes::act, care::routes::transfer,
         care::routes::list_logs, care::routes::add_log, care::routes::export, care::routes::kpi,
-        petitions::routes::list, petitions::routes::create, petitions::routes::get, petitions::routes::act,
+        petitions::routes::list, petitions::routes::create, petitions::routes::get, petitions::routes::act, petitions::routes::open_rectification,
         petitions::routes::reveal, petitions::routes::deadlines, petitions::routes::export, petitions::routes::kpi,
         plan::routes::list_plans, plan::routes::get_plan, plan::routes::update_plan, plan::routes::update_measure,
         plan::routes::create_indicator, plan::routes::update_indicator,

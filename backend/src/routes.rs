@@ -191,6 +191,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/petitions/{id}", get().to(petitions::routes::get))
                 .route("/petitions/{id}/actions", post().to(petitions::routes::act))
                 .route(
+                    "/petitions/{id}/rectification",
+                    post().to(petitions::routes::open_rectification),
+                )
+                .route(
                     "/petitions/{id}/reveal",
                     post().to(petitions::routes::reveal),
                 )

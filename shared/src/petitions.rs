@@ -239,6 +239,22 @@ pub struct PetitionCreate {
 
 /// Body of `POST /api/v1/petitions/{id}/actions`: one workflow step. `on` is the day it
 /// takes effect (default today). `assign` needs `assigned_unit`; `reply` needs `reply`;
+/// The rectification item to open from a petition whose follow-up found the problem
+/// unresolved (`POST /api/v1/petitions/{id}/rectification`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PetitionRectificationInput {
+    /// The petition's version as the client saw it.
+    pub version: i64,
+    /// The problem's category (三落实 / 三精准 / 三保障).
+    pub category: crate::rectification::ProblemCategory,
+    /// The day it must be rectified by.
+    pub deadline: chrono::NaiveDate,
+    /// What is wrong (default: the petition's subject).
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
 /// `follow_up` needs `follow_up` and `satisfaction`; `redirect` and `reopen` need `note`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

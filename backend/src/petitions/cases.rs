@@ -827,6 +827,93 @@ pub fn act_in(
     get(conn, user, id)
 }
 
+/// Opens the rectification item (measure 6) for a petition whose follow-up found the
+/// problem unresolved: one item per petition (its id derived from the petition's, so a
+/// resent request opens no second one), in the petition's county, for its linked person,
+/// found on the follow-up day; the petition keeps the item's id. Anything else is 409.
+pub fn open_rectification(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: Uuid,
+    input: &shared::petitions::PetitionRectificationInput,
+) -> Result<Petition, ApiError> {
+    use crate::rectification::items::{open_in, NewItem};
+    use shared::rectification::ProblemSource;
+    write_tx(conn, |conn| {
+        let r = row(conn, &user.scope, id)?;
+        if r.version != input.version {
+            return Err(ApiError::stale_version());
+        }
+        let status: PetitionStatus = code(&r.status)?;
+        if !r.unresolved
+            || !matches!(status, PetitionStatus::FollowedUp | PetitionStatus::Closed)
+            || r.rectification_id.is_some()
+        {
+            return Err(ApiError::Conflict {
+                code: "invalid_transition",
+                detail: "only a followed-up petition whose problem is unresolved, and without an item yet, opens a rectification item".into(),
+            });
+        }
+        let found_on = r.followed_up_on.unwrap_or_else(today);
+        let mut errs = FieldErrors::new();
+        if input.deadline < found_on {
+            errs.add("deadline", "before_start", "the deadline lies before the follow-up");
+        }
+        let description = input
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(&r.subject)
+            .to_owned();
+        errs.check(
+            "description",
+            shared::validation::validate_text(&description, MAX_TEXT),
+        );
+        errs.into_result(()).map_err(ApiError::Validation)?;
+        let item = open_in(
+            conn,
+            user,
+            NewItem {
+                id: Some(crate::plan::key_id("petition_rectification", &[&r.id])),
+                source: ProblemSource::Petition,
+                source_id: Some(id),
+                source_ref: Some(r.subject.clone()),
+                county_code: r.county_code.clone(),
+                person_id: r.person_id.as_deref().map(uuid).transpose()?,
+                household: None,
+                category: input.category,
+                description,
+                measure: Some(18),
+                found_on,
+                deadline: input.deadline,
+            },
+        )?;
+        let n = diesel::update(
+            petitions::table
+                .filter(petitions::id.eq(&r.id))
+                .filter(petitions::version.eq(input.version)),
+        )
+        .set((
+            petitions::rectification_id.eq(item.to_string()),
+            petitions::version.eq(input.version + 1),
+            petitions::updated_at.eq(now()),
+            petitions::updated_by.eq(user.id.to_string()),
+        ))
+        .execute(conn)?;
+        crate::record::changed(n)?;
+        audit_petition(
+            conn,
+            user,
+            AuditAction::Update,
+            (&r.id, &r.county_code),
+            None,
+            serde_json::json!({"rectification_id": item}),
+        )?;
+        get(conn, user, id)
+    })
+}
+
 /// Shows the petitioner in full (name, identity number, phone), recording who asked and
 /// why under the petition's county.
 pub fn reveal(

@@ -93,6 +93,28 @@ pub async fn act(
     ))
 }
 
+/// Opens the rectification item for a followed-up petition whose problem is unresolved
+/// (one per petition); the version must be current.
+#[utoipa::path(post, path = "/api/v1/petitions/{id}/rectification", tag = "petitions", params(("id" = Uuid, Path, description = "petition id")),
+    request_body = shared::petitions::PetitionRectificationInput,
+    responses((status = 200, body = Petition), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn open_rectification(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<shared::petitions::PetitionRectificationInput>,
+) -> Result<web::Json<Petition>, ApiError> {
+    // Who handles the petition opens its item, as a cadre's visit does.
+    super::require_writer(&user)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| cases::open_rectification(conn, &user, id, &body))
+            .await?,
+    ))
+}
+
 /// Shows the petitioner in full; the reason is audited.
 #[utoipa::path(post, path = "/api/v1/petitions/{id}/reveal", tag = "petitions", params(("id" = Uuid, Path, description = "petition id")),
     request_body = RevealRequest,

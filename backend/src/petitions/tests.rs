@@ -21,6 +21,7 @@ db_tests!(
     the_ledger_is_masked_and_audited,
     the_kpi_matches_a_hand_count,
     the_demo_has_petitions_in_xiangxiang,
+    an_unresolved_follow_up_opens_one_rectification_item,
 );
 
 const WRITER: &str = "xiangxiang.rights";
@@ -939,4 +940,67 @@ async fn the_demo_has_petitions_in_xiangxiang(backend: Backend) {
     let again = crate::demo::seed_petitions(&mut app.conn(), &app.state.pii)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again, 0);
+}
+
+async fn an_unresolved_follow_up_opens_one_rectification_item(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let t = app.token(WRITER).await;
+    let person = crate::testing::PersonBuilder::new().create(&app).id;
+    let mut body = petition("letter", "2020-03-01", None);
+    body["person_id"] = json!(person);
+    let (id, v) = register(&app, &t, body).await;
+    let r = walk(&app, &t, &id, v, &path_to(PetitionStatus::Replied)).await;
+    let r = step(
+        &app,
+        &t,
+        &id,
+        json!({"action": "follow_up", "version": version(&r), "on": "2020-04-10",
+            "follow_up": "回访：补贴仍未到账", "satisfaction": "dissatisfied", "unresolved": true}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v = version(&r);
+    let path = format!("/api/v1/petitions/{id}/rectification");
+    let ask = |v: i64, deadline: &str| {
+        json!({"version": v, "category": "policy", "deadline": deadline})
+    };
+    // A deadline before the follow-up is a field error; a stale version a conflict.
+    let r = app.post(&t, &path, ask(v, "2020-04-01")).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = app.post(&t, &path, ask(v - 1, "2020-05-10")).await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    // Another county's staff do not see the petition.
+    let liuyang = app.token("liuyang.staff").await;
+    assert_eq!(app.post(&liuyang, &path, ask(v, "2020-05-10")).await.status, 404);
+    let r = app.post(&t, &path, ask(v, "2020-05-10")).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let item = r.body["rectification_id"].as_str().unwrap_or_default().to_owned();
+    assert!(!item.is_empty(), "{}", r.body);
+    // Once is enough: asking again (even at the new version) opens nothing more.
+    let again = app.post(&t, &path, ask(version(&r), "2020-05-10")).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let items: i64 = crate::db::schema::rectification_items::table
+        .filter(crate::db::schema::rectification_items::source_id.eq(&id))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap_or(-1);
+    assert_eq!(items, 1);
+    // The item: from the petition, in its county, for its person, found on the
+    // follow-up day, measure 18, seen by the county's staff.
+    let staff = app.token("xiangxiang.staff").await;
+    let got = app
+        .get(&staff, &format!("/api/v1/rectification/items/{item}"))
+        .await;
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.body["source"], "petition");
+    assert_eq!(got.body["county_code"], "430381");
+    assert_eq!(got.body["person_id"], json!(person));
+    assert_eq!(got.body["found_on"], "2020-04-10");
+    assert_eq!(got.body["measure"], 18);
+    // A petition resolved at follow-up opens none.
+    let (other, v2) = in_status(&app, &t, PetitionStatus::FollowedUp).await;
+    let r = app
+        .post(&t, &format!("/api/v1/petitions/{other}/rectification"), ask(v2, "2020-05-10"))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
 }

@@ -52,6 +52,14 @@ pub async fn act(id: Uuid, body: &PetitionAction) -> Result<Petition, ApiError> 
     post(&format!("/api/v1/petitions/{id}/actions"), body).await
 }
 
+/// Opens the rectification item of a petition whose follow-up found the problem unresolved.
+pub async fn open_rectification(
+    id: Uuid,
+    body: &shared::petitions::PetitionRectificationInput,
+) -> Result<Petition, ApiError> {
+    post(&format!("/api/v1/petitions/{id}/rectification"), body).await
+}
+
 /// Shows the petitioner in full, giving a reason (audited).
 pub async fn reveal(id: Uuid, reason: &str) -> Result<PetitionerRevealed, ApiError> {
     post(

@@ -6,7 +6,11 @@
 //! the reply, the follow-up and satisfaction, a note). A step refused as stale reloads
 //! the petition.
 
-use shared::petitions::{Petition, PetitionAction, PetitionActionKind, PetitionerRevealed};
+use shared::petitions::{
+    Petition, PetitionAction, PetitionActionKind, PetitionRectificationInput, PetitionStatus,
+    PetitionerRevealed,
+};
+use shared::rectification::ProblemCategory;
 use shared::retrofit::Satisfaction;
 use shared::FieldError;
 use yew::prelude::*;
@@ -112,6 +116,7 @@ pub fn petition_page(p: &PetitionProps) -> Html {
                 <p class="content" id="petition-content-text">{ c }</p>
             }
             <Petitioner petition={pt.clone()} />
+            <RectifyBox petition={pt.clone()} onopened={let petition = petition.clone(); Callback::from(move |p: Petition| petition.set(p))} />
             if let Some(a) = *done {
                 <p class="notice" role="status" id="petition-done" tabindex="-1">{ format!("{}: {}", ctx.t(&format!("petition_action.{a}")), ctx.t("petition.done")) }</p>
             }
@@ -225,6 +230,100 @@ fn petitioner(p: &PetitionerProps) -> Html {
                 </details>
             }
         </div>
+    }
+}
+
+/// Props of the box that opens a rectification item from the petition.
+#[derive(Properties, PartialEq)]
+struct RectifyProps {
+    petition: Petition,
+    onopened: Callback<Petition>,
+}
+
+/// Links to the petition's rectification item, or, when its follow-up found the problem
+/// unresolved, opens it (category and deadline; once per petition).
+#[function_component(RectifyBox)]
+fn rectify_box(p: &RectifyProps) -> Html {
+    let ctx = use_context::<Ctx>();
+    let fh = use_form("petition-rectify");
+    let category = use_state(String::new);
+    let deadline = use_state(|| ymd(crate::clock::today() + chrono::TimeDelta::days(30)));
+    let Some(ctx) = ctx else {
+        return html! {};
+    };
+    let lang = ctx.lang;
+    let pt = &p.petition;
+    if let Some(item) = pt.rectification_id {
+        return html! {
+            <p id="petition-rectification">
+                <Link<Route> to={Route::RectificationItem { id: item.to_string() }}>{ ctx.t("petition.rectification_item") }</Link<Route>>
+            </p>
+        };
+    }
+    let can_open = pt.unresolved
+        && matches!(pt.status, PetitionStatus::FollowedUp | PetitionStatus::Closed)
+        && ctx.me.as_ref().is_some_and(|m| {
+            m.permissions
+                .contains(&shared::auth::Capability::WritePetitions)
+        });
+    if !can_open {
+        return html! {};
+    }
+    let onsubmit = {
+        let (fh, category, deadline, onopened) = (
+            fh.clone(),
+            category.clone(),
+            deadline.clone(),
+            p.onopened.clone(),
+        );
+        let (id, version) = (pt.id, pt.version);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let mut errs = Vec::new();
+            let cat = category.parse::<ProblemCategory>().ok();
+            if cat.is_none() {
+                errs.push(FieldError::new("category", "required", ""));
+            }
+            let due = parse_date(&deadline);
+            if due.is_none() {
+                errs.push(FieldError::new("deadline", "invalid_date", ""));
+            }
+            let (Some(category), Some(deadline)) = (cat, due) else {
+                fh.reject(errs);
+                return;
+            };
+            let body = PetitionRectificationInput {
+                version,
+                category,
+                deadline,
+                description: None,
+            };
+            let onopened = onopened.clone();
+            fh.submit(
+                move |_| async move {
+                    crate::api::petitions::open_rectification(id, &body)
+                        .await
+                        .map_err(Failure::Api)
+                },
+                move |updated: Petition| {
+                    onopened.emit(updated);
+                    focus_id("petition-rectification");
+                },
+            );
+        })
+    };
+    html! {
+        <form class="actions-box" id="petition-rectify" onsubmit={onsubmit} novalidate=true>
+            <h2>{ ctx.t("petition.rectify_title") }</h2>
+            { fh.banner(lang, "petition-rectify-banner") }
+            <SelectField id="rectify-category" label={ctx.t("petition.rectify_category")} value={(*category).clone()} required=true
+                options={options(ProblemCategory::ALL, "rc_category", lang, Some("form.choose"))} onchange={fh.bind(&category, "category")} error={fh.error("category", lang)} />
+            <TextField id="rectify-deadline" kind="date" label={ctx.t("petition.rectify_deadline")} value={(*deadline).clone()}
+                oninput={fh.bind(&deadline, "deadline")} error={fh.error("deadline", lang)} required=true />
+            <div class="buttons">
+                <button type="submit" class="primary" id="rectify-save" disabled={fh.busy()}>{ ctx.t("petition.rectify_open") }</button>
+            </div>
+        </form>
     }
 }
 
