@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::{
     attachments, audit, auth, bases, care, health, kpi, loans, org, persons, plan, rehab, retrofit,
-    training, users,
+    training, users, visits,
 };
 
 struct BearerAuth;
@@ -59,6 +59,9 @@ impl Modify for BearerAuth {
         care::routes::list_assessments, care::routes::create_assessment, care::routes::get_assessment,
         care::routes::list_placements, care::routes::create_placement, care::routes::get_placement, care::routes::act, care::routes::transfer,
         care::routes::list_logs, care::routes::add_log, care::routes::export, care::routes::kpi,
+        visits::routes::list_pairings, visits::routes::create_pairing, visits::routes::cadres, visits::routes::get_pairing,
+        visits::routes::update_pairing, visits::routes::delete_pairing, visits::routes::list_visits, visits::routes::create_visit,
+        visits::routes::get_visit, visits::routes::update_visit, visits::routes::kpi,
         plan::routes::list_plans, plan::routes::get_plan, plan::routes::update_plan, plan::routes::update_measure,
         plan::routes::create_indicator, plan::routes::update_indicator,
         plan::routes::get_targets, plan::routes::set_target, plan::routes::delete_target,

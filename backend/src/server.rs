@@ -140,13 +140,16 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         crate::demo::seed_retrofits(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     let placements =
         crate::demo::seed_care(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pairings =
+        crate::demo::seed_pairings(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(
         accounts,
         persons,
         needs,
         retrofits,
         placements,
-        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases and care placements in 湘乡市)"
+        pairings,
+        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases, care placements and cadre pairings in 湘乡市)"
     );
     Ok(())
 }

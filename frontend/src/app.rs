@@ -125,6 +125,24 @@ pub enum Route {
     /// Measure 9's KPI by unit.
     #[at("/kpi/care")]
     CareKpi,
+    /// A cadre's paired households (measure 4) and the visits waiting to be sent.
+    #[at("/households")]
+    Households,
+    /// A new visit of a pairing.
+    #[at("/households/:pairing/visit")]
+    VisitNew {
+        /// Pairing id.
+        pairing: String,
+    },
+    /// The visits of a pairing.
+    #[at("/households/:pairing/visits")]
+    PairingVisits {
+        /// Pairing id.
+        pairing: String,
+    },
+    /// The pairings of the user's area (county staff keep them) and their KPI.
+    #[at("/pairings")]
+    Pairings,
     /// Training courses.
     #[at("/courses")]
     Courses,
@@ -213,6 +231,10 @@ impl Route {
             Route::CarePlacements | Route::CareNew | Route::CarePlacement { .. } => "care",
             Route::CareProviders => "care_providers",
             Route::CareKpi => "kpi_care",
+            Route::Households | Route::VisitNew { .. } | Route::PairingVisits { .. } => {
+                "households"
+            }
+            Route::Pairings => "pairings",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -312,6 +334,18 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
         if has(ReadKpi) {
             items.push((Route::CareKpi, "nav.kpi_care"));
         }
+    }
+    // Every DPF cadre visits paired households (measure 4).
+    if me
+        .user
+        .roles
+        .iter()
+        .any(|r| !matches!(r, shared::auth::Role::Admin | shared::auth::Role::Auditor))
+    {
+        items.push((Route::Households, "nav.households"));
+    }
+    if has(ReadPairings) {
+        items.push((Route::Pairings, "nav.pairings"));
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -435,6 +469,8 @@ pub fn app() -> Html {
         let me = me.clone();
         let loading = loading.clone();
         use_effect_with((), move |_| {
+            // Visits recorded without a network go out now and when it is back.
+            crate::api::visits::start_outbox();
             if crate::api::has_session() {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(m) = crate::api::get::<Me>("/api/v1/me").await {
@@ -563,6 +599,18 @@ fn switch(route: Route) -> Html {
             html! { <RequireLogin><pages::care::providers::ProviderList /></RequireLogin> }
         }
         Route::CareKpi => html! { <RequireLogin><pages::care::kpi::CareKpiPage /></RequireLogin> },
+        Route::Households => {
+            html! { <RequireLogin><pages::visits::MyHouseholds /></RequireLogin> }
+        }
+        Route::VisitNew { pairing } => {
+            html! { <RequireLogin><pages::visits::VisitNew {pairing} /></RequireLogin> }
+        }
+        Route::PairingVisits { pairing } => {
+            html! { <RequireLogin><pages::visits::PairingVisits {pairing} /></RequireLogin> }
+        }
+        Route::Pairings => {
+            html! { <RequireLogin><pages::visits::PairingList /></RequireLogin> }
+        }
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {

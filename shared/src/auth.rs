@@ -89,6 +89,12 @@ crate::string_enum! {
         /// Approve (and withdraw approval of) the reports of the units below, and grant
         /// lock exceptions (leaders).
         ApproveReports = "approve_reports",
+        /// Read the cadre ↔ household pairings and their visits in scope (a cadre
+        /// always sees their own without it).
+        ReadPairings = "read_pairings",
+        /// Keep the pairings of one's county: pair cadres with households, end pairings
+        /// (county staff).
+        ManagePairings = "manage_pairings",
     }
 }
 
@@ -107,6 +113,7 @@ impl Capability {
                 | Capability::ReadRehab
                 | Capability::ReadRetrofits
                 | Capability::ReadCare
+                | Capability::ReadPairings
         )
     }
 }
@@ -122,6 +129,7 @@ impl Role {
                 ReadRehab,
                 ReadRetrofits,
                 ReadCare,
+                ReadPairings,
                 ReadKpi,
                 ConfirmGrants,
                 SetTargets,
@@ -175,6 +183,8 @@ impl Role {
                 ReadCare,
                 WriteCare,
                 ApproveCare,
+                ReadPairings,
+                ManagePairings,
                 ReadKpi,
                 SubmitReports,
             ],

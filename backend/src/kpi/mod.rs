@@ -2,6 +2,7 @@
 
 pub mod care;
 pub mod employment;
+pub mod pairing;
 pub mod rehab;
 pub mod retrofits;
 pub mod routes;

@@ -6,6 +6,7 @@ pub mod care;
 pub mod plan;
 pub mod rehab;
 pub mod retrofit;
+pub mod visits;
 
 use std::cell::{Cell, RefCell};
 

@@ -18,3 +18,4 @@ pub mod programme;
 pub mod rehab;
 pub mod retrofit;
 pub mod users;
+pub mod visits;
