@@ -17,7 +17,7 @@ use shared::visits::{
 };
 use uuid::Uuid;
 
-use super::{delete, get, post, put, with_query, ApiError};
+use super::{get, post, put, with_query, ApiError};
 
 /// Filters of `GET /api/v1/pairings`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -70,19 +70,9 @@ pub async fn update_pairing(id: Uuid, body: &PairingUpdate) -> Result<Pairing, A
     put(&format!("/api/v1/pairings/{id}"), body).await
 }
 
-/// Deletes a pairing without visits.
-pub async fn delete_pairing(id: Uuid, version: i64) -> Result<(), ApiError> {
-    delete(&format!("/api/v1/pairings/{id}?version={version}")).await
-}
-
 /// The visits of a pairing (first page, up to 100).
 pub async fn visits_of(pairing: &str) -> Result<Page<Visit>, ApiError> {
     get(&format!("/api/v1/visits?pairing_id={pairing}&limit=100")).await
-}
-
-/// One visit.
-pub async fn visit(id: &str) -> Result<Visit, ApiError> {
-    get(&format!("/api/v1/visits/{id}")).await
 }
 
 /// Records a visit (idempotent by its id).
