@@ -923,6 +923,110 @@ pub fn seed_care(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
     Ok(written)
 }
 
+/// Problems to rectify (问题清零) in 湘乡市 for the demo: five items from different
+/// sources, recorded by `xiangxiang.staff` through the module's own checks — one open,
+/// one assigned, one being rectified (due within the week), one long-term with its plan,
+/// and one overdue — for a walk through rectify → submit with a photo (the county) →
+/// recheck and close out (`xiangtan.staff` or the poverty office).
+pub fn seed_rectification(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
+    use shared::rectification::{
+        LongTermInput, ProblemCategory as C, ProblemSource as S, RectificationAction,
+        RectificationActionKind as A, RectificationCreate, RectificationInput,
+    };
+    let staff = demo_actor(conn, "xiangxiang.staff")?;
+    let today = crate::db::today();
+    let day = |n: i64| crate::rectification::items::days_after(today, n);
+    let items: [(S, C, &str, &str, i64, i64, &[A]); 5] = [
+        (
+            S::Inspection,
+            C::Housing,
+            "3组 刘家危房未改造，残疾人仍居住在危房中",
+            "梅桥镇 3组",
+            -20,
+            25,
+            &[],
+        ),
+        (
+            S::Visit,
+            C::Medical,
+            "重度残疾人未参加城乡居民基本医疗保险",
+            "东山街道 8组",
+            -15,
+            10,
+            &[A::Assign],
+        ),
+        (
+            S::Petition,
+            C::Policy,
+            "困难残疾人生活补贴连续两个月未发放到位",
+            "壶天镇 2组",
+            -30,
+            5,
+            &[A::Assign, A::Start],
+        ),
+        (
+            S::Assessment2019,
+            C::Exit,
+            "2019年考核反馈：一户残疾人家庭退出贫困不达标",
+            "棋梓镇 5组",
+            -60,
+            -5,
+            &[A::Assign, A::Start, A::LongTerm],
+        ),
+        (
+            S::SelfCheck,
+            C::Education,
+            "适龄残疾儿童未入学，也未安排送教上门",
+            "龙洞镇 1组",
+            -40,
+            -3,
+            &[A::Assign],
+        ),
+    ];
+    let mut written = 0;
+    for (source, category, description, household, found, due, steps) in items {
+        let (_, item) = crate::rectification::items::create(
+            conn,
+            pii,
+            &staff,
+            &RectificationCreate {
+                id: None,
+                fields: RectificationInput {
+                    source,
+                    source_id: None,
+                    source_ref: None,
+                    county_code: "430381".into(),
+                    person_id: None,
+                    household: Some(household.into()),
+                    category,
+                    description: description.into(),
+                    measure: Some(6),
+                    found_on: day(found),
+                    deadline: day(due),
+                },
+            },
+        )?;
+        let mut version = item.version;
+        for action in steps {
+            let body = RectificationAction {
+                action: *action,
+                version,
+                note: None,
+                responsible_person: (*action == A::Assign)
+                    .then(|| "湘乡市残联 扶贫办 王建国".to_owned()),
+                long_term: (*action == A::LongTerm).then(|| LongTermInput {
+                    plan: "列入下一年度危房改造和产业帮扶计划，按季度跟踪".into(),
+                    deadline: day(120),
+                }),
+                duplicate_of: None,
+            };
+            version = crate::rectification::items::act(conn, &staff, item.id, &body)?.version;
+        }
+        written += 1;
+    }
+    Ok(written)
+}
+
 /// Measure 4 in 湘乡市 for the demo: each of the county's cadres paired by
 /// `xiangxiang.staff` with two registered-poor households from January 2020, and visits
 /// recorded by the cadres themselves (one finding unsafe housing), through the module's

@@ -27,6 +27,7 @@ pub mod plan;
 pub mod record;
 #[cfg(test)]
 mod record_contract;
+pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 pub mod routes;

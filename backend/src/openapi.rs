@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, plan, rehab, retrofit,
-    training, users, visits,
+    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, plan, rectification,
+    rehab, retrofit, training, users, visits,
 };
 
 struct BearerAuth;
@@ -68,6 +68,8 @@ impl Modify for BearerAuth {
         plan::routes::list_submissions, plan::routes::create_submission, plan::routes::list_reported, plan::routes::put_reported,
         plan::routes::get_report, plan::routes::act, plan::routes::list_exceptions, plan::routes::grant_exception,
         plan::routes::get_dashboard, plan::routes::get_series, plan::routes::get_records, plan::routes::export_dashboard,
+        rectification::routes::list, rectification::routes::create, rectification::routes::get, rectification::routes::act,
+        rectification::routes::export, rectification::routes::kpi, rectification::routes::my_work,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

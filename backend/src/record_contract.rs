@@ -62,6 +62,7 @@ record_contract!(
     milestone_submissions => milestone_submission_spec,
     pairings => pairing_spec,
     visits => visit_spec,
+    rectification_items => rectification_item_spec,
 );
 
 fn items(body: &Value) -> Vec<String> {
@@ -373,6 +374,26 @@ async fn retrofit_case_spec(app: &TestApp) -> Spec {
         readable: true,
         body: case("survey"),
         other_body: case("home_visit"),
+        update: None,
+        delete: false,
+    }
+}
+
+async fn rectification_item_spec(_: &TestApp) -> Spec {
+    let item = |category: &str| {
+        json!({"source": "self_check", "county_code": "430381", "category": category,
+            "description": "自查发现的问题", "found_on": "2020-03-02", "deadline": "2020-06-30"})
+    };
+    Spec {
+        entity: "rectification_item",
+        owner: "xiangxiang.staff",
+        outsider: "liuyang.staff",
+        create_path: "/api/v1/rectification/items".into(),
+        list_path: "/api/v1/rectification/items?limit=500".into(),
+        item_prefix: "/api/v1/rectification/items/".into(),
+        readable: true,
+        body: item("policy"),
+        other_body: item("work"),
         update: None,
         delete: false,
     }

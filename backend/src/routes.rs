@@ -4,8 +4,8 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, plan, rehab,
-    retrofit, training, users, visits,
+    attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, plan,
+    rectification, rehab, retrofit, training, users, visits,
 };
 
 /// Mounts the API and the health checks.
@@ -119,6 +119,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/kpi/employment", get().to(kpi::routes::employment))
                 .route("/kpi/rehab", get().to(rehab::routes::kpi))
                 .route("/kpi/retrofits", get().to(retrofit::routes::kpi))
+                .route("/kpi/rectification", get().to(rectification::routes::kpi))
+                .route("/my-work", get().to(rectification::routes::my_work))
+                .route(
+                    "/rectification/items/export",
+                    get().to(rectification::routes::export),
+                )
+                .route(
+                    "/rectification/items",
+                    get().to(rectification::routes::list),
+                )
+                .route(
+                    "/rectification/items",
+                    post().to(rectification::routes::create),
+                )
+                .route(
+                    "/rectification/items/{id}",
+                    get().to(rectification::routes::get),
+                )
+                .route(
+                    "/rectification/items/{id}/actions",
+                    post().to(rectification::routes::act),
+                )
                 .route("/retrofits/items", get().to(retrofit::routes::list_items))
                 .route("/retrofits/items", post().to(retrofit::routes::create_item))
                 .route(

@@ -142,6 +142,8 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         crate::demo::seed_care(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     let pairings =
         crate::demo::seed_pairings(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rectification =
+        crate::demo::seed_rectification(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(
         accounts,
         persons,
@@ -149,7 +151,8 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         retrofits,
         placements,
         pairings,
-        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases, care placements and cadre pairings in 湘乡市)"
+        rectification,
+        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases, care placements, cadre pairings and rectification items in 湘乡市)"
     );
     Ok(())
 }

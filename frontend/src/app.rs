@@ -107,6 +107,21 @@ pub enum Route {
     /// Measure 15's KPIs by unit.
     #[at("/kpi/retrofits")]
     RetrofitKpi,
+    /// The rectification items (问题清零) of the user's area.
+    #[at("/rectification")]
+    Rectification,
+    /// A new rectification item.
+    #[at("/rectification/new")]
+    RectificationNew,
+    /// One rectification item.
+    #[at("/rectification/items/:id")]
+    RectificationItem {
+        /// Item id.
+        id: String,
+    },
+    /// What the user's unit has due soon or overdue, across the ledgers.
+    #[at("/my-work")]
+    MyWork,
     /// Care placements (托养) of the user's area.
     #[at("/care")]
     CarePlacements,
@@ -228,6 +243,10 @@ impl Route {
             Route::Targets => "targets",
             Route::Retrofits | Route::RetrofitNew | Route::RetrofitCase { .. } => "retrofits",
             Route::RetrofitKpi => "kpi_retrofits",
+            Route::Rectification | Route::RectificationNew | Route::RectificationItem { .. } => {
+                "rectification"
+            }
+            Route::MyWork => "my_work",
             Route::CarePlacements | Route::CareNew | Route::CarePlacement { .. } => "care",
             Route::CareProviders => "care_providers",
             Route::CareKpi => "kpi_care",
@@ -293,6 +312,10 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
         items.push((Route::Dashboard, "nav.dashboard"));
     }
     items.push((Route::Home, "nav.home"));
+    // Everyone whose unit holds work of the ledgers has a "my work" list.
+    if has(ReadRectification) || has(ReadRetrofits) || has(SubmitReports) {
+        items.push((Route::MyWork, "nav.my_work"));
+    }
     if has(SetTargets) {
         items.push((Route::Targets, "nav.targets"));
     }
@@ -326,6 +349,9 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadKpi) && (retrofit_work(me) || oversees(me)) {
         items.push((Route::RetrofitKpi, "nav.kpi_retrofits"));
+    }
+    if has(ReadRectification) {
+        items.push((Route::Rectification, "nav.rectification"));
     }
     if has(ReadCare) {
         // Leaders read the placements they oversee; county staff keep them.
@@ -585,6 +611,18 @@ fn switch(route: Route) -> Html {
         }
         Route::RetrofitKpi => {
             html! { <RequireLogin><pages::retrofit::kpi::KpiPage /></RequireLogin> }
+        }
+        Route::Rectification => {
+            html! { <RequireLogin><pages::rectification::list::ItemList /></RequireLogin> }
+        }
+        Route::RectificationNew => {
+            html! { <RequireLogin><pages::rectification::new::ItemNew /></RequireLogin> }
+        }
+        Route::RectificationItem { id } => {
+            html! { <RequireLogin><pages::rectification::item::ItemPage {id} /></RequireLogin> }
+        }
+        Route::MyWork => {
+            html! { <RequireLogin><pages::rectification::work::WorkPage /></RequireLogin> }
         }
         Route::CarePlacements => {
             html! { <RequireLogin><pages::care::placements::PlacementList /></RequireLogin> }

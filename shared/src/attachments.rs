@@ -35,6 +35,8 @@ crate::string_enum! {
         /// A cadre's visit of a paired household (`visits`): photos of the visit. Its
         /// cadre reaches it without the capabilities below.
         Visit = "visit",
+        /// A rectification item (`rectification_items`): the evidence of its rectification.
+        RectificationItem = "rectification_item",
     }
 }
 
@@ -46,6 +48,7 @@ impl OwnerKind {
             OwnerKind::RehabNeed => Capability::ReadRehab,
             OwnerKind::RetrofitCase => Capability::ReadRetrofits,
             OwnerKind::Visit => Capability::ReadPairings,
+            OwnerKind::RectificationItem => Capability::ReadRectification,
         }
     }
 
@@ -56,6 +59,7 @@ impl OwnerKind {
             OwnerKind::RehabNeed => Capability::WriteRehab,
             OwnerKind::RetrofitCase => Capability::WriteRetrofits,
             OwnerKind::Visit => Capability::ManagePairings,
+            OwnerKind::RectificationItem => Capability::WriteRectification,
         }
     }
 }

@@ -95,6 +95,15 @@ crate::string_enum! {
         /// Keep the pairings of one's county: pair cadres with households, end pairings
         /// (county staff).
         ManagePairings = "manage_pairings",
+        /// Read rectification items (问题清零) in scope: county and city staff, leaders,
+        /// the poverty office.
+        ReadRectification = "read_rectification",
+        /// Record rectification items and take the county's steps (assign, rectify,
+        /// submit with evidence, long-term, merge duplicates).
+        WriteRectification = "write_rectification",
+        /// Recheck and close out (销号) or reopen items of the counties below (city staff,
+        /// the provincial poverty office; never the unit that rectified).
+        RecheckRectification = "recheck_rectification",
     }
 }
 
@@ -114,6 +123,7 @@ impl Capability {
                 | Capability::ReadRetrofits
                 | Capability::ReadCare
                 | Capability::ReadPairings
+                | Capability::ReadRectification
         )
     }
 }
@@ -135,6 +145,7 @@ impl Role {
                 SetTargets,
                 SubmitReports,
                 ApproveReports,
+                ReadRectification,
             ],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
@@ -187,6 +198,9 @@ impl Role {
                 ManagePairings,
                 ReadKpi,
                 SubmitReports,
+                ReadRectification,
+                WriteRectification,
+                RecheckRectification,
             ],
         }
     }
@@ -238,6 +252,9 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::ReadKpi,
             Capability::ManagePlan,
             Capability::SetTargets,
+            Capability::ReadRectification,
+            Capability::WriteRectification,
+            Capability::RecheckRectification,
         ]
     } else {
         &[]

@@ -252,6 +252,8 @@ crate::string_enum! {
         RosterNotEmpty = "roster_not_empty",
         /// `same_as_current`.
         SameAsCurrent = "same_as_current",
+        /// `same_unit`.
+        SameUnit = "same_unit",
         /// `session_ended`.
         SessionEnded = "session_ended",
         /// `sex_mismatch`.

@@ -16,6 +16,7 @@ pub mod mask;
 pub mod money;
 pub mod person;
 pub mod plan;
+pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 pub mod uscc;

@@ -84,6 +84,13 @@ pub fn owner_region(
                 .optional()?
         }
         OwnerKind::Visit => None,
+        OwnerKind::RectificationItem => {
+            match crate::rectification::items::county_of(conn, &user.scope, id) {
+                Ok(c) => Some(c),
+                Err(ApiError::NotFound) => None,
+                Err(e) => return Err(e),
+            }
+        }
     };
     county.ok_or(ApiError::NotFound)
 }

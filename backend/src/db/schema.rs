@@ -1002,6 +1002,70 @@ diesel::joinable!(milestone_submissions -> milestones (milestone_id));
 diesel::allow_tables_to_appear_in_same_query!(milestone_submissions, milestones, org_units);
 
 diesel::table! {
+    rectification_items (id) {
+        id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        source -> Text,
+        source_id -> Nullable<Text>,
+        source_ref -> Nullable<Text>,
+        category -> Text,
+        description -> Text,
+        person_id -> Nullable<Text>,
+        household -> Nullable<Text>,
+        measure -> Nullable<Integer>,
+        responsible_person -> Nullable<Text>,
+        found_on -> Date,
+        deadline -> Date,
+        original_deadline -> Date,
+        status -> Text,
+        status_since -> Timestamp,
+        long_term_plan -> Nullable<Text>,
+        rectification_note -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Text>,
+        submitted_unit -> Nullable<Text>,
+        recheck_note -> Nullable<Text>,
+        rechecked_at -> Nullable<Timestamp>,
+        rechecked_by -> Nullable<Text>,
+        rechecked_unit -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<Text>,
+        closed_unit -> Nullable<Text>,
+        duplicate_of -> Nullable<Text>,
+        reopen_count -> Integer,
+        recheck_failures -> Integer,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rectification_events (id) {
+        id -> Text,
+        item_id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        actor_username -> Text,
+        actor_unit -> Text,
+        action -> Nullable<Text>,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(rectification_events -> rectification_items (item_id));
+
+diesel::allow_tables_to_appear_in_same_query!(rectification_items, rectification_events, persons);
+
+diesel::table! {
     pairings (id) {
         id -> Text,
         cadre_id -> Text,

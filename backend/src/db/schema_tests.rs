@@ -168,6 +168,16 @@ VALUES ('chk-retrofit-event', 'chk-retrofit', '2026-01-01 00:00:00', 'test', 'te
     'identified');
 INSERT INTO period_reports (unit_code, period, status, version)
 VALUES ('430381', '2020', 'open', 1);
+INSERT INTO rectification_items (id, county_code, city_code, source, category, description,
+    found_on, deadline, original_deadline, status, status_since, reopen_count,
+    recheck_failures, version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-rectification', '430381', '4303', 'visit', 'housing', 'test', '2020-03-01',
+    '2020-04-01', '2020-04-01', 'open', '2026-01-01 00:00:00', 0, 0, 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO rectification_events (id, item_id, at, actor_id, actor_username, actor_unit,
+    to_status)
+VALUES ('chk-rectification-event', 'chk-rectification', '2026-01-01 00:00:00', 'test',
+    'test', '43', 'open');
 ";
 
 /// Values one column must accept and refuse, as SQL literals.
@@ -534,6 +544,7 @@ fn cases() -> Vec<Case> {
     cases.extend(retrofit_cases());
     cases.extend(care_cases());
     cases.extend(plan_cases());
+    cases.extend(rectification_cases());
     cases.extend(visit_cases());
     cases
 }
@@ -580,6 +591,103 @@ fn visit_cases() -> Vec<Case> {
             listed: None,
         },
         range("pairings", PAIRING, "version", &[1], &[0]),
+    ]
+}
+
+/// The rectification tables' constrained columns.
+fn rectification_cases() -> Vec<Case> {
+    use shared::rectification::{
+        ProblemCategory, ProblemSource, RectificationActionKind, RectificationStatus,
+    };
+    const ITEM: &str = "id = 'chk-rectification'";
+    const EVENT: &str = "id = 'chk-rectification-event'";
+    let statuses = || strs(RectificationStatus::ALL, RectificationStatus::as_str);
+    // The status is tied to `duplicate_of` and `long_term_plan`: the statuses are tried
+    // on an item without either, except `duplicate` and `long_term`.
+    let mut status = codes("rectification_items", ITEM, "status", statuses(), false);
+    status.accepted = [
+        "open",
+        "assigned",
+        "rectifying",
+        "submitted",
+        "rechecked",
+        "closed",
+    ]
+    .into_iter()
+    .map(lit)
+    .collect();
+    vec![
+        codes(
+            "rectification_items",
+            ITEM,
+            "source",
+            strs(ProblemSource::ALL, ProblemSource::as_str),
+            false,
+        ),
+        codes(
+            "rectification_items",
+            ITEM,
+            "category",
+            strs(ProblemCategory::ALL, ProblemCategory::as_str),
+            false,
+        ),
+        status,
+        range(
+            "rectification_items",
+            ITEM,
+            "measure",
+            &[1, 22, 99],
+            &[0, 100],
+        ),
+        range("rectification_items", ITEM, "reopen_count", &[0, 3], &[-1]),
+        range(
+            "rectification_items",
+            ITEM,
+            "recheck_failures",
+            &[0, 3],
+            &[-1],
+        ),
+        range("rectification_items", ITEM, "version", &[1], &[0]),
+        Case {
+            table: "rectification_items",
+            row: ITEM,
+            column: "deadline",
+            accepted: vec![lit("2020-03-01"), lit("2020-05-01")],
+            refused: vec![lit("2020-02-28")],
+            listed: None,
+        },
+        Case {
+            table: "rectification_items",
+            row: ITEM,
+            column: "duplicate_of",
+            accepted: vec!["NULL".into()],
+            refused: vec![lit("chk-rectification")],
+            listed: None,
+        },
+        codes(
+            "rectification_events",
+            EVENT,
+            "action",
+            strs(
+                RectificationActionKind::ALL,
+                RectificationActionKind::as_str,
+            ),
+            true,
+        ),
+        codes(
+            "rectification_events",
+            EVENT,
+            "from_status",
+            statuses(),
+            true,
+        ),
+        codes(
+            "rectification_events",
+            EVENT,
+            "to_status",
+            statuses(),
+            false,
+        ),
     ]
 }
 
@@ -687,12 +795,15 @@ fn plan_cases() -> Vec<Case> {
     ]
 }
 
-/// The owner kinds of attachments: the enum's, and `care_placement`, which the CHECK
-/// lists ahead of the care module's variant (one table rebuild for both).
+/// The owner kinds of attachments: the enum's, and those the CHECK lists ahead of their
+/// modules' variants (one table rebuild for several): `care_placement`, and the
+/// supervision ledgers' `visit`, `inspection` and `petition`.
 fn owner_types(row: &'static str) -> Case {
     let mut kinds = strs(OwnerKind::ALL, OwnerKind::as_str);
-    if !kinds.contains(&"care_placement") {
-        kinds.push("care_placement");
+    for ahead in ["care_placement", "visit", "inspection", "petition"] {
+        if !kinds.contains(&ahead) {
+            kinds.push(ahead);
+        }
     }
     codes("attachments", row, "owner_type", kinds, false)
 }
@@ -1331,6 +1442,8 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         period_reports,
         report_snapshots,
         lock_exceptions,
+        rectification_items,
+        rectification_events,
         pairings,
         visits,
         visit_checks,

@@ -253,7 +253,7 @@ fn write_details(
             .find(|(item, _)| item == c.item.as_str())
             .and_then(|(_, r)| r.clone());
         if c.result == CheckResult::Problem && rect.is_none() {
-            rect = open_item(conn, user, id, p, f, c)?;
+            rect = Some(open_item(conn, user, id, p, f, c)?);
         }
         diesel::insert_into(visit_checks::table)
             .values((
@@ -276,19 +276,50 @@ fn write_details(
     Ok(())
 }
 
-/// Opens the rectification item of a problem found on visit `id` (source `visit`), for
-/// the household's county, in the caller's transaction; answers its id.
-// TODO(visits): the rectification ledger is not merged yet; until then no item opens.
+/// Opens the rectification item of a problem found on visit `id` (source `visit`, the
+/// measure 4 check as its category), for the household's county, in the caller's
+/// transaction, due a month after the visit; answers its id.
 fn open_item(
-    _conn: &mut DbConn,
-    _user: &AuthUser,
-    _id: &str,
-    _p: &PairingRow,
-    _f: &VisitInput,
-    _c: &VisitCheck,
-) -> Result<Option<String>, ApiError> {
-    Ok(None)
+    conn: &mut DbConn,
+    user: &AuthUser,
+    id: &str,
+    p: &PairingRow,
+    f: &VisitInput,
+    c: &VisitCheck,
+) -> Result<String, ApiError> {
+    use crate::rectification::items::{days_after, open_in, NewItem};
+    use shared::rectification::{ProblemCategory, ProblemSource};
+    let category = match c.item {
+        VisitCheckItem::Food | VisitCheckItem::Clothing => ProblemCategory::FoodClothing,
+        VisitCheckItem::Education => ProblemCategory::Education,
+        VisitCheckItem::Medical => ProblemCategory::Medical,
+        VisitCheckItem::Housing => ProblemCategory::Housing,
+        VisitCheckItem::DrinkingWater => ProblemCategory::DrinkingWater,
+    };
+    let item = open_in(
+        conn,
+        user,
+        NewItem {
+            id: None,
+            source: ProblemSource::Visit,
+            source_id: Some(uuid(id)?),
+            source_ref: Some(format!("{} {}", f.visited_on, c.item.as_str())),
+            county_code: p.county_code.clone(),
+            person_id: Some(uuid(&p.person_id)?),
+            household: p.household_number.clone(),
+            category,
+            description: c.note.as_deref().unwrap_or_default().trim().to_owned(),
+            measure: Some(4),
+            found_on: f.visited_on,
+            deadline: days_after(f.visited_on, PROBLEM_DAYS),
+        },
+    )
+    .map_err(|e| e.prefixed(&format!("checks.{}.", c.item.as_str())))?;
+    Ok(item.to_string())
 }
+
+/// Days a county has to rectify a problem found on a visit.
+pub const PROBLEM_DAYS: i64 = 30;
 
 fn visit_json(v: &Visit) -> serde_json::Value {
     let problems: Vec<&str> = v

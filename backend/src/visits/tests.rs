@@ -11,6 +11,7 @@ db_tests!(
     pairings_are_kept_by_the_county_and_seen_by_their_cadre,
     visits_are_idempotent_and_guarded_by_versions,
     a_visit_takes_photos_of_its_own,
+    a_problem_opens_one_rectification_item,
     the_kpi_matches_a_hand_count,
     the_demo_pairs_the_xiangxiang_cadres,
 );
@@ -426,4 +427,64 @@ async fn the_demo_pairs_the_xiangxiang_cadres(backend: Backend) {
     let cadre = app.token(CADRE).await;
     let r = app.get(&cadre, "/api/v1/pairings?mine=true").await;
     assert!(!r.body["items"].as_array().is_none_or(Vec::is_empty));
+}
+
+/// The rectification items a visit opened.
+fn items_of(app: &TestApp, visit: &str) -> Vec<(String, String, String, Option<i32>)> {
+    use crate::db::schema::rectification_items as r;
+    use diesel::prelude::*;
+    r::table
+        .filter(r::source_id.eq(visit))
+        .order(r::category.asc())
+        .select((r::source, r::county_code, r::category, r::measure))
+        .load(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn a_problem_opens_one_rectification_item(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let staff = app.token(STAFF).await;
+    let cadre = app.token(CADRE).await;
+    let person = PersonBuilder::new().create(&app).id.to_string();
+    let pairing = pair(&app, &staff, CADRE, &person, "2020-01-01", None).await;
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut body = visit(&pairing, "2020-05-10", &[VisitCheckItem::Housing]);
+    body["id"] = json!(id);
+    let r = app.post(&cadre, "/api/v1/visits", body.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let housing = r.body["checks"][4].clone();
+    assert_eq!(housing["item"], "housing");
+    assert!(housing["rectification_id"].is_string(), "{housing}");
+    assert!(r.body["checks"][0]["rectification_id"].is_null());
+    let one = vec![(
+        "visit".to_owned(),
+        "430381".to_owned(),
+        "housing".to_owned(),
+        Some(4),
+    )];
+    assert_eq!(items_of(&app, &id), one);
+    // The phone sends it again: the same visit, no second item.
+    let again = app.post(&cadre, "/api/v1/visits", body).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(items_of(&app, &id), one);
+    // An edit keeps the housing item and opens one for the newly found water problem.
+    let mut edit = visit(
+        &pairing,
+        "2020-05-10",
+        &[VisitCheckItem::Housing, VisitCheckItem::DrinkingWater],
+    );
+    edit["version"] = json!(1);
+    let r = app.put(&cadre, &format!("/api/v1/visits/{id}"), edit).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["checks"][4], housing);
+    let items = items_of(&app, &id);
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0].2, "drinking_water");
+    // The county sees the item on its ledger.
+    let rid = housing["rectification_id"].as_str().unwrap_or_default();
+    let r = app
+        .get(&staff, &format!("/api/v1/rectification/items/{rid}"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["source"], "visit");
 }

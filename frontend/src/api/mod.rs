@@ -4,6 +4,7 @@
 
 pub mod care;
 pub mod plan;
+pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 pub mod visits;

@@ -15,6 +15,7 @@ pub mod person_detail;
 pub mod person_form;
 pub mod persons;
 pub mod programme;
+pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 pub mod users;
