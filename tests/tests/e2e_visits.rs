@@ -3,7 +3,7 @@
 //! a visit that finds a problem while the phone has no network (ChromeDriver's network
 //! emulation cuts it: the SPA's own fetch fails), sees it waiting to be sent, and when
 //! the network is back the SPA sends it by itself (the `online` event); the server has
-//! the visit once. One server and one browser for the file; every page visited passes
+//! the visit once, and its problem is on the county's rectification ledger. One server and one browser for the file; every page visited passes
 //! axe-core, does not scroll sideways and shows no English.
 
 use backend::testing::{Backend, PersonBuilder, TestApp};
@@ -172,6 +172,13 @@ async fn a_visit_recorded_offline_is_sent_when_the_network_is_back() {
     click(&c, "#households a[href$='/visits']").await;
     wait_text(&c, "#visits", "住房安全有保障").await;
     check_page(&c, "visits of a household", true).await;
+    logout(&c).await;
+
+    // The problem is a rectification item of the responsible county.
+    login(&c, &base, "xiangxiang.staff").await;
+    open(&c, &base, "/rectification").await;
+    wait_text(&c, "#items", "房屋漏雨，需维修").await;
+    check_page(&c, "the county's rectification items", true).await;
 
     let _ = c.close().await;
     server.stop(true).await;
