@@ -1185,3 +1185,102 @@ pub fn seed_rectification(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiErro
     }
     Ok(written)
 }
+
+/// Measure 4 in 湘乡市 for the demo: each of the county's cadres paired by
+/// `xiangxiang.staff` with two registered-poor households from January 2020, and visits
+/// recorded by the cadres themselves (one finding unsafe housing), through the module's
+/// own checks, audited like any write.
+pub fn seed_pairings(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
+    use shared::visits::{
+        CheckResult, PairingCreate, PairingInput, VisitCheck, VisitCheckItem, VisitCreate,
+        VisitInput, VisitMode, VisitPolicy,
+    };
+    let staff = demo_actor(conn, "xiangxiang.staff")?;
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
+    let households: Vec<String> = persons::table
+        .filter(persons::county_code.eq("430381"))
+        .filter(persons::registered_poor.eq(true))
+        .filter(persons::deleted_at.is_null())
+        .order(persons::id.asc())
+        .offset(12)
+        .limit(8)
+        .select(persons::id)
+        .load(conn)?;
+    let cadres = [
+        ("xiangxiang.staff", "办公室主任"),
+        ("xiangxiang.rehab", "康复部干事"),
+        ("xiangxiang.rights", "维权部干事"),
+        ("xiangxiang.employment", "教就部干事"),
+    ];
+    let mut written = 0;
+    for (i, pair) in households.chunks(2).enumerate() {
+        let Some((username, post)) = cadres.get(i) else {
+            break;
+        };
+        let cadre = demo_actor(conn, username)?;
+        for (j, person) in pair.iter().enumerate() {
+            let (_, p) = crate::visits::pairings::create(
+                conn,
+                pii,
+                &staff,
+                &PairingCreate {
+                    id: None,
+                    fields: PairingInput {
+                        cadre_id: cadre.id,
+                        cadre_post: (*post).into(),
+                        person_id: crate::db::uuid(person)?,
+                        from_on: day(1, 6),
+                        to_on: None,
+                    },
+                },
+            )?;
+            written += 1;
+            // Two visits of the first household, one of the second; the rehab cadre's
+            // second visit finds the house unsafe.
+            let visits: &[(u32, u32, VisitMode)] = if j == 0 {
+                &[(3, 12, VisitMode::InPerson), (5, 20, VisitMode::Phone)]
+            } else {
+                &[(4, 8, VisitMode::InPerson)]
+            };
+            for (k, (m, d, mode)) in visits.iter().enumerate() {
+                let problem = i == 1 && j == 0 && k == 1;
+                let checks = VisitCheckItem::ALL
+                    .iter()
+                    .map(|item| {
+                        let bad = problem && *item == VisitCheckItem::Housing;
+                        VisitCheck {
+                            item: *item,
+                            result: if bad {
+                                CheckResult::Problem
+                            } else {
+                                CheckResult::Ok
+                            },
+                            note: bad.then(|| "房屋墙体开裂，雨季有倒塌风险".into()),
+                        }
+                    })
+                    .collect();
+                crate::visits::records::create(
+                    conn,
+                    pii,
+                    &cadre,
+                    &VisitCreate {
+                        id: None,
+                        fields: VisitInput {
+                            pairing_id: p.id,
+                            visited_on: day(*m, *d),
+                            mode: *mode,
+                            checks,
+                            policies: vec![
+                                VisitPolicy::LivingSubsidy,
+                                VisitPolicy::SubsistenceAllowance,
+                                VisitPolicy::MedicalInsurance,
+                            ],
+                            help_given: Some("宣讲政策，帮助申请护理补贴".into()),
+                        },
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(written)
+}

@@ -47,6 +47,13 @@ pub enum ApiError {
         /// Explanation.
         detail: String,
     },
+    /// 409 `stale_version` with the record as the server holds it now (in the problem's
+    /// `current` member).
+    #[error("stale version")]
+    Stale {
+        /// The record now.
+        current: Box<serde_json::Value>,
+    },
     /// 409: the data's period is locked (approved, past its entry deadline, or its plan
     /// closed); code `period_locked`, the reason as the field error `period`'s code.
     #[error("period locked: {detail}")]
@@ -121,6 +128,17 @@ impl ApiError {
         }
     }
 
+    /// 409 `stale_version` answering the record as it is now, for clients that edit
+    /// offline and must show the newer version instead of overwriting it.
+    pub fn stale_with(current: &impl serde::Serialize) -> Self {
+        match serde_json::to_value(current) {
+            Ok(v) => Self::Stale {
+                current: Box::new(v),
+            },
+            Err(_) => Self::stale_version(),
+        }
+    }
+
     /// 401 for a missing or bad token.
     pub fn unauthorized(code: &'static str, detail: impl Into<String>) -> Self {
         Self::Unauthorized {
@@ -136,6 +154,7 @@ impl ApiError {
             | Self::Conflict { code, .. }
             | Self::BadRequest { code, .. } => code,
             Self::Forbidden(_) => "forbidden",
+            Self::Stale { .. } => "stale_version",
             Self::Locked { .. } => "period_locked",
             Self::NotFound => "not_found",
             Self::Validation(_) => "validation_failed",
@@ -154,6 +173,10 @@ impl ApiError {
             Self::Denied { detail, .. } => ("Forbidden", detail.clone()),
             Self::NotFound => ("Not Found", "no such record".into()),
             Self::Conflict { detail, .. } => ("Conflict", detail.clone()),
+            Self::Stale { .. } => (
+                "Conflict",
+                "the record was changed by someone else; it is sent as `current`".into(),
+            ),
             Self::Locked { detail, .. } => ("Conflict", detail.clone()),
             Self::Validation(errs) => (
                 "Unprocessable Content",
@@ -203,6 +226,10 @@ impl ApiError {
                 )],
                 _ => Vec::new(),
             },
+            current: match self {
+                Self::Stale { current } => Some((**current).clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -213,7 +240,9 @@ impl ResponseError for ApiError {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::Denied { .. } => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict { .. } | Self::Locked { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::Stale { .. } | Self::Locked { .. } => {
+                StatusCode::CONFLICT
+            }
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -40,6 +40,7 @@ pub mod state;
 pub mod tabular;
 pub mod training;
 pub mod users;
+pub mod visits;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -10,8 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::{
     attachments, audit, auth, bases, care, health, kpi, loans, org, persons, petitions, plan,
-    rectification,
-    rehab, retrofit, training, users,
+    rectification, rehab, retrofit, training, users, visits,
 };
 
 struct BearerAuth;
@@ -62,6 +61,9 @@ impl Modify for BearerAuth {
         care::routes::list_logs, care::routes::add_log, care::routes::export, care::routes::kpi,
         petitions::routes::list, petitions::routes::create, petitions::routes::get, petitions::routes::act, petitions::routes::open_rectification,
         petitions::routes::reveal, petitions::routes::deadlines, petitions::routes::export, petitions::routes::kpi,
+        visits::routes::list_pairings, visits::routes::create_pairing, visits::routes::cadres, visits::routes::get_pairing,
+        visits::routes::update_pairing, visits::routes::delete_pairing, visits::routes::list_visits, visits::routes::create_visit,
+        visits::routes::get_visit, visits::routes::update_visit, visits::routes::kpi,
         plan::routes::list_plans, plan::routes::get_plan, plan::routes::update_plan, plan::routes::update_measure,
         plan::routes::create_indicator, plan::routes::update_indicator,
         plan::routes::get_targets, plan::routes::set_target, plan::routes::delete_target,

@@ -60,6 +60,8 @@ record_contract!(
     care_assessments => care_assessment_spec,
     care_placements => care_placement_spec,
     milestone_submissions => milestone_submission_spec,
+    pairings => pairing_spec,
+    visits => visit_spec,
     rectification_items => rectification_item_spec,
 );
 
@@ -547,6 +549,84 @@ async fn milestone_submission_spec(_app: &TestApp) -> Spec {
         body: json!({"note": "湘潭市6月工作成效与经验做法"}),
         other_body: json!({"note": "另一份报告"}),
         update: None,
+        delete: false,
+    }
+}
+
+fn cadre_id(app: &TestApp, username: &str) -> String {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    users::table
+        .filter(users::username.eq(username))
+        .select(users::id)
+        .first(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn pairing_spec(app: &TestApp) -> Spec {
+    let p = PersonBuilder::new().county("430381").create(app).id;
+    let cadre = cadre_id(app, "xiangxiang.rehab");
+    let body = move |post: &str, to: Option<&str>| {
+        json!({"cadre_id": cadre, "cadre_post": post, "person_id": p,
+            "from_on": "2020-01-01", "to_on": to})
+    };
+    let update = body.clone();
+    Spec {
+        entity: "pairing",
+        owner: "xiangxiang.staff",
+        outsider: "liuyang.staff",
+        create_path: "/api/v1/pairings".into(),
+        list_path: "/api/v1/pairings?limit=500".into(),
+        item_prefix: "/api/v1/pairings/".into(),
+        readable: true,
+        body: body("康复部干事", None),
+        other_body: body("办公室主任", None),
+        update: Some(Box::new(move |v| {
+            let mut b = update("康复部干事", Some("2020-12-31"));
+            b["version"] = json!(v);
+            b
+        })),
+        delete: true,
+    }
+}
+
+async fn visit_spec(app: &TestApp) -> Spec {
+    let p = PersonBuilder::new().county("430381").create(app).id;
+    let staff = app.token("xiangxiang.staff").await;
+    let r = app
+        .post(
+            &staff,
+            "/api/v1/pairings",
+            json!({"cadre_id": cadre_id(app, "xiangxiang.rehab"), "cadre_post": "干事",
+                "person_id": p, "from_on": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let pairing = r.body["id"].clone();
+    let body = move |help: &str| {
+        let checks: Vec<Value> = shared::visits::VisitCheckItem::ALL
+            .iter()
+            .map(|i| json!({"item": i, "result": "ok"}))
+            .collect();
+        json!({"pairing_id": pairing, "visited_on": "2020-05-10", "mode": "in_person",
+            "checks": checks, "policies": ["rehab"], "help_given": help})
+    };
+    let update = body.clone();
+    Spec {
+        entity: "visit",
+        owner: "xiangxiang.rehab",
+        outsider: "liuyang.staff",
+        create_path: "/api/v1/visits".into(),
+        list_path: "/api/v1/visits?limit=500".into(),
+        item_prefix: "/api/v1/visits/".into(),
+        readable: true,
+        body: body("送米一袋"),
+        other_body: body("送油一桶"),
+        update: Some(Box::new(move |v| {
+            let mut b = update("送米一袋、油一桶");
+            b["version"] = json!(v);
+            b
+        })),
         delete: false,
     }
 }

@@ -5,7 +5,7 @@ use actix_web::web::{self, delete, get, post, put};
 use crate::error::ApiError;
 use crate::{
     attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, petitions,
-    plan, rectification, rehab, retrofit, training, users,
+    plan, rectification, rehab, retrofit, training, users, visits,
 };
 
 /// Mounts the API and the health checks.
@@ -198,6 +198,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/petitions/{id}/reveal",
                     post().to(petitions::routes::reveal),
                 )
+                .route("/kpi/pairing", get().to(visits::routes::kpi))
+                .route("/pairings", get().to(visits::routes::list_pairings))
+                .route("/pairings", post().to(visits::routes::create_pairing))
+                .route("/pairings/cadres", get().to(visits::routes::cadres))
+                .route("/pairings/{id}", get().to(visits::routes::get_pairing))
+                .route("/pairings/{id}", put().to(visits::routes::update_pairing))
+                .route(
+                    "/pairings/{id}",
+                    delete().to(visits::routes::delete_pairing),
+                )
+                .route("/visits", get().to(visits::routes::list_visits))
+                .route("/visits", post().to(visits::routes::create_visit))
+                .route("/visits/{id}", get().to(visits::routes::get_visit))
+                .route("/visits/{id}", put().to(visits::routes::update_visit))
                 .route("/care/providers", get().to(care::routes::list_providers))
                 .route("/care/providers", post().to(care::routes::create_provider))
                 .route("/care/providers/{id}", get().to(care::routes::get_provider))

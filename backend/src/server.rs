@@ -144,6 +144,8 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         crate::demo::seed_care(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     let petitions =
         crate::demo::seed_petitions(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pairings =
+        crate::demo::seed_pairings(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     let rectification =
         crate::demo::seed_rectification(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(
@@ -153,8 +155,9 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         retrofits,
         placements,
         petitions,
+        pairings,
         rectification,
-        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases, care placements, petitions and rectification items in 湘乡市)"
+        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases, care placements, petitions, cadre pairings and rectification items in 湘乡市)"
     );
     Ok(())
 }

@@ -152,6 +152,24 @@ pub enum Route {
         /// Petition id.
         id: String,
     },
+    /// A cadre's paired households (measure 4) and the visits waiting to be sent.
+    #[at("/households")]
+    Households,
+    /// A new visit of a pairing.
+    #[at("/households/:pairing/visit")]
+    VisitNew {
+        /// Pairing id.
+        pairing: String,
+    },
+    /// The visits of a pairing.
+    #[at("/households/:pairing/visits")]
+    PairingVisits {
+        /// Pairing id.
+        pairing: String,
+    },
+    /// The pairings of the user's area (county staff keep them) and their KPI.
+    #[at("/pairings")]
+    Pairings,
     /// Training courses.
     #[at("/courses")]
     Courses,
@@ -245,6 +263,10 @@ impl Route {
             Route::CareProviders => "care_providers",
             Route::CareKpi => "kpi_care",
             Route::Petitions | Route::PetitionNew | Route::Petition { .. } => "petitions",
+            Route::Households | Route::VisitNew { .. } | Route::PairingVisits { .. } => {
+                "households"
+            }
+            Route::Pairings => "pairings",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -354,6 +376,18 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadPetitions) {
         items.push((Route::Petitions, "nav.petitions"));
+    }
+    // Every DPF cadre visits paired households (measure 4).
+    if me
+        .user
+        .roles
+        .iter()
+        .any(|r| !matches!(r, shared::auth::Role::Admin | shared::auth::Role::Auditor))
+    {
+        items.push((Route::Households, "nav.households"));
+    }
+    if has(ReadPairings) {
+        items.push((Route::Pairings, "nav.pairings"));
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -477,6 +511,8 @@ pub fn app() -> Html {
         let me = me.clone();
         let loading = loading.clone();
         use_effect_with((), move |_| {
+            // Visits recorded without a network go out now and when it is back.
+            crate::api::visits::start_outbox();
             if crate::api::has_session() {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(m) = crate::api::get::<Me>("/api/v1/me").await {
@@ -625,6 +661,17 @@ fn switch(route: Route) -> Html {
         }
         Route::Petition { id } => {
             html! { <RequireLogin><pages::petitions::page::PetitionPage {id} /></RequireLogin> }
+        Route::Households => {
+            html! { <RequireLogin><pages::visits::MyHouseholds /></RequireLogin> }
+        }
+        Route::VisitNew { pairing } => {
+            html! { <RequireLogin><pages::visits::VisitNew {pairing} /></RequireLogin> }
+        }
+        Route::PairingVisits { pairing } => {
+            html! { <RequireLogin><pages::visits::PairingVisits {pairing} /></RequireLogin> }
+        }
+        Route::Pairings => {
+            html! { <RequireLogin><pages::visits::PairingList /></RequireLogin> }
         }
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },

@@ -625,6 +625,79 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.image_too_large", "图片像素过多：最多 4000 万像素", "The picture has too many pixels: at most 40 megapixels"),
     ("err.unsupported_media_type", "请以 JSON 格式提交", "Send the body as JSON"),
     ("err.validation_failed", "有字段填写不正确", "Some fields are not valid"),
+    // Cadre ↔ household pairing and visits (measure 4, attachment 1).
+    ("cap.read_pairings", "查看干部结对帮扶和走访记录", "Read cadre pairings and visits"),
+    ("cap.manage_pairings", "安排干部结对帮扶（县级）", "Pair cadres with households (county)"),
+    ("nav.households", "我的结对户", "My households"),
+    ("nav.pairings", "干部结对帮扶", "Cadre pairings"),
+    ("home.about.households", "走访结对的建档立卡贫困残疾人家庭，无网络时也能登记", "Visit your paired households; visits can be recorded without a network"),
+    ("home.about.pairings", "安排干部与贫困残疾人家庭结对，查看结对率和本季度走访户数", "Pair cadres with households, see the pairing rate and households visited this quarter"),
+    ("visits.my_households", "我的结对户", "My households"),
+    ("visits.outbox", "待发送的走访记录", "Visits waiting to be sent"),
+    ("visits.waiting", "等待发送（网络恢复后自动发送）", "Waiting to send (sent when the network is back)"),
+    ("visits.refused", "服务器未接受", "Refused by the server"),
+    ("visits.discard", "删除", "Discard"),
+    ("visits.send_now", "立即发送", "Send now"),
+    ("visits.last_visit", "最近走访：{date}", "Last visit: {date}"),
+    ("visits.never_visited", "尚未走访", "Not visited yet"),
+    ("visits.record", "登记走访", "Record a visit"),
+    ("visits.history", "走访记录", "Visits"),
+    ("visits.no_households", "您还没有结对户", "You have no paired household"),
+    ("visits.new", "登记走访", "Record a visit"),
+    ("visits.edit", "修改", "Edit"),
+    ("visits.edit_label", "修改 {date} 的走访", "Edit the visit of {date}"),
+    ("visits.no_pairing", "没有这个结对", "No such pairing"),
+    ("visits.none", "还没有走访记录", "No visits yet"),
+    ("visits.all_ok", "各项均有保障", "All assured"),
+    ("visits.problems", "发现问题", "Problems found"),
+    ("visits.saved", "走访记录已保存", "The visit is saved"),
+    ("visits.queued", "当前无网络：走访记录已保存在本机，网络恢复后自动发送", "No network: the visit is kept on this device and sent when the network is back"),
+    ("visits.problem_note", "问题说明", "What is the problem"),
+    ("visits.conflict", "这条走访记录已被他人修改，服务器上的版本如下，您的修改未保存", "Someone else changed this visit; the server's version is below and your change was not saved"),
+    ("visits.use_theirs", "载入服务器版本后再修改", "Load the server's version and edit it"),
+    ("visits.date", "走访日期", "Date of the visit"),
+    ("visits.mode", "走访方式", "How"),
+    ("visits.checks", "两不愁三保障", "Two no-worries, three guarantees"),
+    ("visits.policies", "已落实的政策", "Policies that reached the household"),
+    ("visits.help_given", "帮扶措施", "Help given"),
+    ("visits.save", "保存", "Save"),
+    ("visits.recorded_by", "登记人", "Recorded by"),
+    ("visits.pairings", "干部结对帮扶", "Cadre pairings"),
+    ("visits.kpi", "结对帮扶指标（本季度 {from} 至 {to}）", "Pairing KPI (this quarter, {from} to {to})"),
+    ("visits.unit", "单位", "Unit"),
+    ("visits.kpi_cadres", "残联干部数", "DPF cadres"),
+    ("visits.kpi_paired", "已结对干部（结对率）", "Paired cadres (rate)"),
+    ("visits.kpi_households", "结对户数", "Households paired"),
+    ("visits.kpi_visited", "本季度已走访户数", "Households visited this quarter"),
+    ("visits.pair_new", "新增结对", "Pair a cadre"),
+    ("visits.visit_count", "走访 {n} 次", "{n} visits"),
+    ("visits.end", "结束结对", "End"),
+    ("visits.end_label", "结束与 {name} 的结对", "End the pairing with {name}"),
+    ("visits.no_pairings", "还没有结对", "No pairings yet"),
+    ("visits.cadre", "干部", "Cadre"),
+    ("visits.cadre_post", "职务", "Post"),
+    ("visits.household", "结对户", "Household"),
+    ("visits.choose", "选择", "Choose"),
+    ("visits.from", "结对开始日期", "Paired from"),
+    ("check.food", "不愁吃", "Enough to eat"),
+    ("check.clothing", "不愁穿", "Enough to wear"),
+    ("check.education", "义务教育有保障", "Compulsory education assured"),
+    ("check.medical", "基本医疗有保障", "Basic medical care assured"),
+    ("check.housing", "住房安全有保障", "Safe housing assured"),
+    ("check.drinking_water", "饮水安全有保障", "Safe drinking water assured"),
+    ("check_result.ok", "有保障", "Assured"),
+    ("check_result.problem", "有问题", "Problem"),
+    ("visit_mode.in_person", "入户走访", "In person"),
+    ("visit_mode.phone", "电话联系", "By phone"),
+    ("policy.living_subsidy", "困难残疾人生活补贴", "Living subsidy for poor disabled people"),
+    ("policy.nursing_subsidy", "重度残疾人护理补贴", "Nursing subsidy for severely disabled people"),
+    ("policy.subsistence_allowance", "低保", "Subsistence allowance (dibao)"),
+    ("policy.medical_insurance", "基本医疗保险", "Basic medical insurance"),
+    ("policy.pension_insurance", "基本养老保险", "Basic pension insurance"),
+    ("policy.rehab", "康复服务", "Rehabilitation services"),
+    ("policy.device", "辅助器具", "Assistive device"),
+    ("policy.retrofit", "无障碍改造", "Home accessibility retrofit"),
+    ("policy.care", "托养服务", "Care services"),
     // Care services (托养, measure 9).
     ("cap.read_care", "查看托养服务记录（残疾人照护信息）", "Read care service records (disability care data)"),
     ("cap.write_care", "登记托养评估、机构、安置和服务记录", "Record care assessments, providers, placements and service logs"),
@@ -1546,6 +1619,17 @@ mod tests {
                     .iter()
                     .map(|v| format!("care_action.{v}")),
             );
+        for k in keys {
+            assert_ne!(Lang::Zh.t(&k), k);
+            assert_ne!(Lang::En.t(&k), k);
+        }
+        use shared::visits::*;
+        let keys = VisitCheckItem::ALL
+            .iter()
+            .map(|v| format!("check.{v}"))
+            .chain(CheckResult::ALL.iter().map(|v| format!("check_result.{v}")))
+            .chain(VisitMode::ALL.iter().map(|v| format!("visit_mode.{v}")))
+            .chain(VisitPolicy::ALL.iter().map(|v| format!("policy.{v}")));
         for k in keys {
             assert_ne!(Lang::Zh.t(&k), k);
             assert_ne!(Lang::En.t(&k), k);

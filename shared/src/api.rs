@@ -423,6 +423,12 @@ pub struct Problem {
     /// Problems with single fields.
     #[serde(default)]
     pub errors: Vec<FieldError>,
+    /// With `stale_version` where the API says so: the record as the server holds it
+    /// now, so that a client whose edit was made against an older version can show it
+    /// instead of overwriting it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub current: Option<serde_json::Value>,
 }
 
 /// One problem in an uploaded file.

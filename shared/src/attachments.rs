@@ -32,6 +32,9 @@ crate::string_enum! {
         /// A home accessibility retrofit case (`retrofit_cases`): before and after
         /// photos, the household's signature.
         RetrofitCase = "retrofit_case",
+        /// A cadre's visit of a paired household (`visits`): photos of the visit. Its
+        /// cadre reaches it without the capabilities below.
+        Visit = "visit",
         /// A rectification item (`rectification_items`): the evidence of its rectification.
         RectificationItem = "rectification_item",
     }
@@ -44,6 +47,7 @@ impl OwnerKind {
             OwnerKind::Person => Capability::ReadPersons,
             OwnerKind::RehabNeed => Capability::ReadRehab,
             OwnerKind::RetrofitCase => Capability::ReadRetrofits,
+            OwnerKind::Visit => Capability::ReadPairings,
             OwnerKind::RectificationItem => Capability::ReadRectification,
         }
     }
@@ -54,6 +58,7 @@ impl OwnerKind {
             OwnerKind::Person => Capability::WritePersons,
             OwnerKind::RehabNeed => Capability::WriteRehab,
             OwnerKind::RetrofitCase => Capability::WriteRetrofits,
+            OwnerKind::Visit => Capability::ManagePairings,
             OwnerKind::RectificationItem => Capability::WriteRectification,
         }
     }

@@ -91,6 +91,12 @@ crate::string_enum! {
         /// Approve (and withdraw approval of) the reports of the units below, and grant
         /// lock exceptions (leaders).
         ApproveReports = "approve_reports",
+        /// Read the cadre ↔ household pairings and their visits in scope (a cadre
+        /// always sees their own without it).
+        ReadPairings = "read_pairings",
+        /// Keep the pairings of one's county: pair cadres with households, end pairings
+        /// (county staff).
+        ManagePairings = "manage_pairings",
         /// Read rectification items (问题清零) in scope: county and city staff, leaders,
         /// the poverty office.
         ReadRectification = "read_rectification",
@@ -119,6 +125,7 @@ impl Capability {
                 | Capability::ReadRetrofits
                 | Capability::ReadCare
                 | Capability::ReadPetitions
+                | Capability::ReadPairings
                 | Capability::ReadRectification
         )
     }
@@ -136,6 +143,7 @@ impl Role {
                 ReadRetrofits,
                 ReadCare,
                 ReadPetitions,
+                ReadPairings,
                 ReadKpi,
                 ConfirmGrants,
                 SetTargets,
@@ -192,6 +200,8 @@ impl Role {
                 ReadCare,
                 WriteCare,
                 ApproveCare,
+                ReadPairings,
+                ManagePairings,
                 ReadKpi,
                 SubmitReports,
                 ReadRectification,

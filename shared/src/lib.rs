@@ -22,6 +22,7 @@ pub mod rehab;
 pub mod retrofit;
 pub mod uscc;
 pub mod validation;
+pub mod visits;
 pub mod workflow;
 
 pub use codes::*;

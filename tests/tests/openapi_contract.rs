@@ -387,6 +387,83 @@ async fn answers_match_the_documented_schemas(backend: Backend) {
             .await
             .body,
     );
+    // Measure 4: a pairing, a visit with a problem, a stale edit answering the server's
+    // visit, and the KPI.
+    let household = PersonBuilder::new().create(&app).id;
+    let cadre_id = app
+        .get(&app.token("xiangxiang.rehab").await, "/api/v1/me")
+        .await
+        .body["user"]["id"]
+        .clone();
+    let pairing = app
+        .post(
+            &t,
+            "/api/v1/pairings",
+            json!({"cadre_id": cadre_id, "cadre_post": "干事", "person_id": household,
+                "from_on": "2020-01-01"}),
+        )
+        .await;
+    assert_eq!(pairing.status, 201, "{}", pairing.body);
+    conforms(&doc, "POST", "/api/v1/pairings", 201, &pairing.body);
+    conforms(
+        &doc,
+        "GET",
+        "/api/v1/pairings",
+        200,
+        &app.get(&t, "/api/v1/pairings").await.body,
+    );
+    conforms(
+        &doc,
+        "GET",
+        "/api/v1/pairings/cadres",
+        200,
+        &app.get(&t, "/api/v1/pairings/cadres").await.body,
+    );
+    let checks: Vec<Value> = [
+        "food",
+        "clothing",
+        "education",
+        "medical",
+        "housing",
+        "drinking_water",
+    ]
+    .iter()
+    .map(|i| {
+        json!({"item": i, "result": if *i == "housing" { "problem" } else { "ok" },
+            "note": "漏雨"})
+    })
+    .collect();
+    let visit = json!({"pairing_id": pairing.body["id"], "visited_on": "2020-05-10",
+        "mode": "in_person", "checks": checks, "policies": ["rehab"]});
+    let v = app.post(&t, "/api/v1/visits", visit.clone()).await;
+    assert_eq!(v.status, 201, "{}", v.body);
+    conforms(&doc, "POST", "/api/v1/visits", 201, &v.body);
+    let path = format!(
+        "/api/v1/visits/{}",
+        v.body["id"].as_str().unwrap_or_default()
+    );
+    let mut edit = visit.clone();
+    edit["version"] = json!(1);
+    assert_eq!(app.put(&t, &path, edit.clone()).await.status, 200);
+    let stale = app.put(&t, &path, edit).await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    conforms(&doc, "PUT", "/api/v1/visits/{id}", 409, &stale.body);
+    conforms(
+        &doc,
+        "GET",
+        "/api/v1/visits",
+        200,
+        &app.get(&t, "/api/v1/visits").await.body,
+    );
+    conforms(
+        &doc,
+        "GET",
+        "/api/v1/kpi/pairing",
+        200,
+        &app.get(&leader, "/api/v1/kpi/pairing?on=2020-05-15")
+            .await
+            .body,
+    );
 }
 
 /// Every `$ref` anywhere in `v`.

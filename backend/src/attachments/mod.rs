@@ -40,6 +40,11 @@ pub fn owner_region(
     id: Uuid,
     write: bool,
 ) -> Result<String, ApiError> {
+    if owner == OwnerKind::Visit {
+        // A visit's cadre holds no capability for it: who may see or add to a visit is
+        // the visit module's rule (its cadre, or staff of the household's county).
+        return crate::visits::records::owner_county(conn, user, id, write);
+    }
     user.require(if write {
         owner.write_capability()
     } else {
@@ -78,6 +83,7 @@ pub fn owner_region(
                 .first(conn)
                 .optional()?
         }
+        OwnerKind::Visit => None,
         OwnerKind::RectificationItem => {
             match crate::rectification::items::county_of(conn, &user.scope, id) {
                 Ok(c) => Some(c),

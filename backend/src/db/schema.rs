@@ -1168,3 +1168,66 @@ diesel::table! {
 diesel::joinable!(rectification_events -> rectification_items (item_id));
 
 diesel::allow_tables_to_appear_in_same_query!(rectification_items, rectification_events, persons);
+
+diesel::table! {
+    pairings (id) {
+        id -> Text,
+        cadre_id -> Text,
+        cadre_unit -> Text,
+        cadre_post -> Text,
+        person_id -> Text,
+        household_number -> Nullable<Text>,
+        county_code -> Text,
+        city_code -> Text,
+        from_on -> Date,
+        to_on -> Nullable<Date>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    visits (id) {
+        id -> Text,
+        pairing_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        visited_on -> Date,
+        mode -> Text,
+        help_given -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    visit_checks (visit_id, item) {
+        visit_id -> Text,
+        item -> Text,
+        result -> Text,
+        note -> Nullable<Text>,
+        rectification_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    visit_policies (visit_id, policy) {
+        visit_id -> Text,
+        policy -> Text,
+    }
+}
+
+diesel::joinable!(visits -> pairings (pairing_id));
+diesel::allow_tables_to_appear_in_same_query!(visits, pairings);

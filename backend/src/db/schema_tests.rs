@@ -134,6 +134,17 @@ INSERT INTO petition_events (id, petition_id, effective_on, at, actor_id, actor_
     actor_unit, to_status)
 VALUES ('chk-petition-event', 'chk-petition', '2020-03-01', '2026-01-01 00:00:00', 'test',
     'test', '43', 'registered');
+INSERT INTO pairings (id, cadre_id, cadre_unit, cadre_post, person_id, county_code,
+    city_code, from_on, version, created_at, created_by, updated_at, updated_by)
+SELECT 'chk-pairing', id, '430381', 'test', 'chk-person', '430381', '4303', '2020-01-01', 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test'
+FROM users WHERE username = 'admin';
+INSERT INTO visits (id, pairing_id, county_code, city_code, visited_on, mode, version,
+    created_at, created_by, updated_at, updated_by)
+VALUES ('chk-visit', 'chk-pairing', '430381', '4303', '2020-02-01', 'in_person', 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO visit_checks (visit_id, item, result) VALUES ('chk-visit', 'food', 'ok');
+INSERT INTO visit_policies (visit_id, policy) VALUES ('chk-visit', 'rehab');
 INSERT INTO import_jobs (id, kind, target_id, owner_id, state, created_at, updated_at)
 SELECT 'chk-job', 'roster', 'test', id, 'validating', '2026-01-01 00:00:00', '2026-01-01 00:00:00'
 FROM users WHERE username = 'admin';
@@ -545,7 +556,53 @@ fn cases() -> Vec<Case> {
     cases.extend(petition_cases());
     cases.extend(plan_cases());
     cases.extend(rectification_cases());
+    cases.extend(visit_cases());
     cases
+}
+
+/// The pairing and visit tables' constrained columns.
+fn visit_cases() -> Vec<Case> {
+    use shared::visits::{CheckResult, VisitCheckItem, VisitMode, VisitPolicy};
+    const PAIRING: &str = "id = 'chk-pairing'";
+    vec![
+        codes(
+            "visits",
+            "id = 'chk-visit'",
+            "mode",
+            strs(VisitMode::ALL, VisitMode::as_str),
+            false,
+        ),
+        codes(
+            "visit_checks",
+            "visit_id = 'chk-visit'",
+            "item",
+            strs(VisitCheckItem::ALL, VisitCheckItem::as_str),
+            false,
+        ),
+        codes(
+            "visit_checks",
+            "visit_id = 'chk-visit'",
+            "result",
+            strs(CheckResult::ALL, CheckResult::as_str),
+            false,
+        ),
+        codes(
+            "visit_policies",
+            "visit_id = 'chk-visit'",
+            "policy",
+            strs(VisitPolicy::ALL, VisitPolicy::as_str),
+            false,
+        ),
+        Case {
+            table: "pairings",
+            row: PAIRING,
+            column: "to_on",
+            accepted: vec![lit("2020-01-01"), lit("2021-01-01"), "NULL".into()],
+            refused: vec![lit("2019-12-31")],
+            listed: None,
+        },
+        range("pairings", PAIRING, "version", &[1], &[0]),
+    ]
 }
 
 /// The rectification tables' constrained columns.
@@ -1462,6 +1519,10 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         kpi_builds,
         rectification_items,
         rectification_events,
+        pairings,
+        visits,
+        visit_checks,
+        visit_policies,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

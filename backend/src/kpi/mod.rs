@@ -3,6 +3,7 @@
 pub mod care;
 pub mod employment;
 pub mod petitions;
+pub mod pairing;
 pub mod rehab;
 pub mod retrofits;
 pub mod routes;

@@ -323,6 +323,7 @@ mod tests {
                 detail: "d".into(),
                 code: code.into(),
                 errors,
+                current: None,
             }),
         }
     }

@@ -20,3 +20,4 @@ pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 pub mod users;
+pub mod visits;

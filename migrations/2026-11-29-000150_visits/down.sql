@@ -1,0 +1,4 @@
+DROP TABLE visit_policies;
+DROP TABLE visit_checks;
+DROP TABLE visits;
+DROP TABLE pairings;
