@@ -1065,7 +1065,7 @@ pub fn seed_petitions(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
         let mut version = p.version;
         let mut on = received;
         for action in steps.iter().copied() {
-            on = on + TimeDelta::days(if action == A::Reply { 20 } else { 3 });
+            on += TimeDelta::days(if action == A::Reply { 20 } else { 3 });
             let a = PetitionAction {
                 action,
                 version: Some(version),
@@ -1082,6 +1082,10 @@ pub fn seed_petitions(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
             };
             version = crate::petitions::cases::act(conn, &rights, p.id, version, &a)?.version;
         }
+    }
+    Ok(written)
+}
+
 /// Problems to rectify (问题清零) in 湘乡市 for the demo: five items from different
 /// sources, recorded by `xiangxiang.staff` through the module's own checks — one open,
 /// one assigned, one being rectified (due within the week), one long-term with its plan,
@@ -1095,7 +1099,9 @@ pub fn seed_rectification(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiErro
     let staff = demo_actor(conn, "xiangxiang.staff")?;
     let today = crate::db::today();
     let day = |n: i64| crate::rectification::items::days_after(today, n);
-    let items: [(S, C, &str, &str, i64, i64, &[A]); 5] = [
+    // (source, category, description, household, two day offsets from today, steps)
+    type Spec<'a> = (S, C, &'a str, &'a str, i64, i64, &'a [A]);
+    let items: [Spec; 5] = [
         (
             S::Inspection,
             C::Housing,

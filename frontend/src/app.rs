@@ -661,6 +661,7 @@ fn switch(route: Route) -> Html {
         }
         Route::Petition { id } => {
             html! { <RequireLogin><pages::petitions::page::PetitionPage {id} /></RequireLogin> }
+        }
         Route::Households => {
             html! { <RequireLogin><pages::visits::MyHouseholds /></RequireLogin> }
         }

@@ -2,8 +2,8 @@
 
 pub mod care;
 pub mod employment;
-pub mod petitions;
 pub mod pairing;
+pub mod petitions;
 pub mod rehab;
 pub mod retrofits;
 pub mod routes;

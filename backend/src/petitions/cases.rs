@@ -857,7 +857,11 @@ pub fn open_rectification(
         let found_on = r.followed_up_on.unwrap_or_else(today);
         let mut errs = FieldErrors::new();
         if input.deadline < found_on {
-            errs.add("deadline", "before_start", "the deadline lies before the follow-up");
+            errs.add(
+                "deadline",
+                "before_start",
+                "the deadline lies before the follow-up",
+            );
         }
         let description = input
             .description

@@ -961,9 +961,8 @@ async fn an_unresolved_follow_up_opens_one_rectification_item(backend: Backend) 
     assert_eq!(r.status, 200, "{}", r.body);
     let v = version(&r);
     let path = format!("/api/v1/petitions/{id}/rectification");
-    let ask = |v: i64, deadline: &str| {
-        json!({"version": v, "category": "policy", "deadline": deadline})
-    };
+    let ask =
+        |v: i64, deadline: &str| json!({"version": v, "category": "policy", "deadline": deadline});
     // A deadline before the follow-up is a field error; a stale version a conflict.
     let r = app.post(&t, &path, ask(v, "2020-04-01")).await;
     assert_eq!(r.status, 422, "{}", r.body);
@@ -971,10 +970,16 @@ async fn an_unresolved_follow_up_opens_one_rectification_item(backend: Backend) 
     assert_eq!(r.status, 409, "{}", r.body);
     // Another county's staff do not see the petition.
     let liuyang = app.token("liuyang.staff").await;
-    assert_eq!(app.post(&liuyang, &path, ask(v, "2020-05-10")).await.status, 404);
+    assert_eq!(
+        app.post(&liuyang, &path, ask(v, "2020-05-10")).await.status,
+        404
+    );
     let r = app.post(&t, &path, ask(v, "2020-05-10")).await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let item = r.body["rectification_id"].as_str().unwrap_or_default().to_owned();
+    let item = r.body["rectification_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(!item.is_empty(), "{}", r.body);
     // Once is enough: asking again (even at the new version) opens nothing more.
     let again = app.post(&t, &path, ask(version(&r), "2020-05-10")).await;
@@ -1000,7 +1005,11 @@ async fn an_unresolved_follow_up_opens_one_rectification_item(backend: Backend) 
     // A petition resolved at follow-up opens none.
     let (other, v2) = in_status(&app, &t, PetitionStatus::FollowedUp).await;
     let r = app
-        .post(&t, &format!("/api/v1/petitions/{other}/rectification"), ask(v2, "2020-05-10"))
+        .post(
+            &t,
+            &format!("/api/v1/petitions/{other}/rectification"),
+            ask(v2, "2020-05-10"),
+        )
         .await;
     assert_eq!(r.status, 409, "{}", r.body);
 }

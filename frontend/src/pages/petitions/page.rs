@@ -261,7 +261,10 @@ fn rectify_box(p: &RectifyProps) -> Html {
         };
     }
     let can_open = pt.unresolved
-        && matches!(pt.status, PetitionStatus::FollowedUp | PetitionStatus::Closed)
+        && matches!(
+            pt.status,
+            PetitionStatus::FollowedUp | PetitionStatus::Closed
+        )
         && ctx.me.as_ref().is_some_and(|m| {
             m.permissions
                 .contains(&shared::auth::Capability::WritePetitions)
