@@ -105,7 +105,7 @@ pub fn ranking(
     user.require(Capability::ReadKpi)?;
     region_in_scope(conn, user, unit)?;
     let (ind, def) = indicator(conn, code).map_err(|e| match e {
-        ApiError::NotFound => ApiError::field("indicator", "unknown", "no such indicator"),
+        ApiError::NotFound => ApiError::field("indicator", "not_found", "no such indicator"),
         other => other,
     })?;
     let counties: Vec<(String, String, Option<String>)> = org_units::table
