@@ -532,7 +532,7 @@ async fn rates_are_ratios_of_sums_not_averages_of_percentages(backend: Backend) 
     assert_eq!(rows.len(), 134, "every county of Hunan");
     assert_eq!(s(&rows[0]["unit_code"]), "430381");
     assert_eq!(rows[0]["rank"], 1);
-    assert_eq!(rows[0]["cell"]["percent_bp"], 10_000);
+    assert_eq!(rows[0]["cell"]["live"]["value"], 10_000, "{}", rows[0]);
     assert_eq!(s(&rows[0]["city_name"]), "湘潭市");
     assert_eq!(s(&rows[1]["unit_code"]), "430302");
     assert_eq!(rows[1]["cell"]["live"]["numerator"], 1);
