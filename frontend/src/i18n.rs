@@ -706,6 +706,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.care", "托养服务", "Care services"),
     ("nav.rectification", "问题整改", "Rectification"),
     ("nav.my_work", "我的待办", "My work"),
+    ("home.about.petitions", "信访件的登记、受理、交办、答复、回访和办结", "Petitions: register, accept, assign, reply, follow up and close"),
     ("home.about.rectification", "问题清零台账：登记、整改、提交佐证、复核销号", "Problems driven to zero: record, rectify with evidence, recheck and close out"),
     ("home.about.my_work", "本单位7天内到期或已逾期的各项工作", "Your unit's work due within 7 days or overdue"),
     ("rc.title", "问题整改台账", "Rectification ledger"),
