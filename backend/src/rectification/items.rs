@@ -798,7 +798,7 @@ pub fn act(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the item it writes")]
 fn apply(
     conn: &mut DbConn,
     user: &AuthUser,
