@@ -798,7 +798,10 @@ pub fn act(
     })
 }
 
-#[expect(clippy::too_many_arguments, reason = "one argument per column of the item it writes")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per column of the item it writes"
+)]
 fn apply(
     conn: &mut DbConn,
     user: &AuthUser,

@@ -673,7 +673,10 @@ async fn creates_are_idempotent_and_checked(backend: Backend) {
 }
 
 /// Inserts an item with chosen facts for the KPI fixture.
-#[expect(clippy::too_many_arguments, reason = "one argument per column of the item it writes")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one argument per column of the item it writes"
+)]
 fn fixture(
     app: &TestApp,
     county: &str,
