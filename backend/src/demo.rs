@@ -1290,3 +1290,114 @@ pub fn seed_pairings(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
     }
     Ok(written)
 }
+
+/// Demo supervision (measures 20 and 22): the provincial leader stationed in 湘乡市 with
+/// the rights and rehabilitation departments tasked; the rights department's filed
+/// inspection of 浏阳市 (one problem, so one rectification item) and a planned one of
+/// 湘潭县; one misconduct clue in 湘乡市. Answers the records written.
+pub fn seed_supervision(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
+    use shared::supervision::{
+        ClueCreate, ClueInput, ClueKind, ClueSource, InspectionCreate, InspectionInput,
+        InspectionStatus, StationingCreate, StationingInput, StationingLogInput,
+    };
+    use shared::visits::{CheckResult, VisitCheck, VisitCheckItem, VisitPolicy};
+    let office = demo_actor(conn, "poverty")?;
+    let leader = demo_actor(conn, "leader")?;
+    let rights = demo_actor(conn, "rights")?;
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
+    let (_, s) = crate::supervision::stationings::create(
+        conn,
+        pii,
+        &office,
+        &StationingCreate {
+            id: None,
+            fields: StationingInput {
+                leader_id: leader.id,
+                county_code: "430381".into(),
+                departments: vec!["43.rehabilitation".into(), "43.rights".into()],
+                from_on: day(3, 1),
+                to_on: Some(day(12, 31)),
+                note: Some("蹲点督战，每月不少于一次".into()),
+            },
+        },
+    )?;
+    crate::supervision::stationings::add_log(
+        conn,
+        pii,
+        &leader,
+        s.id,
+        &StationingLogInput {
+            id: None,
+            on: day(3, 18),
+            text: "走访翻江镇三个村，召开乡镇残联座谈会".into(),
+        },
+    )?;
+    let villages: Vec<String> = villages::table
+        .filter(villages::code.like("430181%"))
+        .order(villages::code.asc())
+        .limit(2)
+        .select(villages::code)
+        .load(conn)?;
+    let checks = VisitCheckItem::ALL
+        .iter()
+        .map(|item| {
+            let bad = *item == VisitCheckItem::DrinkingWater;
+            VisitCheck {
+                item: *item,
+                result: if bad {
+                    CheckResult::Problem
+                } else {
+                    CheckResult::Ok
+                },
+                note: bad.then(|| "两户饮水管道损坏，未及时维修".into()),
+            }
+        })
+        .collect();
+    let visit = |status, county: &str, villages: Vec<String>, checks| InspectionInput {
+        status,
+        department_code: "43.rights".into(),
+        leader_id: rights.id,
+        county_code: county.into(),
+        planned_on: Some(day(5, 10)),
+        visited_on: (status == InspectionStatus::Filed).then(|| day(5, 12)),
+        households_visited: if status == InspectionStatus::Filed {
+            6
+        } else {
+            0
+        },
+        villages,
+        checks,
+        policies: vec![VisitPolicy::LivingSubsidy, VisitPolicy::NursingSubsidy],
+        findings: None,
+    };
+    for fields in [
+        visit(InspectionStatus::Filed, "430181", villages, checks),
+        visit(InspectionStatus::Planned, "430321", vec![], vec![]),
+    ] {
+        crate::supervision::inspections::create(
+            conn,
+            pii,
+            &rights,
+            &InspectionCreate { id: None, fields },
+        )?;
+    }
+    crate::supervision::clues::create(
+        conn,
+        pii,
+        &office,
+        &ClueCreate {
+            id: None,
+            fields: ClueInput {
+                source: ClueSource::Visit,
+                kind: ClueKind::Favouritism,
+                received_on: day(4, 2),
+                county_code: "430381".into(),
+                implicated_unit: None,
+                implicated_user_id: None,
+                implicated_person: Some("某村村干部".into()),
+                description: "走访中群众反映：低保名额优先给了村干部亲属".into(),
+            },
+        },
+    )?;
+    Ok(5)
+}

@@ -37,6 +37,7 @@ pub mod server;
 mod server_tests;
 pub mod spa;
 pub mod state;
+pub mod supervision;
 pub mod tabular;
 pub mod training;
 pub mod users;

@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::{
     attachments, audit, auth, bases, care, health, kpi, loans, org, persons, petitions, plan,
-    rectification, rehab, retrofit, training, users, visits,
+    rectification, rehab, retrofit, supervision, training, users, visits,
 };
 
 struct BearerAuth;
@@ -64,6 +64,11 @@ impl Modify for BearerAuth {
         visits::routes::list_pairings, visits::routes::create_pairing, visits::routes::cadres, visits::routes::get_pairing,
         visits::routes::update_pairing, visits::routes::delete_pairing, visits::routes::list_visits, visits::routes::create_visit,
         visits::routes::get_visit, visits::routes::update_visit, visits::routes::kpi,
+        supervision::routes::list_stationings, supervision::routes::create_stationing, supervision::routes::get_stationing,
+        supervision::routes::update_stationing, supervision::routes::add_log,
+        supervision::routes::list_inspections, supervision::routes::create_inspection, supervision::routes::get_inspection,
+        supervision::routes::update_inspection, supervision::routes::delete_inspection, supervision::routes::matrix,
+        supervision::routes::list_clues, supervision::routes::create_clue, supervision::routes::get_clue, supervision::routes::act_clue,
         plan::routes::list_plans, plan::routes::get_plan, plan::routes::update_plan, plan::routes::update_measure,
         plan::routes::create_indicator, plan::routes::update_indicator,
         plan::routes::get_targets, plan::routes::set_target, plan::routes::delete_target,

@@ -5,7 +5,7 @@ use actix_web::web::{self, delete, get, post, put};
 use crate::error::ApiError;
 use crate::{
     attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, petitions,
-    plan, rectification, rehab, retrofit, training, users, visits,
+    plan, rectification, rehab, retrofit, supervision, training, users, visits,
 };
 
 /// Mounts the API and the health checks.
@@ -212,6 +212,54 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/visits", post().to(visits::routes::create_visit))
                 .route("/visits/{id}", get().to(visits::routes::get_visit))
                 .route("/visits/{id}", put().to(visits::routes::update_visit))
+                .route(
+                    "/stationings",
+                    get().to(supervision::routes::list_stationings),
+                )
+                .route(
+                    "/stationings",
+                    post().to(supervision::routes::create_stationing),
+                )
+                .route(
+                    "/stationings/{id}",
+                    get().to(supervision::routes::get_stationing),
+                )
+                .route(
+                    "/stationings/{id}",
+                    put().to(supervision::routes::update_stationing),
+                )
+                .route(
+                    "/stationings/{id}/log",
+                    post().to(supervision::routes::add_log),
+                )
+                .route(
+                    "/inspections",
+                    get().to(supervision::routes::list_inspections),
+                )
+                .route(
+                    "/inspections",
+                    post().to(supervision::routes::create_inspection),
+                )
+                .route(
+                    "/inspections/{id}",
+                    get().to(supervision::routes::get_inspection),
+                )
+                .route(
+                    "/inspections/{id}",
+                    put().to(supervision::routes::update_inspection),
+                )
+                .route(
+                    "/inspections/{id}",
+                    delete().to(supervision::routes::delete_inspection),
+                )
+                .route("/kpi/inspections", get().to(supervision::routes::matrix))
+                .route("/clues", get().to(supervision::routes::list_clues))
+                .route("/clues", post().to(supervision::routes::create_clue))
+                .route("/clues/{id}", get().to(supervision::routes::get_clue))
+                .route(
+                    "/clues/{id}/actions",
+                    post().to(supervision::routes::act_clue),
+                )
                 .route("/care/providers", get().to(care::routes::list_providers))
                 .route("/care/providers", post().to(care::routes::create_provider))
                 .route("/care/providers/{id}", get().to(care::routes::get_provider))

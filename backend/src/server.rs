@@ -148,6 +148,8 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         crate::demo::seed_pairings(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     let rectification =
         crate::demo::seed_rectification(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let supervision =
+        crate::demo::seed_supervision(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(
         accounts,
         persons,
@@ -157,7 +159,8 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         petitions,
         pairings,
         rectification,
-        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases, care placements, petitions, cadre pairings and rectification items in 湘乡市)"
+        supervision,
+        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases, care placements, petitions, cadre pairings and rectification items in 湘乡市, a stationing, inspections and a misconduct clue)"
     );
     Ok(())
 }
@@ -172,6 +175,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     let prep_config = config.clone();
     let state = web::Data::new(web::block(move || prepare(&prep_config)).await??);
+    // The daily work digest per unit: one replica sends it each day.
+    actix_web::rt::spawn(crate::rectification::work::digest_scheduler(state.clone()));
     let static_dir = config.static_dir.clone();
     if static_dir.join("index.html").exists() {
         tracing::info!(dir = %static_dir.display(), "serving the web app");

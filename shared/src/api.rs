@@ -211,7 +211,8 @@ crate::string_enum! {
         Update = "update",
         /// A record was (soft-)deleted.
         Delete = "delete",
-        /// A full identity number was shown.
+        /// Sensitive data was shown: a full identity number or petitioner, or a
+        /// misconduct clue (every read of one).
         Reveal = "reveal",
         /// Records were exported.
         Export = "export",
@@ -247,7 +248,7 @@ crate::string_enum! {
     pub enum AuditCategory {
         /// Records created, changed or deleted.
         Write = "write",
-        /// Full identity numbers shown.
+        /// Sensitive data shown: full identity numbers, misconduct clues.
         Reveal = "reveal",
         /// Records exported.
         Export = "export",

@@ -106,6 +106,21 @@ crate::string_enum! {
         /// Recheck and close out (销号) or reopen items of the counties below (city staff,
         /// the provincial poverty office; never the unit that rectified).
         RecheckRectification = "recheck_rectification",
+        /// Read unannounced inspections (四不两直) and stationings in scope: filed ones
+        /// only, except at the province, where planned ones are seen too.
+        ReadInspections = "read_inspections",
+        /// Plan, record and file one's department's unannounced inspections (users of
+        /// the provincial DPF's departments, see [`unit_capabilities`]).
+        Inspect = "inspect",
+        /// Keep the assignment table of stationed supervision (蹲点督战): the poverty
+        /// office.
+        ManageStationings = "manage_stationings",
+        /// Read misconduct clues (measure 20): leaders and the poverty office, never of
+        /// their own unit; every read is audited.
+        ReadClues = "read_clues",
+        /// Record misconduct clues, refer them to the discipline inspectors, record
+        /// feedback and close them: the poverty office.
+        WriteClues = "write_clues",
     }
 }
 
@@ -127,6 +142,7 @@ impl Capability {
                 | Capability::ReadPetitions
                 | Capability::ReadPairings
                 | Capability::ReadRectification
+                | Capability::ReadClues
         )
     }
 }
@@ -150,6 +166,8 @@ impl Role {
                 SubmitReports,
                 ApproveReports,
                 ReadRectification,
+                ReadInspections,
+                ReadClues,
             ],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
@@ -207,6 +225,7 @@ impl Role {
                 ReadRectification,
                 WriteRectification,
                 RecheckRectification,
+                ReadInspections,
             ],
         }
     }
@@ -244,15 +263,23 @@ pub fn capabilities_of(roles: &[Role]) -> Vec<Capability> {
 /// The department of the provincial DPF that owns the plan (省残联扶贫办).
 pub const PLAN_OFFICE: &str = "43.poverty_office";
 
-/// What a user's unit adds to their roles: the plan follows its responsible units, so
-/// the poverty office (which leads measures 2, 6, 11, 16, 19, 20 and 22 and keeps the
-/// plan) edits the plan and sets the province's targets. It applies to accounts that
-/// hold a role of the DPF's work (leader or staff), so that taking an account's roles
-/// away takes this too.
+/// What a user's unit adds to their roles. The plan follows its responsible units:
+///
+/// - the poverty office (which leads measures 2, 6, 11, 16, 19, 20 and 22 and keeps the
+///   plan) edits the plan, sets the province's targets, keeps the stationing table and
+///   the misconduct clues, and rechecks rectification items;
+/// - every department of the provincial DPF inspects counties unannounced (measure 22).
+///
+/// It applies to accounts that hold a role of the DPF's work (for the poverty office:
+/// leader or staff; for the departments: any role but admin and auditor), so that
+/// taking an account's roles away takes this too.
 pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capability] {
     let works = roles
         .iter()
         .any(|r| matches!(r, Role::Leader | Role::Staff));
+    let cadre = roles
+        .iter()
+        .any(|r| !matches!(r, Role::Admin | Role::Auditor));
     if unit_code == PLAN_OFFICE && works {
         &[
             Capability::ReadKpi,
@@ -261,7 +288,14 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::ReadRectification,
             Capability::WriteRectification,
             Capability::RecheckRectification,
+            Capability::ReadInspections,
+            Capability::Inspect,
+            Capability::ManageStationings,
+            Capability::ReadClues,
+            Capability::WriteClues,
         ]
+    } else if unit_code.starts_with("43.") && cadre {
+        &[Capability::ReadInspections, Capability::Inspect]
     } else {
         &[]
     }

@@ -230,6 +230,8 @@ crate::string_enum! {
         OwnAccount = "own_account",
         /// `own_proposal`.
         OwnProposal = "own_proposal",
+        /// `own_unit`.
+        OwnUnit = "own_unit",
         /// `password_change_required`.
         PasswordChangeRequired = "password_change_required",
         /// `payload_too_large`.
@@ -270,6 +272,8 @@ crate::string_enum! {
         TooLarge = "too_large",
         /// `too_long`.
         TooLong = "too_long",
+        /// `too_many`.
+        TooMany = "too_many",
         /// `too_many_requests`.
         TooManyRequests = "too_many_requests",
         /// `too_many_rows`.

@@ -20,6 +20,7 @@ pub mod plan;
 pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
+pub mod supervision;
 pub mod uscc;
 pub mod validation;
 pub mod visits;

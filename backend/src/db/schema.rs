@@ -1231,3 +1231,124 @@ diesel::table! {
 
 diesel::joinable!(visits -> pairings (pairing_id));
 diesel::allow_tables_to_appear_in_same_query!(visits, pairings);
+
+diesel::table! {
+    stationings (id) {
+        id -> Text,
+        leader_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        from_on -> Date,
+        to_on -> Nullable<Date>,
+        note -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    stationing_departments (stationing_id, department_code) {
+        stationing_id -> Text,
+        department_code -> Text,
+    }
+}
+
+diesel::table! {
+    stationing_logs (id) {
+        id -> Text,
+        stationing_id -> Text,
+        on_day -> Date,
+        text -> Text,
+        create_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> Text,
+        status -> Text,
+        department_code -> Text,
+        leader_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        planned_on -> Nullable<Date>,
+        visited_on -> Nullable<Date>,
+        households_visited -> Integer,
+        findings -> Nullable<Text>,
+        filed_at -> Nullable<Timestamp>,
+        filed_by -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    inspection_villages (inspection_id, village_code) {
+        inspection_id -> Text,
+        village_code -> Text,
+    }
+}
+
+diesel::table! {
+    inspection_checks (inspection_id, item) {
+        inspection_id -> Text,
+        item -> Text,
+        result -> Text,
+        note -> Nullable<Text>,
+        rectification_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    inspection_policies (inspection_id, policy) {
+        inspection_id -> Text,
+        policy -> Text,
+    }
+}
+
+diesel::table! {
+    clues (id) {
+        id -> Text,
+        source -> Text,
+        kind -> Text,
+        received_on -> Date,
+        county_code -> Text,
+        city_code -> Text,
+        implicated_unit -> Nullable<Text>,
+        implicated_user_id -> Nullable<Text>,
+        implicated_person -> Nullable<Text>,
+        description -> Text,
+        status -> Text,
+        referred_on -> Nullable<Date>,
+        reference -> Nullable<Text>,
+        feedback_on -> Nullable<Date>,
+        feedback -> Nullable<Text>,
+        closing_note -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    digest_runs (day) {
+        day -> Date,
+        started_at -> Timestamp,
+        units -> Nullable<Integer>,
+    }
+}

@@ -145,6 +145,25 @@ VALUES ('chk-visit', 'chk-pairing', '430381', '4303', '2020-02-01', 'in_person',
     '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
 INSERT INTO visit_checks (visit_id, item, result) VALUES ('chk-visit', 'food', 'ok');
 INSERT INTO visit_policies (visit_id, policy) VALUES ('chk-visit', 'rehab');
+INSERT INTO inspections (id, status, department_code, leader_id, county_code, city_code,
+    planned_on, visited_on, filed_at, households_visited, version, created_at, created_by,
+    updated_at, updated_by)
+SELECT 'chk-inspection', 'planned', '43.rights', id, '430381', '4303', '2020-05-01',
+    '2020-05-02', '2020-05-02 12:00:00', 1, 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test'
+FROM users WHERE username = 'admin';
+INSERT INTO inspection_checks (inspection_id, item, result)
+VALUES ('chk-inspection', 'food', 'ok');
+INSERT INTO inspection_policies (inspection_id, policy) VALUES ('chk-inspection', 'rehab');
+INSERT INTO stationings (id, leader_id, county_code, city_code, from_on, version, created_at,
+    created_by, updated_at, updated_by)
+SELECT 'chk-stationing', id, '430381', '4303', '2020-03-01', 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test'
+FROM users WHERE username = 'admin';
+INSERT INTO clues (id, source, kind, received_on, county_code, city_code, description, status,
+    version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-clue', 'visit', 'fraud', '2020-03-01', '430381', '4303', 'test', 'registered', 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
 INSERT INTO import_jobs (id, kind, target_id, owner_id, state, created_at, updated_at)
 SELECT 'chk-job', 'roster', 'test', id, 'validating', '2026-01-01 00:00:00', '2026-01-01 00:00:00'
 FROM users WHERE username = 'admin';
@@ -557,6 +576,7 @@ fn cases() -> Vec<Case> {
     cases.extend(plan_cases());
     cases.extend(rectification_cases());
     cases.extend(visit_cases());
+    cases.extend(supervision_cases());
     cases
 }
 
@@ -602,6 +622,80 @@ fn visit_cases() -> Vec<Case> {
             listed: None,
         },
         range("pairings", PAIRING, "version", &[1], &[0]),
+    ]
+}
+
+/// The supervision tables' constrained columns (inspections, stationings, clues).
+fn supervision_cases() -> Vec<Case> {
+    use shared::supervision::{ClueKind, ClueSource, ClueStatus, InspectionStatus};
+    use shared::visits::{CheckResult, VisitCheckItem, VisitPolicy};
+    const INSPECTION: &str = "id = 'chk-inspection'";
+    const CLUE: &str = "id = 'chk-clue'";
+    vec![
+        codes(
+            "inspections",
+            INSPECTION,
+            "status",
+            strs(InspectionStatus::ALL, InspectionStatus::as_str),
+            false,
+        ),
+        codes(
+            "inspection_checks",
+            "inspection_id = 'chk-inspection'",
+            "item",
+            strs(VisitCheckItem::ALL, VisitCheckItem::as_str),
+            false,
+        ),
+        codes(
+            "inspection_checks",
+            "inspection_id = 'chk-inspection'",
+            "result",
+            strs(CheckResult::ALL, CheckResult::as_str),
+            false,
+        ),
+        codes(
+            "inspection_policies",
+            "inspection_id = 'chk-inspection'",
+            "policy",
+            strs(VisitPolicy::ALL, VisitPolicy::as_str),
+            false,
+        ),
+        range(
+            "inspections",
+            INSPECTION,
+            "households_visited",
+            &[0, 100_000],
+            &[-1, 100_001],
+        ),
+        codes(
+            "clues",
+            CLUE,
+            "source",
+            strs(ClueSource::ALL, ClueSource::as_str),
+            false,
+        ),
+        codes(
+            "clues",
+            CLUE,
+            "kind",
+            strs(ClueKind::ALL, ClueKind::as_str),
+            false,
+        ),
+        codes(
+            "clues",
+            CLUE,
+            "status",
+            strs(ClueStatus::ALL, ClueStatus::as_str),
+            false,
+        ),
+        Case {
+            table: "stationings",
+            row: "id = 'chk-stationing'",
+            column: "to_on",
+            accepted: vec![lit("2020-03-01"), "NULL".into()],
+            refused: vec![lit("2020-02-28")],
+            listed: None,
+        },
     ]
 }
 
@@ -1523,6 +1617,15 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         visits,
         visit_checks,
         visit_policies,
+        stationings,
+        stationing_departments,
+        stationing_logs,
+        inspections,
+        inspection_villages,
+        inspection_checks,
+        inspection_policies,
+        clues,
+        digest_runs,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

@@ -911,6 +911,18 @@ async fn my_work_lists_what_is_due_and_the_digest_logs_it(backend: Backend) {
         work::send_daily_digest(&mut app.conn(), &work::LogDigest, today()).ok(),
         Some(sent)
     );
+    // The scheduler's step sends a day once, whichever replica runs it first.
+    let once = Recorder::default();
+    assert_eq!(
+        work::send_once(&mut app.conn(), &once, today()).ok(),
+        Some(Some(sent))
+    );
+    assert_eq!(
+        work::send_once(&mut app.conn(), &once, today()).ok(),
+        Some(None),
+        "a second replica sends nothing"
+    );
+    assert_eq!(once.0.lock().map(|g| g.len()).unwrap_or_default(), sent);
 }
 
 async fn the_ledger_exports_and_is_audited(backend: Backend) {

@@ -225,3 +225,76 @@ pub fn send_daily_digest(
     }
     Ok(sent)
 }
+
+/// Claims `day`'s digest for this replica: inserts its row of `digest_runs`. Answers
+/// `false` when another replica (or an earlier run) claimed it already.
+fn claim(conn: &mut DbConn, day: NaiveDate) -> Result<bool, ApiError> {
+    use crate::db::schema::digest_runs;
+    let inserted = diesel::insert_into(digest_runs::table)
+        .values((
+            digest_runs::day.eq(day),
+            digest_runs::started_at.eq(crate::db::now()),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Sends `day`'s digest once across all replicas: the one that claims the day sends it
+/// and records how many units got one; the others do nothing. If sending fails the
+/// claim is withdrawn, so that the next run tries again. Answers the number of digests
+/// sent (`None` when the day was claimed already).
+pub fn send_once(
+    conn: &mut DbConn,
+    sink: &dyn Digest,
+    day: NaiveDate,
+) -> Result<Option<usize>, ApiError> {
+    use crate::db::schema::digest_runs;
+    if !claim(conn, day)? {
+        return Ok(None);
+    }
+    match send_daily_digest(conn, sink, day) {
+        Ok(sent) => {
+            diesel::update(digest_runs::table.find(day))
+                .set(digest_runs::units.eq(Some(i32::try_from(sent).unwrap_or(i32::MAX))))
+                .execute(conn)?;
+            Ok(Some(sent))
+        }
+        Err(e) => {
+            diesel::delete(digest_runs::table.find(day)).execute(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// The hour (China Standard Time) from which the day's digest goes out.
+pub const DIGEST_HOUR: u32 = 7;
+
+/// Runs for the life of the server: every few minutes, once it is past
+/// [`DIGEST_HOUR`] in China, sends the day's digest through `sink` unless a replica has
+/// sent it already ([`send_once`]).
+pub async fn digest_scheduler(state: actix_web::web::Data<crate::state::AppState>) {
+    use chrono::Timelike;
+    let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        let china = chrono::Utc::now() + chrono::TimeDelta::hours(8);
+        if china.hour() < DIGEST_HOUR {
+            continue;
+        }
+        let day = china.date_naive();
+        match state.db(move |conn| send_once(conn, &LogDigest, day)).await {
+            Ok(Some(sent)) => tracing::info!(target: "digest", %day, sent, "daily digests sent"),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(target: "digest", %day, error = %e, "daily digest failed; retrying later")
+            }
+        }
+    }
+}

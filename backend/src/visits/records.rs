@@ -288,14 +288,8 @@ fn open_item(
     c: &VisitCheck,
 ) -> Result<String, ApiError> {
     use crate::rectification::items::{days_after, open_in, NewItem};
-    use shared::rectification::{ProblemCategory, ProblemSource};
-    let category = match c.item {
-        VisitCheckItem::Food | VisitCheckItem::Clothing => ProblemCategory::FoodClothing,
-        VisitCheckItem::Education => ProblemCategory::Education,
-        VisitCheckItem::Medical => ProblemCategory::Medical,
-        VisitCheckItem::Housing => ProblemCategory::Housing,
-        VisitCheckItem::DrinkingWater => ProblemCategory::DrinkingWater,
-    };
+    use shared::rectification::ProblemSource;
+    let category = category_of(c.item);
     let item = open_in(
         conn,
         user,
@@ -316,6 +310,19 @@ fn open_item(
     )
     .map_err(|e| e.prefixed(&format!("checks.{}.", c.item.as_str())))?;
     Ok(item.to_string())
+}
+
+/// The rectification category of a problem found by a check (on a visit or an
+/// inspection).
+pub fn category_of(item: VisitCheckItem) -> shared::rectification::ProblemCategory {
+    use shared::rectification::ProblemCategory;
+    match item {
+        VisitCheckItem::Food | VisitCheckItem::Clothing => ProblemCategory::FoodClothing,
+        VisitCheckItem::Education => ProblemCategory::Education,
+        VisitCheckItem::Medical => ProblemCategory::Medical,
+        VisitCheckItem::Housing => ProblemCategory::Housing,
+        VisitCheckItem::DrinkingWater => ProblemCategory::DrinkingWater,
+    }
 }
 
 /// Days a county has to rectify a problem found on a visit.

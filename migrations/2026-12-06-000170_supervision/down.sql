@@ -1,0 +1,9 @@
+DROP TABLE digest_runs;
+DROP TABLE clues;
+DROP TABLE inspection_policies;
+DROP TABLE inspection_checks;
+DROP TABLE inspection_villages;
+DROP TABLE inspections;
+DROP TABLE stationing_logs;
+DROP TABLE stationing_departments;
+DROP TABLE stationings;
