@@ -1,3 +1,4 @@
+DROP TABLE digest_deliveries;
 DROP TABLE digest_runs;
 DROP TABLE clues;
 DROP TABLE inspection_policies;

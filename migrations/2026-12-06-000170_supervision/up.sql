@@ -131,9 +131,19 @@ CREATE TABLE clues (
 );
 CREATE INDEX clues_county ON clues (county_code, id);
 
--- One row per day the daily digest was sent: the replica that inserts it sends it.
+-- One row per day of the daily digest: the replica that inserts it sends the day's
+-- digests (a claim left unfinished for 30 minutes may be taken over); `units` is set when
+-- all went out.
 CREATE TABLE digest_runs (
     day DATE PRIMARY KEY NOT NULL,
     started_at TIMESTAMP NOT NULL,
     units INTEGER
+);
+
+-- Each unit's digest delivered, so that a run taken over sends only what is missing.
+CREATE TABLE digest_deliveries (
+    day DATE NOT NULL REFERENCES digest_runs (day),
+    unit_code TEXT NOT NULL,
+    delivered_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (day, unit_code)
 );

@@ -30,6 +30,37 @@ use crate::FieldError;
 pub const MAX_TEXT: usize = 2000;
 /// Most villages one inspection names.
 pub const MAX_VILLAGES: usize = 50;
+/// Most departments tasked alongside one stationing.
+pub const MAX_DEPARTMENTS: usize = 20;
+
+/// Whether `code` has the shape of a provincial department's unit code (`43.rights`).
+pub fn is_department_code(code: &str) -> bool {
+    code.strip_prefix("43.").is_some_and(|d| {
+        (1..=40).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    })
+}
+
+/// Whether `code` has the shape of a unit code of Hunan: the province, a city or a
+/// county (2, 4 or 6 digits from `43`), or a provincial department.
+pub fn is_unit_code(code: &str) -> bool {
+    let region = matches!(code.len(), 2 | 4 | 6)
+        && code.starts_with("43")
+        && code.bytes().all(|b| b.is_ascii_digit());
+    region || is_department_code(code)
+}
+
+/// Whether `code` has the shape of a village code (12 digits).
+pub fn is_village_code(code: &str) -> bool {
+    code.len() == 12 && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Flags repeated values of `values` under `field` (once).
+fn no_repeats(errs: &mut FieldErrors, field: &str, values: &[String], what: &str) {
+    let mut seen = std::collections::BTreeSet::new();
+    if values.iter().any(|v| !seen.insert(v.as_str())) {
+        errs.add(field, "duplicate", what);
+    }
+}
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
@@ -81,13 +112,24 @@ impl StationingInput {
         if self.to_on.is_some_and(|t| t < self.from_on) {
             errs.add("to_on", "before_start", "the last day precedes the first");
         }
-        let mut seen = Vec::new();
-        for d in &self.departments {
-            if seen.contains(&d) {
-                errs.add("departments", "duplicate", "each department once");
-                break;
+        if self.departments.len() > MAX_DEPARTMENTS {
+            errs.add("departments", "too_many", "at most 20 departments");
+        } else {
+            no_repeats(
+                &mut errs,
+                "departments",
+                &self.departments,
+                "each department once",
+            );
+            for (i, d) in self.departments.iter().enumerate() {
+                if !is_department_code(d) {
+                    errs.add(
+                        &format!("departments[{i}]"),
+                        "invalid_value",
+                        "a department's code, such as 43.rights",
+                    );
+                }
             }
-            seen.push(d);
         }
         check_text(&mut errs, "note", self.note.as_deref(), 500);
         errs.into_result(())
@@ -241,16 +283,29 @@ impl InspectionInput {
         if !(0..=100_000).contains(&self.households_visited) {
             errs.add("households_visited", "out_of_range", "0 to 100000");
         }
+        if !is_department_code(&self.department_code) {
+            errs.add(
+                "department_code",
+                "invalid_value",
+                "a department's code, such as 43.rights",
+            );
+        }
         if self.villages.len() > MAX_VILLAGES {
             errs.add("villages", "too_many", "at most 50 villages");
-        }
-        let mut seen = Vec::new();
-        for v in &self.villages {
-            if seen.contains(&v) {
-                errs.add("villages", "duplicate", "each village once");
-                break;
+        } else {
+            no_repeats(&mut errs, "villages", &self.villages, "each village once");
+            for (i, v) in self.villages.iter().enumerate() {
+                if !is_village_code(v) {
+                    errs.add(
+                        &format!("villages[{i}]"),
+                        "invalid_value",
+                        "a 12-digit village code",
+                    );
+                }
             }
-            seen.push(v);
+        }
+        if self.checks.len() > VisitCheckItem::ALL.len() {
+            errs.add("checks", "too_many", "each check once");
         }
         for item in VisitCheckItem::ALL {
             let n = self.checks.iter().filter(|c| c.item == *item).count();
@@ -275,13 +330,9 @@ impl InspectionInput {
                 check_text(&mut errs, &format!("checks[{i}].note"), Some(note), 500);
             }
         }
-        let mut seen = Vec::new();
-        for p in &self.policies {
-            if seen.contains(p) {
-                errs.add("policies", "duplicate", "each policy once");
-                break;
-            }
-            seen.push(*p);
+        let mut seen = std::collections::BTreeSet::new();
+        if self.policies.iter().any(|p| !seen.insert(*p)) {
+            errs.add("policies", "duplicate", "each policy once");
         }
         check_text(&mut errs, "findings", self.findings.as_deref(), MAX_TEXT);
         if self.status == InspectionStatus::Filed {
@@ -535,6 +586,17 @@ impl ClueInput {
             self.implicated_person.as_deref(),
             100,
         );
+        if let Some(u) = self.implicated_unit.as_deref() {
+            if !is_unit_code(u) {
+                errs.add("implicated_unit", "invalid_value", "a unit's code");
+            } else if u == "43" {
+                errs.add(
+                    "implicated_unit",
+                    "invalid_value",
+                    "name the department, the city or the county implicated",
+                );
+            }
+        }
         errs.into_result(())
     }
 }

@@ -1352,3 +1352,11 @@ diesel::table! {
         units -> Nullable<Integer>,
     }
 }
+
+diesel::table! {
+    digest_deliveries (day, unit_code) {
+        day -> Date,
+        unit_code -> Text,
+        delivered_at -> Timestamp,
+    }
+}

@@ -1626,6 +1626,7 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         inspection_policies,
         clues,
         digest_runs,
+        digest_deliveries,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

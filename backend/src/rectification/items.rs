@@ -349,6 +349,20 @@ pub fn create(
     body: &RectificationCreate,
 ) -> Result<(bool, RectificationItem), ApiError> {
     user.require(Capability::WriteRectification)?;
+    // An item of an inspection, a visit or a petition is opened by that ledger (which
+    // checks the record is there and in reach); naming one by hand would forge the link.
+    if body.fields.source_id.is_some()
+        && matches!(
+            body.fields.source,
+            ProblemSource::Inspection | ProblemSource::Visit | ProblemSource::Petition
+        )
+    {
+        return Err(ApiError::field(
+            "source_id",
+            "invalid_value",
+            "items of inspections, visits and petitions are opened from those records",
+        ));
+    }
     let hash = crate::record::create_digest(pii, ENTITY, body)?;
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);

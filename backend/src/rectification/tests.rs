@@ -911,7 +911,42 @@ async fn my_work_lists_what_is_due_and_the_digest_logs_it(backend: Backend) {
         work::send_daily_digest(&mut app.conn(), &work::LogDigest, today()).ok(),
         Some(sent)
     );
-    // The scheduler's step sends a day once, whichever replica runs it first.
+    // The scheduler's step sends a day once, whichever replica runs it first; a
+    // delivery that fails leaves the claim to lapse, and the run that takes it over sends
+    // only what is missing.
+    struct FailsOn(&'static str, Recorder);
+    impl Digest for FailsOn {
+        fn deliver(&self, d: NaiveDate, unit: &str, items: &[WorkItem]) -> Result<(), ApiError> {
+            if unit == self.0 {
+                return Err(ApiError::Internal(anyhow::anyhow!("mail server down")));
+            }
+            self.1.deliver(d, unit, items)
+        }
+    }
+    let yesterday = today() - chrono::TimeDelta::days(1);
+    let all = work::send_daily_digest(&mut app.conn(), &work::LogDigest, yesterday)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let failing = FailsOn("430381", Recorder::default());
+    assert!(work::send_once(&mut app.conn(), &failing, yesterday).is_err());
+    let first = failing.1 .0.lock().map(|g| g.len()).unwrap_or_default();
+    let retry = Recorder::default();
+    assert_eq!(
+        work::send_once(&mut app.conn(), &retry, yesterday).ok(),
+        Some(None),
+        "the claim holds until it lapses"
+    );
+    {
+        use crate::db::schema::digest_runs;
+        diesel::update(digest_runs::table.find(yesterday))
+            .set(digest_runs::started_at.eq(crate::db::now() - chrono::TimeDelta::hours(1)))
+            .execute(&mut app.conn())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(
+        work::send_once(&mut app.conn(), &retry, yesterday).ok(),
+        Some(Some(all - first)),
+        "only the units not yet delivered"
+    );
     let once = Recorder::default();
     assert_eq!(
         work::send_once(&mut app.conn(), &once, today()).ok(),

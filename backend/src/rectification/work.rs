@@ -189,14 +189,12 @@ impl Digest for LogDigest {
     }
 }
 
-/// Sends every unit that has work on `day` its digest through `sink`: the units of the
-/// enabled users, each with the capabilities its users hold together. Answers the
-/// number of digests sent.
-pub fn send_daily_digest(
+/// Each unit that has work on `day`, with its work: the units of the enabled users,
+/// each with the capabilities its users hold together.
+fn unit_digests(
     conn: &mut DbConn,
-    sink: &dyn Digest,
     day: NaiveDate,
-) -> Result<usize, ApiError> {
+) -> Result<Vec<(String, Vec<WorkItem>)>, ApiError> {
     let accounts: Vec<(String, String)> = users::table
         .filter(users::disabled.eq(false))
         .select((users::unit_code, users::roles))
@@ -209,7 +207,7 @@ pub fn send_daily_digest(
         caps.sort();
         caps.dedup();
     }
-    let mut sent = 0;
+    let mut out = Vec::new();
     for (unit, caps) in by_unit {
         let Some(region) = crate::org::queries::region_of(conn, &unit)? else {
             continue;
@@ -219,58 +217,99 @@ pub fn send_daily_digest(
         };
         let work = work_of(conn, &unit, &scope, &caps, day)?;
         if !work.is_empty() {
-            sink.deliver(day, &unit, &work)?;
-            sent += 1;
+            out.push((unit, work));
         }
     }
-    Ok(sent)
+    Ok(out)
 }
 
-/// Claims `day`'s digest for this replica: inserts its row of `digest_runs`. Answers
-/// `false` when another replica (or an earlier run) claimed it already.
+/// Sends every unit that has work on `day` its digest through `sink`. Answers the
+/// number of digests sent.
+pub fn send_daily_digest(
+    conn: &mut DbConn,
+    sink: &dyn Digest,
+    day: NaiveDate,
+) -> Result<usize, ApiError> {
+    let digests = unit_digests(conn, day)?;
+    for (unit, work) in &digests {
+        sink.deliver(day, unit, work)?;
+    }
+    Ok(digests.len())
+}
+
+/// How long a replica's unfinished claim of a day holds before another may take it over
+/// (the first died, or a delivery failed).
+pub const DIGEST_LEASE_MINUTES: i64 = 30;
+
+/// Claims `day`'s digest for this replica: inserts its row of `digest_runs`, or takes
+/// over a claim left unfinished for [`DIGEST_LEASE_MINUTES`]. Answers `false` when the
+/// day is done or another replica holds it. (Not inside a transaction: on PostgreSQL a
+/// failed INSERT would abort it.)
 fn claim(conn: &mut DbConn, day: NaiveDate) -> Result<bool, ApiError> {
     use crate::db::schema::digest_runs;
+    let at = crate::db::now();
     let inserted = diesel::insert_into(digest_runs::table)
-        .values((
-            digest_runs::day.eq(day),
-            digest_runs::started_at.eq(crate::db::now()),
-        ))
+        .values((digest_runs::day.eq(day), digest_runs::started_at.eq(at)))
         .execute(conn);
     match inserted {
         Ok(_) => Ok(true),
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
-        )) => Ok(false),
+        )) => {
+            let stale = at - chrono::TimeDelta::minutes(DIGEST_LEASE_MINUTES);
+            let taken = diesel::update(
+                digest_runs::table
+                    .filter(digest_runs::day.eq(day))
+                    .filter(digest_runs::units.is_null())
+                    .filter(digest_runs::started_at.lt(stale)),
+            )
+            .set(digest_runs::started_at.eq(at))
+            .execute(conn)?;
+            Ok(taken == 1)
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-/// Sends `day`'s digest once across all replicas: the one that claims the day sends it
-/// and records how many units got one; the others do nothing. If sending fails the
-/// claim is withdrawn, so that the next run tries again. Answers the number of digests
-/// sent (`None` when the day was claimed already).
+/// Sends `day`'s digests once across all replicas: the one that claims the day sends
+/// each unit's digest not yet delivered and records it, then marks the day done. A
+/// failed delivery leaves the claim to lapse, and the replica that takes it over sends
+/// only the units still missing — never a unit twice. Answers the number sent now
+/// (`None` when the day was done or claimed by another replica).
 pub fn send_once(
     conn: &mut DbConn,
     sink: &dyn Digest,
     day: NaiveDate,
 ) -> Result<Option<usize>, ApiError> {
-    use crate::db::schema::digest_runs;
+    use crate::db::schema::{digest_deliveries, digest_runs};
     if !claim(conn, day)? {
         return Ok(None);
     }
-    match send_daily_digest(conn, sink, day) {
-        Ok(sent) => {
-            diesel::update(digest_runs::table.find(day))
-                .set(digest_runs::units.eq(Some(i32::try_from(sent).unwrap_or(i32::MAX))))
-                .execute(conn)?;
-            Ok(Some(sent))
+    let done: Vec<String> = digest_deliveries::table
+        .filter(digest_deliveries::day.eq(day))
+        .select(digest_deliveries::unit_code)
+        .load(conn)?;
+    let mut sent = 0;
+    for (unit, work) in unit_digests(conn, day)? {
+        if done.contains(&unit) {
+            continue;
         }
-        Err(e) => {
-            diesel::delete(digest_runs::table.find(day)).execute(conn)?;
-            Err(e)
-        }
+        sink.deliver(day, &unit, &work)?;
+        diesel::insert_into(digest_deliveries::table)
+            .values((
+                digest_deliveries::day.eq(day),
+                digest_deliveries::unit_code.eq(&unit),
+                digest_deliveries::delivered_at.eq(crate::db::now()),
+            ))
+            .execute(conn)?;
+        sent += 1;
     }
+    let total = done.len() + sent;
+    diesel::update(digest_runs::table.find(day))
+        .set(digest_runs::units.eq(Some(i32::try_from(total).unwrap_or(i32::MAX))))
+        .execute(conn)?;
+    Ok(Some(sent))
 }
 
 /// The hour (China Standard Time) from which the day's digest goes out.
@@ -293,7 +332,7 @@ pub async fn digest_scheduler(state: actix_web::web::Data<crate::state::AppState
             Ok(Some(sent)) => tracing::info!(target: "digest", %day, sent, "daily digests sent"),
             Ok(None) => {}
             Err(e) => {
-                tracing::warn!(target: "digest", %day, error = %e, "daily digest failed; retrying later")
+                tracing::warn!(target: "digest", %day, error = %e, "daily digest failed; another run takes it over once the claim lapses")
             }
         }
     }

@@ -59,12 +59,21 @@ pub struct ClueRow {
     pub version: i64,
 }
 
-/// The units whose clues `unit` must not see: itself and the units above it that it is
-/// part of (a department `43.x` is part of the provincial DPF `43`).
+/// The units whose clues the users of `unit` must not see: the unit itself and every
+/// unit above it (a clue implicating a city's DPF is hidden from its counties' DPFs too;
+/// a department `43.x` is part of the provincial DPF `43`).
 fn implicated_forms(unit: &str) -> Vec<String> {
     let mut forms = vec![unit.to_owned()];
     if let Some((parent, _)) = unit.split_once('.') {
         forms.push(parent.to_owned());
+    } else {
+        for len in [4, 2] {
+            if unit.len() > len {
+                if let Some(above) = unit.get(..len) {
+                    forms.push(above.to_owned());
+                }
+            }
+        }
     }
     forms
 }
@@ -203,14 +212,23 @@ pub fn list(
             .into_iter()
             .map(|r| to_api(user, r))
             .collect::<Result<Vec<_>, _>>()?;
-        let ids: Vec<Uuid> = items.iter().map(|c| c.id).collect();
+        // One row more than a page is fetched to know whether another follows; only the
+        // page answered is read.
+        let page = usize::try_from(limit - 1).unwrap_or(0);
+        let ids: Vec<Uuid> = items.iter().take(page).map(|c| c.id).collect();
         audit_reads(conn, user, &ids)?;
         Ok(items)
     })
 }
 
-/// Checks a clue against the database; answers the county's city.
-fn check(conn: &mut DbConn, user: &AuthUser, f: &ClueInput) -> Result<String, ApiError> {
+/// Checks a clue against the database; answers the county's city and the implicated
+/// unit to store: the one named, or else the implicated user's (so that the user's
+/// colleagues do not read it either).
+fn check(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    f: &ClueInput,
+) -> Result<(String, Option<String>), ApiError> {
     let mut errs = FieldErrors(f.validate(today()).err().unwrap_or_default());
     let city = super::check_county(conn, &mut errs, "county_code", &f.county_code)?;
     if city.is_some() && !user.scope.covers_region(&f.county_code) {
@@ -220,40 +238,66 @@ fn check(conn: &mut DbConn, user: &AuthUser, f: &ClueInput) -> Result<String, Ap
             "the county is outside your area",
         );
     }
-    if let Some(unit) = f.implicated_unit.as_deref() {
-        let found: Option<String> = org_units::table
-            .find(unit)
-            .select(org_units::code)
+    let mine = implicated_forms(&user.unit_code);
+    let mut implicated = f.implicated_unit.clone();
+    if let Some(u) = f.implicated_user_id {
+        let found: Option<String> = users::table
+            .find(u.to_string())
+            .select(users::unit_code)
             .first(conn)
             .optional()?;
+        match found {
+            None => errs.add("implicated_user_id", "not_found", "no such user"),
+            Some(_) if u == user.id => errs.add(
+                "implicated_user_id",
+                "own_unit",
+                "a clue about yourself goes to the leaders",
+            ),
+            Some(unit) => match implicated.as_deref() {
+                None => implicated = Some(unit),
+                Some(named) if !implicated_forms(&unit).iter().any(|f| f == named) => errs.add(
+                    "implicated_unit",
+                    "inconsistent",
+                    "the implicated user works in another unit",
+                ),
+                Some(_) => {}
+            },
+        }
+    }
+    if let Some(unit) = implicated.as_deref() {
+        let shaped = shared::supervision::is_unit_code(unit);
+        let found: Option<String> = if shaped {
+            org_units::table
+                .find(unit)
+                .select(org_units::code)
+                .first(conn)
+                .optional()?
+        } else {
+            None
+        };
+        // The county's DPF, its city's, or a provincial department.
+        let related =
+            unit.starts_with("43.") || (unit.len() >= 4 && f.county_code.starts_with(unit));
         if found.is_none() {
-            errs.add("implicated_unit", "not_found", "no such unit");
-        } else if implicated_forms(&user.unit_code).iter().any(|u| u == unit) {
+            if shaped {
+                errs.add("implicated_unit", "not_found", "no such unit");
+            }
+        } else if mine.iter().any(|u| u == unit) {
             errs.add(
                 "implicated_unit",
                 "own_unit",
                 "a clue about your own unit goes to the leaders, who record it",
             );
-        }
-    }
-    if let Some(u) = f.implicated_user_id {
-        let found: Option<String> = users::table
-            .find(u.to_string())
-            .select(users::id)
-            .first(conn)
-            .optional()?;
-        if found.is_none() {
-            errs.add("implicated_user_id", "not_found", "no such user");
-        } else if u == user.id {
+        } else if !related {
             errs.add(
-                "implicated_user_id",
-                "own_unit",
-                "a clue about yourself goes to the leaders",
+                "implicated_unit",
+                "inconsistent",
+                "the county's DPF, its city's, or a provincial department",
             );
         }
     }
     match (city, errs.is_empty()) {
-        (Some(city), true) => Ok(city),
+        (Some(city), true) => Ok((city, implicated)),
         _ => Err(ApiError::Validation(errs.0)),
     }
 }
@@ -311,9 +355,11 @@ pub fn create(
                 &hash,
                 user,
             )?;
-            return Ok((false, fetch(conn, user, id)?));
+            let c = fetch(conn, user, id)?;
+            audit_reads(conn, user, &[c.id])?;
+            return Ok((false, c));
         }
-        let city = check(conn, user, f)?;
+        let (city, implicated_unit) = check(conn, user, f)?;
         let at = now();
         let trimmed = |t: &Option<String>| {
             t.as_deref()
@@ -329,7 +375,7 @@ pub fn create(
                 clues::received_on.eq(f.received_on),
                 clues::county_code.eq(&f.county_code),
                 clues::city_code.eq(&city),
-                clues::implicated_unit.eq(&f.implicated_unit),
+                clues::implicated_unit.eq(&implicated_unit),
                 clues::implicated_user_id.eq(f.implicated_user_id.map(|u| u.to_string())),
                 clues::implicated_person.eq(trimmed(&f.implicated_person)),
                 clues::description.eq(f.description.trim()),

@@ -169,6 +169,13 @@ pub fn list(
         q = q.filter(inspections::status.eq(s.as_str()));
     }
     if let Some(d) = f.department.as_deref() {
+        if !shared::supervision::is_department_code(d) {
+            return Err(ApiError::field(
+                "department",
+                "invalid_value",
+                "a department's code, such as 43.rights",
+            ));
+        }
         q = q.filter(inspections::department_code.eq(d.to_owned()));
     }
     if let Some(area) = f.area.as_deref() {
@@ -217,9 +224,13 @@ fn check(conn: &mut DbConn, user: &AuthUser, f: &InspectionInput) -> Result<Stri
             "you record your own department's inspections",
         );
     }
-    super::check_provincial_user(conn, &mut errs, "leader_id", f.leader_id, None)?;
+    check_leader(conn, &mut errs, f)?;
     let city = super::check_county(conn, &mut errs, "county_code", &f.county_code)?;
-    if city.is_some() && !f.villages.is_empty() {
+    let shaped = f.villages.len() <= shared::supervision::MAX_VILLAGES
+        && f.villages
+            .iter()
+            .all(|v| shared::supervision::is_village_code(v));
+    if city.is_some() && !f.villages.is_empty() && shaped {
         let found: Vec<String> = villages::table
             .filter(villages::code.eq_any(&f.villages))
             .select(villages::code)
@@ -240,6 +251,44 @@ fn check(conn: &mut DbConn, user: &AuthUser, f: &InspectionInput) -> Result<Stri
         (Some(city), true) => Ok(city),
         _ => Err(ApiError::Validation(errs.0)),
     }
+}
+
+/// Checks the inspection's leader: an enabled cadre of the inspecting department, or a
+/// leader of the provincial DPF.
+fn check_leader(
+    conn: &mut DbConn,
+    errs: &mut FieldErrors,
+    f: &InspectionInput,
+) -> Result<(), ApiError> {
+    use crate::db::schema::users;
+    let found: Option<(String, bool, String)> = users::table
+        .find(f.leader_id.to_string())
+        .select((users::unit_code, users::disabled, users::roles))
+        .first(conn)
+        .optional()?;
+    let Some((unit, disabled, roles)) = found else {
+        errs.add("leader_id", "not_found", "no such user");
+        return Ok(());
+    };
+    if disabled {
+        errs.add("leader_id", "account_disabled", "the account is disabled");
+        return Ok(());
+    }
+    let roles = crate::users::queries::parse_roles(&roles)?;
+    let cadre = roles
+        .iter()
+        .any(|r| !matches!(r, shared::auth::Role::Admin | shared::auth::Role::Auditor));
+    let of_department = unit == f.department_code && cadre;
+    let provincial_leader =
+        (unit == "43" || unit.starts_with("43.")) && roles.contains(&shared::auth::Role::Leader);
+    if !(of_department || provincial_leader) {
+        errs.add(
+            "leader_id",
+            "invalid_value",
+            "a cadre of the inspecting department or a leader of the provincial DPF",
+        );
+    }
+    Ok(())
 }
 
 /// Writes the villages, checks and policies of inspection `id`; when `filing`, opens a
@@ -530,6 +579,15 @@ pub fn matrix(
         ));
     }
     if Scope::from_region(area).is_none() || !user.scope.covers_region(area) {
+        return Err(ApiError::NotFound);
+    }
+    let known: Option<String> = org_units::table
+        .filter(org_units::code.eq(area))
+        .filter(org_units::region_code.eq(area))
+        .select(org_units::code)
+        .first(conn)
+        .optional()?;
+    if known.is_none() {
         return Err(ApiError::NotFound);
     }
     let (first, last) = super::stationings::year_bounds(year)?;

@@ -72,7 +72,7 @@ pub(crate) fn unit_name(conn: &mut DbConn, code: &str) -> Result<String, ApiErro
 
 /// Whether `code` is a department of the provincial DPF (`43.…`).
 pub(crate) fn is_department(conn: &mut DbConn, code: &str) -> Result<bool, ApiError> {
-    if !code.starts_with("43.") {
+    if !shared::supervision::is_department_code(code) {
         return Ok(false);
     }
     Ok(org_units::table

@@ -376,7 +376,16 @@ pub fn add_log(
             )?;
             return Ok((false, s));
         }
-        body.validate(today()).map_err(ApiError::Validation)?;
+        let mut errs = FieldErrors(body.validate(today()).err().unwrap_or_default());
+        let within = s.fields.from_on <= body.on && s.fields.to_on.is_none_or(|t| body.on <= t);
+        if !within {
+            errs.add(
+                "on",
+                "out_of_range",
+                "the day lies outside the stationing's period",
+            );
+        }
+        errs.into_result(()).map_err(ApiError::Validation)?;
         diesel::insert_into(stationing_logs::table)
             .values((
                 stationing_logs::id.eq(entry.to_string()),

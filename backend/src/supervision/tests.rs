@@ -16,6 +16,7 @@ db_tests!(
     clues_are_hidden_from_the_implicated_and_every_read_is_audited,
     clue_steps_follow_the_ledger,
     the_demo_stations_inspects_and_records_a_clue,
+    review_holes_stay_closed,
 );
 
 /// The poverty office (keeps stationings and clues).
@@ -702,4 +703,151 @@ async fn the_demo_stations_inspects_and_records_a_clue(backend: Backend) {
     );
     let r = app.get(&leader, "/api/v1/clues").await;
     assert_eq!(ids(&r).len(), 1);
+}
+
+/// Holes an attack review found, each closed.
+async fn review_holes_stay_closed(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let office = app.token(OFFICE).await;
+    let rights = app.token(RIGHTS).await;
+    app.add_user("xiangxiang.leader", "430381", "leader");
+    app.add_user("xiangxiang.deputy", "430381", "leader");
+    let county_leader = app.token("xiangxiang.leader").await;
+
+    // A clue implicating the city's DPF is hidden from the DPFs of its counties too.
+    let r = app
+        .post(&office, "/api/v1/clues", clue("430381", Some("4303"), None))
+        .await;
+    let about_city = id_of(&r);
+    let r = app
+        .get(&county_leader, &format!("/api/v1/clues/{about_city}"))
+        .await;
+    assert_eq!(r.status, 404);
+    // A clue naming only a user is hidden from the user's colleagues as well.
+    let r = app
+        .post(
+            &office,
+            "/api/v1/clues",
+            clue("430381", None, Some(user_id(&app, "xiangxiang.deputy"))),
+        )
+        .await;
+    assert_eq!(r.body["implicated_unit"], "430381", "{}", r.body);
+    let r = app
+        .get(&county_leader, &format!("/api/v1/clues/{}", id_of(&r)))
+        .await;
+    assert_eq!(r.status, 404);
+    // The implicated unit belongs to the clue's county, its city or the province.
+    let r = app
+        .post(&office, "/api/v1/clues", clue("430381", Some("4301"), None))
+        .await;
+    assert!(
+        r.field_errors()
+            .contains(&("implicated_unit".into(), "inconsistent".into())),
+        "{}",
+        r.body
+    );
+    // Codes with a NUL or of the wrong shape are refused before any query.
+    let r = app
+        .post(
+            &office,
+            "/api/v1/clues",
+            clue("430381", Some("43.\u{0}"), None),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let r = app.get(&rights, "/api/v1/inspections?department=%00").await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let mut body = filed(&app, "43.rights", RIGHTS, "430381", "2020-05-12", &[]);
+    body["department_code"] = json!("43.\u{0}");
+    let r = app.post(&rights, "/api/v1/inspections", body).await;
+    assert!(
+        r.field_errors()
+            .contains(&("department_code".into(), "invalid_value".into())),
+        "{}",
+        r.body
+    );
+    // A huge village list is 422, not a database error.
+    let mut body = filed(&app, "43.rights", RIGHTS, "430381", "2020-05-12", &[]);
+    body["villages"] = json!(vec!["1"; 40_000]);
+    let r = app.post(&rights, "/api/v1/inspections", body).await;
+    assert!(
+        r.field_errors()
+            .contains(&("villages".into(), "too_many".into())),
+        "{}",
+        r.body
+    );
+    // The leader of an inspection belongs to the department (or leads the province).
+    let body = filed(&app, "43.rights", REHAB, "430381", "2020-05-12", &[]);
+    let r = app.post(&rights, "/api/v1/inspections", body).await;
+    assert!(
+        r.field_errors()
+            .contains(&("leader_id".into(), "invalid_value".into())),
+        "{}",
+        r.body
+    );
+    // Nobody names an inspection as the source of an item by hand.
+    let r = app
+        .post(
+            &rights,
+            "/api/v1/inspections",
+            filed(&app, "43.rights", RIGHTS, "430381", "2020-05-12", &[]),
+        )
+        .await;
+    let inspection = id_of(&r);
+    let county = app.token(COUNTY).await;
+    let r = app
+        .post(
+            &county,
+            "/api/v1/rectification/items",
+            json!({"source": "inspection", "source_id": inspection, "county_code": "430381",
+                "category": "housing", "description": "伪造", "found_on": "2020-05-12",
+                "deadline": "2020-06-12"}),
+        )
+        .await;
+    assert!(
+        r.field_errors()
+            .contains(&("source_id".into(), "invalid_value".into())),
+        "{}",
+        r.body
+    );
+    // A log entry lies within the stationing; the matrix of an unknown region is 404.
+    let r = app
+        .post(
+            &office,
+            "/api/v1/stationings",
+            stationing(&app, "430381", &["43.rights"], "2020-03-01"),
+        )
+        .await;
+    let id = id_of(&r);
+    let r = app
+        .post(
+            &office,
+            &format!("/api/v1/stationings/{id}/log"),
+            json!({"on": "2021-01-05", "text": "走访"}),
+        )
+        .await;
+    assert!(
+        r.field_errors()
+            .contains(&("on".into(), "out_of_range".into())),
+        "{}",
+        r.body
+    );
+    let leader = app.token(LEADER).await;
+    let r = app
+        .get(&leader, "/api/v1/kpi/inspections?year=2020&region=439999")
+        .await;
+    assert_eq!(r.status, 404);
+    // A list audits the clues it answers, not the one fetched to find the next page.
+    let r = app.get(&leader, "/api/v1/clues?limit=1").await;
+    assert_eq!(ids(&r).len(), 1);
+    let reads: i64 = {
+        use crate::db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::entity_type.eq("clue"))
+            .filter(audit_log::action.eq("reveal"))
+            .count()
+            .get_result(&mut app.conn())
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(reads, 1);
 }
