@@ -6,6 +6,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod bases;
 pub mod care;
 pub mod config;

@@ -28,6 +28,21 @@ enum Command {
     /// exit (they are kept up to date by every write; this is for an operator who
     /// changed records outside the server, or a care threshold).
     KpiRebuild,
+    /// Write a consistent backup of the running database to a new file (SQLite: an
+    /// online `VACUUM INTO` copy; PostgreSQL: `pg_dump --format=custom`). The PII key is
+    /// not in it: back it up separately.
+    Backup {
+        /// The file to write (must not exist).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup into `DATABASE_URL`: a SQLite file that does not exist yet, or an
+    /// empty PostgreSQL database (all or nothing). Start the server with the same PII key.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Add synthetic persons (marked synthetic) for benchmarks, spread over every county.
     Generate {
         /// How many persons to add.
@@ -54,6 +69,34 @@ fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             backend::server::prepare(&cli.config)?;
             println!("database ready");
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let url = cli.config.database_url();
+            let pool = backend::db::connect(&url, 1)?;
+            let mut conn = pool.get()?;
+            backend::backup::backup(&mut conn, &url, &to)?;
+            let counts = backend::backup::table_counts(&mut conn)?;
+            println!(
+                "backed up {} tables ({} rows) to {}; back up the PII key separately",
+                counts.len(),
+                counts.values().sum::<i64>(),
+                to.display()
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let url = cli.config.database_url();
+            backend::backup::restore(&from, &url)?;
+            let pool = backend::db::connect(&url, 1)?;
+            let mut conn = pool.get()?;
+            let counts = backend::backup::table_counts(&mut conn)?;
+            println!(
+                "restored {} tables ({} rows) from {}",
+                counts.len(),
+                counts.values().sum::<i64>(),
+                from.display()
+            );
             Ok(())
         }
         Command::KpiRebuild => {

@@ -189,7 +189,7 @@ fn pg_exists(conn: &mut PgConnection, name: &str) -> bool {
 }
 
 /// An empty database of its own (no schema), dropped with the guard.
-pub fn empty_database(backend: Backend) -> (String, impl Drop) {
+pub fn empty_database(backend: Backend) -> (String, impl Drop + Send + 'static) {
     match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -270,7 +270,9 @@ pub struct TestApp {
     pub state: web::Data<AppState>,
     /// Which database.
     pub backend: Backend,
-    _db: TestDb,
+    /// The database's URL (a SQLite path or a `postgres://` URL).
+    pub url: String,
+    _db: Box<dyn std::any::Any + Send>,
 }
 
 impl TestApp {
@@ -300,13 +302,20 @@ impl TestApp {
                 (pg_url_for(&name), TestDb::Postgres(name))
             }
         };
+        Self::over(backend, &url, db)
+    }
+
+    /// The app over the database at `url` (one [`empty_database`] made and a restore
+    /// filled, say), with the test secrets; `guard` drops the database with the app.
+    pub fn over(backend: Backend, url: &str, guard: impl std::any::Any + Send) -> Self {
         let pool =
-            crate::db::connect(&url, 8).unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
-        let state = AppState::new(pool, DbKind::of(&url), &test_secrets());
+            crate::db::connect(url, 8).unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
+        let state = AppState::new(pool, DbKind::of(url), &test_secrets());
         Self {
             state: web::Data::new(state),
             backend,
-            _db: db,
+            url: url.to_owned(),
+            _db: Box::new(guard),
         }
     }
 
@@ -500,6 +509,22 @@ impl TestApp {
             scope: Scope::Province,
             session_id: Uuid::nil(),
         }
+    }
+
+    /// Adds an account like `leader` (the same password) at `unit` with `roles` (the
+    /// stored comma-separated list).
+    pub fn add_user(&self, username: &str, unit: &str, roles: &str) {
+        use diesel::connection::SimpleConnection;
+        let mut conn = self.conn();
+        conn.batch_execute(&format!(
+            "INSERT INTO users (id, username, display_name, password_hash, unit_code, roles, disabled,
+                version, created_at, updated_at, must_change_password)
+             SELECT '{id}', '{username}', 'test', password_hash, '{unit}', '{roles}', FALSE, 1,
+                created_at, updated_at, FALSE
+             FROM users WHERE username = 'leader'",
+            id = Uuid::now_v7()
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// Number of audit entries about a record.

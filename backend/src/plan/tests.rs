@@ -22,18 +22,9 @@ fn s(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_owned()
 }
 
-/// A user like `template` (same password) at another unit, with `roles`.
+/// A user like `leader` (same password) at another unit, with `roles`.
 fn add_user(app: &TestApp, username: &str, unit: &str, roles: &str) {
-    let mut conn = app.conn();
-    conn.batch_execute(&format!(
-        "INSERT INTO users (id, username, display_name, password_hash, unit_code, roles, disabled,
-            version, created_at, updated_at, must_change_password)
-         SELECT '{id}', '{username}', 'test', password_hash, '{unit}', '{roles}', FALSE, 1,
-            created_at, updated_at, FALSE
-         FROM users WHERE username = 'leader'",
-        id = uuid::Uuid::now_v7()
-    ))
-    .unwrap_or_else(|e| panic!("{e}"));
+    app.add_user(username, unit, roles);
 }
 
 async fn course(app: &TestApp, token: &str, county: &str, day: &str) -> String {
