@@ -152,6 +152,57 @@ pub enum Route {
         /// Petition id.
         id: String,
     },
+    /// Unannounced inspections (四不两直, measure 22) of the user's area.
+    #[at("/inspections")]
+    Inspections,
+    /// Plan or record an inspection.
+    #[at("/inspections/new")]
+    InspectionNew,
+    /// One inspection, its checks and the rectification items they opened.
+    #[at("/inspections/:id")]
+    Inspection {
+        /// Inspection id.
+        id: String,
+    },
+    /// Change a planned inspection, or record and file it.
+    #[at("/inspections/:id/edit")]
+    InspectionEdit {
+        /// Inspection id.
+        id: String,
+    },
+    /// Measure 22's matrix: departments × counties not stationed in.
+    #[at("/kpi/inspections")]
+    InspectionKpi,
+    /// Stationed supervision (蹲点督战) of the user's area.
+    #[at("/stationings")]
+    Stationings,
+    /// Station a leader in a county.
+    #[at("/stationings/new")]
+    StationingNew,
+    /// One stationing and its log.
+    #[at("/stationings/:id")]
+    Stationing {
+        /// Stationing id.
+        id: String,
+    },
+    /// Change a stationing.
+    #[at("/stationings/:id/edit")]
+    StationingEdit {
+        /// Stationing id.
+        id: String,
+    },
+    /// Misconduct clues (问题线索, measure 20).
+    #[at("/clues")]
+    Clues,
+    /// Record a clue.
+    #[at("/clues/new")]
+    ClueNew,
+    /// One clue and its steps.
+    #[at("/clues/:id")]
+    Clue {
+        /// Clue id.
+        id: String,
+    },
     /// A cadre's paired households (measure 4) and the visits waiting to be sent.
     #[at("/households")]
     Households,
@@ -263,6 +314,16 @@ impl Route {
             Route::CareProviders => "care_providers",
             Route::CareKpi => "kpi_care",
             Route::Petitions | Route::PetitionNew | Route::Petition { .. } => "petitions",
+            Route::Inspections
+            | Route::InspectionNew
+            | Route::Inspection { .. }
+            | Route::InspectionEdit { .. } => "inspections",
+            Route::InspectionKpi => "kpi_inspections",
+            Route::Stationings
+            | Route::StationingNew
+            | Route::Stationing { .. }
+            | Route::StationingEdit { .. } => "stationings",
+            Route::Clues | Route::ClueNew | Route::Clue { .. } => "clues",
             Route::Households | Route::VisitNew { .. } | Route::PairingVisits { .. } => {
                 "households"
             }
@@ -376,6 +437,16 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadPetitions) {
         items.push((Route::Petitions, "nav.petitions"));
+    }
+    // Supervision (measures 20 and 22): the provincial departments inspect, the
+    // poverty office keeps the stationings and the clues, leaders and counties read.
+    if has(ReadInspections) {
+        items.push((Route::Inspections, "nav.inspections"));
+        items.push((Route::InspectionKpi, "nav.kpi_inspections"));
+        items.push((Route::Stationings, "nav.stationings"));
+    }
+    if has(ReadClues) {
+        items.push((Route::Clues, "nav.clues"));
     }
     // Every DPF cadre visits paired households (measure 4).
     if me
@@ -662,6 +733,42 @@ fn switch(route: Route) -> Html {
         Route::Petition { id } => {
             html! { <RequireLogin><pages::petitions::page::PetitionPage {id} /></RequireLogin> }
         }
+        Route::Inspections => {
+            html! { <RequireLogin><pages::supervision::inspections::InspectionList /></RequireLogin> }
+        }
+        Route::InspectionNew => html! {
+            <RequireLogin><pages::supervision::inspections::InspectionFormPage id={None::<String>} /></RequireLogin>
+        },
+        Route::Inspection { id } => {
+            html! { <RequireLogin><pages::supervision::inspections::InspectionPage {id} /></RequireLogin> }
+        }
+        Route::InspectionEdit { id } => html! {
+            <RequireLogin><pages::supervision::inspections::InspectionFormPage id={Some(id)} /></RequireLogin>
+        },
+        Route::InspectionKpi => {
+            html! { <RequireLogin><pages::supervision::matrix::InspectionKpiPage /></RequireLogin> }
+        }
+        Route::Stationings => {
+            html! { <RequireLogin><pages::supervision::stationings::StationingList /></RequireLogin> }
+        }
+        Route::StationingNew => html! {
+            <RequireLogin><pages::supervision::stationings::StationingFormPage id={None::<String>} /></RequireLogin>
+        },
+        Route::Stationing { id } => {
+            html! { <RequireLogin><pages::supervision::stationings::StationingPage {id} /></RequireLogin> }
+        }
+        Route::StationingEdit { id } => html! {
+            <RequireLogin><pages::supervision::stationings::StationingFormPage id={Some(id)} /></RequireLogin>
+        },
+        Route::Clues => {
+            html! { <RequireLogin><pages::supervision::clues::ClueList /></RequireLogin> }
+        }
+        Route::ClueNew => {
+            html! { <RequireLogin><pages::supervision::clues::ClueForm /></RequireLogin> }
+        }
+        Route::Clue { id } => {
+            html! { <RequireLogin><pages::supervision::clues::CluePage {id} /></RequireLogin> }
+        }
         Route::Households => {
             html! { <RequireLogin><pages::visits::MyHouseholds /></RequireLogin> }
         }
@@ -725,5 +832,59 @@ pub fn require_login(props: &RequireLoginProps) -> Html {
         // over it), so nothing typed is lost.
         None if ended => props.children.clone(),
         None => html! { <Redirect<Route> to={Route::Login} /> },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    /// A user holding every capability, at a county (some pages are a county's only).
+    fn everyone() -> Me {
+        let unit = serde_json::json!({
+            "code": "430381", "name": "湘乡市", "name_en": null, "kind": "county",
+            "parent_code": "4303", "child_count": 0
+        });
+        serde_json::from_value(serde_json::json!({
+            "user": {
+                "id": "6f1c9c3e-8d7a-4e55-9d0b-4c1d2e3f4a5b", "username": "u", "display_name": "U",
+                "unit_code": "430381", "roles": ["staff"], "disabled": false, "version": 1,
+                "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z"
+            },
+            "unit": unit.clone(),
+            "scope": unit,
+            "permissions": shared::auth::Capability::ALL,
+        }))
+        .expect("a valid Me")
+    }
+
+    #[test]
+    fn every_menu_section_is_explained_on_the_home_page() {
+        for (route, label) in menu(&everyone()) {
+            if route == Route::Home {
+                continue;
+            }
+            let key = format!("home.about.{}", route.section());
+            for lang in [Lang::Zh, Lang::En] {
+                assert_ne!(lang.t(&key), key, "{key} missing");
+                assert_ne!(lang.t(label), label, "{label} missing");
+            }
+        }
+    }
+
+    #[test]
+    fn supervision_pages_follow_the_capabilities() {
+        use shared::auth::Capability::*;
+        let mut me = everyone();
+        me.permissions = vec![ReadInspections];
+        let routes: Vec<Route> = menu(&me).into_iter().map(|(r, _)| r).collect();
+        assert!(routes.contains(&Route::Inspections));
+        assert!(routes.contains(&Route::Stationings));
+        assert!(!routes.contains(&Route::Clues));
+        me.permissions = vec![ReadClues];
+        let routes: Vec<Route> = menu(&me).into_iter().map(|(r, _)| r).collect();
+        assert!(routes.contains(&Route::Clues));
+        assert!(!routes.contains(&Route::Inspections));
     }
 }

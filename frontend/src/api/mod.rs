@@ -8,6 +8,7 @@ pub mod plan;
 pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
+pub mod supervision;
 pub mod visits;
 
 use std::cell::{Cell, RefCell};

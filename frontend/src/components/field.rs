@@ -143,3 +143,15 @@ pub fn check_field(p: &CheckProps) -> Html {
         </div>
     }
 }
+
+/// What the input or text area with DOM id `id` holds right now, if there is one. A
+/// submit reads it rather than the component's state, which may lag the last keystroke
+/// by a render.
+pub fn typed_value(id: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let el = web_sys::window()?.document()?.get_element_by_id(id)?;
+    match el.dyn_into::<HtmlInputElement>() {
+        Ok(input) => Some(input.value()),
+        Err(el) => el.dyn_into::<HtmlTextAreaElement>().ok().map(|t| t.value()),
+    }
+}

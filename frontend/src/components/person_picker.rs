@@ -45,17 +45,6 @@ fn persons(page: Page<PersonItem>) -> (Vec<Person>, Option<String>) {
     (items, page.next_cursor)
 }
 
-/// The current value of the input with DOM id `id`, if there is one.
-fn typed_value(id: &str) -> Option<String> {
-    use wasm_bindgen::JsCast;
-    web_sys::window()?
-        .document()?
-        .get_element_by_id(id)?
-        .dyn_into::<web_sys::HtmlInputElement>()
-        .ok()
-        .map(|i| i.value())
-}
-
 /// Props of the picker.
 #[derive(Properties, PartialEq, Clone)]
 pub struct PersonPickerProps {
@@ -115,7 +104,8 @@ pub fn person_picker(p: &PersonPickerProps) -> Html {
             e.prevent_default();
             // What the box holds now: a submit that follows the last keystroke before
             // the state has re-rendered must not search for what was there before.
-            let typed = typed_value(&input_id).unwrap_or_else(|| (*text).clone());
+            let typed =
+                crate::components::field::typed_value(&input_id).unwrap_or_else(|| (*text).clone());
             if !typed.trim().is_empty() {
                 run.emit((person_query(&typed, None), Vec::new()));
             }

@@ -19,5 +19,6 @@ pub mod programme;
 pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
+pub mod supervision;
 pub mod users;
 pub mod visits;

@@ -324,7 +324,22 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
             pairing_id: p.pairing.id,
             visited_on,
             mode: mode.parse().unwrap_or(VisitMode::InPerson),
-            checks: (*checks).clone(),
+            // A problem's note as the field holds it: the state may lag the last
+            // keystroke when the form is sent at once.
+            checks: checks
+                .iter()
+                .map(|c| {
+                    let mut c = c.clone();
+                    if c.result == CheckResult::Problem {
+                        let typed = crate::components::field::typed_value(&format!(
+                            "check-{}-note",
+                            c.item
+                        ));
+                        c.note = typed.or(c.note);
+                    }
+                    c
+                })
+                .collect(),
             policies: (*policies).clone(),
             help_given: (!help.trim().is_empty()).then(|| help.trim().to_owned()),
         };
