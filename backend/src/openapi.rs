@@ -68,7 +68,7 @@ impl Modify for BearerAuth {
         supervision::routes::update_stationing, supervision::routes::add_log,
         supervision::routes::list_inspections, supervision::routes::create_inspection, supervision::routes::get_inspection,
         supervision::routes::update_inspection, supervision::routes::delete_inspection, supervision::routes::matrix,
-        supervision::routes::list_clues, supervision::routes::create_clue, supervision::routes::get_clue, supervision::routes::act_clue,
+        supervision::routes::people, supervision::routes::list_clues, supervision::routes::create_clue, supervision::routes::get_clue, supervision::routes::act_clue,
         plan::routes::list_plans, plan::routes::get_plan, plan::routes::update_plan, plan::routes::update_measure,
         plan::routes::create_indicator, plan::routes::update_indicator,
         plan::routes::get_targets, plan::routes::set_target, plan::routes::delete_target,
@@ -225,4 +225,45 @@ fn operation_id(method: &str, path: &str) -> String {
         }
     }
     id
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    /// The values the document gives for the schema `name`.
+    fn documented(name: &str) -> Vec<String> {
+        super::document()["components"]["schemas"][name]["enum"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every code enum is documented with the strings the API sends and accepts (a
+    /// client generated from the document must be able to talk to the server).
+    #[test]
+    fn code_enums_are_documented_as_sent() {
+        macro_rules! check {
+            ($($t:ty),+ $(,)?) => {$(
+                let name = stringify!($t).rsplit("::").next().unwrap_or_default();
+                let sent: Vec<String> = <$t>::ALL.iter().map(|v| v.as_str().to_owned()).collect();
+                assert_eq!(documented(name), sent, "{name}");
+            )+};
+        }
+        check!(
+            shared::AssuranceStatus,
+            shared::DisabilityCategory,
+            shared::auth::Role,
+            shared::auth::Capability,
+            shared::rectification::ProblemSource,
+            shared::supervision::ClueKind,
+            shared::supervision::InspectionStatus,
+            shared::visits::VisitCheckItem,
+        );
+    }
 }
