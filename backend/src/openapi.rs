@@ -80,7 +80,7 @@ impl Modify for BearerAuth {
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),
-    components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone, crate::tabular::Format, shared::api::AuditCategory))
+    components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone, crate::tabular::Format, shared::api::AuditCategory, crate::supervision::PeopleKind))
 )]
 pub struct ApiDoc;
 
@@ -242,6 +242,34 @@ mod tests {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Every `$ref` of the document names a schema it declares.
+    #[test]
+    fn every_reference_resolves() {
+        fn walk(v: &Value, refs: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(r)) = m.get("$ref") {
+                        refs.push(r.clone());
+                    }
+                    m.values().for_each(|v| walk(v, refs));
+                }
+                Value::Array(a) => a.iter().for_each(|v| walk(v, refs)),
+                _ => {}
+            }
+        }
+        let doc = super::document();
+        let mut refs = Vec::new();
+        walk(doc, &mut refs);
+        assert!(!refs.is_empty());
+        for r in refs {
+            let name = r.trim_start_matches("#/components/schemas/");
+            assert!(
+                doc["components"]["schemas"].get(name).is_some(),
+                "{r} is not declared"
+            );
+        }
     }
 
     /// Every code enum is documented with the strings the API sends and accepts (a

@@ -253,6 +253,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     delete().to(supervision::routes::delete_inspection),
                 )
                 .route("/kpi/inspections", get().to(supervision::routes::matrix))
+                .route("/supervision/people", get().to(supervision::routes::people))
                 .route("/clues", get().to(supervision::routes::list_clues))
                 .route("/clues", post().to(supervision::routes::create_clue))
                 .route("/clues/{id}", get().to(supervision::routes::get_clue))

@@ -133,3 +133,94 @@ pub(crate) fn check_provincial_user(
     }
     Ok(())
 }
+
+/// Whom a picker of `GET /api/v1/supervision/people` offers.
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PeopleKind {
+    /// The provincial DPF's leaders (stationings; `manage_stationings`).
+    Leaders,
+    /// Who may lead an inspection of the caller's department: its cadres and the
+    /// provincial leaders (`inspect`).
+    Inspectors,
+}
+
+/// Parameters of `GET /api/v1/supervision/people`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    /// Leaders or inspectors.
+    pub kind: PeopleKind,
+    /// For inspectors: the department (the poverty office records for any; others for
+    /// their own, the default).
+    pub department: Option<String>,
+}
+
+/// The people a stationing's or an inspection's leader may be, by name.
+pub fn people(
+    conn: &mut DbConn,
+    user: &crate::auth::AuthUser,
+    q: &PeopleQuery,
+) -> Result<Vec<crate::visits::pairings::CadreOption>, ApiError> {
+    use shared::auth::{Capability, Role, PLAN_OFFICE};
+    let department = match q.kind {
+        PeopleKind::Leaders => {
+            user.require(Capability::ManageStationings)?;
+            None
+        }
+        PeopleKind::Inspectors => {
+            user.require(Capability::Inspect)?;
+            let d = q
+                .department
+                .clone()
+                .unwrap_or_else(|| user.unit_code.clone());
+            if !shared::supervision::is_department_code(&d) {
+                return Err(ApiError::field(
+                    "department",
+                    "invalid_value",
+                    "a department's code, such as 43.rights",
+                ));
+            }
+            if d != user.unit_code && user.unit_code != PLAN_OFFICE {
+                return Err(ApiError::Forbidden(
+                    "you record your own department's inspections".into(),
+                ));
+            }
+            Some(d)
+        }
+    };
+    let rows: Vec<(String, String, String, String, String)> = users::table
+        .inner_join(org_units::table)
+        .filter(users::disabled.eq(false))
+        .filter(users::unit_code.eq("43").or(users::unit_code.like("43.%")))
+        .order((users::display_name.asc(), users::id.asc()))
+        .select((
+            users::id,
+            users::display_name,
+            users::unit_code,
+            org_units::name,
+            users::roles,
+        ))
+        .load(conn)?;
+    let mut out = Vec::new();
+    for (id, display_name, unit_code, unit_name, roles) in rows {
+        let roles = crate::users::queries::parse_roles(&roles)?;
+        let leader = roles.contains(&Role::Leader);
+        let cadre = roles
+            .iter()
+            .any(|r| !matches!(r, Role::Admin | Role::Auditor));
+        let fits = match &department {
+            None => leader,
+            Some(d) => leader || (cadre && unit_code == *d),
+        };
+        if fits {
+            out.push(crate::visits::pairings::CadreOption {
+                id: crate::db::uuid(&id)?,
+                display_name,
+                unit_code,
+                unit_name,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -332,3 +332,18 @@ pub async fn act_clue(
             .await?,
     ))
 }
+
+/// Whom a stationing's leader (`kind=leaders`, the poverty office) or an inspection's
+/// leader (`kind=inspectors`: the department's cadres and the provincial leaders) may
+/// be: enabled users of the provincial DPF, by name.
+#[utoipa::path(get, path = "/api/v1/supervision/people", tag = "supervision", params(super::PeopleQuery),
+    responses((status = 200, body = Vec<crate::visits::pairings::CadreOption>), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn people(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<super::PeopleQuery>,
+) -> Result<web::Json<Vec<crate::visits::pairings::CadreOption>>, ApiError> {
+    Ok(web::Json(
+        state.db(move |conn| super::people(conn, &user, &q)).await?,
+    ))
+}

@@ -17,6 +17,7 @@ db_tests!(
     clue_steps_follow_the_ledger,
     the_demo_stations_inspects_and_records_a_clue,
     review_holes_stay_closed,
+    pickers_offer_the_leaders_and_the_department_s_cadres,
 );
 
 /// The poverty office (keeps stationings and clues).
@@ -850,4 +851,63 @@ async fn review_holes_stay_closed(backend: Backend) {
             .unwrap_or_else(|e| panic!("{e}"))
     };
     assert_eq!(reads, 1);
+}
+
+async fn pickers_offer_the_leaders_and_the_department_s_cadres(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let office = app.token(OFFICE).await;
+    let rights = app.token(RIGHTS).await;
+    let names = |r: &Resp| -> Vec<String> {
+        r.body
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let r = app
+        .get(&office, "/api/v1/supervision/people?kind=leaders")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let leaders = names(&r);
+    assert!(leaders.contains(&user_id(&app, LEADER)));
+    assert!(!leaders.contains(&user_id(&app, RIGHTS)), "not a leader");
+    assert!(
+        !leaders.contains(&user_id(&app, CITY_LEADER)),
+        "not of the province"
+    );
+    let r = app
+        .get(&rights, "/api/v1/supervision/people?kind=leaders")
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .get(&rights, "/api/v1/supervision/people?kind=inspectors")
+        .await;
+    let inspectors = names(&r);
+    assert!(inspectors.contains(&user_id(&app, RIGHTS)));
+    assert!(inspectors.contains(&user_id(&app, LEADER)));
+    assert!(
+        !inspectors.contains(&user_id(&app, REHAB)),
+        "another department"
+    );
+    let r = app
+        .get(
+            &rights,
+            "/api/v1/supervision/people?kind=inspectors&department=43.rehabilitation",
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .get(
+            &office,
+            "/api/v1/supervision/people?kind=inspectors&department=43.rehabilitation",
+        )
+        .await;
+    assert!(names(&r).contains(&user_id(&app, REHAB)));
+    let r = app
+        .get(&office, "/api/v1/supervision/people?kind=nobody")
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
 }

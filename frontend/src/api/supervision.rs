@@ -162,3 +162,22 @@ pub async fn act_clue(id: Uuid, body: &ClueStep) -> Result<Clue, ApiError> {
 pub async fn addresses(parent: &str) -> Result<Vec<AddressEntry>, ApiError> {
     get(&with_query("/api/v1/addresses", &[("parent", parent)])).await
 }
+
+/// Whom a leader picker offers: `leaders` (the provincial DPF's leaders, for a
+/// stationing) or `inspectors` (the department's cadres and the provincial leaders).
+pub async fn people(
+    kind: &str,
+    department: Option<&str>,
+) -> Result<Vec<super::visits::CadreOption>, ApiError> {
+    #[derive(Serialize)]
+    struct Q<'a> {
+        kind: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        department: Option<&'a str>,
+    }
+    get(&with_query(
+        "/api/v1/supervision/people",
+        &Q { kind, department },
+    ))
+    .await
+}

@@ -422,6 +422,13 @@ fn inspection_editor(p: &EditorProps) -> Html {
     let policies = use_state(|| x.map(|i| i.policies.clone()).unwrap_or_default());
     let findings = use_state(|| x.and_then(|i| i.findings.clone()).unwrap_or_default());
     let theirs = use_state(|| None::<Inspection>);
+    // Who may lead it: the department's cadres and the provincial leaders.
+    let inspectors = use_remote((*department).clone(), |d: String| async move {
+        if d.is_empty() {
+            return Ok(Vec::new());
+        }
+        api::people("inspectors", Some(&d)).await
+    });
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -563,6 +570,13 @@ fn inspection_editor(p: &EditorProps) -> Html {
     if let Some(i) = x {
         known.push((i.leader_id, i.leader_name.clone()));
     }
+    known.extend(
+        inspectors
+            .ready()
+            .into_iter()
+            .flatten()
+            .map(|c| (c.id, format!("{} · {}", c.display_name, c.unit_name))),
+    );
     let departments: Vec<(String, String)> = std::iter::once((String::new(), ctx.t("form.choose")))
         .chain(department_options(&units, lang))
         .collect();

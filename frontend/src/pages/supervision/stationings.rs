@@ -114,6 +114,8 @@ pub fn stationing_form_page(p: &StationingFormProps) -> Html {
     let others = use_remote((), |()| async move {
         api::stationings(&StationingQuery::default()).await
     });
+    // The provincial DPF's leaders.
+    let leaders = use_remote((), |()| async move { api::people("leaders", None).await });
     let Some(ctx) = ctx else {
         return html! {};
     };
@@ -131,6 +133,13 @@ pub fn stationing_form_page(p: &StationingFormProps) -> Html {
             .into_iter()
             .flatten()
             .map(|s| (s.fields.leader_id, s.leader_name.clone())),
+    );
+    known.extend(
+        leaders
+            .ready()
+            .into_iter()
+            .flatten()
+            .map(|c| (c.id, format!("{} · {}", c.display_name, c.unit_name))),
     );
     let restart = {
         let existing = existing.clone();
