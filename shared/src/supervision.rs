@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::validation::{validate_text, FieldErrors};
-use crate::visits::{CheckResult, VisitCheck, VisitCheckItem, VisitPolicy};
+use crate::visits::{CheckResult, RecordedCheck, VisitCheck, VisitCheckItem, VisitPolicy};
 use crate::FieldError;
 
 /// Longest free text of a finding, a log entry or a clue.
@@ -382,17 +382,6 @@ pub struct InspectionUpdate {
     pub fields: InspectionInput,
 }
 
-/// A check of an inspection, with the rectification item its problem opened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct InspectionCheck {
-    /// The check.
-    #[serde(flatten)]
-    pub check: VisitCheck,
-    /// The rectification item opened when the inspection was filed.
-    pub rectification_id: Option<Uuid>,
-}
-
 /// An inspection as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -423,8 +412,8 @@ pub struct Inspection {
     pub villages: Vec<String>,
     /// Households visited.
     pub households_visited: i32,
-    /// The checks.
-    pub checks: Vec<InspectionCheck>,
+    /// The checks, each with the rectification item its problem opened when filed.
+    pub checks: Vec<RecordedCheck>,
     /// The policies found.
     pub policies: Vec<VisitPolicy>,
     /// Findings.

@@ -4,10 +4,9 @@ use diesel::prelude::*;
 use shared::api::AuditAction;
 use shared::auth::{Capability, PLAN_OFFICE};
 use shared::supervision::{
-    Inspection, InspectionCheck, InspectionCreate, InspectionInput, InspectionMatrix,
-    InspectionStatus, MatrixUnit,
+    Inspection, InspectionCreate, InspectionInput, InspectionMatrix, InspectionStatus, MatrixUnit,
 };
-use shared::visits::{CheckResult, VisitCheck, VisitCheckItem, VisitPolicy};
+use shared::visits::{CheckResult, VisitCheck};
 use shared::FieldErrors;
 use uuid::Uuid;
 
@@ -80,37 +79,23 @@ fn to_api(conn: &mut DbConn, r: InspectionRow) -> Result<Inspection, ApiError> {
         .select(inspection_villages::village_code)
         .load(conn)?;
     villages.sort();
-    let rows: Vec<(String, String, Option<String>, Option<String>)> = inspection_checks::table
-        .filter(inspection_checks::inspection_id.eq(&r.id))
-        .select((
-            inspection_checks::item,
-            inspection_checks::result,
-            inspection_checks::note,
-            inspection_checks::rectification_id,
-        ))
-        .load(conn)?;
-    let mut checks = rows
-        .into_iter()
-        .map(|(item, result, note, rect)| {
-            Ok(InspectionCheck {
-                check: VisitCheck {
-                    item: code(&item)?,
-                    result: code(&result)?,
-                    note,
-                },
-                rectification_id: rect.as_deref().map(uuid).transpose()?,
-            })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    checks.sort_by_key(|c| VisitCheckItem::ALL.iter().position(|i| *i == c.check.item));
-    let mut policies = inspection_policies::table
-        .filter(inspection_policies::inspection_id.eq(&r.id))
-        .select(inspection_policies::policy)
-        .load::<String>(conn)?
-        .iter()
-        .map(|p| code::<VisitPolicy>(p))
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    policies.sort_by_key(|p| VisitPolicy::ALL.iter().position(|x| x == p));
+    let checks = crate::visits::records::recorded_checks(
+        inspection_checks::table
+            .filter(inspection_checks::inspection_id.eq(&r.id))
+            .select((
+                inspection_checks::item,
+                inspection_checks::result,
+                inspection_checks::note,
+                inspection_checks::rectification_id,
+            ))
+            .load(conn)?,
+    )?;
+    let policies = crate::visits::records::policies_in_order(
+        inspection_policies::table
+            .filter(inspection_policies::inspection_id.eq(&r.id))
+            .select(inspection_policies::policy)
+            .load(conn)?,
+    )?;
     Ok(Inspection {
         id: uuid(&r.id)?,
         version: r.version,

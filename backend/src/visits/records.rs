@@ -55,37 +55,23 @@ fn row(conn: &mut DbConn, user: &AuthUser, id: &str) -> Result<(VisitRow, Pairin
 }
 
 fn to_api(conn: &mut DbConn, r: VisitRow) -> Result<Visit, ApiError> {
-    let checks: Vec<(String, String, Option<String>, Option<String>)> = visit_checks::table
-        .filter(visit_checks::visit_id.eq(&r.id))
-        .select((
-            visit_checks::item,
-            visit_checks::result,
-            visit_checks::note,
-            visit_checks::rectification_id,
-        ))
-        .load(conn)?;
-    let mut checks = checks
-        .into_iter()
-        .map(|(item, result, note, rect)| {
-            Ok(RecordedCheck {
-                check: VisitCheck {
-                    item: code(&item)?,
-                    result: code(&result)?,
-                    note,
-                },
-                rectification_id: rect.as_deref().map(uuid).transpose()?,
-            })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    checks.sort_by_key(|c| VisitCheckItem::ALL.iter().position(|i| *i == c.check.item));
-    let mut policies = visit_policies::table
-        .filter(visit_policies::visit_id.eq(&r.id))
-        .select(visit_policies::policy)
-        .load::<String>(conn)?
-        .iter()
-        .map(|p| code::<VisitPolicy>(p))
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    policies.sort_by_key(|p| VisitPolicy::ALL.iter().position(|x| x == p));
+    let checks = recorded_checks(
+        visit_checks::table
+            .filter(visit_checks::visit_id.eq(&r.id))
+            .select((
+                visit_checks::item,
+                visit_checks::result,
+                visit_checks::note,
+                visit_checks::rectification_id,
+            ))
+            .load(conn)?,
+    )?;
+    let policies = policies_in_order(
+        visit_policies::table
+            .filter(visit_policies::visit_id.eq(&r.id))
+            .select(visit_policies::policy)
+            .load(conn)?,
+    )?;
     let recorded_by: String = users::table
         .find(&r.created_by)
         .select(users::username)
@@ -104,6 +90,38 @@ fn to_api(conn: &mut DbConn, r: VisitRow) -> Result<Visit, ApiError> {
         county_code: r.county_code,
         recorded_by,
     })
+}
+
+/// Stored checks (item, result, note, rectification item) in the order of
+/// [`VisitCheckItem::ALL`]: a visit's or an inspection's.
+pub fn recorded_checks(
+    rows: Vec<(String, String, Option<String>, Option<String>)>,
+) -> Result<Vec<RecordedCheck>, ApiError> {
+    let mut checks = rows
+        .into_iter()
+        .map(|(item, result, note, rect)| {
+            Ok(RecordedCheck {
+                check: VisitCheck {
+                    item: code(&item)?,
+                    result: code(&result)?,
+                    note,
+                },
+                rectification_id: rect.as_deref().map(uuid).transpose()?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    checks.sort_by_key(|c| VisitCheckItem::ALL.iter().position(|i| *i == c.check.item));
+    Ok(checks)
+}
+
+/// Stored policies in the order of [`VisitPolicy::ALL`].
+pub fn policies_in_order(rows: Vec<String>) -> Result<Vec<VisitPolicy>, ApiError> {
+    let mut policies = rows
+        .iter()
+        .map(|p| code::<VisitPolicy>(p))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    policies.sort_by_key(|p| VisitPolicy::ALL.iter().position(|x| x == p));
+    Ok(policies)
 }
 
 /// A visit whose pairing `user` may see.
