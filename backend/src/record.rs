@@ -55,6 +55,13 @@ pub fn replay(existing: Existing<'_>, digest: &str, user: &AuthUser) -> Result<(
     }
 }
 
+/// Serialises the creates that name the same client-chosen `id` (PostgreSQL; SQLite
+/// has one writer at a time): call it in the create's transaction before looking the
+/// id up.
+pub fn lock_id(conn: &mut crate::db::DbConn, id: &uuid::Uuid) -> Result<(), ApiError> {
+    crate::db::advisory_lock(conn, &[format!("create:{id}")])
+}
+
 /// 409: the client-chosen id names another record.
 pub fn id_conflict() -> ApiError {
     ApiError::Conflict {
@@ -83,6 +90,10 @@ macro_rules! replay_create {
     ($conn:expr, $table:ident, $id:expr, $digest:expr, $user:expr) => {{
         use diesel::prelude::*;
         use $crate::db::schema::$table;
+        // Two sends of one create at once (a phone retrying over a slow network): the
+        // second waits for the first to commit, then finds its record and replays it,
+        // instead of failing on the primary key.
+        $crate::record::lock_id($conn, &$id)?;
         let stored: Option<(Option<String>, String, bool, String)> = $table::table
             .find($id.to_string())
             .select((

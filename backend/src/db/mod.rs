@@ -189,6 +189,21 @@ where
     }
 }
 
+/// Serialises the transactions that name the same `keys` until they end: on
+/// PostgreSQL a transaction-scoped advisory lock per key, taken in the order given; on
+/// SQLite nothing, since `write_tx` holds the database's one write lock already.
+pub fn advisory_lock(conn: &mut DbConn, keys: &[String]) -> Result<(), crate::error::ApiError> {
+    if let DbConn::Pg(pg) = conn {
+        for key in keys {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                .bind::<diesel::sql_types::Text, _>(key)
+                .execute(pg)?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether a transaction is open on `conn`.
 pub fn in_transaction(conn: &mut DbConn) -> bool {
     let depth = match conn {

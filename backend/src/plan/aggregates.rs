@@ -319,16 +319,9 @@ fn is_built(conn: &mut DbConn, c: &dyn Computation) -> Result<bool, ApiError> {
 }
 
 /// Serialises work on the same aggregate rows across PostgreSQL transactions (one
-/// writer at a time on SQLite already): a transaction-scoped advisory lock per key.
+/// writer at a time on SQLite already).
 fn lock(conn: &mut DbConn, keys: &[String]) -> Result<(), ApiError> {
-    if let DbConn::Pg(pg) = conn {
-        for key in keys {
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .bind::<Text, _>(key)
-                .execute(pg)?;
-        }
-    }
-    Ok(())
+    crate::db::advisory_lock(conn, keys)
 }
 
 /// A stored contribution: subject, year, quarter, county, numerator, denominator,

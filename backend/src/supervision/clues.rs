@@ -339,6 +339,7 @@ pub fn create(
     let hash = crate::record::create_digest(pii, "clue", f)?;
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
+        crate::record::lock_id(conn, &id)?;
         let stored: Option<(Option<String>, String, String)> = clues::table
             .find(id.to_string())
             .select((clues::create_hash, clues::created_by, clues::county_code))

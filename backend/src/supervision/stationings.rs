@@ -175,6 +175,8 @@ fn check(conn: &mut DbConn, f: &StationingInput, except: &str) -> Result<String,
             );
         }
     }
+    // Two stationings of one county written at once see each other.
+    crate::db::advisory_lock(conn, &[format!("stationing:{}", f.county_code)])?;
     let others: Vec<(chrono::NaiveDate, Option<chrono::NaiveDate>)> = stationings::table
         .filter(stationings::county_code.eq(&f.county_code))
         .filter(stationings::id.ne(except))
@@ -247,6 +249,7 @@ pub fn create(
     let hash = crate::record::create_digest(pii, "stationing", f)?;
     write_tx(conn, |conn| {
         let id = body.id.unwrap_or_else(Uuid::now_v7);
+        crate::record::lock_id(conn, &id)?;
         let stored: Option<(Option<String>, String, String)> = stationings::table
             .find(id.to_string())
             .select((
@@ -354,6 +357,7 @@ pub fn add_log(
             ));
         }
         let entry = body.id.unwrap_or_else(Uuid::now_v7);
+        crate::record::lock_id(conn, &entry)?;
         let stored: Option<(Option<String>, String, String)> = stationing_logs::table
             .find(entry.to_string())
             .select((

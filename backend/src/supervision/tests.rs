@@ -18,6 +18,7 @@ db_tests!(
     the_demo_stations_inspects_and_records_a_clue,
     review_holes_stay_closed,
     pickers_offer_the_leaders_and_the_department_s_cadres,
+    two_sends_at_once_make_one_record,
 );
 
 /// The poverty office (keeps stationings and clues).
@@ -910,4 +911,45 @@ async fn pickers_offer_the_leaders_and_the_department_s_cadres(backend: Backend)
         .get(&office, "/api/v1/supervision/people?kind=nobody")
         .await;
     assert_eq!(r.status, 422, "{}", r.body);
+}
+
+/// A phone that sends the same create twice at once (a retry over a slow network):
+/// one record, answered 201 and 200, on both databases.
+async fn two_sends_at_once_make_one_record(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let rights = app.token(RIGHTS).await;
+    let mut body = filed(
+        &app,
+        "43.rights",
+        RIGHTS,
+        "430381",
+        "2020-05-12",
+        &[VisitCheckItem::Housing],
+    );
+    body["id"] = json!("0193a000-2020-7000-8000-00000000e001");
+    for _ in 0..3 {
+        let (a, b) = futures_util::future::join(
+            app.post(&rights, "/api/v1/inspections", body.clone()),
+            app.post(&rights, "/api/v1/inspections", body.clone()),
+        )
+        .await;
+        let mut statuses = [a.status, b.status];
+        statuses.sort_unstable();
+        assert!(
+            statuses == [200, 201] || statuses == [200, 200],
+            "{statuses:?}: {} {}",
+            a.body,
+            b.body
+        );
+    }
+    let county = app.token(COUNTY).await;
+    let r = app
+        .get(&county, "/api/v1/rectification/items?source=inspection")
+        .await;
+    assert_eq!(
+        r.body["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.body
+    );
 }
