@@ -122,6 +122,10 @@ pub enum Route {
     /// What the user's unit has due soon or overdue, across the ledgers.
     #[at("/my-work")]
     MyWork,
+    /// Whether the problem (measure 6) and petition (measure 18) ledgers are closing to
+    /// zero, by unit.
+    #[at("/kpi/ledgers")]
+    LedgersKpi,
     /// Care placements (托养) of the user's area.
     #[at("/care")]
     CarePlacements,
@@ -310,6 +314,7 @@ impl Route {
                 "rectification"
             }
             Route::MyWork => "my_work",
+            Route::LedgersKpi => "kpi_ledgers",
             Route::CarePlacements | Route::CareNew | Route::CarePlacement { .. } => "care",
             Route::CareProviders => "care_providers",
             Route::CareKpi => "kpi_care",
@@ -426,6 +431,11 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadRectification) {
         items.push((Route::Rectification, "nav.rectification"));
+    }
+    // Problems (read_rectification) and petitions (read_kpi) closed to zero: one page,
+    // each section shown to whoever may read it.
+    if has(ReadRectification) || has(ReadKpi) {
+        items.push((Route::LedgersKpi, "nav.kpi_ledgers"));
     }
     if has(ReadCare) {
         // Leaders read the placements they oversee; county staff keep them.
@@ -710,6 +720,9 @@ fn switch(route: Route) -> Html {
         }
         Route::MyWork => {
             html! { <RequireLogin><pages::rectification::work::WorkPage /></RequireLogin> }
+        }
+        Route::LedgersKpi => {
+            html! { <RequireLogin><pages::ledgers::LedgersPage /></RequireLogin> }
         }
         Route::CarePlacements => {
             html! { <RequireLogin><pages::care::placements::PlacementList /></RequireLogin> }

@@ -2,7 +2,8 @@
 //! staff (`xiangxiang.staff`) record a problem found in an inspection, assign it, start
 //! rectifying, cannot submit without evidence, add a photo through the file input and
 //! submit; they cannot recheck their own work. The city DPF (`xiangtan.staff`) finds the
-//! item on its "my work" page, rechecks it and closes it out (销号). One server and one
+//! item on its "my work" page, rechecks it and closes it out (销号); its leader
+//! (`xiangtan.leader`) opens the "ledgers to zero" page (清零进度). One server and one
 //! browser for the file; every page visited passes axe-core, does not scroll sideways
 //! and shows no English.
 
@@ -149,6 +150,15 @@ async fn a_problem_from_open_to_closed_out_with_evidence_on_a_phone() {
     check_page(&c, "a closed item", true).await;
     shot(&c, "rectification-closed").await;
     assert!(path.starts_with("/rectification/items/"), "{path}");
+
+    // The city's leader sees whether the ledgers are closing to zero (measures 6 and 18).
+    logout(&c).await;
+    login(&c, &base, "xiangtan.leader").await;
+    open(&c, &base, "/kpi/ledgers").await;
+    wait_text(&c, "#rk-table", "湘乡市").await;
+    wait_text(&c, "#pk-total", "合计").await;
+    check_page(&c, "ledgers to zero", true).await;
+    shot(&c, "ledgers-to-zero").await;
 
     let _ = std::fs::remove_file(&photo);
     let _ = c.close().await;

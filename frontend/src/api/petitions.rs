@@ -4,7 +4,9 @@
 use serde::Serialize;
 use shared::api::Page;
 use shared::person::RevealRequest;
-use shared::petitions::{Petition, PetitionAction, PetitionCreate, PetitionerRevealed};
+use shared::petitions::{
+    Petition, PetitionAction, PetitionCreate, PetitionKpi, PetitionerRevealed,
+};
 use uuid::Uuid;
 
 use super::{get, post, with_query, ApiError};
@@ -95,4 +97,15 @@ pub fn export_path(q: &PetitionQuery) -> String {
             area: q.area.as_deref(),
         },
     )
+}
+
+/// Measure 18's KPI of a year for a region (none: the caller's area) and its children.
+pub async fn kpi(year: i32, region: Option<String>) -> Result<PetitionKpi, ApiError> {
+    #[derive(Serialize)]
+    struct Q {
+        year: i32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        region: Option<String>,
+    }
+    get(&with_query("/api/v1/kpi/petitions", &Q { year, region })).await
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use shared::api::Page;
 use shared::rectification::{
-    RectificationAction, RectificationCreate, RectificationItem, WorkItem,
+    RectificationAction, RectificationCreate, RectificationItem, RectificationKpi, WorkItem,
 };
 use uuid::Uuid;
 
@@ -84,4 +84,14 @@ pub fn export_path(q: &ItemQuery) -> String {
 /// The caller's unit's work, due soon or overdue.
 pub async fn my_work() -> Result<Vec<WorkItem>, ApiError> {
     get("/api/v1/my-work").await
+}
+
+/// Measure 6's KPI of a unit (none: the caller's area) and its child units.
+pub async fn kpi(unit: Option<String>) -> Result<RectificationKpi, ApiError> {
+    #[derive(Serialize)]
+    struct Q {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<String>,
+    }
+    get(&with_query("/api/v1/kpi/rectification", &Q { unit })).await
 }

@@ -7,6 +7,7 @@ pub mod course;
 pub mod courses;
 pub mod dashboard;
 pub mod home;
+pub mod ledgers;
 pub mod loans;
 pub mod login;
 pub mod not_found;

@@ -820,7 +820,7 @@ pub fn inspection_page(p: &InspectionProps) -> Html {
                     { facts("insp.households", i.households_visited.to_string()) }
                 }
                 if let Some(at) = i.filed_at {
-                    { facts("insp.filed_at", at.format("%Y-%m-%d %H:%M").to_string()) }
+                    { facts("insp.filed_at", crate::clock::local_time(at.and_utc(), lang)) }
                 }
             </dl>
             if may_change {
