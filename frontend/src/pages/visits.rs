@@ -274,6 +274,50 @@ fn today() -> chrono::NaiveDate {
     crate::clock::today()
 }
 
+/// The six checks of the visit form. Each change applies to the checks as they are
+/// when it runs, never to those of the render its callback came from, so that a late
+/// event cannot undo a note typed since.
+#[derive(Clone, PartialEq)]
+struct Checks(Vec<VisitCheck>);
+
+impl From<Vec<VisitCheck>> for Checks {
+    fn from(v: Vec<VisitCheck>) -> Self {
+        Self(v)
+    }
+}
+
+/// A change to [`Checks`].
+enum CheckChange {
+    /// Check `i` found this.
+    Result(usize, CheckResult),
+    /// Check `i`'s note is now this.
+    Note(usize, String),
+    /// Every check, as the server holds them (after a 409).
+    All(Vec<VisitCheck>),
+}
+
+impl Reducible for Checks {
+    type Action = CheckChange;
+
+    fn reduce(self: std::rc::Rc<Self>, action: CheckChange) -> std::rc::Rc<Self> {
+        let mut all = self.0.clone();
+        match action {
+            CheckChange::Result(i, r) => {
+                if let Some(c) = all.get_mut(i) {
+                    c.result = r;
+                }
+            }
+            CheckChange::Note(i, n) => {
+                if let Some(c) = all.get_mut(i) {
+                    c.note = Some(n);
+                }
+            }
+            CheckChange::All(v) => all = v,
+        }
+        std::rc::Rc::new(Self(all))
+    }
+}
+
 /// Records or changes a visit.
 #[function_component(VisitForm)]
 pub fn visit_form(p: &VisitFormProps) -> Html {
@@ -287,7 +331,7 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
             .map_or(VisitMode::InPerson, |v| v.mode)
             .to_string()
     });
-    let checks = use_state(|| {
+    let checks: UseReducerHandle<Checks> = use_reducer(|| {
         VisitCheckItem::ALL
             .iter()
             .map(|i| {
@@ -300,6 +344,7 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
                     })
             })
             .collect::<Vec<_>>()
+            .into()
     });
     let policies = use_state(|| v.as_ref().map(|v| v.policies.clone()).unwrap_or_default());
     let help = use_state(|| {
@@ -327,6 +372,7 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
             // A problem's note as the field holds it: the state may lag the last
             // keystroke when the form is sent at once.
             checks: checks
+                .0
                 .iter()
                 .map(|c| {
                     let mut c = c.clone();
@@ -417,28 +463,18 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
             );
         })
     };
-    let check_rows = checks.iter().enumerate().map(|(i, c)| {
+    let check_rows = checks.0.iter().enumerate().map(|(i, c)| {
         let item = c.item;
         let set_result = {
             let (checks, fh) = (checks.clone(), fh.clone());
             Callback::from(move |v: String| {
-                let mut all = (*checks).clone();
-                if let Some(c) = all.get_mut(i) {
-                    c.result = v.parse().unwrap_or(CheckResult::Ok);
-                }
-                checks.set(all);
+                checks.dispatch(CheckChange::Result(i, v.parse().unwrap_or(CheckResult::Ok)));
                 fh.clear_error(&format!("checks[{i}].note"));
             })
         };
         let set_note = {
             let checks = checks.clone();
-            Callback::from(move |v: String| {
-                let mut all = (*checks).clone();
-                if let Some(c) = all.get_mut(i) {
-                    c.note = Some(v);
-                }
-                checks.set(all);
-            })
+            Callback::from(move |v: String| checks.dispatch(CheckChange::Note(i, v)))
         };
         html! {
             <div class="check-row" key={item.to_string()}>
@@ -472,7 +508,9 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
                 base.set(Some(t.version));
                 date.set(t.visited_on.to_string());
                 mode.set(t.mode.to_string());
-                checks.set(t.checks.iter().map(|c| c.check.clone()).collect());
+                checks.dispatch(CheckChange::All(
+                    t.checks.iter().map(|c| c.check.clone()).collect(),
+                ));
                 policies.set(t.policies.clone());
                 help.set(t.help_given.clone().unwrap_or_default());
                 theirs.set(None);
