@@ -666,3 +666,28 @@ impl PersonBuilder {
         }
     }
 }
+
+/// A JPEG the size a phone camera makes (`w` × `h`, e.g. 4000 × 3000 ≈ 6 MB): smooth
+/// light with sensor-like noise, which compresses about as badly as a real photo.
+pub fn phone_photo(w: u32, h: u32) -> Vec<u8> {
+    let mut seed: u32 = 0x2545_f491;
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        // xorshift: cheap noise, the same picture every run.
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let noise = |shift: u32| i64::from((seed >> shift) & 0xff) * 22 / 256 - 11;
+        let base = |v: u32, span: u32| i64::from(v) * 160 / i64::from(span.max(1)) + 48;
+        let channel = |v: i64| u8::try_from(v.clamp(0, 255)).unwrap_or(u8::MAX);
+        image::Rgb([
+            channel(base(x, w) + noise(0)),
+            channel(base(y, h) + noise(8)),
+            channel(base(x + y, w + h) + noise(16)),
+        ])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+        .encode_image(&img)
+        .unwrap_or_else(|e| panic!("{e}"));
+    out
+}

@@ -58,6 +58,59 @@ fn png(what: &str) -> std::path::PathBuf {
     path
 }
 
+/// Starts counting what the page's uploads send (the body of every XHR).
+async fn watch_uploads(c: &Client) {
+    c.execute(
+        "window.__sent = []; const send = XMLHttpRequest.prototype.send; \
+         XMLHttpRequest.prototype.send = function (body) { \
+           window.__sent.push(body ? (body.size ?? body.byteLength ?? body.length ?? 0) : 0); \
+           return send.call(this, body); };",
+        vec![],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// The upload path's figures for the photo `file` just uploaded: the file, what the
+/// browser sent after scaling it down, what the server stored, and the server's time
+/// (request sent → first response byte, on localhost). The browser must have scaled
+/// the photo down: a 6 MB photo never crosses a village's mobile network whole.
+async fn upload_figures(c: &Client, app: &TestApp, file: &std::path::Path) {
+    use backend::db::schema::attachments;
+    use diesel::prelude::*;
+    let original = std::fs::metadata(file).map(|m| m.len()).unwrap_or_default();
+    let figures = c
+        .execute(
+            "const t = performance.getEntriesByType('resource') \
+               .filter(e => e.initiatorType === 'xmlhttprequest' && e.name.includes('/attachments')) \
+               .pop(); \
+             return [window.__sent, t ? t.responseStart - t.requestStart : -1];",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sent: Vec<u64> = figures[0]
+        .as_array()
+        .map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect())
+        .unwrap_or_default();
+    let server_ms = figures[1].as_f64().unwrap_or(-1.0);
+    let stored: Vec<i64> = attachments::table
+        .select(attachments::size_bytes)
+        .load(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "upload figures: file {original} B, sent {sent:?} B, stored {stored:?} B, \
+         server {server_ms:.0} ms (request to first response byte)"
+    );
+    assert_eq!(sent.len(), 1, "one upload, sent once");
+    assert!(
+        sent[0] > 0 && sent[0] * 4 < original,
+        "the browser scales the photo down before sending it: {} of {original} B",
+        sent[0]
+    );
+    assert_eq!(stored.len(), 1);
+}
+
 /// Confirms a step that asks first (the button `id`, then `{id}-yes`).
 async fn confirm(c: &Client, id: &str) {
     click(c, &format!("#{id}")).await;
@@ -75,7 +128,13 @@ async fn a_retrofit_from_the_home_visit_to_acceptance_on_a_phone() {
         .create(&app);
     let (base, server) = serve(&app);
     let (c, _driver, _profile) = browser(360, 740).await;
-    let before = png("before");
+    // The before photo as a phone takes it: 4000 × 3000, about 6 MB.
+    let before = std::env::temp_dir().join(format!(
+        "xiangzhu-e2e-{}-before.jpg",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&before, backend::testing::phone_photo(4000, 3000))
+        .unwrap_or_else(|e| panic!("{e}"));
 
     // County rights staff: the menu, the empty list, a new case from the registry.
     login(&c, &base, "xiangxiang.rights").await;
@@ -172,8 +231,10 @@ async fn a_retrofit_from_the_home_visit_to_acceptance_on_a_phone() {
     login(&c, &base, "xiangxiang.rights").await;
     open(&c, &base, &case_path).await;
     wait_text(&c, "#case-status", "方案已批准，待施工").await;
+    watch_uploads(&c).await;
     choose_file(&c, "case-before-pick", &before).await;
     wait_text(&c, "#case-before-box", "已上传").await;
+    upload_figures(&c, &app, &before).await;
     check_page(&c, "a before photo uploaded", true).await;
     shot(&c, "retrofit-before-photo").await;
     click(&c, "#case-start").await;

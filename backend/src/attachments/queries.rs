@@ -386,7 +386,6 @@ pub fn delete(
         if rows == 0 {
             return Err(ApiError::NotFound);
         }
-        store.delete(conn, &row.id)?;
         audit::record(
             conn,
             Event {
@@ -399,6 +398,8 @@ pub fn delete(
                 before: Some(audit_view(&before)),
                 after: None,
             },
-        )
+        )?;
+        // Last, so a file system store forgets the file only once nothing else can fail.
+        store.delete(conn, &row.id)
     })
 }

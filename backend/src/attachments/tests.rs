@@ -20,6 +20,7 @@ db_tests!(
     scope_matrix,
     writes_are_audited_and_deletes_forget_the_file,
     an_owner_moved_out_of_scope_takes_its_files_along,
+    a_directory_store_keeps_the_bytes_as_files,
 );
 
 fn path(person: Uuid, id: Option<Uuid>) -> String {
@@ -99,8 +100,12 @@ async fn types_are_sniffed_not_believed(backend: Backend) {
         "{}",
         r.body
     );
-    // Whatever the header says, HTML, SVG and GIF are refused.
+    // Whatever the header says, HTML, SVG and GIF are refused; so is a text file named
+    // `photo.jpg` in a form upload, and a ZIP sent as a JPEG.
+    let form = b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nnot a photo\r\n--x--\r\n";
     for (ct, body) in [
+        ("multipart/form-data; boundary=x", &form[..]),
+        ("image/jpeg", b"PK\x03\x04\x14\x00\x00\x00photo.jpg"),
         (
             "image/png",
             &b"<!DOCTYPE html><html><script>alert(1)</script></html>"[..],
@@ -527,4 +532,71 @@ async fn an_owner_moved_out_of_scope_takes_its_files_along(backend: Backend) {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(fetch(&app, &liuyang, &file).await.0, 404);
     assert_eq!(fetch(&app, &app.token("leader").await, &file).await.0, 404);
+}
+
+async fn a_directory_store_keeps_the_bytes_as_files(backend: Backend) {
+    let mut app = TestApp::new(backend).await;
+    let dir = std::env::temp_dir().join(format!("xiangzhu-files-{}", Uuid::new_v4().simple()));
+    let store = super::store::DirStore::open(&dir).unwrap_or_else(|e| panic!("{e}"));
+    app.state = actix_web::web::Data::new(crate::state::AppState {
+        attachments: std::sync::Arc::new(store),
+        ..app.state.get_ref().clone()
+    });
+    let p = PersonBuilder::new().county("430381").create(&app);
+    let t = app.token("xiangxiang.staff").await;
+    let r = app
+        .upload(&t, &path(p.id, None), samples::jpeg(640, 480))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = id_of(&r);
+    // Nothing of the file in the table; the file and its thumbnail on disk, owner-only.
+    let (bytes, thumb): (Option<Vec<u8>>, Option<Vec<u8>>) = attachments::table
+        .find(&id)
+        .select((attachments::bytes, attachments::thumbnail))
+        .first(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((bytes, thumb), (None, None));
+    let file = dir.join(&id[..2]).join(&id);
+    let on_disk = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    assert_eq!(
+        super::media::sha256_hex(&on_disk),
+        r.body["sha256"].as_str().unwrap_or_default()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or_default();
+        assert_eq!(mode, 0o600);
+    }
+    // Served from the directory, to those who may see the owner only.
+    let (status, served, ct) = fetch(&app, &t, &format!("/api/v1/attachments/{id}")).await;
+    assert_eq!((status, ct.as_deref()), (200, Some("image/jpeg")));
+    assert_eq!(served, on_disk);
+    let (status, small, _) = fetch(&app, &t, &format!("/api/v1/attachments/{id}/thumbnail")).await;
+    assert!(status == 200 && !small.is_empty() && small.len() < on_disk.len());
+    let other = app.token("liuyang.staff").await;
+    assert_eq!(
+        fetch(&app, &other, &format!("/api/v1/attachments/{id}"))
+            .await
+            .0,
+        404
+    );
+    // A delete forgets both files; a second upload of the same id is still refused.
+    assert_eq!(
+        app.delete(&t, &format!("/api/v1/attachments/{id}"))
+            .await
+            .status,
+        204
+    );
+    assert!(!file.exists());
+    assert!(!dir.join(&id[..2]).join(format!("{id}.thumb")).exists());
+    assert_eq!(
+        fetch(&app, &t, &format!("/api/v1/attachments/{id}"))
+            .await
+            .0,
+        404
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
