@@ -40,6 +40,16 @@ pub struct Config {
     /// is ignored and the direct peer is the client, for login throttling and the audit.
     #[arg(long, env = "XIANGZHU_TRUSTED_PROXIES", value_delimiter = ',')]
     pub trusted_proxies: Vec<crate::auth::client::ProxyNet>,
+    /// Keep the bytes of attachments (photos, scans) as files under this directory
+    /// instead of in the database. Every replica must mount the same directory, and it
+    /// is backed up apart from the database. Unset: in the database.
+    #[arg(long, env = "XIANGZHU_ATTACHMENTS_DIR")]
+    pub attachments_dir: Option<PathBuf>,
+    /// Address of a second listener that serves Prometheus metrics at `/metrics` (e.g.
+    /// `127.0.0.1:9464`); keep it off public networks. Unset: no metrics listener. The
+    /// main address never serves metrics.
+    #[arg(long, env = "XIANGZHU_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
 }
 
 impl Config {
@@ -75,9 +85,25 @@ impl std::fmt::Debug for Secrets {
 }
 
 impl Secrets {
-    /// Takes the configured secrets, or reads them from (or generates them into) the data
-    /// directory on first start.
+    /// Takes the configured secrets, or on SQLite reads them from (or generates them into)
+    /// the data directory on first start. On PostgreSQL both must be configured: several
+    /// replicas share the database, and one that generated its own key would sign tokens
+    /// the others refuse and write identity numbers no other can read.
     pub fn load(config: &Config) -> anyhow::Result<Self> {
+        if crate::db::DbKind::of(&config.database_url()) == crate::db::DbKind::Postgres {
+            for (name, set) in [
+                ("XIANGZHU_JWT_SECRET", config.jwt_secret.is_some()),
+                ("XIANGZHU_PII_KEY", config.pii_key.is_some()),
+            ] {
+                if !set {
+                    anyhow::bail!(
+                        "{name} must be set on PostgreSQL: every replica uses the same \
+                         secrets, so none generates its own (a key an earlier version \
+                         generated is in the data directory: jwt.secret, pii.key)"
+                    );
+                }
+            }
+        }
         create_private_dir(&config.data_dir)?;
         let jwt = match &config.jwt_secret {
             Some(s) if s.len() >= 32 => s.as_bytes().to_vec(),

@@ -1,7 +1,11 @@
 //! Background import jobs, kept in the database: state, progress, the report and the
 //! checked rows waiting for a commit. Any replica can answer for any job, a restart loses
-//! nothing, and a job that stopped moving (its process died) is reported as failed
-//! instead of "validating" or "committing" forever.
+//! nothing, and a job whose process died is reported as failed instead of "validating"
+//! or "committing" forever: each server process beats in `server_instances` every
+//! [`HEARTBEAT_SECS`] seconds, each running job names its process (`worker`), and a job
+//! whose process has not beaten for [`DEAD_AFTER_SECS`] seconds (killed, crashed, or
+//! stopped: a stopping server removes its row) is failed by whichever replica looks
+//! first. A commit is one transaction, so a failed job has written nothing.
 //!
 //! Bounds: at most [`MAX_ACTIVE_PER_USER`] jobs validating or committing per user (429
 //! beyond), at most [`MAX_REPORTED_ERRORS`] row errors kept (plus their count), finished
@@ -18,7 +22,7 @@ pub use shared::api::{ImportStatus, JobState, RowError};
 use uuid::Uuid;
 
 use crate::auth::AuthUser;
-use crate::db::schema::import_jobs;
+use crate::db::schema::{import_jobs, server_instances};
 use crate::db::{now, utc, uuid, write_tx, DbConn};
 use crate::error::ApiError;
 
@@ -32,17 +36,39 @@ pub const KEEP_FINISHED_HOURS: i64 = 24;
 pub const STALE_VALIDATING_MINUTES: i64 = 10;
 /// A committing job (one transaction, no progress in between) is given this long.
 pub const STALE_COMMITTING_MINUTES: i64 = 30;
+/// How often a server process records that it is alive.
+pub const HEARTBEAT_SECS: u64 = 3;
+/// A process that has not beaten for this long is dead, and so are its jobs.
+pub const DEAD_AFTER_SECS: i64 = 15;
 
-/// Rows written by commits running in this process, for their progress: a commit is one
-/// transaction, so its progress cannot be read from the database meanwhile.
-#[derive(Debug, Default)]
-pub struct LocalProgress(Mutex<HashMap<Uuid, Arc<AtomicUsize>>>);
+/// This process's part in the jobs: its instance id (the `worker` of the jobs it runs)
+/// and the rows written by its running commits, for their progress (a commit is one
+/// transaction, so its progress cannot be read from the database meanwhile).
+#[derive(Debug)]
+pub struct LocalProgress {
+    instance: Uuid,
+    commits: Mutex<HashMap<Uuid, Arc<AtomicUsize>>>,
+}
+
+impl Default for LocalProgress {
+    fn default() -> Self {
+        Self {
+            instance: Uuid::new_v4(),
+            commits: Mutex::default(),
+        }
+    }
+}
 
 impl LocalProgress {
+    /// This process's id among the server instances.
+    pub fn instance(&self) -> Uuid {
+        self.instance
+    }
+
     /// A counter for `job`, registered until [`LocalProgress::done`].
     pub fn track(&self, job: Uuid) -> Arc<AtomicUsize> {
         let c = Arc::new(AtomicUsize::new(0));
-        self.0
+        self.commits
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(job, c.clone());
@@ -51,14 +77,14 @@ impl LocalProgress {
 
     /// Stops tracking `job`.
     pub fn done(&self, job: Uuid) {
-        self.0
+        self.commits
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&job);
     }
 
     fn get(&self, job: Uuid) -> Option<usize> {
-        self.0
+        self.commits
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&job)
@@ -70,8 +96,63 @@ fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-/// Forgets finished jobs past their keeping time and fails the ones that stopped moving.
-fn expire(conn: &mut DbConn) -> Result<(), ApiError> {
+/// The failure a job whose process stopped is left with.
+const INTERRUPTED: &str =
+    "the job was interrupted (the server stopped); nothing was written — upload the file again";
+
+/// Records that the process `local` is alive: inserts its row or refreshes it.
+pub fn beat(conn: &mut DbConn, local: &LocalProgress) -> Result<(), ApiError> {
+    let at = now();
+    let id = local.instance.to_string();
+    let refreshed = diesel::update(server_instances::table.find(&id))
+        .set(server_instances::seen_at.eq(at))
+        .execute(conn)?;
+    if refreshed == 0 {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_default();
+        diesel::insert_into(server_instances::table)
+            .values((
+                server_instances::id.eq(&id),
+                server_instances::host.eq(host),
+                server_instances::pid.eq(i64::from(std::process::id())),
+                server_instances::started_at.eq(at),
+                server_instances::seen_at.eq(at),
+            ))
+            .execute(conn)?;
+    }
+    // Forget processes long gone (their jobs were failed by then).
+    diesel::delete(
+        server_instances::table
+            .filter(server_instances::seen_at.lt(at - TimeDelta::hours(KEEP_FINISHED_HOURS))),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Removes the row of a stopping process, so that the jobs it leaves unfinished are
+/// failed at once.
+pub fn leave(conn: &mut DbConn, local: &LocalProgress) -> Result<(), ApiError> {
+    diesel::delete(server_instances::table.find(local.instance.to_string())).execute(conn)?;
+    Ok(())
+}
+
+/// Beats every [`HEARTBEAT_SECS`] seconds for as long as the server runs.
+pub async fn heartbeat(state: actix_web::web::Data<crate::state::AppState>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(HEARTBEAT_SECS));
+    loop {
+        tick.tick().await;
+        let local = state.imports.clone();
+        if let Err(e) = state.db(move |conn| beat(conn, &local)).await {
+            tracing::warn!(error = %e, "recording this server's heartbeat failed");
+        }
+    }
+}
+
+/// Forgets finished jobs past their keeping time and fails the ones that stopped moving:
+/// those whose process is dead, and (for jobs of older versions, which name no process)
+/// those silent for too long.
+fn expire(conn: &mut DbConn, local: &LocalProgress) -> Result<(), ApiError> {
     let at = now();
     let keep = at - TimeDelta::hours(KEEP_FINISHED_HOURS);
     diesel::delete(import_jobs::table.filter(import_jobs::updated_at.lt(keep))).execute(conn)?;
@@ -87,9 +168,39 @@ fn expire(conn: &mut DbConn) -> Result<(), ApiError> {
         .set((
             import_jobs::state.eq(JobState::Failed.as_str()),
             import_jobs::rows_json.eq(None::<String>),
-            import_jobs::failure.eq(Some(
-                "the job was interrupted (the server stopped); nothing was written — upload the file again",
-            )),
+            import_jobs::failure.eq(Some(INTERRUPTED)),
+            import_jobs::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    }
+    let running = [JobState::Validating.as_str(), JobState::Committing.as_str()];
+    let workers: Vec<Option<String>> = import_jobs::table
+        .filter(import_jobs::state.eq_any(running))
+        .filter(import_jobs::worker.is_not_null())
+        .select(import_jobs::worker)
+        .distinct()
+        .load(conn)?;
+    let me = local.instance.to_string();
+    let workers: Vec<String> = workers.into_iter().flatten().filter(|w| *w != me).collect();
+    if workers.is_empty() {
+        return Ok(());
+    }
+    let alive: Vec<String> = server_instances::table
+        .filter(server_instances::id.eq_any(&workers))
+        .filter(server_instances::seen_at.ge(at - TimeDelta::seconds(DEAD_AFTER_SECS)))
+        .select(server_instances::id)
+        .load(conn)?;
+    let dead: Vec<&String> = workers.iter().filter(|w| !alive.contains(w)).collect();
+    if !dead.is_empty() {
+        diesel::update(
+            import_jobs::table
+                .filter(import_jobs::state.eq_any(running))
+                .filter(import_jobs::worker.eq_any(dead)),
+        )
+        .set((
+            import_jobs::state.eq(JobState::Failed.as_str()),
+            import_jobs::rows_json.eq(None::<String>),
+            import_jobs::failure.eq(Some(INTERRUPTED)),
             import_jobs::updated_at.eq(at),
         ))
         .execute(conn)?;
@@ -105,9 +216,10 @@ pub fn start(
     target: Uuid,
     user: &AuthUser,
     total_rows: usize,
+    local: &LocalProgress,
 ) -> Result<Uuid, ApiError> {
     write_tx(conn, |conn| {
-        expire(conn)?;
+        expire(conn, local)?;
         let active: i64 = import_jobs::table
             .filter(import_jobs::owner_id.eq(user.id.to_string()))
             .filter(
@@ -131,6 +243,7 @@ pub fn start(
                 import_jobs::total_rows.eq(count(total_rows)),
                 import_jobs::created_at.eq(at),
                 import_jobs::updated_at.eq(at),
+                import_jobs::worker.eq(local.instance.to_string()),
             ))
             .execute(conn)?;
         Ok(id)
@@ -206,6 +319,7 @@ pub fn claim<R: serde::de::DeserializeOwned>(
     conn: &mut DbConn,
     job: Uuid,
     user: &AuthUser,
+    local: &LocalProgress,
 ) -> Result<(Uuid, R), ApiError> {
     write_tx(conn, |conn| {
         let (target, rows): (String, Option<String>) = import_jobs::table
@@ -222,6 +336,7 @@ pub fn claim<R: serde::de::DeserializeOwned>(
             import_jobs::state.eq(JobState::Committing.as_str()),
             import_jobs::processed_rows.eq(0),
             import_jobs::updated_at.eq(now()),
+            import_jobs::worker.eq(local.instance.to_string()),
         ))
         .execute(conn)?;
         let (1, Some(rows)) = (n, rows) else {
@@ -236,17 +351,30 @@ pub fn claim<R: serde::de::DeserializeOwned>(
 }
 
 /// Marks a job committed; call it inside the commit's own transaction, so that the rows
-/// and the job's state are written together or not at all.
+/// and the job's state are written together or not at all. A job no longer committing
+/// (failed meanwhile by another replica that took this process for dead) is refused, so
+/// the whole commit rolls back and "failed" stays true: nothing written.
 pub fn committed(conn: &mut DbConn, job: Uuid, written: usize) -> Result<(), ApiError> {
-    diesel::update(import_jobs::table.filter(import_jobs::id.eq(job.to_string())))
-        .set((
-            import_jobs::state.eq(JobState::Committed.as_str()),
-            import_jobs::processed_rows.eq(count(written)),
-            import_jobs::rows_json.eq(None::<String>),
-            import_jobs::updated_at.eq(now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let n = diesel::update(
+        import_jobs::table
+            .filter(import_jobs::id.eq(job.to_string()))
+            .filter(import_jobs::state.eq(JobState::Committing.as_str())),
+    )
+    .set((
+        import_jobs::state.eq(JobState::Committed.as_str()),
+        import_jobs::processed_rows.eq(count(written)),
+        import_jobs::rows_json.eq(None::<String>),
+        import_jobs::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict {
+            code: "import_not_valid",
+            detail: "the job was failed while it was being written; nothing was written".into(),
+        })
+    }
 }
 
 /// A job of `user` (404 for anyone else's), with the live progress of a commit running
@@ -257,7 +385,7 @@ pub fn status(
     user: &AuthUser,
     local: &LocalProgress,
 ) -> Result<ImportStatus, ApiError> {
-    expire(conn)?;
+    expire(conn, local)?;
     type Row = (
         String,
         String,

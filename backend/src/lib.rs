@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod kpi;
 pub mod loans;
 pub mod logging;
+pub mod metrics;
 pub mod openapi;
 pub mod org;
 pub mod pagination;

@@ -46,6 +46,8 @@ pub fn app(
         .wrap(middleware::ErrorHandlers::new().default_handler(problem_for_framework_errors))
         .wrap(middleware::Compress::default())
         .wrap(TracingLogger::<RequestSpan>::new())
+        // Outermost: counts every request by route pattern, with its final status.
+        .wrap(middleware::from_fn(crate::metrics::record_request))
         .configure(crate::routes::configure)
 }
 
@@ -101,6 +103,10 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let pool = db::connect(&url, config.db_pool)?;
     let mut state = AppState::new(pool, kind, &secrets);
     state.trusted_proxies = std::sync::Arc::new(config.trusted_proxies.clone());
+    if let Some(dir) = &config.attachments_dir {
+        state.attachments = std::sync::Arc::new(crate::attachments::store::DirStore::open(dir)?);
+        tracing::info!(dir = %dir.display(), "attachments are kept as files");
+    }
     let mut conn = state.pool.get()?;
     crate::org::seed::load(&mut conn).map_err(|e| anyhow::anyhow!("loading the org tree: {e}"))?;
     if config.demo {
@@ -175,14 +181,38 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     let prep_config = config.clone();
     let state = web::Data::new(web::block(move || prepare(&prep_config)).await??);
+    // Alive before the first request: other replicas must not take this process's jobs
+    // for those of a dead one.
+    let local = state.imports.clone();
+    state
+        .db(move |conn| crate::jobs::beat(conn, &local))
+        .await
+        .map_err(|e| anyhow::anyhow!("registering this server instance: {e}"))?;
     // The daily work digest per unit: one replica sends it each day.
     actix_web::rt::spawn(crate::rectification::work::digest_scheduler(state.clone()));
+    actix_web::rt::spawn(crate::jobs::heartbeat(state.clone()));
+    let leaving = state.clone();
     let static_dir = config.static_dir.clone();
     if static_dir.join("index.html").exists() {
         tracing::info!(dir = %static_dir.display(), "serving the web app");
     } else {
         tracing::warn!(dir = %static_dir.display(), "no built web app found; serving the API only (run `cargo xtask build-frontend`)");
     }
+    // Prometheus metrics on a listener of their own (never on the main address).
+    let metrics_server = match &config.metrics_bind {
+        Some(bind) => {
+            let metrics_state = state.clone();
+            let server = HttpServer::new(move || crate::metrics::app(metrics_state.clone()))
+                .workers(1)
+                .shutdown_timeout(5)
+                .bind(bind)?;
+            for addr in server.addrs() {
+                tracing::info!("metrics are served at http://{addr}/metrics");
+            }
+            Some(server.run())
+        }
+        None => None,
+    };
     let server = HttpServer::new(move || {
         let with_spa = static_dir.join("index.html").exists();
         let app = app(state.clone());
@@ -198,6 +228,27 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::info!("Xiangzhu is listening on http://{addr}");
         println!("Xiangzhu (湘助) is running at http://{addr}  (demo logins: see README)");
     }
-    server.run().await?;
+    // SIGTERM: stop accepting, let requests in flight finish (30 s at most); SIGINT
+    // stops at once. Either way, then leave the instances, so that the jobs this process
+    // leaves unfinished are failed at once.
+    let served = match metrics_server {
+        Some(metrics) => {
+            let (served, metrics_served) = tokio::join!(server.run(), metrics);
+            if let Err(e) = metrics_served {
+                tracing::error!(error = %e, "the metrics listener failed");
+            }
+            served
+        }
+        None => server.run().await,
+    };
+    let local = leaving.imports.clone();
+    if let Err(e) = leaving
+        .db(move |conn| crate::jobs::leave(conn, &local))
+        .await
+    {
+        tracing::warn!(error = %e, "removing this server instance failed");
+    }
+    tracing::info!("stopped");
+    served?;
     Ok(())
 }

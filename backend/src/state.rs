@@ -28,8 +28,12 @@ pub struct AppState {
     /// Bounds concurrent password hashing and its queue, and owns the hashing threads
     /// (one per core, each with one reused 19 MiB argon2 work area).
     pub hash_gate: Arc<HashGate>,
-    /// Where the bytes of attachments are kept (the database).
+    /// Where the bytes of attachments are kept (the database unless
+    /// `XIANGZHU_ATTACHMENTS_DIR` names a directory).
     pub attachments: Arc<dyn crate::attachments::store::Store>,
+    /// Prometheus series of this server (served by the metrics listener); one registry
+    /// per state, so tests never share counters.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -47,6 +51,7 @@ impl AppState {
             imports: Arc::new(crate::jobs::LocalProgress::default()),
             hash_gate: Arc::new(HashGate::new(cores, cores * QUEUE_PER_WORKER)),
             attachments: Arc::new(crate::attachments::store::DbStore),
+            metrics: Arc::new(crate::metrics::Metrics::new()),
         }
     }
 

@@ -100,6 +100,14 @@ impl Server {
             .env("XIANGZHU_DATA_DIR", dir.join("data"))
             .env("XIANGZHU_STATIC_DIR", dir.join("no-spa"))
             .env("XIANGZHU_DEMO", "true")
+            .env(
+                "XIANGZHU_JWT_SECRET",
+                "login-memory-bench-secret-of-32-bytes!",
+            )
+            .env(
+                "XIANGZHU_PII_KEY",
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+            )
             .env("XIANGZHU_TRUSTED_PROXIES", "127.0.0.1")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())

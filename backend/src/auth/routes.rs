@@ -100,6 +100,11 @@ pub async fn login(
             if let ApiError::TooManyRequests { .. } = refused {
                 tracing::warn!(%addr, "login throttled for the client address");
             }
+            state.metrics.login_attempt(match refused {
+                ApiError::TooManyRequests { .. } => crate::metrics::LoginOutcome::Throttled,
+                _ if oversized => crate::metrics::LoginOutcome::Oversized,
+                _ => crate::metrics::LoginOutcome::Locked,
+            });
             return Err(refused);
         }
     };
@@ -112,6 +117,10 @@ pub async fn login(
     let matches = match password::verify(&state, body.password, stored).await {
         Ok(ok) => ok && user.is_some(),
         Err(e) => {
+            state.metrics.login_attempt(match e {
+                ApiError::Busy { .. } => crate::metrics::LoginOutcome::Busy,
+                _ => crate::metrics::LoginOutcome::Error,
+            });
             // Not checked (the hashing queue is full): the attempt does not count.
             let (akey, ukey) = (addr_key.clone(), account_key.clone());
             state
@@ -124,7 +133,7 @@ pub async fn login(
         }
     };
     let Some(user) = user.filter(|u| matches && !u.disabled) else {
-        state
+        let (reason, locked) = state
             .db(move |conn| {
                 let user = queries::find_by_username(conn, &username)?;
                 let reason = match &user {
@@ -141,7 +150,8 @@ pub async fn login(
                     entity,
                     Some(reason),
                 )?;
-                if throttle::failed(conn, &account_key, throttle::ACCOUNT)? {
+                let locked = throttle::failed(conn, &account_key, throttle::ACCOUNT)?;
+                if locked {
                     queries::security_event(
                         conn,
                         user.as_ref(),
@@ -151,9 +161,15 @@ pub async fn login(
                         None,
                     )?;
                 }
-                Ok(())
+                Ok((reason, locked))
             })
             .await?;
+        state
+            .metrics
+            .login_attempt(crate::metrics::LoginOutcome::of_failure_reason(reason));
+        if locked {
+            state.metrics.lockout();
+        }
         return Err(bad_credentials());
     };
     let (row, must_change_password) = (user.clone(), user.must_change_password);
@@ -173,6 +189,9 @@ pub async fn login(
             Ok(issued)
         })
         .await?;
+    state
+        .metrics
+        .login_attempt(crate::metrics::LoginOutcome::Success);
     Ok(web::Json(tokens(
         &state,
         crate::db::uuid(&user.id)?,

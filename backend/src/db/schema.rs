@@ -653,6 +653,26 @@ diesel::table! {
         failure -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        worker -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sync_changes (entity, county_code, position, entity_id) {
+        entity -> Text,
+        position -> BigInt,
+        entity_id -> Text,
+        county_code -> Text,
+    }
+}
+
+diesel::table! {
+    server_instances (id) {
+        id -> Text,
+        host -> Text,
+        pid -> BigInt,
+        started_at -> Timestamp,
+        seen_at -> Timestamp,
     }
 }
 

@@ -1568,6 +1568,8 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         loans,
         loan_events,
         import_jobs,
+        server_instances,
+        sync_changes,
         device_codes,
         device_items,
         device_caps,

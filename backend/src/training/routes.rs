@@ -414,9 +414,9 @@ pub async fn import_roster(
         .await?;
     let table = web::block(move || crate::tabular::read(&body, q.format)).await??;
     let rows = table.rows.len();
-    let starter = user.clone();
+    let (starter, local) = (user.clone(), state.imports.clone());
     let job = state
-        .db(move |conn| crate::jobs::start(conn, "roster", course_id, &starter, rows))
+        .db(move |conn| crate::jobs::start(conn, "roster", course_id, &starter, rows, &local))
         .await?;
     let (pool, pii, en) = (
         state.pool.clone(),
@@ -474,7 +474,7 @@ pub async fn import_commit(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WriteTraining)?;
     let job = path.into_inner();
-    let claimer = user.clone();
+    let (claimer, local) = (user.clone(), state.imports.clone());
     // The course is checked against the caller's scope before anything is claimed.
     let (course, rows) = state
         .db(move |conn| {
@@ -490,7 +490,7 @@ pub async fn import_commit(
             };
             let course = queries::facts(conn, &claimer.scope, course_id)?;
             let (_, rows): (Uuid, Vec<super::transfer::GoodRow>) =
-                crate::jobs::claim(conn, job, &claimer)?;
+                crate::jobs::claim(conn, job, &claimer, &local)?;
             Ok((course, rows))
         })
         .await?;

@@ -943,6 +943,61 @@ async fn import_jobs_outlive_the_process_and_are_bounded(backend: Backend) {
             .as_str()
             .is_some_and(|f| f.contains("interrupted")));
     }
+    // A job run by another server process lives as long as that process beats: fresh
+    // now; failed once its beat is older than DEAD_AFTER_SECS, or its process has left.
+    use crate::db::schema::server_instances;
+    let (alive, dead, gone) = (
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+    );
+    let now = crate::db::now();
+    for (instance, seen) in [
+        (&alive, now),
+        (
+            &dead,
+            now - chrono::TimeDelta::seconds(crate::jobs::DEAD_AFTER_SECS + 1),
+        ),
+    ] {
+        diesel::insert_into(server_instances::table)
+            .values((
+                server_instances::id.eq(instance),
+                server_instances::host.eq("replica"),
+                server_instances::pid.eq(1_i64),
+                server_instances::started_at.eq(seen),
+                server_instances::seen_at.eq(seen),
+            ))
+            .execute(&mut app.conn())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    for (worker, expected) in [(&alive, "committing"), (&dead, "failed"), (&gone, "failed")] {
+        let running = uuid::Uuid::now_v7().to_string();
+        diesel::insert_into(import_jobs::table)
+            .values((
+                import_jobs::id.eq(&running),
+                import_jobs::kind.eq("roster"),
+                import_jobs::target_id.eq(&cid),
+                import_jobs::owner_id.eq(&owner),
+                import_jobs::state.eq("committing"),
+                import_jobs::created_at.eq(now),
+                import_jobs::updated_at.eq(now),
+                import_jobs::worker.eq(worker),
+            ))
+            .execute(&mut app.conn())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let s = app.get(&xx, &format!("/api/v1/imports/{running}")).await;
+        assert_eq!(s.body["state"], expected, "{}", s.body);
+        // A commit that finishes after its job was failed writes nothing.
+        if expected == "failed" {
+            let late = crate::db::write_tx(&mut app.conn(), |conn| {
+                crate::jobs::committed(conn, crate::db::uuid(&running)?, 1)
+            });
+            assert!(late.is_err(), "a failed job is never marked committed");
+        }
+    }
+    diesel::delete(import_jobs::table.filter(import_jobs::state.eq("committing")))
+        .execute(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"));
     // Two under way is the most one user may have.
     for _ in 0..2 {
         diesel::insert_into(import_jobs::table)

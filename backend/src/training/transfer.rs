@@ -456,6 +456,17 @@ pub fn commit(
         Ok::<_, ApiError>(written)
     });
     if let Err(e) = &result {
+        if matches!(
+            e,
+            ApiError::Conflict {
+                code: "import_not_valid",
+                ..
+            }
+        ) {
+            // Failed meanwhile by a replica that took this process for dead: its reason
+            // stands, and nothing was written.
+            return result;
+        }
         let why = match e {
             ApiError::Conflict { .. } => {
                 "someone changed the roster meanwhile; upload the file again".to_owned()

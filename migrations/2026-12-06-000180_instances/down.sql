@@ -1,0 +1,2 @@
+ALTER TABLE import_jobs DROP COLUMN worker;
+DROP TABLE server_instances;
