@@ -352,7 +352,13 @@ pub fn seed_persons(
                 .select(persons::id_number_hmac)
                 .load(conn)?;
             batch.retain(|p| !taken.contains(&p.id_number_hmac));
-            Ok::<_, ApiError>(crate::db::batch_insert!(conn, persons::table, &batch)?)
+            let inserted = crate::db::batch_insert!(conn, persons::table, &batch)?;
+            let changes: Vec<(&str, &str)> = batch
+                .iter()
+                .map(|p| (p.id.as_str(), p.county_code.as_str()))
+                .collect();
+            crate::sync::record_many(conn, crate::sync::Entity::Person, &changes)?;
+            Ok::<_, ApiError>(inserted)
         })?;
         if inserted == 0 {
             // Every number collided: nothing more can be added here.
@@ -569,6 +575,11 @@ pub fn seed_retrofits(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
     diesel::update(persons::table.filter(persons::id.eq(&people[1].0)))
         .set(persons::household_number.eq(&people[0].1))
         .execute(conn)?;
+    let county: String = persons::table
+        .find(&people[1].0)
+        .select(persons::county_code)
+        .first(conn)?;
+    crate::sync::record(conn, crate::sync::Entity::Person, &people[1].0, &[&county])?;
     let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
     let step = |action, version| CaseAction {
         action,

@@ -40,6 +40,7 @@ mod server_tests;
 pub mod spa;
 pub mod state;
 pub mod supervision;
+pub mod sync;
 pub mod tabular;
 pub mod training;
 pub mod users;

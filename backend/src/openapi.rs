@@ -41,6 +41,7 @@ impl Modify for BearerAuth {
         org::routes::list, org::routes::get, org::routes::addresses, org::routes::address,
         users::routes::list, users::routes::create, users::routes::get, users::routes::reset_password, users::routes::disable, users::routes::enable,
         users::routes::set_roles, users::routes::confirm_roles, users::routes::reject_roles,
+        crate::sync::routes::persons,
         persons::routes::list, persons::routes::search, persons::routes::create, persons::routes::get, persons::routes::update, persons::routes::delete, persons::routes::reveal,
         training::routes::list, training::routes::create, training::routes::get, training::routes::update, training::routes::delete,
         training::routes::roster, training::routes::enrol, training::routes::update_enrolment, training::routes::update_enrolments, training::routes::delete_enrolment, training::routes::history,
@@ -80,7 +81,7 @@ impl Modify for BearerAuth {
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),
-    components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone, crate::tabular::Format, shared::api::AuditCategory, crate::supervision::PeopleKind))
+    components(schemas(shared::api::Problem, shared::FieldError, shared::person::PersonItem, shared::person::Tombstone, shared::sync::PersonChanges, shared::sync::GoneReason, crate::tabular::Format, shared::api::AuditCategory, crate::supervision::PeopleKind))
 )]
 pub struct ApiDoc;
 

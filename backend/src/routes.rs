@@ -42,6 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/users/{id}/roles/reject",
                     post().to(users::routes::reject_roles),
                 )
+                .route("/sync/persons", get().to(crate::sync::routes::persons))
                 .route("/persons", get().to(persons::routes::list))
                 .route("/persons", post().to(persons::routes::create))
                 .route("/persons/search", post().to(persons::routes::search))

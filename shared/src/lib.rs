@@ -21,6 +21,7 @@ pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 pub mod supervision;
+pub mod sync;
 pub mod uscc;
 pub mod validation;
 pub mod visits;

@@ -407,18 +407,22 @@ pub struct Person {
     pub updated_by: Uuid,
 }
 
-/// A deleted record in a sync list (`updated_since` given): only its id and when.
+/// A record a device must forget, in a sync list (`updated_since`) or the change feed
+/// (`/sync/persons`): only its id and when, never where it went.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tombstone {
     /// Record id.
     pub id: Uuid,
-    /// Version at deletion.
+    /// Version at deletion or departure.
     pub version: i64,
-    /// Always true.
+    /// Always true: gone for the caller.
     pub deleted: bool,
-    /// When it was deleted.
+    /// When it was deleted (the change feed: when it last changed).
     pub updated_at: DateTime<Utc>,
+    /// Why it is gone: deleted, or moved out of the caller's scope (change feed only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<crate::sync::GoneReason>,
 }
 
 /// An item of a person list: a live entry, or a tombstone in sync lists, told apart by

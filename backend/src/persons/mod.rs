@@ -5,4 +5,4 @@ pub mod queries;
 pub mod routes;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -169,6 +169,7 @@ pub fn list(
                     version: r.version,
                     deleted: true,
                     updated_at: utc(r.updated_at),
+                    reason: None,
                 })
             } else {
                 PersonItem::Person(Box::new(r.to_api()?))
@@ -305,6 +306,12 @@ pub fn create(
                 other => other,
             })?;
         let created = get(conn, &user.scope, id)?.to_api()?;
+        crate::sync::record(
+            conn,
+            crate::sync::Entity::Person,
+            &row.id,
+            &[&created.county_code],
+        )?;
         audit::record(
             conn,
             Event {
@@ -427,6 +434,13 @@ pub fn update(
         })?;
         record::changed(n)?;
         let after = get(conn, &user.scope, id)?.to_api()?;
+        // The county it left (if it moved) learns to forget it.
+        crate::sync::record(
+            conn,
+            crate::sync::Entity::Person,
+            &row.id,
+            &[&before.county_code, &after.county_code],
+        )?;
         if after.county_code != before.county_code {
             // Open work follows the person to the county that now serves them.
             crate::rehab::needs::follow_person(conn, &row.id, &after.county_code)?;
@@ -471,6 +485,12 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, id: Uuid, version: i64) -> Res
         ))
         .execute(conn)?;
         record::changed(n)?;
+        crate::sync::record(
+            conn,
+            crate::sync::Entity::Person,
+            &row.id,
+            &[&row.county_code],
+        )?;
         audit::record(
             conn,
             Event {

@@ -45,7 +45,8 @@ fn ids(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn update_body(app_person: &Value) -> Value {
+/// The update body of a person as the API answered it (what a client sends back).
+pub(crate) fn update_body(app_person: &Value) -> Value {
     let mut b = app_person.clone();
     let o = b.as_object_mut().expect("object");
     for k in [
