@@ -86,6 +86,7 @@ fn main() -> anyhow::Result<()> {
         roles: vec![Role::Leader],
         scope: Scope::Province,
         session_id: Uuid::nil(),
+        write_lsn: None,
     };
     let cities: Vec<String> = {
         let mut conn = pool.get()?;

@@ -13,6 +13,11 @@ pub struct Config {
     /// `postgres://…`, or a SQLite path or `sqlite://` URL; default `<data dir>/xiangzhu.db`.
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
+    /// A PostgreSQL streaming replica of `DATABASE_URL` for reads that tolerate a little
+    /// lag (KPIs, dashboards, large lists); a user's reads after their own write stay on
+    /// the primary until the replica has replayed it.
+    #[arg(long, env = "DATABASE_READ_URL")]
+    pub database_read_url: Option<String>,
     /// Address to listen on.
     #[arg(long, env = "XIANGZHU_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,

@@ -410,6 +410,7 @@ fn demo_actor(conn: &mut DbConn, username: &str) -> Result<crate::auth::AuthUser
         roles: crate::users::queries::parse_roles(&roles)?,
         scope: crate::auth::Scope::from_region(&region).ok_or(ApiError::NotFound)?,
         session_id: uuid::Uuid::nil(),
+        write_lsn: None,
     })
 }
 

@@ -46,6 +46,8 @@ pub fn app(
         .wrap(middleware::ErrorHandlers::new().default_handler(problem_for_framework_errors))
         .wrap(middleware::Compress::default())
         .wrap(TracingLogger::<RequestSpan>::new())
+        // With a read replica: where the primary stood after each write of a session.
+        .wrap(middleware::from_fn(crate::db::replica::remember_writes))
         // Outermost: counts every request by route pattern, with its final status.
         .wrap(middleware::from_fn(crate::metrics::record_request))
         .configure(crate::routes::configure)
@@ -103,6 +105,14 @@ pub fn prepare(config: &Config) -> anyhow::Result<AppState> {
     let pool = db::connect(&url, config.db_pool)?;
     let mut state = AppState::new(pool, kind, &secrets);
     state.trusted_proxies = std::sync::Arc::new(config.trusted_proxies.clone());
+    if let Some(read) = &config.database_read_url {
+        anyhow::ensure!(
+            kind == DbKind::Postgres,
+            "DATABASE_READ_URL needs DATABASE_URL on PostgreSQL"
+        );
+        state.read_pool = Some(db::connect_replica(read, config.db_pool)?);
+        tracing::info!("reads that tolerate lag go to the read replica");
+    }
     if let Some(dir) = &config.attachments_dir {
         state.attachments = std::sync::Arc::new(crate::attachments::store::DirStore::open(dir)?);
         tracing::info!(dir = %dir.display(), "attachments are kept as files");

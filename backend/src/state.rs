@@ -14,6 +14,9 @@ use crate::pii::Pii;
 pub struct AppState {
     /// Database pool.
     pub pool: DbPool,
+    /// Pool on a PostgreSQL read replica (`DATABASE_READ_URL`), for reads that tolerate
+    /// a little lag; see [`AppState::read_db`].
+    pub read_pool: Option<DbPool>,
     /// Which database the pool talks to.
     pub db_kind: DbKind,
     /// Access-token signing keys.
@@ -44,6 +47,7 @@ impl AppState {
             .unwrap_or(2);
         Self {
             pool,
+            read_pool: None,
             db_kind,
             jwt: Arc::new(JwtKeys::new(&secrets.jwt)),
             pii: Arc::new(Pii::new(&secrets.pii)),
@@ -53,6 +57,34 @@ impl AppState {
             attachments: Arc::new(crate::attachments::store::DbStore),
             metrics: Arc::new(crate::metrics::Metrics::new()),
         }
+    }
+
+    /// Runs the read-only `f` on the read replica when there is one and it has replayed
+    /// the caller's last write, `lsn` (the caller's `AuthUser::write_lsn`); else on the
+    /// primary, as [`AppState::db`]. For KPIs, dashboards and large lists, which
+    /// tolerate a little lag. `f` must not write.
+    pub async fn read_db<T, F>(&self, lsn: Option<String>, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(replica) = self.read_pool.clone() else {
+            return self.db(f).await;
+        };
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            match replica.get() {
+                Ok(mut conn) => match crate::db::replica::caught_up(&mut conn, lsn.as_deref()) {
+                    Ok(true) => return f(&mut conn),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "the read replica did not answer"),
+                },
+                Err(e) => tracing::warn!(error = %e, "no connection to the read replica"),
+            }
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool, never on the

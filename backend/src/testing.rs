@@ -508,6 +508,7 @@ impl TestApp {
             roles: vec![shared::auth::Role::Staff],
             scope: Scope::Province,
             session_id: Uuid::nil(),
+            write_lsn: None,
         }
     }
 

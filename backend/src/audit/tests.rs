@@ -208,6 +208,7 @@ async fn unit_filter_never_leaves_the_scope(backend: Backend) {
         roles: vec![shared::auth::Role::Auditor],
         scope: Scope::City("4303".into()),
         session_id: Uuid::nil(),
+        write_lsn: None,
     };
     let list = |q: shared::api::AuditQuery| {
         crate::audit::list(&mut app.conn(), &actor.scope, &q, None, 100)

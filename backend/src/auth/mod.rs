@@ -108,6 +108,10 @@ pub struct AuthUser {
     pub scope: Scope,
     /// The session the access token belongs to.
     pub session_id: Uuid,
+    /// Where the primary's log stood after this session's last write (PostgreSQL with a
+    /// read replica only): reads go to the replica only once it has replayed that far,
+    /// so a user always reads their own writes.
+    pub write_lsn: Option<String>,
 }
 
 impl AuthUser {
@@ -135,7 +139,8 @@ impl AuthUser {
     }
 }
 
-fn bearer(req: &HttpRequest) -> Option<&str> {
+/// The bearer token of a request, if it sends one.
+pub(crate) fn bearer(req: &HttpRequest) -> Option<&str> {
     let value = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)?

@@ -29,10 +29,17 @@ pub fn load_auth_user(
             sessions::revoked_at,
             sessions::expires_at,
             org_units::region_code,
+            sessions::write_lsn,
         ))
-        .first::<(UserRow, Option<NaiveDateTime>, NaiveDateTime, String)>(conn)
+        .first::<(
+            UserRow,
+            Option<NaiveDateTime>,
+            NaiveDateTime,
+            String,
+            Option<String>,
+        )>(conn)
         .optional()?;
-    let (user, revoked, expires, region) = found
+    let (user, revoked, expires, region, write_lsn) = found
         .ok_or_else(|| ApiError::unauthorized("invalid_token", "the access token is not valid"))?;
     if user.disabled {
         return Err(ApiError::unauthorized(
@@ -59,6 +66,7 @@ pub fn load_auth_user(
             roles: user.roles()?,
             scope,
             session_id,
+            write_lsn,
         },
         user.must_change_password,
     ))
@@ -94,6 +102,7 @@ pub fn security_event(
                 roles: Vec::new(),
                 scope: Scope::Province,
                 session_id: Uuid::nil(),
+                write_lsn: None,
             },
             crate::org::queries::region_of(conn, &u.unit_code)?.unwrap_or_else(|| "43".into()),
         ),
@@ -109,6 +118,7 @@ pub fn security_event(
                 roles: Vec::new(),
                 scope: Scope::Province,
                 session_id: Uuid::nil(),
+                write_lsn: None,
             },
             "43".to_owned(),
         ),

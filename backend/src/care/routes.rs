@@ -415,7 +415,9 @@ pub async fn kpi(
     let unit = q.region.unwrap_or_else(|| user.scope.region().to_owned());
     Ok(web::Json(
         state
-            .db(move |conn| crate::kpi::care::care(conn, &user.scope, &unit, q.year))
+            .read_db(user.write_lsn.clone(), move |conn| {
+                crate::kpi::care::care(conn, &user.scope, &unit, q.year)
+            })
             .await?,
     ))
 }

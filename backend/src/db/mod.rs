@@ -5,6 +5,7 @@
 //! compose several of them inside one transaction. They are synchronous: handlers run
 //! them through [`crate::state::AppState::db`], which moves them off the async executor.
 
+pub mod replica;
 #[expect(missing_docs, reason = "the table! macro generates undocumented items")]
 pub mod schema;
 
@@ -33,6 +34,8 @@ mod conn {
 }
 pub use conn::DbConn;
 
+#[cfg(test)]
+mod replica_tests;
 #[cfg(test)]
 mod schema_tests;
 #[cfg(test)]
@@ -143,6 +146,24 @@ pub fn connect(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
     let mut conn = pool.get()?;
     run_migrations(&mut conn)?;
     Ok(pool)
+}
+
+/// Opens a pool on a PostgreSQL read replica (`DATABASE_READ_URL`): no migrations (a
+/// standby is read-only; it gets them from the primary), and the pool is built without
+/// a first connection, so a replica that is down does not stop the server (reads then
+/// go to the primary).
+pub fn connect_replica(url: &str, max_size: u32) -> anyhow::Result<DbPool> {
+    anyhow::ensure!(
+        DbKind::of(url) == DbKind::Postgres,
+        "DATABASE_READ_URL must be a postgres:// URL"
+    );
+    Ok(Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(0))
+        .connection_timeout(Duration::from_secs(2))
+        .connection_customizer(Box::new(ConnectionSetup))
+        .error_handler(Box::new(PoolErrors))
+        .build_unchecked(ConnectionManager::<DbConn>::new(url)))
 }
 
 /// Applies every pending migration.

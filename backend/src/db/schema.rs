@@ -66,6 +66,7 @@ diesel::table! {
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         revoked_reason -> Nullable<Text>,
+        write_lsn -> Nullable<Text>,
     }
 }
 

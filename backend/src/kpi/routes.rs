@@ -34,7 +34,9 @@ pub async fn employment(
     let unit = q.unit.unwrap_or_else(|| user.scope.region().to_owned());
     Ok(web::Json(
         state
-            .db(move |conn| super::employment::employment(conn, &user.scope, &unit, q.year))
+            .read_db(user.write_lsn.clone(), move |conn| {
+                super::employment::employment(conn, &user.scope, &unit, q.year)
+            })
             .await?,
     ))
 }

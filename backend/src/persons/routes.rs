@@ -72,15 +72,23 @@ async fn search_in_scope(
     let limit = limit_of(q.limit)?;
     let after = Cursor::decode_opt(q.cursor.as_deref())?;
     let pii = state.pii.clone();
-    let (items, next_cursor) = state
-        .db(move |conn| {
-            let page = queries::list(conn, &pii, &user.scope, &q, after, limit)?;
-            if q.id_number.is_some() {
+    let (items, next_cursor) = if q.id_number.is_some() {
+        // Audited: on the primary.
+        state
+            .db(move |conn| {
+                let page = queries::list(conn, &pii, &user.scope, &q, after, limit)?;
                 queries::audit_number_search(conn, &user, &page.0)?;
-            }
-            Ok(page)
-        })
-        .await?;
+                Ok(page)
+            })
+            .await?
+    } else {
+        // A plain list tolerates a little lag: the read replica, if there is one.
+        state
+            .read_db(user.write_lsn.clone(), move |conn| {
+                queries::list(conn, &pii, &user.scope, &q, after, limit)
+            })
+            .await?
+    };
     Ok(web::Json(Page { items, next_cursor }))
 }
 

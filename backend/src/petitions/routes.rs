@@ -224,7 +224,7 @@ pub async fn kpi(
     let unit = q.region.unwrap_or_else(|| user.scope.region().to_owned());
     Ok(web::Json(
         state
-            .db(move |conn| {
+            .read_db(user.write_lsn.clone(), move |conn| {
                 crate::kpi::petitions::petitions(
                     conn,
                     &user.scope,

@@ -255,7 +255,9 @@ pub async fn kpi(
     let unit = q.unit.unwrap_or_else(|| user.scope.region().to_owned());
     Ok(web::Json(
         state
-            .db(move |conn| super::kpi::rectification(conn, &user.scope, &unit, crate::db::today()))
+            .read_db(user.write_lsn.clone(), move |conn| {
+                super::kpi::rectification(conn, &user.scope, &unit, crate::db::today())
+            })
             .await?,
     ))
 }

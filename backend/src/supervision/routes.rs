@@ -255,7 +255,9 @@ pub async fn matrix(
     let area = q.region.unwrap_or_else(|| user.scope.region().to_owned());
     Ok(web::Json(
         state
-            .db(move |conn| inspections::matrix(conn, &user, year, &area))
+            .read_db(user.write_lsn.clone(), move |conn| {
+                inspections::matrix(conn, &user, year, &area)
+            })
             .await?,
     ))
 }

@@ -235,7 +235,9 @@ pub async fn kpi(
     let on = q.on.unwrap_or_else(crate::db::today);
     Ok(web::Json(
         state
-            .db(move |conn| crate::kpi::pairing::pairing(conn, &user.scope, &unit, on))
+            .read_db(user.write_lsn.clone(), move |conn| {
+                crate::kpi::pairing::pairing(conn, &user.scope, &unit, on)
+            })
             .await?,
     ))
 }
