@@ -353,9 +353,14 @@ pub fn seed_persons(
                 .load(conn)?;
             batch.retain(|p| !taken.contains(&p.id_number_hmac));
             let inserted = crate::db::batch_insert!(conn, persons::table, &batch)?;
-            let changes: Vec<(&str, &str)> = batch
+            let changes: Vec<crate::sync::Change<'_>> = batch
                 .iter()
-                .map(|p| (p.id.as_str(), p.county_code.as_str()))
+                .map(|p| crate::sync::Change {
+                    id: p.id.as_str(),
+                    county: p.county_code.as_str(),
+                    version: p.version,
+                    at: p.updated_at,
+                })
                 .collect();
             crate::sync::record_many(conn, crate::sync::Entity::Person, &changes)?;
             Ok::<_, ApiError>(inserted)
@@ -573,14 +578,21 @@ pub fn seed_retrofits(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
         return Ok(0);
     }
     // Two synthetic persons made one household, so that one case holds both.
-    diesel::update(persons::table.filter(persons::id.eq(&people[1].0)))
-        .set(persons::household_number.eq(&people[0].1))
-        .execute(conn)?;
-    let county: String = persons::table
-        .find(&people[1].0)
-        .select(persons::county_code)
-        .first(conn)?;
-    crate::sync::record(conn, crate::sync::Entity::Person, &people[1].0, &[&county])?;
+    write_tx(conn, |conn| {
+        diesel::update(persons::table.filter(persons::id.eq(&people[1].0)))
+            .set(persons::household_number.eq(&people[0].1))
+            .execute(conn)?;
+        let (county, version, at): (String, i64, chrono::NaiveDateTime) = persons::table
+            .find(&people[1].0)
+            .select((persons::county_code, persons::version, persons::updated_at))
+            .first(conn)?;
+        crate::sync::record(
+            conn,
+            crate::sync::Entity::Person,
+            (&people[1].0, version, at),
+            &[&county],
+        )
+    })?;
     let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
     let step = |action, version| CaseAction {
         action,

@@ -38,8 +38,9 @@ pub const STALE_VALIDATING_MINUTES: i64 = 10;
 pub const STALE_COMMITTING_MINUTES: i64 = 30;
 /// How often a server process records that it is alive.
 pub const HEARTBEAT_SECS: u64 = 3;
-/// A process that has not beaten for this long is dead, and so are its jobs.
-pub const DEAD_AFTER_SECS: i64 = 15;
+/// A process that has not beaten for this long is dead, and so are its jobs. Beats and
+/// their ages are read on the database's clock, so replicas' clocks may differ.
+pub const DEAD_AFTER_SECS: i64 = 30;
 
 /// This process's part in the jobs: its instance id (the `worker` of the jobs it runs)
 /// and the rows written by its running commits, for their progress (a commit is one
@@ -48,6 +49,8 @@ pub const DEAD_AFTER_SECS: i64 = 15;
 pub struct LocalProgress {
     instance: Uuid,
     commits: Mutex<HashMap<Uuid, Arc<AtomicUsize>>>,
+    /// Set when the process leaves: it beats no more.
+    left: std::sync::atomic::AtomicBool,
 }
 
 impl Default for LocalProgress {
@@ -55,6 +58,7 @@ impl Default for LocalProgress {
         Self {
             instance: Uuid::new_v4(),
             commits: Mutex::default(),
+            left: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }
@@ -96,13 +100,21 @@ fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
+/// The database's clock (UTC), the one every replica's beats are written and judged on.
+fn db_now(conn: &mut DbConn) -> Result<chrono::NaiveDateTime, ApiError> {
+    Ok(diesel::select(diesel::dsl::now).get_result(conn)?)
+}
+
 /// The failure a job whose process stopped is left with.
 const INTERRUPTED: &str =
     "the job was interrupted (the server stopped); nothing was written — upload the file again";
 
 /// Records that the process `local` is alive: inserts its row or refreshes it.
 pub fn beat(conn: &mut DbConn, local: &LocalProgress) -> Result<(), ApiError> {
-    let at = now();
+    if local.left.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let at = db_now(conn)?;
     let id = local.instance.to_string();
     let refreshed = diesel::update(server_instances::table.find(&id))
         .set(server_instances::seen_at.eq(at))
@@ -133,6 +145,7 @@ pub fn beat(conn: &mut DbConn, local: &LocalProgress) -> Result<(), ApiError> {
 /// Removes the row of a stopping process, so that the jobs it leaves unfinished are
 /// failed at once.
 pub fn leave(conn: &mut DbConn, local: &LocalProgress) -> Result<(), ApiError> {
+    local.left.store(true, Ordering::Relaxed);
     diesel::delete(server_instances::table.find(local.instance.to_string())).execute(conn)?;
     Ok(())
 }
@@ -163,6 +176,8 @@ fn expire(conn: &mut DbConn, local: &LocalProgress) -> Result<(), ApiError> {
         diesel::update(
             import_jobs::table
                 .filter(import_jobs::state.eq(state.as_str()))
+                // Jobs of a named process live and die with it; these are older ones.
+                .filter(import_jobs::worker.is_null())
                 .filter(import_jobs::updated_at.lt(at - TimeDelta::minutes(minutes))),
         )
         .set((
@@ -185,9 +200,10 @@ fn expire(conn: &mut DbConn, local: &LocalProgress) -> Result<(), ApiError> {
     if workers.is_empty() {
         return Ok(());
     }
+    let clock = db_now(conn)?;
     let alive: Vec<String> = server_instances::table
         .filter(server_instances::id.eq_any(&workers))
-        .filter(server_instances::seen_at.ge(at - TimeDelta::seconds(DEAD_AFTER_SECS)))
+        .filter(server_instances::seen_at.ge(clock - TimeDelta::seconds(DEAD_AFTER_SECS)))
         .select(server_instances::id)
         .load(conn)?;
     let dead: Vec<&String> = workers.iter().filter(|w| !alive.contains(w)).collect();

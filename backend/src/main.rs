@@ -90,6 +90,9 @@ fn main() -> anyhow::Result<()> {
             backend::backup::restore(&from, &url)?;
             let pool = backend::db::connect(&url, 1)?;
             let mut conn = pool.get()?;
+            // Phones must sync again from the start: what they hold may be newer than the
+            // backup.
+            backend::sync::new_epoch(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
             let counts = backend::backup::table_counts(&mut conn)?;
             println!(
                 "restored {} tables ({} rows) from {}",

@@ -1,1 +1,2 @@
+DROP TABLE sync_epoch;
 DROP TABLE sync_changes;

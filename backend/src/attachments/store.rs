@@ -114,10 +114,13 @@ pub struct DirStore {
 }
 
 impl DirStore {
-    /// A store under `root`, created (owner-only, 0700) when missing; fails at start-up
-    /// rather than at the first upload when the directory cannot be written.
+    /// A store under `root`, created (owner-only, 0700) when missing (an existing one,
+    /// e.g. a shared mount, keeps its permissions); fails at start-up rather than at the
+    /// first upload when the directory cannot be written.
     pub fn open(root: &Path) -> anyhow::Result<Self> {
-        crate::config::create_private_dir(root)?;
+        if !root.exists() {
+            crate::config::create_private_dir(root)?;
+        }
         let probe = root.join(format!(".probe-{}", uuid::Uuid::new_v4().simple()));
         std::fs::write(&probe, b"ok")
             .map_err(|e| anyhow::anyhow!("the attachments directory {}: {e}", root.display()))?;
@@ -164,7 +167,10 @@ impl DirStore {
             let _ = std::fs::remove_file(&tmp);
             return Err(io(e));
         }
-        Ok(())
+        // The rename itself on disk, before the transaction naming the file commits.
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io)
     }
 
     fn remove(path: &Path) -> Result<(), ApiError> {
@@ -213,7 +219,9 @@ impl Store for DirStore {
     }
 
     fn delete(&self, _conn: &mut DbConn, id: &str) -> Result<(), ApiError> {
-        Self::remove(&self.path(id, Variant::Original)?)?;
-        Self::remove(&self.path(id, Variant::Thumbnail)?)
+        // The thumbnail first: if the original cannot be removed, the delete fails and
+        // the file is still whole.
+        Self::remove(&self.path(id, Variant::Thumbnail)?)?;
+        Self::remove(&self.path(id, Variant::Original)?)
     }
 }

@@ -664,6 +664,16 @@ diesel::table! {
         position -> BigInt,
         entity_id -> Text,
         county_code -> Text,
+        version -> BigInt,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sync_epoch (id) {
+        id -> Integer,
+        epoch -> Text,
+        base -> BigInt,
     }
 }
 

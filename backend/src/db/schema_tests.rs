@@ -1570,6 +1570,7 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         import_jobs,
         server_instances,
         sync_changes,
+        sync_epoch,
         device_codes,
         device_items,
         device_caps,

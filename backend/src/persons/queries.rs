@@ -309,7 +309,7 @@ pub fn create(
         crate::sync::record(
             conn,
             crate::sync::Entity::Person,
-            &row.id,
+            (&row.id, created.version, created.updated_at.naive_utc()),
             &[&created.county_code],
         )?;
         audit::record(
@@ -438,7 +438,7 @@ pub fn update(
         crate::sync::record(
             conn,
             crate::sync::Entity::Person,
-            &row.id,
+            (&row.id, after.version, after.updated_at.naive_utc()),
             &[&before.county_code, &after.county_code],
         )?;
         if after.county_code != before.county_code {
@@ -488,7 +488,7 @@ pub fn delete(conn: &mut DbConn, user: &AuthUser, id: Uuid, version: i64) -> Res
         crate::sync::record(
             conn,
             crate::sync::Entity::Person,
-            &row.id,
+            (&row.id, version + 1, at),
             &[&row.county_code],
         )?;
         audit::record(

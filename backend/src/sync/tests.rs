@@ -204,6 +204,8 @@ async fn an_offline_phone_loses_nothing_and_overwrites_nothing(backend: Backend)
     .unwrap_or_else(|e| panic!("{e}"));
     crate::persons::queries::delete(&mut app.conn(), &app.setup_actor(), mine[2].id, 1)
         .unwrap_or_else(|e| panic!("{e}"));
+    // 浏阳市 edits the person who moved there: nothing of it may reach 湘乡市.
+    rename_on_server(&app, moved.id, "迁入后改名");
     let other = PersonBuilder::new()
         .county("430381")
         .name("服务器新登记")
@@ -250,6 +252,18 @@ async fn an_offline_phone_loses_nothing_and_overwrites_nothing(backend: Backend)
             .map(String::as_str),
         Some("out_of_scope")
     );
+    // A phone of 湘乡市 that syncs from the start learns of the departure (version 2,
+    // the move) and nothing after it (the rename in 浏阳市 made version 3).
+    let fresh = app
+        .get(&phone.token, "/api/v1/sync/persons?limit=500")
+        .await;
+    let departed: Vec<&Value> = fresh.body["items"]
+        .as_array()
+        .map(|a| a.iter().filter(|i| i["id"] == json!(moved.id)).collect())
+        .unwrap_or_default();
+    assert_eq!(departed.len(), 1, "{}", fresh.body);
+    assert_eq!(departed[0]["kind"], "tombstone");
+    assert_eq!(departed[0]["version"], 2, "the version it left with");
     assert_eq!(
         phone
             .tombstones
@@ -383,6 +397,57 @@ async fn the_feed_checks_its_cursor_and_its_reader(backend: Backend) {
     }
     let r = app.get("", "/api/v1/sync/persons").await;
     assert_eq!(r.status, 401);
+    // A cursor belongs to the area it was given for, and to the database's history.
+    let first = app.get(&t, "/api/v1/sync/persons").await;
+    let cursor = first.body["cursor"].as_str().unwrap_or_default().to_owned();
+    let city = app.token("xiangtan.staff").await;
+    let r = app
+        .get(&city, &format!("/api/v1/sync/persons?cursor={cursor}"))
+        .await;
+    assert_eq!(
+        (r.status, r.field_errors()),
+        (
+            422,
+            vec![("cursor".to_owned(), "invalid_cursor".to_owned())]
+        ),
+        "another area's cursor"
+    );
+    assert_eq!(
+        app.get(&t, &format!("/api/v1/sync/persons?cursor={cursor}"))
+            .await
+            .status,
+        200
+    );
+    // A cursor of the old updated_since list is not one of the feed's.
+    PersonBuilder::new().county("430381").create(&app);
+    PersonBuilder::new().county("430381").create(&app);
+    let list = app
+        .get(
+            &t,
+            "/api/v1/persons?updated_since=2000-01-01T00:00:00Z&limit=1",
+        )
+        .await;
+    let old_kind = list.body["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!old_kind.is_empty(), "{}", list.body);
+    let r = app
+        .get(&t, &format!("/api/v1/sync/persons?cursor={old_kind}"))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    // After a restore (a new epoch), every cursor is refused; the feed from the start
+    // still has everyone, and changes made after it come after them.
+    crate::sync::new_epoch(&mut app.conn()).unwrap_or_else(|e| panic!("{e}"));
+    let r = app
+        .get(&t, &format!("/api/v1/sync/persons?cursor={cursor}"))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let mut phone = Phone::new(&app, "xiangxiang.staff").await;
+    assert_eq!(phone.sync(&app).await, 2);
+    let later = PersonBuilder::new().county("430381").create(&app);
+    assert_eq!(phone.sync(&app).await, 1);
+    assert!(phone.held.contains_key(&later.id.to_string()));
     // A user who may not read the registry may not read its changes either.
     let admin = app.token("admin").await;
     let list = app.get(&admin, "/api/v1/persons").await.status;
