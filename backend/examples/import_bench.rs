@@ -36,27 +36,7 @@ async fn run(backend: Backend, n: usize) -> anyhow::Result<()> {
         .map(|(_, enc)| app.state.pii.decrypt(enc))
         .collect::<Result<_, _>>()?;
     println!("{backend:?}: {seeded} persons in the registry");
-    let table = backend::tabular::Table {
-        choices: Vec::new(),
-        headers: backend::training::transfer::COLUMNS
-            .iter()
-            .map(|c| (*c).to_owned())
-            .collect(),
-        rows: ids
-            .iter()
-            .map(|id| {
-                vec![
-                    id.clone(),
-                    String::new(),
-                    "结业".into(),
-                    "32".into(),
-                    "2020-05-10".into(),
-                    "是".into(),
-                    "就业".into(),
-                ]
-            })
-            .collect(),
-    };
+    let table = backend::testing::completed_roster(&ids);
     let xlsx = backend::tabular::write(&table, backend::tabular::Format::Xlsx)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("XLSX of {} rows: {} bytes", table.rows.len(), xlsx.len());

@@ -692,3 +692,30 @@ pub fn phone_photo(w: u32, h: u32) -> Vec<u8> {
         .unwrap_or_else(|e| panic!("{e}"));
     out
 }
+
+/// A roster file's table enrolling these identity numbers, each completed on 2020-05-10
+/// with 32 hours, a certificate and a job (the rows a benchmark or a replica test
+/// imports).
+pub fn completed_roster(ids: &[String]) -> crate::tabular::Table {
+    crate::tabular::Table {
+        choices: Vec::new(),
+        headers: crate::training::transfer::COLUMNS
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+        rows: ids
+            .iter()
+            .map(|id| {
+                vec![
+                    id.clone(),
+                    String::new(),
+                    "结业".into(),
+                    "32".into(),
+                    "2020-05-10".into(),
+                    "是".into(),
+                    "就业".into(),
+                ]
+            })
+            .collect(),
+    }
+}

@@ -350,27 +350,7 @@ fn wait_job(addr: &str, token: &str, job: &str, state: &str, within: Duration) -
 
 /// A roster file enrolling these identity numbers.
 fn roster_csv(ids: &[String]) -> Vec<u8> {
-    let table = backend::tabular::Table {
-        choices: Vec::new(),
-        headers: backend::training::transfer::COLUMNS
-            .iter()
-            .map(|c| (*c).to_owned())
-            .collect(),
-        rows: ids
-            .iter()
-            .map(|id| {
-                vec![
-                    id.clone(),
-                    String::new(),
-                    "结业".into(),
-                    "32".into(),
-                    "2020-05-10".into(),
-                    "是".into(),
-                    "就业".into(),
-                ]
-            })
-            .collect(),
-    };
+    let table = backend::testing::completed_roster(ids);
     backend::tabular::write(&table, backend::tabular::Format::Csv).unwrap_or_else(|e| panic!("{e}"))
 }
 
