@@ -42,6 +42,19 @@ async fn network(c: &Client, online: bool) {
     c.issue_cmd(NetworkConditions { offline: !online })
         .await
         .unwrap_or_else(|e| panic!("network conditions: {e}"));
+    // The emulation reaches the page a moment later: wait until the page itself says
+    // so, or a click right after may still go out (CI saw a visit sent "offline").
+    for _ in 0..100 {
+        let now = c
+            .execute("return navigator.onLine;", vec![])
+            .await
+            .unwrap_or_else(|e| panic!("navigator.onLine: {e}"));
+        if now.as_bool() == Some(online) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the page never went {}", if online { "online" } else { "offline" });
 }
 
 async fn open(c: &Client, base: &str, path: &str) {
