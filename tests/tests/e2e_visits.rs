@@ -54,7 +54,10 @@ async fn network(c: &Client, online: bool) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("the page never went {}", if online { "online" } else { "offline" });
+    panic!(
+        "the page never went {}",
+        if online { "online" } else { "offline" }
+    );
 }
 
 async fn open(c: &Client, base: &str, path: &str) {
