@@ -65,7 +65,7 @@ impl AppState {
     /// tolerate a little lag. `f` must not write.
     pub async fn read_db<T, F>(&self, lsn: Option<String>, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+        F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
         let Some(replica) = self.read_pool.clone() else {
@@ -75,7 +75,16 @@ impl AppState {
         actix_web::web::block(move || {
             match replica.get() {
                 Ok(mut conn) => match crate::db::replica::caught_up(&mut conn, lsn.as_deref()) {
-                    Ok(true) => return f(&mut conn),
+                    Ok(true) => match f(&mut conn) {
+                        // A replica that fails under the query (shutting down, a
+                        // recovery conflict) is the replica's trouble, not the caller's:
+                        // the read is read again on the primary. Answers about the
+                        // request itself (404, 422, …) stand.
+                        Err(e @ (ApiError::Internal(_) | ApiError::Unavailable(_))) => {
+                            tracing::warn!(error = %e, "a read on the replica failed; reading the primary");
+                        }
+                        answer => return answer,
+                    },
                     Ok(false) => {}
                     Err(e) => tracing::warn!(error = %e, "the read replica did not answer"),
                 },

@@ -154,9 +154,13 @@ impl Standby {
 
 impl Drop for Standby {
     fn drop(&mut self) {
-        // SIGINT: PostgreSQL's fast shutdown.
-        let _ = Command::new("kill")
-            .args(["-INT", &self.postmaster.id().to_string()])
+        // A fast shutdown, waited for: `runuser` is not the postmaster, so a signal to
+        // it would not say when PostgreSQL has stopped.
+        let _ = as_postgres(&pg_bin("pg_ctl"))
+            .args(["stop", "-m", "fast", "-w", "-t", "30", "-D"])
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .status();
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {

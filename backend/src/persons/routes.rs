@@ -85,7 +85,7 @@ async fn search_in_scope(
         // A plain list tolerates a little lag: the read replica, if there is one.
         state
             .read_db(user.write_lsn.clone(), move |conn| {
-                queries::list(conn, &pii, &user.scope, &q, after, limit)
+                queries::list(conn, &pii, &user.scope, &q, after.clone(), limit)
             })
             .await?
     };
