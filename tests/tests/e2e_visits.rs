@@ -135,7 +135,10 @@ async fn a_visit_recorded_offline_is_sent_when_the_network_is_back() {
 
     // No signal in the village: the send fails and the visit is kept on the phone.
     network(&c, false).await;
+    shot(&c, "visits-offline-before-save").await;
     click(&c, "#visit-save").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    shot(&c, "visits-offline-after-save").await;
     wait_text(&c, "#visit-status", "无网络").await;
     let kept = c
         .execute(
