@@ -196,6 +196,29 @@ pub async fn fill(c: &Client, css: &str, text: &str) {
     el.send_keys(text).await.unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// Types `text` into a field that appeared with the last change and waits until the
+/// form keeps it. WebDriver types within milliseconds of the field appearing, before
+/// the page has finished the render that change started, which can put the field
+/// back to what the form held (CI lost the housing note this way twice: the save was
+/// refused with "必填" next to it); a person cannot type that fast.
+pub async fn fill_and_keep(c: &Client, css: &str, text: &str) {
+    for _ in 0..5 {
+        fill(c, css, text).await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let kept = c
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.value : null;",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        if kept.as_str() == Some(text) {
+            return;
+        }
+    }
+    panic!("{css} never kept {text:?}");
+}
+
 /// Clicks the element matching `css`, waiting for it to appear.
 pub async fn click(c: &Client, css: &str) {
     let el = c

@@ -66,29 +66,6 @@ async fn open(c: &Client, base: &str, path: &str) {
         .unwrap_or_else(|e| panic!("{path}: {e}"));
 }
 
-/// Types `text` into a field that appeared with the last change and waits until the
-/// form keeps it. WebDriver types within milliseconds of the field appearing, before
-/// the page has finished the render that change started, which can put the field
-/// back to what the form held (CI lost the housing note this way twice: the save was
-/// refused with "必填" next to it); a person cannot type that fast.
-async fn fill_and_keep(c: &Client, css: &str, text: &str) {
-    for _ in 0..5 {
-        fill(c, css, text).await;
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        let kept = c
-            .execute(
-                "const e = document.querySelector(arguments[0]); return e ? e.value : null;",
-                vec![serde_json::json!(css)],
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"));
-        if kept.as_str() == Some(text) {
-            return;
-        }
-    }
-    panic!("{css} never kept {text:?}");
-}
-
 /// Waits until no element matches `css`.
 async fn wait_gone(c: &Client, css: &str) {
     for _ in 0..200 {

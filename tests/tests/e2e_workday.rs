@@ -191,7 +191,7 @@ async fn workday_zh(width: u32, height: u32) {
     open(&c, &base, "/bases").await;
     click(&c, "#bases a").await;
     wait_text(&c, "#base-facts", "湘乡市").await;
-    fill(&c, "#employee-search", "基地职工").await;
+    fill_and_keep(&c, "#employee-search", "基地职工").await;
     click(&c, "#employee-search-go").await;
     wait_text(&c, "#employee-candidates", "基地职工").await;
     click(&c, "#employee-candidates button").await;
