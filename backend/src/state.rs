@@ -37,6 +37,11 @@ pub struct AppState {
     /// Prometheus series of this server (served by the metrics listener); one registry
     /// per state, so tests never share counters.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// One permit per pooled connection: database work waits for a permit on the
+    /// executor before it takes a blocking thread. Without it, 500 concurrent requests
+    /// start 500 blocking threads that all queue on the pool (measured: 523 threads,
+    /// a fifth of the throughput at 32 connections, p50 0.5 s).
+    pub db_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -46,7 +51,6 @@ impl AppState {
             .map(|n| n.get())
             .unwrap_or(2);
         Self {
-            pool,
             read_pool: None,
             db_kind,
             jwt: Arc::new(JwtKeys::new(&secrets.jwt)),
@@ -56,6 +60,24 @@ impl AppState {
             hash_gate: Arc::new(HashGate::new(cores, cores * QUEUE_PER_WORKER)),
             attachments: Arc::new(crate::attachments::store::DbStore),
             metrics: Arc::new(crate::metrics::Metrics::new()),
+            db_slots: Arc::new(tokio::sync::Semaphore::new(pool.max_size() as usize)),
+            pool,
+        }
+    }
+
+    /// Waits on the executor for a database slot (see [`AppState::db_slots`]); 503 after
+    /// as long as the pool itself would wait for a connection.
+    async fn db_slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        let wait = self.pool.connection_timeout();
+        match actix_web::rt::time::timeout(wait, self.db_slots.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) => Err(ApiError::Internal(anyhow::anyhow!(
+                "the database slots are closed"
+            ))),
+            Err(_) => Err(ApiError::Unavailable(format!(
+                "no database connection came free within {} s",
+                wait.as_secs()
+            ))),
         }
     }
 
@@ -72,7 +94,9 @@ impl AppState {
             return self.db(f).await;
         };
         let pool = self.pool.clone();
+        let slot = self.db_slot().await?;
         actix_web::web::block(move || {
+            let _slot = slot;
             match replica.get() {
                 Ok(mut conn) => match crate::db::replica::caught_up(&mut conn, lsn.as_deref()) {
                     Ok(true) => match f(&mut conn) {
@@ -104,7 +128,9 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let slot = self.db_slot().await?;
         actix_web::web::block(move || {
+            let _slot = slot;
             let mut conn = pool.get()?;
             f(&mut conn)
         })
