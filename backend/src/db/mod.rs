@@ -211,15 +211,32 @@ where
 }
 
 /// Serialises the transactions that name the same `keys` until they end: on
-/// PostgreSQL a transaction-scoped advisory lock per key, taken in the order given; on
+/// PostgreSQL a transaction-scoped advisory lock per key, taken in one statement in the
+/// order of the keys' hashes (the same in every transaction); on
 /// SQLite nothing, since `write_tx` holds the database's one write lock already.
 pub fn advisory_lock(conn: &mut DbConn, keys: &[String]) -> Result<(), crate::error::ApiError> {
     if let DbConn::Pg(pg) = conn {
-        for key in keys {
-            use diesel::RunQueryDsl;
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .bind::<diesel::sql_types::Text, _>(key)
+        use diesel::RunQueryDsl;
+        match keys {
+            [] => {}
+            [key] => {
+                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind::<diesel::sql_types::Text, _>(key)
+                    .execute(pg)?;
+            }
+            // One statement for all (an import's commit locks one key per record: one
+            // round trip each cost 30 s for 50,000 rows). Taken in the order of their
+            // hashes, the same in every transaction, so two that share keys cannot
+            // deadlock; PostgreSQL evaluates the volatile lock call after the ORDER BY.
+            _ => {
+                diesel::sql_query(
+                    "SELECT pg_advisory_xact_lock(h) FROM \
+                     (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k) AS s \
+                     ORDER BY h",
+                )
+                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(keys)
                 .execute(pg)?;
+            }
         }
     }
     Ok(())
