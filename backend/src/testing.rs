@@ -22,6 +22,8 @@ use crate::config::Secrets;
 use crate::db::{DbKind, PooledConn};
 use crate::state::AppState;
 
+pub mod http;
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -6,7 +6,7 @@
 //! Ignored by default (it wants a release build and a few minutes); run it with
 //!
 //! ```text
-//! cargo test --release -p xiangzhu-backend --test login_memory -- --ignored --nocapture
+//! cargo test --release -p xiangzhu-backend --features testing --test login_memory -- --ignored --nocapture
 //! ```
 //!
 //! PostgreSQL comes from `XIANGZHU_TEST_PG` like in the other tests (default
@@ -18,15 +18,13 @@
 //! The budget: after the logins the server may hold at most 100 MB more than idle, or
 //! 40 MB plus 20 MiB per hashing thread (one per core) where that is more.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use backend::testing::http::{quantile_ms, Client, ServerProcess};
+use backend::testing::pg_admin_url;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
-use serde_json::{json, Value};
 
 const CONCURRENT_LOGINS: usize = 50;
 const READERS: usize = 16;
@@ -35,11 +33,6 @@ const READS_PER_READER: usize = 150;
 const STORM_MAX: usize = 20_000;
 const PASSWORD: &str = "xiangzhu-demo";
 const MB: u64 = 1_000_000;
-
-fn pg_admin_url() -> String {
-    std::env::var("XIANGZHU_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
 
 fn pg_url_for(db: &str) -> String {
     let admin = pg_admin_url();
@@ -50,23 +43,24 @@ fn pg_url_for(db: &str) -> String {
     }
 }
 
-/// The server process; killed, and its database dropped, on drop.
+/// The server process on a database of its own, dropped afterwards.
 struct Server {
-    child: Child,
+    process: Option<ServerProcess>,
     db: String,
-    dir: std::path::PathBuf,
     addr: String,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(p) = self.process.take() {
+            let dir = p.dir.clone();
+            drop(p);
+            let _ = std::fs::remove_dir_all(dir);
+        }
         if let Ok(mut admin) = PgConnection::establish(&pg_admin_url()) {
             let _ =
                 admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.db));
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -87,160 +81,27 @@ impl Server {
                 .unwrap_or_else(|e| panic!("{sql}: {e}"));
         }
         let dir = std::env::temp_dir().join(&db);
-        let _ = std::fs::create_dir_all(&dir);
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let addr = format!("127.0.0.1:{port}");
-        let log = std::fs::File::create(dir.join("server.log")).unwrap_or_else(|e| panic!("{e}"));
-        let child = Command::new(&bin)
-            .env("DATABASE_URL", pg_url_for(&db))
-            .env("XIANGZHU_BIND", &addr)
-            .env("XIANGZHU_DATA_DIR", dir.join("data"))
-            .env("XIANGZHU_STATIC_DIR", dir.join("no-spa"))
-            .env("XIANGZHU_DEMO", "true")
-            .env(
-                "XIANGZHU_JWT_SECRET",
-                "login-memory-bench-secret-of-32-bytes!",
-            )
-            .env(
-                "XIANGZHU_PII_KEY",
-                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
-            )
-            .env("XIANGZHU_TRUSTED_PROXIES", "127.0.0.1")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("starting {bin}: {e}"));
-        let server = Self {
-            child,
+        let process = ServerProcess::start(
+            std::path::Path::new(&bin),
+            &pg_url_for(&db),
+            &dir,
+            &[("XIANGZHU_DEMO", "true")],
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let addr = process.addr.clone();
+        Self {
+            process: Some(process),
             db,
-            dir,
             addr,
-        };
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            if let Ok(mut c) = Client::connect(&server.addr) {
-                if c.get("/healthz", None).0 == 200 {
-                    break;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the server did not come up; see {}",
-                server.dir.join("server.log").display()
-            );
-            std::thread::sleep(Duration::from_millis(100));
         }
-        server
     }
 
     /// `VmRSS` in bytes and `Threads` of the server process.
     fn status(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_else(|e| panic!("reading the server's status: {e}"));
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.split_whitespace().next())
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or_else(|| panic!("no {name} in the server's status"))
-        };
-        (field("VmRSS:") * 1024, field("Threads:"))
-    }
-}
-
-/// A keep-alive HTTP/1.1 connection (bodies with `Content-Length` only, which is all
-/// the API sends without `Accept-Encoding`).
-struct Client {
-    reader: BufReader<TcpStream>,
-}
-
-impl Client {
-    fn connect(addr: &str) -> std::io::Result<Self> {
-        let stream = TcpStream::connect(addr)?;
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-        Ok(Self {
-            reader: BufReader::new(stream),
-        })
-    }
-
-    fn request(&mut self, method: &str, path: &str, headers: &str, body: &str) -> (u16, Value) {
-        let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\n{headers}\r\n",
-            body.len()
-        );
-        let stream = self.reader.get_mut();
-        stream
-            .write_all(head.as_bytes())
-            .and_then(|()| stream.write_all(body.as_bytes()))
-            .unwrap_or_else(|e| panic!("sending {method} {path}: {e}"));
-        let mut line = String::new();
-        self.reader
-            .read_line(&mut line)
-            .unwrap_or_else(|e| panic!("reading the answer to {method} {path}: {e}"));
-        let status: u16 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("bad status line {line:?}"));
-        let mut length = 0;
-        loop {
-            line.clear();
-            self.reader
-                .read_line(&mut line)
-                .unwrap_or_else(|e| panic!("{e}"));
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                if name.eq_ignore_ascii_case("content-length") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-                assert!(
-                    !name.eq_ignore_ascii_case("transfer-encoding"),
-                    "chunked answers are not supported"
-                );
-            }
-        }
-        let mut body = vec![0; length];
-        self.reader
-            .read_exact(&mut body)
-            .unwrap_or_else(|e| panic!("{e}"));
-        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
-    }
-
-    fn get(&mut self, path: &str, token: Option<&str>) -> (u16, Value) {
-        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-        self.request("GET", path, &auth, "")
-    }
-
-    /// Logs in from the client address `from` (the server trusts the bench as a proxy,
-    /// so that the per-address throttle does not stop the run); retries while the
-    /// hashing queue is full. Returns the status and how many 503s it took.
-    fn login(&mut self, username: &str, password: &str, from: usize) -> (u16, Value, usize) {
-        let xff = format!(
-            "X-Forwarded-For: 10.{}.{}.{}\r\n",
-            (from >> 16) & 255,
-            (from >> 8) & 255,
-            from & 255
-        );
-        let body = json!({"username": username, "password": password}).to_string();
-        let mut busy = 0;
-        loop {
-            let (status, value) = self.request("POST", "/api/v1/auth/login", &xff, &body);
-            if status != 503 {
-                return (status, value, busy);
-            }
-            busy += 1;
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.process
+            .as_ref()
+            .map(|p| p.status().unwrap_or_else(|e| panic!("{e}")))
+            .unwrap_or_default()
     }
 }
 
@@ -314,11 +175,7 @@ fn latency(addr: &str, path: &str, token: &str) -> (f64, f64) {
             .collect()
     });
     all.sort();
-    let at = |q: f64| {
-        let i = ((all.len() as f64 * q).ceil() as usize).clamp(1, all.len()) - 1;
-        all[i].as_secs_f64() * 1000.0
-    };
-    (at(0.50), at(0.99))
+    (quantile_ms(&all, 0.50), quantile_ms(&all, 0.99))
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod frontend;
 
 /// The workspace root, found at run time (`cargo locate-project --workspace`, which
@@ -256,7 +257,8 @@ fn main() -> ExitCode {
         Some("run") => serve(true, &with_demo(&args[1..])),
         Some("run-debug") => serve(false, &with_demo(&args[1..])),
         Some("build-frontend") => frontend::build(true).map(|_| ()),
-        _ => Err("usage: cargo xtask <run|test>\n  run   build in release mode and run the server with demo data\n  test  every check and test CI runs".into()),
+        Some("bench") => bench::bench(&args[1..]),
+        _ => Err("usage: cargo xtask <run|test|bench>\n  run    build in release mode and run the server with demo data\n  test   every check and test CI runs\n  bench  every speed figure on PostgreSQL against its reference (about half an hour; not part of test)".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
