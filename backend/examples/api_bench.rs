@@ -20,7 +20,9 @@
 //!   middleware, no database);
 //! - `GET /api/v1/persons/{id}` as a city user (湘潭市), against `pgbench` running the
 //!   handler's two statements (the session joined to its user and unit, then the person
-//!   in scope), prepared, at the same number of clients: the database's ceiling;
+//!   in scope), prepared, at the same number of clients: the database's ceiling; and
+//!   against `pgbench` of the four statements the server really sends (the pool's
+//!   `SELECT 1` test before each of the two);
 //! - `GET /api/v1/persons?limit=50&county_code=…` (a county of the city, first page),
 //!   against `pgbench` running its statements;
 //! - the person get while 50 logins run flat out (argon2 at its OWASP cost), against the
@@ -386,8 +388,9 @@ fn main() -> anyhow::Result<()> {
     )
     .bind::<Text, _>(READER)
     .get_result(&mut conn)?;
-    // The handler's statements as diesel sends them (from PostgreSQL's statement log):
-    // the session, its user and the unit's region; then the person in scope.
+    // The handler's statements as diesel builds them (PostgreSQL's statement log shows
+    // each column named where these say `*`): the session, its user and the unit's
+    // region; then the person in scope.
     let session_sql = "SELECT users.*, sessions.revoked_at, sessions.expires_at, \
         org_units.region_code, sessions.write_lsn FROM ((users INNER JOIN sessions ON \
         (sessions.user_id = users.id)) INNER JOIN org_units ON (users.unit_code = org_units.code)) \
@@ -404,6 +407,18 @@ fn main() -> anyhow::Result<()> {
         quantile_ms(&pg_get, 0.5),
         quantile_ms(&pg_get, 0.99)
     );
+    // What the server really sends: the pool tests each connection it hands out with
+    // `SELECT 1` (r2d2's test on check-out), once per hand-off.
+    let pinged = get_script.replace(session_sql, &format!("SELECT 1;\n{session_sql}SELECT 1;\n"));
+    let (tps4, _) = pgbench(url, &pinged, &vars, conns, seconds, &dir)?;
+    println!("pgbench, the four statements sent (with the pool's two SELECT 1): {tps4:.0} tx/s");
+    rows.push(row(
+        "GET /persons/{id} vs pgbench of the 4 statements it sends",
+        format!("{:.0} req/s", get.rate()),
+        format!("{tps4:.0} tx/s"),
+        get.rate() / tps4,
+        "—".into(),
+    ));
     rows.push(row(
         "GET /persons/{id} vs pgbench of its SQL",
         format!("{:.0} req/s", get.rate()),
