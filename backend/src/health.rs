@@ -17,7 +17,7 @@ pub async fn healthz() -> HttpResponse {
     responses((status = 200, description = "ready"), (status = 503, body = shared::api::Problem)))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state
-        .db(|conn| {
+        .db_reserved(|conn| {
             conn.batch_execute("SELECT 1")
                 .map_err(|e| ApiError::Unavailable(e.to_string()))
         })

@@ -156,7 +156,7 @@ pub async fn heartbeat(state: actix_web::web::Data<crate::state::AppState>) {
     loop {
         tick.tick().await;
         let local = state.imports.clone();
-        if let Err(e) = state.db(move |conn| beat(conn, &local)).await {
+        if let Err(e) = state.db_reserved(move |conn| beat(conn, &local)).await {
             tracing::warn!(error = %e, "recording this server's heartbeat failed");
         }
     }

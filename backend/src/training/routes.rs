@@ -424,8 +424,11 @@ pub async fn import_roster(
         crate::extract::english(&req),
     );
     let owner = user.clone();
+    let slots = state.clone();
     actix_web::rt::spawn(async move {
+        let slot = slots.job_slot().await;
         let outcome = web::block(move || {
+            let _slot = slot?;
             let mut conn = pool.get()?;
             let result =
                 super::transfer::validate(job, &mut conn, &pii, &user, &course, &table, en);
@@ -498,8 +501,11 @@ pub async fn import_commit(
     let local = state.imports.clone();
     let progress = local.track(job);
     let committer = user.clone();
+    let slots = state.clone();
     actix_web::rt::spawn(async move {
+        let slot = slots.job_slot().await;
         let outcome = web::block(move || {
+            let _slot = slot?;
             let r = super::transfer::commit(job, rows, &pool, &committer, &course, &progress);
             local.done(job);
             r
