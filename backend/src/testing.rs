@@ -58,7 +58,8 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-fn pg_url_for(db: &str) -> String {
+/// The URL of database `db` on the PostgreSQL server tests use.
+pub fn pg_url_for(db: &str) -> String {
     let admin = pg_admin_url();
     match admin.rfind('/') {
         Some(i) if admin[..i].contains("://") && i > admin.find("://").map_or(0, |p| p + 2) => {

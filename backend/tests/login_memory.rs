@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use backend::testing::http::{quantile_ms, Client, ServerProcess};
-use backend::testing::pg_admin_url;
+use backend::testing::{pg_admin_url, pg_url_for};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 
@@ -33,15 +33,6 @@ const READS_PER_READER: usize = 150;
 const STORM_MAX: usize = 20_000;
 const PASSWORD: &str = "xiangzhu-demo";
 const MB: u64 = 1_000_000;
-
-fn pg_url_for(db: &str) -> String {
-    let admin = pg_admin_url();
-    let scheme_end = admin.find("://").map_or(0, |p| p + 3);
-    match admin.rfind('/') {
-        Some(i) if i >= scheme_end => format!("{}/{db}", &admin[..i]),
-        _ => format!("{admin}/{db}"),
-    }
-}
 
 /// The server process on a database of its own, dropped afterwards.
 struct Server {
