@@ -45,6 +45,12 @@ pub fn demo_accounts() -> Vec<(&'static str, &'static str, String, Vec<Role>)> {
             vec![Role::Rights],
         ),
         (
+            "office",
+            "省残联办公室干部",
+            department_code("general_office"),
+            vec![Role::Leader],
+        ),
+        (
             "poverty",
             "省残联扶贫办干部",
             department_code("poverty_office"),

@@ -12,6 +12,7 @@ pub mod care;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod duties;
 pub mod error;
 pub mod extract;
 pub mod health;

@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, care, health, kpi, loans, org, persons, petitions, plan,
-    rectification, rehab, retrofit, supervision, training, users, visits,
+    attachments, audit, auth, bases, care, duties, health, kpi, loans, org, persons, petitions,
+    plan, rectification, rehab, retrofit, supervision, training, users, visits,
 };
 
 struct BearerAuth;
@@ -78,6 +78,13 @@ impl Modify for BearerAuth {
         plan::routes::get_dashboard, plan::routes::get_series, plan::routes::get_ranking, plan::routes::get_records, plan::routes::export_dashboard,
         rectification::routes::list, rectification::routes::create, rectification::routes::get, rectification::routes::act,
         rectification::routes::export, rectification::routes::kpi, rectification::routes::my_work,
+        duties::routes::get_list, duties::routes::put_list,
+        duties::routes::list_purchases, duties::routes::create_purchase, duties::routes::get_purchase, duties::routes::update_purchase,
+        duties::routes::delete_purchase, duties::routes::export_purchases, duties::routes::consumption_kpi,
+        duties::routes::list_allocations, duties::routes::create_allocation, duties::routes::get_allocation, duties::routes::delete_allocation,
+        duties::routes::recompute_allocation, duties::routes::adjust_allocation, duties::routes::approve_allocation,
+        duties::routes::export_allocation, duties::routes::list_spending, duties::routes::create_spending, duties::routes::delete_spending,
+        duties::routes::performance,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

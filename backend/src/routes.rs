@@ -4,8 +4,8 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, care, health, kpi, loans, openapi, org, persons, petitions,
-    plan, rectification, rehab, retrofit, supervision, training, users, visits,
+    attachments, audit, auth, bases, care, duties, health, kpi, loans, openapi, org, persons,
+    petitions, plan, rectification, rehab, retrofit, supervision, training, users, visits,
 };
 
 /// Mounts the API and the health checks.
@@ -87,6 +87,75 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     "/enrolments/{id}",
                     delete().to(training::routes::delete_enrolment),
                 )
+                .route(
+                    "/county-lists/{year}/{list}",
+                    get().to(duties::routes::get_list),
+                )
+                .route(
+                    "/county-lists/{year}/{list}",
+                    put().to(duties::routes::put_list),
+                )
+                .route("/purchases", get().to(duties::routes::list_purchases))
+                .route("/purchases", post().to(duties::routes::create_purchase))
+                .route(
+                    "/purchases/export",
+                    get().to(duties::routes::export_purchases),
+                )
+                .route("/purchases/{id}", get().to(duties::routes::get_purchase))
+                .route("/purchases/{id}", put().to(duties::routes::update_purchase))
+                .route(
+                    "/purchases/{id}",
+                    delete().to(duties::routes::delete_purchase),
+                )
+                .route(
+                    "/kpi/consumption",
+                    get().to(duties::routes::consumption_kpi),
+                )
+                .route(
+                    "/funds/allocations",
+                    get().to(duties::routes::list_allocations),
+                )
+                .route(
+                    "/funds/allocations",
+                    post().to(duties::routes::create_allocation),
+                )
+                .route(
+                    "/funds/allocations/{id}",
+                    get().to(duties::routes::get_allocation),
+                )
+                .route(
+                    "/funds/allocations/{id}",
+                    delete().to(duties::routes::delete_allocation),
+                )
+                .route(
+                    "/funds/allocations/{id}/compute",
+                    post().to(duties::routes::recompute_allocation),
+                )
+                .route(
+                    "/funds/allocations/{id}/adjust",
+                    post().to(duties::routes::adjust_allocation),
+                )
+                .route(
+                    "/funds/allocations/{id}/approve",
+                    post().to(duties::routes::approve_allocation),
+                )
+                .route(
+                    "/funds/allocations/{id}/export",
+                    get().to(duties::routes::export_allocation),
+                )
+                .route(
+                    "/funds/allocations/{id}/spending",
+                    get().to(duties::routes::list_spending),
+                )
+                .route(
+                    "/funds/spending",
+                    post().to(duties::routes::create_spending),
+                )
+                .route(
+                    "/funds/spending/{id}",
+                    delete().to(duties::routes::delete_spending),
+                )
+                .route("/funds/performance", get().to(duties::routes::performance))
                 .route("/bases", get().to(bases::routes::list))
                 .route("/bases", post().to(bases::routes::create))
                 .route("/bases/{id}", get().to(bases::routes::get))

@@ -121,6 +121,19 @@ crate::string_enum! {
         /// Record misconduct clues, refer them to the discipline inspectors, record
         /// feedback and close them: the poverty office.
         WriteClues = "write_clues",
+        /// Record the farm-produce purchases of one's own DPF's canteen (measure 17):
+        /// city and county staff; at the province, the general office and the party
+        /// committee (see [`unit_capabilities`]).
+        WritePurchases = "write_purchases",
+        /// Compute, recompute and adjust the allocation of funds by factors (measure
+        /// 21): the provincial general office.
+        ManageFunds = "manage_funds",
+        /// Approve a fund allocation (provincial leaders; the allocation must be
+        /// computed by someone else).
+        ApproveFunds = "approve_funds",
+        /// Record what a county spent from its share of an approved fund (county and
+        /// city staff, the provincial general office).
+        RecordSpending = "record_spending",
     }
 }
 
@@ -168,6 +181,7 @@ impl Role {
                 ReadRectification,
                 ReadInspections,
                 ReadClues,
+                ApproveFunds,
             ],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
@@ -226,6 +240,8 @@ impl Role {
                 WriteRectification,
                 RecheckRectification,
                 ReadInspections,
+                WritePurchases,
+                RecordSpending,
             ],
         }
     }
@@ -263,11 +279,22 @@ pub fn capabilities_of(roles: &[Role]) -> Vec<Capability> {
 /// The department of the provincial DPF that owns the plan (省残联扶贫办).
 pub const PLAN_OFFICE: &str = "43.poverty_office";
 
+/// The provincial DPF's general office (省残联办公室): its canteen's purchases
+/// (measure 17) and the funds allocated by factors (measure 21).
+pub const GENERAL_OFFICE: &str = "43.general_office";
+
+/// The provincial DPF's party committee (机关党委), which shares measure 17 (the
+/// trade union's holiday goods).
+pub const PARTY_COMMITTEE: &str = "43.party_committee";
+
 /// What a user's unit adds to their roles. The plan follows its responsible units:
 ///
 /// - the poverty office (which leads measures 2, 6, 11, 16, 19, 20 and 22 and keeps the
 ///   plan) edits the plan, sets the province's targets, keeps the stationing table and
 ///   the misconduct clues, and rechecks rectification items;
+/// - the general office (measure 17 and 21) records its canteen's purchases, computes
+///   and adjusts the funds allocated by factors and records spending; the party
+///   committee (measure 17) records canteen purchases too;
 /// - every department of the provincial DPF inspects counties unannounced (measure 22).
 ///
 /// It applies to accounts that hold a role of the DPF's work (for the poverty office:
@@ -293,6 +320,21 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::ManageStationings,
             Capability::ReadClues,
             Capability::WriteClues,
+        ]
+    } else if unit_code == GENERAL_OFFICE && works {
+        &[
+            Capability::ReadKpi,
+            Capability::ReadInspections,
+            Capability::Inspect,
+            Capability::WritePurchases,
+            Capability::ManageFunds,
+            Capability::RecordSpending,
+        ]
+    } else if unit_code == PARTY_COMMITTEE && cadre {
+        &[
+            Capability::ReadInspections,
+            Capability::Inspect,
+            Capability::WritePurchases,
         ]
     } else if unit_code.starts_with("43.") && cadre {
         &[Capability::ReadInspections, Capability::Inspect]

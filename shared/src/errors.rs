@@ -6,6 +6,8 @@
 crate::string_enum! {
     /// A problem's or a field error's machine code.
     pub enum ErrorCode {
+        /// `above_allocated`.
+        AboveAllocated = "above_allocated",
         /// `above_budget`.
         AboveBudget = "above_budget",
         /// `above_cap`.
@@ -74,6 +76,8 @@ crate::string_enum! {
         DuplicateRow = "duplicate_row",
         /// `duplicate_username`.
         DuplicateUsername = "duplicate_username",
+        /// `empty_factor`.
+        EmptyFactor = "empty_factor",
         /// `evidence_in_use`.
         EvidenceInUse = "evidence_in_use",
         /// `evidence_not_found`.
@@ -150,6 +154,8 @@ crate::string_enum! {
         InvalidValue = "invalid_value",
         /// `invalid_version`.
         InvalidVersion = "invalid_version",
+        /// `invalid_year`.
+        InvalidYear = "invalid_year",
         /// `invalid_yes_no`.
         InvalidYesNo = "invalid_yes_no",
         /// `links_in_county`.
@@ -184,6 +190,8 @@ crate::string_enum! {
         NotADeviceNeed = "not_a_device_need",
         /// `not_an_image`.
         NotAnImage = "not_an_image",
+        /// `not_approved`.
+        NotApproved = "not_approved",
         /// `not_approved_item`.
         NotApprovedItem = "not_approved_item",
         /// `not_author`.
@@ -200,6 +208,8 @@ crate::string_enum! {
         NotInRegistry = "not_in_registry",
         /// `not_one_household`.
         NotOneHousehold = "not_one_household",
+        /// `not_positive`.
+        NotPositive = "not_positive",
         /// `not_registered_poor`.
         NotRegisteredPoor = "not_registered_poor",
         /// `not_relocated`.
@@ -288,10 +298,16 @@ crate::string_enum! {
         Unauthorized = "unauthorized",
         /// `unavailable`.
         Unavailable = "unavailable",
+        /// `unbalanced`.
+        Unbalanced = "unbalanced",
         /// `unexpected`.
         Unexpected = "unexpected",
         /// `unknown_code`.
         UnknownCode = "unknown_code",
+        /// `unknown_county`.
+        UnknownCounty = "unknown_county",
+        /// `unknown_unit`.
+        UnknownUnit = "unknown_unit",
         /// `unreadable`.
         Unreadable = "unreadable",
         /// `unsupported_media_type`.
@@ -302,6 +318,8 @@ crate::string_enum! {
         UpperLevelActed = "upper_level_acted",
         /// `validation_failed`.
         ValidationFailed = "validation_failed",
+        /// `weights_not_whole`.
+        WeightsNotWhole = "weights_not_whole",
         /// `wrong_password`.
         WrongPassword = "wrong_password",
         /// `wrong_side`.

@@ -1391,3 +1391,106 @@ diesel::table! {
         delivered_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    county_lists (year, list, county_code) {
+        year -> Integer,
+        list -> Text,
+        county_code -> Text,
+    }
+}
+
+diesel::table! {
+    canteen_purchases (id) {
+        id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        purchased_on -> Date,
+        supplier -> Text,
+        origin_county_code -> Nullable<Text>,
+        amount_fen -> BigInt,
+        from_poverty_base -> Bool,
+        holiday -> Bool,
+        goods -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    fund_allocations (id) {
+        id -> Text,
+        year -> Integer,
+        title -> Text,
+        department_code -> Text,
+        total_fen -> BigInt,
+        uplift_bp -> BigInt,
+        weights -> Text,
+        factor_totals -> Text,
+        status -> Text,
+        computed_at -> Timestamp,
+        computed_by -> Text,
+        approved_at -> Nullable<Timestamp>,
+        approved_by -> Nullable<Text>,
+        approve_reason -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    fund_allocation_lines (allocation_id, county_code) {
+        allocation_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        factor_values -> Text,
+        deeply_poor -> Bool,
+        base_score -> BigInt,
+        score -> BigInt,
+        computed_fen -> BigInt,
+        amount_fen -> BigInt,
+        adjust_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    fund_spending (id) {
+        id -> Text,
+        allocation_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        spent_on -> Date,
+        amount_fen -> BigInt,
+        purpose -> Text,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(fund_allocation_lines -> fund_allocations (allocation_id));
+diesel::joinable!(fund_spending -> fund_allocations (allocation_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    fund_allocations,
+    fund_allocation_lines,
+    fund_spending,
+    org_units
+);
+diesel::allow_tables_to_appear_in_same_query!(canteen_purchases, org_units, county_lists);

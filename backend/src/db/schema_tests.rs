@@ -207,6 +207,17 @@ INSERT INTO rectification_events (id, item_id, at, actor_id, actor_username, act
     to_status)
 VALUES ('chk-rectification-event', 'chk-rectification', '2026-01-01 00:00:00', 'test',
     'test', '43', 'open');
+INSERT INTO county_lists (year, list, county_code) VALUES (2020, 'key_poverty', '430381');
+INSERT INTO canteen_purchases (id, county_code, city_code, purchased_on, supplier, amount_fen,
+    from_poverty_base, holiday, version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-purchase', '430381', '4303', '2020-03-01', 'test', 100, FALSE, FALSE, 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO fund_allocations (id, year, title, department_code, total_fen, uplift_bp, weights,
+    factor_totals, status, computed_at, computed_by, version, created_at, created_by,
+    updated_at, updated_by)
+VALUES ('chk-allocation', 2020, 'test', '43.rehabilitation', 100, 1500, '[]', '[]', 'draft',
+    '2026-01-01 00:00:00', 'test', 1, '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00',
+    'test');
 ";
 
 /// Values one column must accept and refuse, as SQL literals.
@@ -577,7 +588,45 @@ fn cases() -> Vec<Case> {
     cases.extend(rectification_cases());
     cases.extend(visit_cases());
     cases.extend(supervision_cases());
+    cases.extend(duties_cases());
     cases
+}
+
+/// The county lists', canteen purchases' and fund allocations' constrained columns.
+fn duties_cases() -> Vec<Case> {
+    use shared::duties::{AllocationStatus, CountyList};
+    const ALLOCATION: &str = "id = 'chk-allocation'";
+    vec![
+        codes(
+            "county_lists",
+            "county_code = '430381'",
+            "list",
+            strs(CountyList::ALL, CountyList::as_str),
+            false,
+        ),
+        codes(
+            "fund_allocations",
+            ALLOCATION,
+            "status",
+            strs(AllocationStatus::ALL, AllocationStatus::as_str),
+            false,
+        ),
+        range(
+            "canteen_purchases",
+            "id = 'chk-purchase'",
+            "amount_fen",
+            &[1, 1_000_000_000],
+            &[0, -1, 1_000_000_001],
+        ),
+        range(
+            "fund_allocations",
+            ALLOCATION,
+            "uplift_bp",
+            &[0, 10_000],
+            &[-1, 10_001],
+        ),
+        range("fund_allocations", ALLOCATION, "total_fen", &[1], &[0]),
+    ]
 }
 
 /// The pairing and visit tables' constrained columns.
@@ -1630,6 +1679,11 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         clues,
         digest_runs,
         digest_deliveries,
+        county_lists,
+        canteen_purchases,
+        fund_allocations,
+        fund_allocation_lines,
+        fund_spending,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

@@ -28,7 +28,7 @@ use crate::db::DbConn;
 use crate::error::ApiError;
 use crate::plan::aggregates::{id_list, Atom, AtomRow, Subjects};
 
-const EXITS: &str = "'not_eligible', 'declined', 'referred', 'relocated'";
+pub(crate) const EXITS: &str = "'not_eligible', 'declined', 'referred', 'relocated'";
 const DONE: &str = "'accepted', 'archived'";
 
 #[derive(Debug, Default, Clone, QueryableByName)]

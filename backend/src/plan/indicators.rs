@@ -129,6 +129,7 @@ pub static REGISTRY: &[&dyn Computation] = &[
     &RehabRate(RateRecords::Fitting),
     &RetrofitCoverage,
     &CarePersonsServed,
+    &CanteenShare,
 ];
 
 /// The computation registered under `key`.
@@ -610,6 +611,71 @@ impl Computation for CarePersonsServed {
             return Ok(Vec::new());
         }
         crate::kpi::care::served_records(conn, unit, period.year, after, limit)
+    }
+}
+
+/// Measure 17: the share of canteen farm produce bought from the key poverty counties,
+/// a ratio of sums of fen (from `duties::purchases`). A purchase counts in its DPF's
+/// region: a county's canteen in the county, its city and the province; a city's own in
+/// the city and the province; the provincial DPF's in the province only.
+struct CanteenShare;
+
+impl Computation for CanteenShare {
+    fn key(&self) -> &'static str {
+        "consumption.key_county_share"
+    }
+
+    fn combine(&self) -> Combine {
+        Combine::Sum
+    }
+
+    fn has_denominator(&self) -> bool {
+        true
+    }
+
+    fn subjects(
+        &self,
+        conn: &mut DbConn,
+        entity_type: &str,
+        ids: &[Uuid],
+    ) -> Result<Vec<String>, ApiError> {
+        crate::duties::purchases::share_subjects(conn, entity_type, ids)
+    }
+
+    fn atoms(&self, conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+        crate::duties::purchases::share_atoms(conn, subjects)
+    }
+
+    fn read_capability(&self) -> Capability {
+        Capability::ReadKpi
+    }
+
+    fn figures(
+        &self,
+        conn: &mut DbConn,
+        parent: &str,
+        children: &[String],
+        period: Period,
+    ) -> Result<BTreeMap<String, Parts>, ApiError> {
+        crate::duties::purchases::share_figures(conn, parent, children, period.year, window(period))
+    }
+
+    fn records(
+        &self,
+        conn: &mut DbConn,
+        unit: &str,
+        period: Period,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<FigureRecord>, ApiError> {
+        crate::duties::purchases::share_records(
+            conn,
+            unit,
+            period.year,
+            window(period),
+            after,
+            limit,
+        )
     }
 }
 

@@ -1,0 +1,514 @@
+//! `/api/v1/county-lists`, `/api/v1/purchases`, `/api/v1/kpi/consumption` and
+//! `/api/v1/funds`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use shared::api::{Page, Problem};
+use shared::auth::Capability;
+use shared::duties::{
+    Allocation, AllocationAdjust, AllocationApprove, AllocationCreate, AllocationRecompute,
+    ConsumptionKpi, CountyList, CountyListPut, CountyListView, Performance, Purchase,
+    PurchaseCreate, PurchaseInput, PurchaseUpdate, Spending, SpendingCreate,
+};
+use uuid::Uuid;
+
+use super::{funds, lists, purchases, require_any};
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::extract::{from_value, Json, Query};
+use crate::pagination::Paging;
+use crate::state::AppState;
+
+/// Who may read purchases and the share.
+const PURCHASE_READERS: &[Capability] = &[Capability::ReadKpi, Capability::WritePurchases];
+
+/// Who may read allocations and spending.
+const FUND_READERS: &[Capability] = &[
+    Capability::ReadKpi,
+    Capability::ManageFunds,
+    Capability::ApproveFunds,
+    Capability::RecordSpending,
+];
+
+/// The counties on a list in a programme year.
+#[utoipa::path(get, path = "/api/v1/county-lists/{year}/{list}", tag = "duties",
+    params(("year" = i32, Path, description = "programme year"), ("list" = CountyList, Path, description = "which list")),
+    responses((status = 200, body = CountyListView), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn get_list(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    path: web::Path<(i32, CountyList)>,
+) -> Result<web::Json<CountyListView>, ApiError> {
+    let (year, list) = path.into_inner();
+    Ok(web::Json(
+        state.db(move |conn| lists::get(conn, year, list)).await?,
+    ))
+}
+
+/// Replaces a year's list (the provincial poverty office), with the reason.
+#[utoipa::path(put, path = "/api/v1/county-lists/{year}/{list}", tag = "duties",
+    params(("year" = i32, Path, description = "programme year"), ("list" = CountyList, Path, description = "which list")),
+    request_body = CountyListPut,
+    responses((status = 200, body = CountyListView), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn put_list(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<(i32, CountyList)>,
+    Json(body): Json<CountyListPut>,
+) -> Result<web::Json<CountyListView>, ApiError> {
+    let (year, list) = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| lists::put(conn, &user, year, list, &body))
+            .await?,
+    ))
+}
+
+/// Filters of the purchase list and export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PurchaseQuery {
+    /// Purchases of this year.
+    pub year: Option<i32>,
+    /// Of this DPF only (its region code).
+    pub unit: Option<String>,
+    /// Page size (default 50, at most 200).
+    pub limit: Option<i64>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+}
+
+fn filter(year: Option<i32>, unit: Option<String>) -> Result<purchases::Filter, ApiError> {
+    if let Some(y) = year {
+        if !(2000..=2100).contains(&y) {
+            return Err(ApiError::field("year", "out_of_range", "2000 to 2100"));
+        }
+    }
+    if let Some(u) = &unit {
+        if !(u.starts_with("43")
+            && matches!(u.len(), 2 | 4 | 6)
+            && u.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(ApiError::field(
+                "unit",
+                "invalid_format",
+                "a region code: 43, a city's 4 digits or a county's 6",
+            ));
+        }
+    }
+    Ok(purchases::Filter { year, unit })
+}
+
+/// Canteen purchases in the caller's area, newest first.
+#[utoipa::path(get, path = "/api/v1/purchases", tag = "duties", params(PurchaseQuery),
+    responses((status = 200, body = Page<Purchase>), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn list_purchases(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<PurchaseQuery>,
+) -> Result<web::Json<Page<Purchase>>, ApiError> {
+    require_any(&user, PURCHASE_READERS)?;
+    let paging = Paging::new(q.limit, q.cursor.as_deref())?;
+    let f = filter(q.year, q.unit)?;
+    let (fetch, after) = (paging.fetch(), paging.after.clone());
+    let items = state
+        .read_db(user.write_lsn.clone(), move |conn| {
+            purchases::list(conn, &user.scope, &f, after.as_deref(), fetch)
+        })
+        .await?;
+    Ok(web::Json(paging.page(items, |p| p.id.to_string())))
+}
+
+/// Records a purchase of the caller's own DPF's canteen.
+#[utoipa::path(post, path = "/api/v1/purchases", tag = "duties", request_body = PurchaseCreate,
+    responses((status = 201, body = Purchase), (status = 200, description = "retry of an earlier create", body = Purchase),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_purchase(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(raw): Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::WritePurchases)?;
+    from_value::<PurchaseInput>(raw.clone())?;
+    let body: PurchaseCreate = from_value(raw)?;
+    let pii = state.pii.clone();
+    let (created, p) = state
+        .db(move |conn| purchases::create(conn, &pii, &user, &body))
+        .await?;
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/purchases/{}", p.id),
+        &p,
+    ))
+}
+
+/// One purchase.
+#[utoipa::path(get, path = "/api/v1/purchases/{id}", tag = "duties", params(("id" = Uuid, Path, description = "purchase id")),
+    responses((status = 200, body = Purchase), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_purchase(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<Purchase>, ApiError> {
+    require_any(&user, PURCHASE_READERS)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| purchases::get(conn, &user.scope, id))
+            .await?,
+    ))
+}
+
+/// Replaces a purchase's fields (its own DPF); the version must be current.
+#[utoipa::path(put, path = "/api/v1/purchases/{id}", tag = "duties", params(("id" = Uuid, Path, description = "purchase id")),
+    request_body = PurchaseUpdate,
+    responses((status = 200, body = Purchase), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update_purchase(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(raw): Json<serde_json::Value>,
+) -> Result<web::Json<Purchase>, ApiError> {
+    user.require(Capability::WritePurchases)?;
+    from_value::<PurchaseInput>(raw.clone())?;
+    let body: PurchaseUpdate = from_value(raw)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| purchases::update(conn, &user, id, &body))
+            .await?,
+    ))
+}
+
+/// Query of a delete.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteQuery {
+    /// The version last seen (or send `If-Match`).
+    pub version: Option<i64>,
+}
+
+/// Deletes a purchase recorded in error (its own DPF); the version must be current.
+#[utoipa::path(delete, path = "/api/v1/purchases/{id}", tag = "duties", params(("id" = Uuid, Path, description = "purchase id"), DeleteQuery),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn delete_purchase(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    Query(q): Query<DeleteQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::WritePurchases)?;
+    let version = crate::extract::version_of(q.version, &req)?;
+    let id = path.into_inner();
+    state
+        .db(move |conn| purchases::delete(conn, &user, id, version))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Filters of the purchase export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PurchaseExportQuery {
+    /// `xlsx` or `csv`.
+    pub format: crate::tabular::Format,
+    /// Purchases of this year.
+    pub year: Option<i32>,
+    /// Of this DPF only (its region code).
+    pub unit: Option<String>,
+}
+
+/// The purchase ledger in the caller's area as a spreadsheet; every export is audited.
+#[utoipa::path(get, path = "/api/v1/purchases/export", tag = "duties", params(PurchaseExportQuery),
+    responses((status = 200, description = "the file"), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn export_purchases(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<PurchaseExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_any(&user, PURCHASE_READERS)?;
+    let f = filter(q.year, q.unit)?;
+    let table = state
+        .db(move |conn| purchases::export(conn, &user, &f))
+        .await?;
+    let bytes = crate::tabular::write(&table, q.format)?;
+    Ok(crate::tabular::download(
+        bytes,
+        q.format,
+        "canteen-purchases",
+    ))
+}
+
+/// Parameters of a KPI or performance table.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitYearQuery {
+    /// Programme year.
+    pub year: i32,
+    /// Unit code (province, city or county); default the caller's area.
+    pub unit: Option<String>,
+}
+
+/// Measure 17 for a unit and the units below it: each DPF's own canteen's share from
+/// the key poverty counties against its threshold, and its area's share.
+#[utoipa::path(get, path = "/api/v1/kpi/consumption", tag = "kpi", params(UnitYearQuery),
+    responses((status = 200, body = ConsumptionKpi), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn consumption_kpi(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<UnitYearQuery>,
+) -> Result<web::Json<ConsumptionKpi>, ApiError> {
+    require_any(&user, PURCHASE_READERS)?;
+    let unit = q.unit.unwrap_or_else(|| user.scope.region().to_owned());
+    Ok(web::Json(
+        state
+            .read_db(user.write_lsn.clone(), move |conn| {
+                purchases::kpi(conn, &user.scope, &unit, q.year)
+            })
+            .await?,
+    ))
+}
+
+/// Filter of the allocation list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AllocationQuery {
+    /// Allocations of this programme year.
+    pub year: Option<i32>,
+}
+
+/// The fund allocations the caller may see (drafts: the province's fund makers and
+/// approvers), newest first, with their lines in the caller's area.
+#[utoipa::path(get, path = "/api/v1/funds/allocations", tag = "duties", params(AllocationQuery),
+    responses((status = 200, body = Vec<Allocation>), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_allocations(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<AllocationQuery>,
+) -> Result<web::Json<Vec<Allocation>>, ApiError> {
+    require_any(&user, FUND_READERS)?;
+    Ok(web::Json(
+        state
+            .db(move |conn| funds::list(conn, &user, q.year))
+            .await?,
+    ))
+}
+
+/// Computes a draft allocation of a fund from the registry as it is now.
+#[utoipa::path(post, path = "/api/v1/funds/allocations", tag = "duties", request_body = AllocationCreate,
+    responses((status = 201, body = Allocation), (status = 200, description = "retry of an earlier create", body = Allocation),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_allocation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<AllocationCreate>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::ManageFunds)?;
+    let pii = state.pii.clone();
+    let (created, a) = state
+        .db(move |conn| funds::create(conn, &pii, &user, &body))
+        .await?;
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/funds/allocations/{}", a.id),
+        &a,
+    ))
+}
+
+/// One allocation with its working.
+#[utoipa::path(get, path = "/api/v1/funds/allocations/{id}", tag = "duties", params(("id" = Uuid, Path, description = "allocation id")),
+    responses((status = 200, body = Allocation), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_allocation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<Allocation>, ApiError> {
+    require_any(&user, FUND_READERS)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state.db(move |conn| funds::get(conn, &user, id)).await?,
+    ))
+}
+
+/// Deletes a draft computed in error.
+#[utoipa::path(delete, path = "/api/v1/funds/allocations/{id}", tag = "duties", params(("id" = Uuid, Path, description = "allocation id"), DeleteQuery),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn delete_allocation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    Query(q): Query<DeleteQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::ManageFunds)?;
+    let version = crate::extract::version_of(q.version, &req)?;
+    let id = path.into_inner();
+    state
+        .db(move |conn| funds::delete(conn, &user, id, version))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Changes a draft's fields and computes it again from the registry as it is now.
+#[utoipa::path(post, path = "/api/v1/funds/allocations/{id}/compute", tag = "duties", params(("id" = Uuid, Path, description = "allocation id")),
+    request_body = AllocationRecompute,
+    responses((status = 200, body = Allocation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn recompute_allocation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<AllocationRecompute>,
+) -> Result<web::Json<Allocation>, ApiError> {
+    user.require(Capability::ManageFunds)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| funds::recompute(conn, &user, id, &body))
+            .await?,
+    ))
+}
+
+/// Sets counties' amounts by hand, with a reason; the amounts must still add up to
+/// the fund.
+#[utoipa::path(post, path = "/api/v1/funds/allocations/{id}/adjust", tag = "duties", params(("id" = Uuid, Path, description = "allocation id")),
+    request_body = AllocationAdjust,
+    responses((status = 200, body = Allocation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn adjust_allocation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<AllocationAdjust>,
+) -> Result<web::Json<Allocation>, ApiError> {
+    user.require(Capability::ManageFunds)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| funds::adjust(conn, &user, id, &body))
+            .await?,
+    ))
+}
+
+/// Approves a draft (a provincial leader who did not compute or adjust it last).
+#[utoipa::path(post, path = "/api/v1/funds/allocations/{id}/approve", tag = "duties", params(("id" = Uuid, Path, description = "allocation id")),
+    request_body = AllocationApprove,
+    responses((status = 200, body = Allocation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn approve_allocation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<AllocationApprove>,
+) -> Result<web::Json<Allocation>, ApiError> {
+    user.require(Capability::ApproveFunds)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| funds::approve(conn, &user, id, &body))
+            .await?,
+    ))
+}
+
+/// Format of an export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `xlsx` or `csv`.
+    pub format: crate::tabular::Format,
+}
+
+/// An allocation with its working as a spreadsheet (the lines in the caller's area);
+/// audited.
+#[utoipa::path(get, path = "/api/v1/funds/allocations/{id}/export", tag = "duties",
+    params(("id" = Uuid, Path, description = "allocation id"), FormatQuery),
+    responses((status = 200, description = "the file"), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn export_allocation(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Query(q): Query<FormatQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_any(&user, FUND_READERS)?;
+    let id = path.into_inner();
+    let table = state.db(move |conn| funds::export(conn, &user, id)).await?;
+    let bytes = crate::tabular::write(&table, q.format)?;
+    Ok(crate::tabular::download(bytes, q.format, "fund-allocation"))
+}
+
+/// The spending recorded against an allocation, in the caller's area.
+#[utoipa::path(get, path = "/api/v1/funds/allocations/{id}/spending", tag = "duties", params(("id" = Uuid, Path, description = "allocation id")),
+    responses((status = 200, body = Vec<Spending>), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn list_spending(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<Vec<Spending>>, ApiError> {
+    require_any(&user, FUND_READERS)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| funds::spending(conn, &user, id))
+            .await?,
+    ))
+}
+
+/// Records money a county spent from its share of an approved allocation.
+#[utoipa::path(post, path = "/api/v1/funds/spending", tag = "duties", request_body = SpendingCreate,
+    responses((status = 201, body = Spending), (status = 200, description = "retry of an earlier create", body = Spending),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_spending(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<SpendingCreate>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::RecordSpending)?;
+    let pii = state.pii.clone();
+    let (created, s) = state
+        .db(move |conn| funds::spend(conn, &pii, &user, &body))
+        .await?;
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/funds/spending/{}", s.id),
+        &s,
+    ))
+}
+
+/// Deletes spending recorded in error; the version must be current.
+#[utoipa::path(delete, path = "/api/v1/funds/spending/{id}", tag = "duties", params(("id" = Uuid, Path, description = "spending id"), DeleteQuery),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn delete_spending(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    Query(q): Query<DeleteQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::RecordSpending)?;
+    let version = crate::extract::version_of(q.version, &req)?;
+    let id = path.into_inner();
+    state
+        .db(move |conn| funds::unspend(conn, &user, id, version))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Spent against allocated, per approved allocation of the year, for a unit and the
+/// units below it.
+#[utoipa::path(get, path = "/api/v1/funds/performance", tag = "duties", params(UnitYearQuery),
+    responses((status = 200, body = Performance), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn performance(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<UnitYearQuery>,
+) -> Result<web::Json<Performance>, ApiError> {
+    require_any(&user, FUND_READERS)?;
+    let unit = q.unit.unwrap_or_else(|| user.scope.region().to_owned());
+    Ok(web::Json(
+        state
+            .db(move |conn| funds::performance(conn, &user, &unit, q.year))
+            .await?,
+    ))
+}

@@ -1,0 +1,892 @@
+//! The federation's own duties (measures 17 and 21): the county lists the measures
+//! name (the 51 key poverty counties, the 11 deeply poor counties) as data per
+//! programme year, canteen purchases of farm produce with the share bought from the key
+//! counties, and funds allocated to counties by factors.
+//!
+//! # The allocation rule (measure 21)
+//!
+//! A fund of `total_fen` is split among counties by weighted factors:
+//!
+//! 1. For each factor *f* with weight *w_f* (basis points, the weights add up to
+//!    10,000), a county's part is *w_f × x_cf / X_f*, where *x_cf* is the county's value
+//!    and *X_f* the sum over all counties. A factor that is 0 everywhere is refused.
+//! 2. A county's **score** is the sum of its parts, in units of 10⁻¹² (each part rounded
+//!    down);
+//!    a deeply poor county's score is raised by `uplift_bp` (1,500 = 15 %, rounded down).
+//! 3. Each county gets `floor(total × score / Σ scores)` fen; the fen this leaves over
+//!    (fewer than the number of counties) go one each to the counties with the largest
+//!    remainders, ties to the lower county code (the largest-remainder method).
+//!
+//! So the amounts always add up to the fund exactly, and the same inputs always give
+//! the same fen. [`allocate`] is the rule; the server and the web app both run it.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::validation::{validate_text, FieldError, FieldErrors};
+
+crate::string_enum! {
+    /// A list of counties that a measure names.
+    pub enum CountyList {
+        /// The 51 key counties of poverty alleviation (扶贫开发重点县), whose produce
+        /// canteens buy (measure 17).
+        KeyPoverty = "key_poverty",
+        /// The 11 deeply poor counties (深度贫困县), which get 15 % more of funds
+        /// allocated by factors (measure 21) and are paired with supporting DPFs
+        /// (measure 16).
+        DeeplyPoor = "deeply_poor",
+    }
+}
+
+/// `GET /api/v1/county-lists/{year}/{list}`: the counties on a list in a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CountyListView {
+    /// Programme year.
+    pub year: i32,
+    /// Which list.
+    pub list: CountyList,
+    /// County codes, ascending.
+    pub counties: Vec<String>,
+}
+
+/// Body of `PUT /api/v1/county-lists/{year}/{list}`: the whole list, replacing the
+/// year's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CountyListPut {
+    /// County codes (6 digits, Hunan), without repeats.
+    pub counties: Vec<String>,
+    /// Why it changes (the document that sets the list).
+    pub reason: String,
+}
+
+/// Most counties on a list (Hunan has 122 county-level divisions, and some more codes).
+pub const MAX_LIST: usize = 200;
+
+// ------------------------------------------------------------------------------------
+// Canteen purchases (measure 17)
+
+/// The share of a canteen's farm-produce purchases that must come from the key poverty
+/// counties, in basis points: 20 %, and 50 % for the DPFs of those counties.
+pub const SHARE_THRESHOLD_BP: i64 = 2_000;
+/// The threshold for the DPF of a key poverty county.
+pub const SHARE_THRESHOLD_KEY_BP: i64 = 5_000;
+/// How far below its threshold a unit is amber rather than red (5 percentage points).
+pub const AMBER_MARGIN_BP: i64 = 500;
+/// Largest single purchase accepted: 10 million yuan, far above any canteen's.
+pub const MAX_PURCHASE_FEN: i64 = 1_000_000_000;
+
+/// A canteen purchase of farm produce as a client submits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PurchaseInput {
+    /// Day of the purchase (not in the future).
+    pub purchased_on: NaiveDate,
+    /// Supplier (a company, a cooperative, a base or a farmer).
+    pub supplier: String,
+    /// The county the produce comes from (6 digits, Hunan); none: outside Hunan.
+    #[serde(default)]
+    pub origin_county_code: Option<String>,
+    /// Amount paid, in fen (more than 0).
+    pub amount_fen: i64,
+    /// Bought from a poverty-alleviation base (扶贫基地) or a Sunshine demonstration
+    /// household.
+    #[serde(default)]
+    pub from_poverty_base: bool,
+    /// Bought as holiday goods for the staff (工会节日福利品).
+    #[serde(default)]
+    pub holiday: bool,
+    /// What was bought.
+    #[serde(default)]
+    pub goods: Option<String>,
+}
+
+impl PurchaseInput {
+    /// Checks every field.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut errs = FieldErrors::new();
+        if self.purchased_on > today {
+            errs.add(
+                "purchased_on",
+                "in_future",
+                "the purchase date lies in the future",
+            );
+        }
+        if self.supplier.trim().is_empty() {
+            errs.add("supplier", "required", "name the supplier");
+        } else {
+            errs.check("supplier", validate_text(self.supplier.trim(), 100));
+        }
+        if let Some(c) = self.origin_county_code.as_deref() {
+            errs.check(
+                "origin_county_code",
+                crate::codes::validate_admin_code(c.trim(), 6, None),
+            );
+        }
+        if self.amount_fen <= 0 {
+            errs.add("amount_fen", "not_positive", "the amount must be above 0");
+        } else if self.amount_fen > MAX_PURCHASE_FEN {
+            errs.add(
+                "amount_fen",
+                "above_maximum",
+                "at most 10,000,000 yuan for one purchase",
+            );
+        }
+        if let Some(g) = &self.goods {
+            errs.check("goods", validate_text(g, 200));
+        }
+        errs.into_result(())
+    }
+}
+
+/// A canteen purchase as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Purchase {
+    /// Record id.
+    pub id: Uuid,
+    /// Version.
+    pub version: i64,
+    /// The DPF whose canteen bought (its region code: `43` the provincial DPF, a city's
+    /// 4 digits, a county's 6).
+    pub unit_code: String,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: PurchaseInput,
+    /// Whether the origin county is on the key poverty list of the purchase's year.
+    pub from_key_county: bool,
+    /// When recorded.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Body of `POST /api/v1/purchases`: a purchase of the caller's own DPF's canteen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PurchaseCreate {
+    /// Client-chosen id (retries are answered with the record, see the write protocol).
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: PurchaseInput,
+}
+
+/// Body of `PUT /api/v1/purchases/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PurchaseUpdate {
+    /// The version last seen.
+    pub version: i64,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: PurchaseInput,
+}
+
+crate::string_enum! {
+    /// Traffic light of a share against its threshold.
+    pub enum Light {
+        /// At or above the threshold.
+        Green = "green",
+        /// Below it by at most [`AMBER_MARGIN_BP`].
+        Amber = "amber",
+        /// Further below.
+        Red = "red",
+        /// Nothing bought yet: no share.
+        None = "none",
+    }
+}
+
+/// The light of `share_bp` (none without purchases) against `threshold_bp`.
+pub fn light(share_bp: Option<i64>, threshold_bp: i64) -> Light {
+    match share_bp {
+        None => Light::None,
+        Some(s) if s >= threshold_bp => Light::Green,
+        Some(s) if s >= threshold_bp - AMBER_MARGIN_BP => Light::Amber,
+        Some(_) => Light::Red,
+    }
+}
+
+/// A share as a ratio of sums in basis points, rounded down; none when nothing was
+/// bought. Never overflows: the product is taken in 128 bits.
+pub fn share_bp(part_fen: i64, total_fen: i64) -> Option<i64> {
+    if total_fen <= 0 {
+        return None;
+    }
+    let bp = i128::from(part_fen.max(0)) * 10_000 / i128::from(total_fen);
+    Some(i64::try_from(bp).unwrap_or(i64::MAX))
+}
+
+/// Purchases of one set of canteens in a year.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PurchaseSums {
+    /// Purchases recorded.
+    pub purchases: i64,
+    /// All farm produce bought, fen.
+    pub total_fen: i64,
+    /// Of it, from the key poverty counties, fen.
+    pub key_county_fen: i64,
+    /// `key_county_fen ÷ total_fen` in basis points (ratio of the sums), none without
+    /// purchases.
+    pub share_bp: Option<i64>,
+    /// Of all, from poverty-alleviation bases, fen.
+    pub poverty_base_fen: i64,
+    /// Holiday goods, fen.
+    pub holiday_fen: i64,
+    /// Holiday goods from the poor counties or from bases, fen.
+    pub holiday_poor_fen: i64,
+}
+
+/// Measure 17's figures of one DPF.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsumptionRow {
+    /// Region code of the DPF.
+    pub unit_code: String,
+    /// Its name.
+    pub unit_name: String,
+    /// Whether it is the DPF of a key poverty county (threshold 50 %).
+    pub key_county: bool,
+    /// Its own canteen's purchases.
+    pub own: PurchaseSums,
+    /// Its threshold, basis points.
+    pub threshold_bp: i64,
+    /// Its own share against its threshold.
+    pub light: Light,
+    /// All canteens in its area (itself and the DPFs below it), as one ratio of sums.
+    pub area: PurchaseSums,
+}
+
+/// `GET /api/v1/kpi/consumption`: a unit and the units below it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConsumptionKpi {
+    /// Programme year.
+    pub year: i32,
+    /// Whether the year has a key poverty county list (without one nothing counts as
+    /// from a key county).
+    pub list_set: bool,
+    /// The unit.
+    pub total: ConsumptionRow,
+    /// Its cities or counties.
+    pub children: Vec<ConsumptionRow>,
+}
+
+// ------------------------------------------------------------------------------------
+// Funds by factors (measure 21)
+
+crate::string_enum! {
+    /// A factor of the allocation rule, counted from the registry per county.
+    pub enum Factor {
+        /// Registered-poor (建档立卡) disabled persons.
+        RegisteredPoor = "registered_poor",
+        /// Of them, not yet out of poverty.
+        NotLifted = "not_lifted",
+        /// Registered-poor persons with a severe (level 1 or 2) disability.
+        Severe = "severe",
+        /// Households with a home accessibility retrofit case (need found, not
+        /// cancelled).
+        RetrofitNeed = "retrofit_need",
+    }
+}
+
+/// A factor and its weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Weight {
+    /// The factor.
+    pub factor: Factor,
+    /// Its weight in basis points (the weights add up to 10,000).
+    pub weight_bp: i64,
+}
+
+/// The default uplift of deeply poor counties: 15 % (measure 21).
+pub const DEFAULT_UPLIFT_BP: i64 = 1_500;
+/// Largest fund: 10 billion yuan.
+pub const MAX_FUND_FEN: i64 = 1_000_000_000_000;
+/// The unit of scores: parts of 10¹².
+pub const SCORE_SCALE: i128 = 1_000_000_000_000;
+
+crate::string_enum! {
+    /// Where an allocation stands.
+    pub enum AllocationStatus {
+        /// Computed, may be recomputed and adjusted.
+        Draft = "draft",
+        /// Approved by a provincial leader: final, spending may be recorded.
+        Approved = "approved",
+    }
+}
+
+/// A fund allocation as a client submits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocationInput {
+    /// Programme year (its deeply poor county list applies).
+    pub year: i32,
+    /// Title of the fund (e.g. "2020年残疾人康复项目资金").
+    pub title: String,
+    /// The provincial department whose fund it is (`43.rehabilitation` …).
+    pub department_code: String,
+    /// The fund, fen.
+    pub total_fen: i64,
+    /// The factors and weights.
+    pub weights: Vec<Weight>,
+    /// The uplift of deeply poor counties, basis points (default 1,500).
+    #[serde(default = "default_uplift")]
+    pub uplift_bp: i64,
+}
+
+fn default_uplift() -> i64 {
+    DEFAULT_UPLIFT_BP
+}
+
+impl AllocationInput {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errs = FieldErrors::new();
+        if !(2000..=2100).contains(&self.year) {
+            errs.add("year", "invalid_year", "a year between 2000 and 2100");
+        }
+        if self.title.trim().is_empty() {
+            errs.add("title", "required", "the fund needs a title");
+        } else {
+            errs.check("title", validate_text(self.title.trim(), 100));
+        }
+        if !self.department_code.starts_with("43.") {
+            errs.add(
+                "department_code",
+                "unknown_unit",
+                "a department of the provincial DPF",
+            );
+        }
+        if self.total_fen <= 0 {
+            errs.add("total_fen", "not_positive", "the fund must be above 0");
+        } else if self.total_fen > MAX_FUND_FEN {
+            errs.add("total_fen", "above_maximum", "at most 10 billion yuan");
+        }
+        if !(0..=10_000).contains(&self.uplift_bp) {
+            errs.add("uplift_bp", "out_of_range", "between 0 and 100 %");
+        }
+        check_weights(&self.weights, &mut errs);
+        errs.into_result(())
+    }
+}
+
+fn check_weights(weights: &[Weight], errs: &mut FieldErrors) {
+    if weights.is_empty() {
+        errs.add("weights", "required", "give at least one factor");
+        return;
+    }
+    let mut seen = Vec::new();
+    let mut sum: i64 = 0;
+    for w in weights {
+        if seen.contains(&w.factor) {
+            errs.add("weights", "duplicate", "each factor once");
+            return;
+        }
+        seen.push(w.factor);
+        if !(1..=10_000).contains(&w.weight_bp) {
+            errs.add(
+                "weights",
+                "out_of_range",
+                "each weight between 0.01 and 100 %",
+            );
+            return;
+        }
+        sum += w.weight_bp;
+    }
+    if sum != 10_000 {
+        errs.add(
+            "weights",
+            "weights_not_whole",
+            format!(
+                "the weights add up to {}, not 100 %",
+                crate::money::format_hundredths(sum)
+            ),
+        );
+    }
+}
+
+/// Body of `POST /api/v1/funds/allocations`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocationCreate {
+    /// Client-chosen id.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: AllocationInput,
+}
+
+/// Body of `POST /api/v1/funds/allocations/{id}/compute`: change the fields of a draft
+/// and compute it again from the registry as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocationRecompute {
+    /// The version last seen.
+    pub version: i64,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: AllocationInput,
+}
+
+/// One county's amount set by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdjustedAmount {
+    /// County.
+    pub county_code: String,
+    /// Its amount, fen.
+    pub amount_fen: i64,
+}
+
+/// Body of `POST /api/v1/funds/allocations/{id}/adjust`: set counties' amounts by hand.
+/// The amounts after the change must still add up to the fund exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocationAdjust {
+    /// The version last seen.
+    pub version: i64,
+    /// The counties whose amounts change.
+    pub amounts: Vec<AdjustedAmount>,
+    /// Why.
+    pub reason: String,
+}
+
+/// Body of `POST /api/v1/funds/allocations/{id}/approve`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocationApprove {
+    /// The version last seen.
+    pub version: i64,
+    /// Why (the meeting or document that decided it).
+    pub reason: String,
+}
+
+/// One county of an allocation, with its working.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AllocationLine {
+    /// County.
+    pub county_code: String,
+    /// Its name.
+    pub county_name: String,
+    /// Its factor values, in the order of the allocation's weights.
+    pub values: Vec<i64>,
+    /// Whether it was on the deeply poor list (uplifted).
+    pub deeply_poor: bool,
+    /// Its score before the uplift (parts of 10¹²).
+    pub base_score: i64,
+    /// Its score after the uplift.
+    pub score: i64,
+    /// What the rule gives it, fen.
+    pub computed_fen: i64,
+    /// What it gets after any adjustment, fen.
+    pub amount_fen: i64,
+    /// Why it was adjusted, if it was.
+    pub adjust_reason: Option<String>,
+    /// Spent so far, fen (approved allocations).
+    pub spent_fen: i64,
+}
+
+/// A fund allocation as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Allocation {
+    /// Record id.
+    pub id: Uuid,
+    /// Version.
+    pub version: i64,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: AllocationInput,
+    /// Draft or approved.
+    pub status: AllocationStatus,
+    /// The factors' totals over all counties, in the order of the weights.
+    pub factor_totals: Vec<i64>,
+    /// When the registry was counted.
+    pub computed_at: chrono::DateTime<chrono::Utc>,
+    /// Who approved it, and why.
+    pub approved_by: Option<String>,
+    /// When.
+    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The approval's reason.
+    pub approve_reason: Option<String>,
+    /// The counties (those in the caller's area), by code.
+    pub lines: Vec<AllocationLine>,
+}
+
+/// A county's inputs to [`allocate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountyFactors {
+    /// County code.
+    pub county_code: String,
+    /// Values, in the order of the weights.
+    pub values: Vec<i64>,
+    /// Whether it gets the uplift.
+    pub deeply_poor: bool,
+}
+
+/// One county's result of [`allocate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Share {
+    /// County code.
+    pub county_code: String,
+    /// Score before the uplift (parts of [`SCORE_SCALE`]).
+    pub base_score: i64,
+    /// Score after it.
+    pub score: i64,
+    /// Fen.
+    pub amount_fen: i64,
+}
+
+/// Why [`allocate`] cannot split a fund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllocateError {
+    /// This factor (by position) is 0 in every county.
+    EmptyFactor(usize),
+    /// No county has any score.
+    NoCounties,
+    /// A value is negative or the wrong number of values was given.
+    BadValues,
+}
+
+/// Splits `total_fen` among `counties` by the rule in the module's documentation.
+/// The result is in the order of `counties` and adds up to `total_fen` exactly.
+pub fn allocate(
+    total_fen: i64,
+    weights: &[Weight],
+    uplift_bp: i64,
+    counties: &[CountyFactors],
+) -> Result<Vec<Share>, AllocateError> {
+    if counties
+        .iter()
+        .any(|c| c.values.len() != weights.len() || c.values.iter().any(|v| *v < 0))
+    {
+        return Err(AllocateError::BadValues);
+    }
+    let totals: Vec<i128> = (0..weights.len())
+        .map(|f| counties.iter().map(|c| i128::from(c.values[f])).sum())
+        .collect();
+    if let Some(f) = totals.iter().position(|t| *t == 0) {
+        return Err(AllocateError::EmptyFactor(f));
+    }
+    let scores: Vec<(i128, i128)> = counties
+        .iter()
+        .map(|c| {
+            let base: i128 = weights
+                .iter()
+                .zip(&c.values)
+                .zip(&totals)
+                .map(|((w, v), t)| {
+                    i128::from(w.weight_bp) * i128::from(*v) * SCORE_SCALE / 10_000 / t
+                })
+                .sum();
+            let score = if c.deeply_poor {
+                base * (10_000 + i128::from(uplift_bp)) / 10_000
+            } else {
+                base
+            };
+            (base, score)
+        })
+        .collect();
+    let sum: i128 = scores.iter().map(|s| s.1).sum();
+    if sum == 0 {
+        return Err(AllocateError::NoCounties);
+    }
+    let total = i128::from(total_fen);
+    let mut amounts: Vec<i128> = scores.iter().map(|s| total * s.1 / sum).collect();
+    let given: i128 = amounts.iter().sum();
+    let mut order: Vec<usize> = (0..counties.len()).collect();
+    // Largest remainder first; ties to the lower county code.
+    order.sort_by(|a, b| {
+        let (ra, rb) = (total * scores[*a].1 % sum, total * scores[*b].1 % sum);
+        rb.cmp(&ra)
+            .then_with(|| counties[*a].county_code.cmp(&counties[*b].county_code))
+    });
+    let left = usize::try_from(total - given).unwrap_or(0);
+    for i in order.into_iter().take(left) {
+        amounts[i] += 1;
+    }
+    Ok(counties
+        .iter()
+        .zip(scores)
+        .zip(amounts)
+        .map(|((c, (base, score)), amount)| Share {
+            county_code: c.county_code.clone(),
+            base_score: i64::try_from(base).unwrap_or(i64::MAX),
+            score: i64::try_from(score).unwrap_or(i64::MAX),
+            amount_fen: i64::try_from(amount).unwrap_or(i64::MAX),
+        })
+        .collect())
+}
+
+/// Body of `POST /api/v1/funds/spending`: money spent from a county's allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpendingCreate {
+    /// Client-chosen id.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The approved allocation.
+    pub allocation_id: Uuid,
+    /// The county whose share it is spent from.
+    pub county_code: String,
+    /// Day spent (not in the future).
+    pub spent_on: NaiveDate,
+    /// Amount, fen (more than 0; the county's spending may not exceed its amount).
+    pub amount_fen: i64,
+    /// On what (project, persons served).
+    pub purpose: String,
+}
+
+impl SpendingCreate {
+    /// Checks the fields that need no database.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut errs = FieldErrors::new();
+        errs.check(
+            "county_code",
+            crate::codes::validate_admin_code(self.county_code.trim(), 6, None),
+        );
+        if self.spent_on > today {
+            errs.add("spent_on", "in_future", "the date lies in the future");
+        }
+        if self.amount_fen <= 0 {
+            errs.add("amount_fen", "not_positive", "the amount must be above 0");
+        } else if self.amount_fen > MAX_FUND_FEN {
+            errs.add("amount_fen", "above_maximum", "at most 10 billion yuan");
+        }
+        if self.purpose.trim().is_empty() {
+            errs.add("purpose", "required", "say what it was spent on");
+        } else {
+            errs.check("purpose", validate_text(self.purpose.trim(), 200));
+        }
+        errs.into_result(())
+    }
+}
+
+/// Money spent from an allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Spending {
+    /// Record id.
+    pub id: Uuid,
+    /// Version.
+    pub version: i64,
+    /// The allocation.
+    pub allocation_id: Uuid,
+    /// County.
+    pub county_code: String,
+    /// Day spent.
+    pub spent_on: NaiveDate,
+    /// Amount, fen.
+    pub amount_fen: i64,
+    /// On what.
+    pub purpose: String,
+    /// When recorded.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One row of the performance table: an allocation's money in one unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PerformanceRow {
+    /// The allocation.
+    pub allocation_id: Uuid,
+    /// Its title.
+    pub title: String,
+    /// Its department.
+    pub department_code: String,
+    /// The unit (the caller's area, or one of its cities or counties).
+    pub unit_code: String,
+    /// The unit's name.
+    pub unit_name: String,
+    /// Allocated, fen.
+    pub allocated_fen: i64,
+    /// Spent, fen.
+    pub spent_fen: i64,
+    /// `spent ÷ allocated` in basis points, none when nothing was allocated.
+    pub rate_bp: Option<i64>,
+}
+
+/// `GET /api/v1/funds/performance`: spent against allocated, per approved allocation
+/// of the year, for the caller's unit (or the one asked for) and the units below it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Performance {
+    /// Programme year.
+    pub year: i32,
+    /// The unit.
+    pub unit_code: String,
+    /// Per allocation: the unit's total row first, then a row per child unit.
+    pub rows: Vec<PerformanceRow>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn county(code: &str, values: &[i64], deep: bool) -> CountyFactors {
+        CountyFactors {
+            county_code: code.into(),
+            values: values.to_vec(),
+            deeply_poor: deep,
+        }
+    }
+
+    #[test]
+    fn one_factor_splits_in_proportion_and_adds_up() {
+        let w = [Weight {
+            factor: Factor::RegisteredPoor,
+            weight_bp: 10_000,
+        }];
+        let out = allocate(
+            100,
+            &w,
+            0,
+            &[county("430101", &[1], false), county("430102", &[2], false)],
+        )
+        .unwrap_or_default();
+        // 100 × 1/3 = 33.33…, 100 × 2/3 = 66.66…: the larger remainder takes the fen.
+        let fen: Vec<i64> = out.iter().map(|s| s.amount_fen).collect();
+        assert_eq!(fen, vec![33, 67]);
+        // Three equal counties: 1 fen left over goes to the lowest code.
+        let out = allocate(
+            100,
+            &w,
+            0,
+            &[
+                county("430103", &[5], false),
+                county("430101", &[5], false),
+                county("430102", &[5], false),
+            ],
+        )
+        .unwrap_or_default();
+        let fen: Vec<i64> = out.iter().map(|s| s.amount_fen).collect();
+        assert_eq!(fen, vec![33, 34, 33]);
+    }
+
+    #[test]
+    fn the_uplift_raises_a_deeply_poor_county_by_fifteen_percent() {
+        let w = [Weight {
+            factor: Factor::RegisteredPoor,
+            weight_bp: 10_000,
+        }];
+        // Equal values; the deeply poor county scores 1.15 against 1: 215 fen split
+        // 115 : 100.
+        let out = allocate(
+            215,
+            &w,
+            1_500,
+            &[
+                county("433122", &[10], true),
+                county("430102", &[10], false),
+            ],
+        )
+        .unwrap_or_default();
+        assert_eq!(out[0].amount_fen, 115);
+        assert_eq!(out[1].amount_fen, 100);
+        assert_eq!(out[0].score, out[1].score * 115 / 100);
+    }
+
+    #[test]
+    fn empty_factors_and_bad_values_are_refused() {
+        let w = [
+            Weight {
+                factor: Factor::RegisteredPoor,
+                weight_bp: 5_000,
+            },
+            Weight {
+                factor: Factor::Severe,
+                weight_bp: 5_000,
+            },
+        ];
+        assert_eq!(
+            allocate(100, &w, 0, &[county("430101", &[3, 0], false)]),
+            Err(AllocateError::EmptyFactor(1))
+        );
+        assert_eq!(
+            allocate(100, &w, 0, &[county("430101", &[3], false)]),
+            Err(AllocateError::BadValues)
+        );
+        assert_eq!(
+            allocate(100, &w, 0, &[county("430101", &[-1, 2], false)]),
+            Err(AllocateError::BadValues)
+        );
+    }
+
+    #[test]
+    fn large_funds_and_many_counties_add_up_exactly() {
+        let w = [
+            Weight {
+                factor: Factor::RegisteredPoor,
+                weight_bp: 3_333,
+            },
+            Weight {
+                factor: Factor::NotLifted,
+                weight_bp: 3_333,
+            },
+            Weight {
+                factor: Factor::Severe,
+                weight_bp: 3_334,
+            },
+        ];
+        let counties: Vec<CountyFactors> = (0..122)
+            .map(|i| {
+                county(
+                    &format!("43{:04}", i + 100),
+                    &[i * 7919 % 1000 + 1, i * 31 % 97, i * 13 % 50 + 1],
+                    i % 11 == 0,
+                )
+            })
+            .collect();
+        for total in [1, 121, 122, 123, 999_999_999_999, MAX_FUND_FEN] {
+            let out = allocate(total, &w, 1_500, &counties).unwrap_or_default();
+            assert_eq!(out.iter().map(|s| s.amount_fen).sum::<i64>(), total);
+            assert!(out.iter().all(|s| s.amount_fen >= 0));
+        }
+    }
+
+    #[test]
+    fn weights_must_make_a_whole() {
+        let mut input = AllocationInput {
+            year: 2020,
+            title: "康复资金".into(),
+            department_code: "43.rehabilitation".into(),
+            total_fen: 100,
+            weights: vec![Weight {
+                factor: Factor::Severe,
+                weight_bp: 9_000,
+            }],
+            uplift_bp: DEFAULT_UPLIFT_BP,
+        };
+        let errs = input.validate().err().unwrap_or_default();
+        assert_eq!(errs[0].code, "weights_not_whole");
+        input.weights[0].weight_bp = 10_000;
+        assert!(input.validate().is_ok());
+        input.weights.push(Weight {
+            factor: Factor::Severe,
+            weight_bp: 1,
+        });
+        assert_eq!(
+            input.validate().err().unwrap_or_default()[0].code,
+            "duplicate"
+        );
+    }
+
+    #[test]
+    fn shares_and_lights() {
+        assert_eq!(share_bp(1, 3), Some(3_333));
+        assert_eq!(share_bp(0, 0), None);
+        assert_eq!(share_bp(i64::MAX, i64::MAX), Some(10_000));
+        assert_eq!(light(Some(2_000), 2_000), Light::Green);
+        assert_eq!(light(Some(1_500), 2_000), Light::Amber);
+        assert_eq!(light(Some(1_499), 2_000), Light::Red);
+        assert_eq!(light(None, 2_000), Light::None);
+    }
+}
