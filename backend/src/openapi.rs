@@ -85,6 +85,8 @@ impl Modify for BearerAuth {
         duties::routes::recompute_allocation, duties::routes::adjust_allocation, duties::routes::approve_allocation,
         duties::routes::export_allocation, duties::routes::list_spending, duties::routes::create_spending, duties::routes::delete_spending,
         duties::routes::performance,
+        duties::routes::list_links, duties::routes::create_link, duties::routes::get_link, duties::routes::update_link,
+        duties::routes::delete_link, duties::routes::add_activity, duties::routes::villages_kpi,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

@@ -156,6 +156,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     delete().to(duties::routes::delete_spending),
                 )
                 .route("/funds/performance", get().to(duties::routes::performance))
+                .route("/village-links", get().to(duties::routes::list_links))
+                .route("/village-links", post().to(duties::routes::create_link))
+                .route("/village-links/{id}", get().to(duties::routes::get_link))
+                .route("/village-links/{id}", put().to(duties::routes::update_link))
+                .route(
+                    "/village-links/{id}",
+                    delete().to(duties::routes::delete_link),
+                )
+                .route(
+                    "/village-links/{id}/activities",
+                    post().to(duties::routes::add_activity),
+                )
+                .route("/kpi/villages", get().to(duties::routes::villages_kpi))
                 .route("/bases", get().to(bases::routes::list))
                 .route("/bases", post().to(bases::routes::create))
                 .route("/bases/{id}", get().to(bases::routes::get))

@@ -134,6 +134,10 @@ crate::string_enum! {
         /// Record what a county spent from its share of an approved fund (county and
         /// city staff, the provincial general office).
         RecordSpending = "record_spending",
+        /// Link one's DPF unit with villages of its area and record what is done there
+        /// (measure 12, 连千村帮万户): city and county staff, and every department of the
+        /// provincial DPF.
+        LinkVillages = "link_villages",
     }
 }
 
@@ -242,6 +246,7 @@ impl Role {
                 ReadInspections,
                 WritePurchases,
                 RecordSpending,
+                LinkVillages,
             ],
         }
     }
@@ -295,7 +300,8 @@ pub const PARTY_COMMITTEE: &str = "43.party_committee";
 /// - the general office (measure 17 and 21) records its canteen's purchases, computes
 ///   and adjusts the funds allocated by factors and records spending; the party
 ///   committee (measure 17) records canteen purchases too;
-/// - every department of the provincial DPF inspects counties unannounced (measure 22).
+/// - every department of the provincial DPF inspects counties unannounced (measure 22)
+///   and links villages (measure 12).
 ///
 /// It applies to accounts that hold a role of the DPF's work (for the poverty office:
 /// leader or staff; for the departments: any role but admin and auditor), so that
@@ -320,6 +326,7 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::ManageStationings,
             Capability::ReadClues,
             Capability::WriteClues,
+            Capability::LinkVillages,
         ]
     } else if unit_code == GENERAL_OFFICE && works {
         &[
@@ -329,15 +336,21 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::WritePurchases,
             Capability::ManageFunds,
             Capability::RecordSpending,
+            Capability::LinkVillages,
         ]
     } else if unit_code == PARTY_COMMITTEE && cadre {
         &[
             Capability::ReadInspections,
             Capability::Inspect,
             Capability::WritePurchases,
+            Capability::LinkVillages,
         ]
     } else if unit_code.starts_with("43.") && cadre {
-        &[Capability::ReadInspections, Capability::Inspect]
+        &[
+            Capability::ReadInspections,
+            Capability::Inspect,
+            Capability::LinkVillages,
+        ]
     } else {
         &[]
     }

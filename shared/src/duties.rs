@@ -727,6 +727,197 @@ pub struct Performance {
     pub rows: Vec<PerformanceRow>,
 }
 
+// ------------------------------------------------------------------------------------
+// Village links (measure 12, 连千村帮万户)
+
+/// Villages the DPF system is to link (measure 12).
+pub const VILLAGES_TARGET: i64 = 140;
+
+/// A DPF unit's link with a village, as a client submits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VillageLinkInput {
+    /// The village (12 digits, from the shipped codes), in the caller's area.
+    pub village_code: String,
+    /// Linked from.
+    pub from_on: NaiveDate,
+    /// Linked until (none: still linked).
+    #[serde(default)]
+    pub to_on: Option<NaiveDate>,
+    /// Households helped so far.
+    #[serde(default)]
+    pub households_helped: i64,
+    /// What the link is about.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl VillageLinkInput {
+    /// Checks every field.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut errs = FieldErrors::new();
+        errs.check(
+            "village_code",
+            crate::codes::validate_admin_code(self.village_code.trim(), 12, None),
+        );
+        if self.from_on > today {
+            errs.add("from_on", "in_future", "the link starts in the future");
+        }
+        if self.to_on.is_some_and(|t| t < self.from_on) {
+            errs.add("to_on", "before_start", "the link ends before it starts");
+        }
+        if !(0..=100_000).contains(&self.households_helped) {
+            errs.add("households_helped", "out_of_range", "0 to 100,000");
+        }
+        if let Some(n) = &self.note {
+            errs.check("note", validate_text(n, 500));
+        }
+        errs.into_result(())
+    }
+}
+
+/// An activity in a linked village.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkActivityInput {
+    /// Day.
+    pub on_day: NaiveDate,
+    /// What was done.
+    pub what: String,
+    /// Money given, fen.
+    #[serde(default)]
+    pub money_fen: i64,
+    /// Goods given.
+    #[serde(default)]
+    pub goods: Option<String>,
+}
+
+impl LinkActivityInput {
+    /// Checks every field.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut errs = FieldErrors::new();
+        if self.on_day > today {
+            errs.add("on_day", "in_future", "the day lies in the future");
+        }
+        if self.what.trim().is_empty() {
+            errs.add("what", "required", "say what was done");
+        } else {
+            errs.check("what", validate_text(self.what.trim(), 500));
+        }
+        if !(0..=MAX_PURCHASE_FEN).contains(&self.money_fen) {
+            errs.add("money_fen", "out_of_range", "0 to 10,000,000 yuan");
+        }
+        if let Some(g) = &self.goods {
+            errs.check("goods", validate_text(g, 200));
+        }
+        errs.into_result(())
+    }
+}
+
+/// Body of `POST /api/v1/village-links/{id}/activities`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkActivityCreate {
+    /// Client-chosen id.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: LinkActivityInput,
+}
+
+/// An activity as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkActivity {
+    /// Record id.
+    pub id: Uuid,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: LinkActivityInput,
+}
+
+/// A village link as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VillageLink {
+    /// Record id.
+    pub id: Uuid,
+    /// Version.
+    pub version: i64,
+    /// The linking DPF unit (`43.education_employment`, `4303`, `430381` …).
+    pub unit_code: String,
+    /// Its region (where the link counts).
+    pub unit_region: String,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: VillageLinkInput,
+    /// The village's name, town and county.
+    pub village_name: String,
+    /// The village's county.
+    pub county_code: String,
+    /// Activities, by day.
+    pub activities: Vec<LinkActivity>,
+    /// Money given in all activities, fen.
+    pub money_fen: i64,
+}
+
+/// Body of `POST /api/v1/village-links`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VillageLinkCreate {
+    /// Client-chosen id.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: VillageLinkInput,
+}
+
+/// Body of `PUT /api/v1/village-links/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VillageLinkUpdate {
+    /// The version last seen.
+    pub version: i64,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: VillageLinkInput,
+}
+
+/// Measure 12's figures of one unit in a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VillagesRow {
+    /// Region code.
+    pub unit_code: String,
+    /// Name.
+    pub unit_name: String,
+    /// Distinct villages linked in the year by the DPFs of its area (a village linked
+    /// by two units counts once).
+    pub villages: i64,
+    /// Links in force in the year.
+    pub links: i64,
+    /// Households helped (added over the links).
+    pub households_helped: i64,
+    /// Money given in the year's activities, fen.
+    pub money_fen: i64,
+    /// Its target of villages, if set (the province's: 140).
+    pub target: Option<i64>,
+}
+
+/// `GET /api/v1/kpi/villages`: a unit and the units below it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VillagesKpi {
+    /// Programme year.
+    pub year: i32,
+    /// The unit.
+    pub total: VillagesRow,
+    /// Its cities or counties.
+    pub children: Vec<VillagesRow>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

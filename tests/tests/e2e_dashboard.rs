@@ -88,7 +88,7 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     let (base, server) = serve(&app);
     let (c, _driver, _profile) = browser(360, 740).await;
 
-    // 湘乡市's staff: the dashboard is first in the menu; they enter the villages linked
+    // 湘乡市's staff: the dashboard is first in the menu; they enter the sales fairs held
     // and submit the county's report for 2020.
     login(&c, &base, "xiangxiang.staff").await;
     let menu = text_of(&c, "header nav").await;
@@ -96,10 +96,10 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     open(&c, &base, "/dashboard").await;
     wait_text(&c, "#dash-unit", "湘乡市").await;
     wait_text(&c, "#dash-unit", "2020年").await;
-    wait_text(&c, "#dash-own", "残联系统联系村数").await;
+    wait_text(&c, "#dash-own", "残疾人创业扶贫特产展销会场数").await;
     wait_text(&c, "#report-status", "填报中").await;
     check_page(&c, "a county's dashboard", true).await;
-    select(&c, "entry-indicator", "villages_linked").await;
+    select(&c, "entry-indicator", "sales_fairs").await;
     // Not a number: said next to the input.
     fill(&c, "#entry-value", "三个").await;
     click(&c, "#entry-save").await;
@@ -109,7 +109,7 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     fill(&c, "#entry-note", "已联系3个村").await;
     click(&c, "#entry-save").await;
     wait_text(&c, "#entry-saved", "已保存").await;
-    wait_text(&c, "#dash-own-villages_linked", "3").await;
+    wait_text(&c, "#dash-own-sales_fairs", "3").await;
     click(&c, "#report-submit").await;
     click(&c, "#report-submit-yes").await;
     wait_text(&c, "#report-done", "已上报").await;
@@ -136,7 +136,7 @@ async fn leaders_read_the_plan_and_approve_a_county_on_a_phone() {
     wait_text(&c, "#report-done", "已审定").await;
     wait_text(&c, "#report-status", "已审定").await;
     // The approval froze the figure: the approved one shows beside the live one.
-    wait_text(&c, "#dash-own-villages_linked", "审定数").await;
+    wait_text(&c, "#dash-own-sales_fairs", "审定数").await;
     check_page(&c, "a county approved by its city", true).await;
     shot(&c, "dashboard-county-approved").await;
     logout(&c).await;

@@ -1494,3 +1494,45 @@ diesel::allow_tables_to_appear_in_same_query!(
     org_units
 );
 diesel::allow_tables_to_appear_in_same_query!(canteen_purchases, org_units, county_lists);
+
+diesel::table! {
+    village_links (id) {
+        id -> Text,
+        unit_code -> Text,
+        unit_region -> Text,
+        village_code -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        from_on -> Date,
+        to_on -> Nullable<Date>,
+        households_helped -> BigInt,
+        note -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    village_activities (id) {
+        id -> Text,
+        link_id -> Text,
+        on_day -> Date,
+        what -> Text,
+        money_fen -> BigInt,
+        goods -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(village_activities -> village_links (link_id));
+diesel::allow_tables_to_appear_in_same_query!(village_links, village_activities, villages);
+diesel::allow_tables_to_appear_in_same_query!(village_links, towns);

@@ -853,7 +853,7 @@ fn plan_cases() -> Vec<Case> {
         ReportAction, ReportStatus, UnitPart,
     };
     const PLAN: &str = "year = 2020";
-    const IND: &str = "code = 'villages_linked'";
+    const IND: &str = "code = 'sales_fairs'";
     const REPORT: &str = "unit_code = '430381' AND period = '2020'";
     // `kind` and `aggregation` are tied (ratio ⇔ ratio_of_sums), and so are `source`
     // and `computation`: each is tried on a row where every value but the tied one
@@ -1684,6 +1684,8 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         fund_allocations,
         fund_allocation_lines,
         fund_spending,
+        village_links,
+        village_activities,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

@@ -1,4 +1,4 @@
-//! The federation's own duties (issue 14): the county lists that measures name (kept
+//! The federation's own duties (issue 14): village links (measure 12), the county lists that measures name (kept
 //! by the poverty office per programme year), the farm-produce purchases of each DPF's
 //! canteen with the share bought from the key poverty counties (measure 17), and funds
 //! allocated to counties by factors, approved, and spent (measure 21).
@@ -14,11 +14,14 @@
 //! | approve it | `approve_funds` | the province; not whoever computed or adjusted it last |
 //! | read allocations | `read_kpi`, `manage_funds` or `record_spending` | approved ones in scope (drafts: the province) |
 //! | record spending | `record_spending` | a county of one's area, from an approved allocation |
+//! | link a village, record activities there | `link_villages` | a village of one's area; only the linking unit changes its link |
+//! | read village links and their KPI | `read_kpi` or `link_villages` | by where the village lies |
 
 pub mod funds;
 pub mod lists;
 pub mod purchases;
 pub mod routes;
+pub mod villages;
 
 #[cfg(test)]
 mod tests;

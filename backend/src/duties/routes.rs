@@ -7,12 +7,13 @@ use shared::api::{Page, Problem};
 use shared::auth::Capability;
 use shared::duties::{
     Allocation, AllocationAdjust, AllocationApprove, AllocationCreate, AllocationRecompute,
-    ConsumptionKpi, CountyList, CountyListPut, CountyListView, Performance, Purchase,
-    PurchaseCreate, PurchaseInput, PurchaseUpdate, Spending, SpendingCreate,
+    ConsumptionKpi, CountyList, CountyListPut, CountyListView, LinkActivityCreate, Performance,
+    Purchase, PurchaseCreate, PurchaseInput, PurchaseUpdate, Spending, SpendingCreate, VillageLink,
+    VillageLinkCreate, VillageLinkUpdate, VillagesKpi,
 };
 use uuid::Uuid;
 
-use super::{funds, lists, purchases, require_any};
+use super::{funds, lists, purchases, require_any, villages};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{from_value, Json, Query};
@@ -509,6 +510,157 @@ pub async fn performance(
     Ok(web::Json(
         state
             .db(move |conn| funds::performance(conn, &user, &unit, q.year))
+            .await?,
+    ))
+}
+
+/// Who may read village links and their KPI.
+const LINK_READERS: &[Capability] = &[Capability::ReadKpi, Capability::LinkVillages];
+
+/// Filter of the village links.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LinkQuery {
+    /// Links in force in this year.
+    pub year: Option<i32>,
+}
+
+/// The village links in the caller's area (by where the village lies), newest first.
+#[utoipa::path(get, path = "/api/v1/village-links", tag = "duties", params(LinkQuery),
+    responses((status = 200, body = Vec<VillageLink>), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_links(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<LinkQuery>,
+) -> Result<web::Json<Vec<VillageLink>>, ApiError> {
+    require_any(&user, LINK_READERS)?;
+    Ok(web::Json(
+        state
+            .read_db(user.write_lsn.clone(), move |conn| {
+                villages::list(conn, &user.scope, q.year)
+            })
+            .await?,
+    ))
+}
+
+/// Links the caller's unit with a village of its area.
+#[utoipa::path(post, path = "/api/v1/village-links", tag = "duties", request_body = VillageLinkCreate,
+    responses((status = 201, body = VillageLink), (status = 200, description = "retry of an earlier create", body = VillageLink),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_link(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<VillageLinkCreate>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::LinkVillages)?;
+    let pii = state.pii.clone();
+    let (created, l) = state
+        .db(move |conn| villages::create(conn, &pii, &user, &body))
+        .await?;
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/village-links/{}", l.id),
+        &l,
+    ))
+}
+
+/// One village link with its activities.
+#[utoipa::path(get, path = "/api/v1/village-links/{id}", tag = "duties", params(("id" = Uuid, Path, description = "link id")),
+    responses((status = 200, body = VillageLink), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_link(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<VillageLink>, ApiError> {
+    require_any(&user, LINK_READERS)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| villages::get(conn, &user.scope, id))
+            .await?,
+    ))
+}
+
+/// Changes a link's dates, households and note (the linking unit).
+#[utoipa::path(put, path = "/api/v1/village-links/{id}", tag = "duties", params(("id" = Uuid, Path, description = "link id")),
+    request_body = VillageLinkUpdate,
+    responses((status = 200, body = VillageLink), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update_link(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<VillageLinkUpdate>,
+) -> Result<web::Json<VillageLink>, ApiError> {
+    user.require(Capability::LinkVillages)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| villages::update(conn, &user, id, &body))
+            .await?,
+    ))
+}
+
+/// Deletes a link made in error (the linking unit).
+#[utoipa::path(delete, path = "/api/v1/village-links/{id}", tag = "duties", params(("id" = Uuid, Path, description = "link id"), DeleteQuery),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn delete_link(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<Uuid>,
+    Query(q): Query<DeleteQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::LinkVillages)?;
+    let version = crate::extract::version_of(q.version, &req)?;
+    let id = path.into_inner();
+    state
+        .db(move |conn| villages::delete(conn, &user, id, version))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Records an activity in a linked village (the linking unit); answers the link.
+#[utoipa::path(post, path = "/api/v1/village-links/{id}/activities", tag = "duties", params(("id" = Uuid, Path, description = "link id")),
+    request_body = LinkActivityCreate,
+    responses((status = 201, body = VillageLink), (status = 200, description = "retry of an earlier create", body = VillageLink),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn add_activity(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<LinkActivityCreate>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::LinkVillages)?;
+    let id = path.into_inner();
+    let pii = state.pii.clone();
+    let (created, l) = state
+        .db(move |conn| villages::add_activity(conn, &pii, &user, id, &body))
+        .await?;
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/village-links/{}", l.id),
+        &l,
+    ))
+}
+
+/// Measure 12 for a unit and the units below it: distinct villages linked in the year
+/// against the target, links, households helped, money given.
+#[utoipa::path(get, path = "/api/v1/kpi/villages", tag = "kpi", params(UnitYearQuery),
+    responses((status = 200, body = VillagesKpi), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn villages_kpi(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<UnitYearQuery>,
+) -> Result<web::Json<VillagesKpi>, ApiError> {
+    require_any(&user, LINK_READERS)?;
+    let unit = q.unit.unwrap_or_else(|| user.scope.region().to_owned());
+    Ok(web::Json(
+        state
+            .read_db(user.write_lsn.clone(), move |conn| {
+                villages::kpi(conn, &user.scope, &unit, q.year)
+            })
             .await?,
     ))
 }

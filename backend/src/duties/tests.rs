@@ -15,6 +15,7 @@ db_tests!(
     adjustments_keep_the_sum_and_approval_takes_four_eyes,
     spending_stays_within_the_county_s_share_and_area,
     exports_are_spreadsheets_and_audited,
+    villages_count_once_across_units_and_links_stay_with_their_unit,
 );
 
 /// The poverty office (keeps the county lists).
@@ -796,4 +797,175 @@ async fn exports_are_spreadsheets_and_audited(backend: Backend) {
     assert!(text.contains("'=HYPERLINK"), "{text}");
     assert!(text.contains("123.45"), "{text}");
     assert_eq!(app.audit_count(&uuid::Uuid::nil().to_string(), "export"), 1);
+}
+
+/// `n` village codes of `county`.
+fn villages_of(app: &TestApp, county: &str, n: i64) -> Vec<String> {
+    use crate::db::schema::villages;
+    use diesel::prelude::*;
+    villages::table
+        .filter(villages::code.like(format!("{county}%")))
+        .order(villages::code.asc())
+        .limit(n)
+        .select(villages::code)
+        .load(&mut app.conn())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn villages_count_once_across_units_and_links_stay_with_their_unit(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let xx = villages_of(&app, "430381", 2);
+    let ly = villages_of(&app, "430181", 1);
+    let (v1, v2, v3) = (xx[0].clone(), xx[1].clone(), ly[0].clone());
+    let county = app.token(COUNTY).await;
+    let city = app.token(CITY).await;
+    let dept = app.token("employment").await;
+    let other = app.token(OTHER_COUNTY).await;
+    let link =
+        |v: &str, from: &str| json!({"village_code": v, "from_on": from, "households_helped": 4});
+    let mut ids = Vec::new();
+    // 湘乡市 links two of its villages, 湘潭市 one of them too, and the provincial
+    // education and employment department the same village and one in 浏阳市.
+    for (t, v) in [
+        (&county, &v1),
+        (&county, &v2),
+        (&city, &v1),
+        (&dept, &v1),
+        (&dept, &v3),
+    ] {
+        let r = app
+            .post(t, "/api/v1/village-links", link(v, "2020-02-01"))
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        ids.push(r.body["id"].as_str().unwrap_or_default().to_owned());
+    }
+    // A link ended in 2019 does not count in 2020.
+    let r = app
+        .post(
+            &other,
+            "/api/v1/village-links",
+            json!({"village_code": v3, "from_on": "2019-01-01", "to_on": "2019-12-31"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    // Outside the area, twice, or a bad village: refused, nothing written.
+    let r = app
+        .post(&other, "/api/v1/village-links", link(&v1, "2020-02-01"))
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("village_code".into(), "outside_scope".into())]
+    );
+    let r = app
+        .post(&county, "/api/v1/village-links", link(&v1, "2020-03-01"))
+        .await;
+    assert_eq!(r.code(), "duplicate");
+    let r = app
+        .post(
+            &county,
+            "/api/v1/village-links",
+            link("430381999999", "2020-03-01"),
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("village_code".into(), "not_found".into())]
+    );
+    let r = app
+        .post(
+            &county,
+            "/api/v1/village-links",
+            json!({"village_code": v2, "from_on": "2020-03-01", "to_on": "2020-01-01", "households_helped": -1}),
+        )
+        .await;
+    let mut f = r.field_errors();
+    f.sort();
+    assert_eq!(
+        f,
+        vec![
+            ("households_helped".into(), "out_of_range".into()),
+            ("to_on".into(), "before_start".into())
+        ]
+    );
+    // Counted once per unit, wherever the links come from.
+    let leader = app.token(LEADER).await;
+    let k = app.get(&leader, "/api/v1/kpi/villages?year=2020").await;
+    assert_eq!(k.status, 200, "{:?}", k.body);
+    assert_eq!(k.body["total"]["villages"], 3);
+    assert_eq!(k.body["total"]["links"], 5);
+    assert_eq!(k.body["total"]["target"], 140);
+    let k = app.get(&city, "/api/v1/kpi/villages?year=2020").await;
+    assert_eq!(k.body["total"]["villages"], 2);
+    assert_eq!(k.body["total"]["links"], 3);
+    let xxr = k.body["children"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["unit_code"] == "430381"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (xxr["villages"].as_i64(), xxr["links"].as_i64()),
+        (Some(2), Some(2))
+    );
+    let k = app.get(&leader, "/api/v1/kpi/villages?year=2019").await;
+    assert_eq!(k.body["total"]["villages"], 1);
+    app.assert_kept_figures_match();
+    let d = app
+        .get(&leader, "/api/v1/dashboard?unit=43&period=2020")
+        .await;
+    let cell = d.body["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["unit_code"] == "43"))
+        .and_then(|r| r["cells"].as_array())
+        .and_then(|c| c.iter().find(|c| c["indicator"] == "villages_linked"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(cell["live"]["value"], 3, "{cell}");
+    assert_eq!(cell["target"], 140, "{cell}");
+    // The county sees the links of its villages, whoever made them; 浏阳市 does not.
+    let seen = app.get(&county, "/api/v1/village-links?year=2020").await;
+    assert_eq!(seen.body.as_array().map(Vec::len), Some(4));
+    let one = format!("/api/v1/village-links/{}", ids[0]);
+    assert_eq!(app.get(&other, &one).await.status, 404);
+    // Only the linking unit changes its link and records activities there.
+    let act =
+        json!({"on_day": "2020-04-01", "what": "走访慰问", "money_fen": 200_000, "goods": "米油"});
+    let r = app
+        .post(&city, &format!("{one}/activities"), act.clone())
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .post(&county, &format!("{one}/activities"), act.clone())
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["money_fen"], 200_000);
+    let mut early = act.clone();
+    early["on_day"] = json!("2020-01-01");
+    let r = app.post(&county, &format!("{one}/activities"), early).await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("on_day".into(), "out_of_range".into())]
+    );
+    let k = app.get(&county, "/api/v1/kpi/villages?year=2020").await;
+    assert_eq!(k.body["total"]["money_fen"], 200_000);
+    let mut upd = link(&v1, "2020-02-01");
+    upd["version"] = json!(1);
+    upd["to_on"] = json!("2020-06-30");
+    assert_eq!(app.put(&city, &one, upd.clone()).await.status, 403);
+    let mut moved = upd.clone();
+    moved["village_code"] = json!(v2);
+    assert_eq!(
+        app.put(&county, &one, moved).await.field_errors(),
+        vec![("village_code".into(), "immutable".into())]
+    );
+    assert_eq!(app.put(&county, &one, upd).await.status, 200);
+    // Deleting the department's two links leaves 湘乡市's and 湘潭市's.
+    for id in &ids[3..] {
+        let r = app
+            .delete(&dept, &format!("/api/v1/village-links/{id}?version=1"))
+            .await;
+        assert_eq!(r.status, 204);
+    }
+    let k = app.get(&leader, "/api/v1/kpi/villages?year=2020").await;
+    assert_eq!(k.body["total"]["villages"], 2);
+    app.assert_kept_figures_match();
 }

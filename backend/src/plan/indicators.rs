@@ -130,6 +130,7 @@ pub static REGISTRY: &[&dyn Computation] = &[
     &RetrofitCoverage,
     &CarePersonsServed,
     &CanteenShare,
+    &VillagesLinked,
 ];
 
 /// The computation registered under `key`.
@@ -676,6 +677,68 @@ impl Computation for CanteenShare {
             after,
             limit,
         )
+    }
+}
+
+/// Measure 12: distinct villages linked by the DPF units of an area in a year (from
+/// `duties::villages`); a village linked by two units counts once above both.
+struct VillagesLinked;
+
+impl Computation for VillagesLinked {
+    fn key(&self) -> &'static str {
+        "villages.linked"
+    }
+
+    fn quarterly(&self) -> bool {
+        false
+    }
+
+    fn combine(&self) -> Combine {
+        Combine::Distinct
+    }
+
+    fn subjects(
+        &self,
+        conn: &mut DbConn,
+        entity_type: &str,
+        ids: &[Uuid],
+    ) -> Result<Vec<String>, ApiError> {
+        crate::duties::villages::linked_subjects(conn, entity_type, ids)
+    }
+
+    fn atoms(&self, conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+        crate::duties::villages::linked_atoms(conn, subjects)
+    }
+
+    fn read_capability(&self) -> Capability {
+        Capability::ReadKpi
+    }
+
+    fn figures(
+        &self,
+        conn: &mut DbConn,
+        parent: &str,
+        children: &[String],
+        period: Period,
+    ) -> Result<BTreeMap<String, Parts>, ApiError> {
+        if period.quarter.is_some() {
+            return Ok(BTreeMap::new());
+        }
+        crate::duties::villages::linked_figures(conn, parent, children, period.year)
+    }
+
+    fn records(
+        &self,
+        conn: &mut DbConn,
+        unit: &str,
+        period: Period,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<FigureRecord>, ApiError> {
+        if period.quarter.is_some() {
+            return Ok(Vec::new());
+        }
+        crate::duties::villages::linked_records(conn, unit, period.year, after, limit)
     }
 }
 

@@ -137,7 +137,8 @@ async fn the_2020_plan_is_there_on_first_start(backend: Backend) {
     assert_eq!(ind("trained_poor_persons")["available"], true);
     assert_eq!(ind("loan_subsidy_fen")["kind"], "sum_fen");
     assert_eq!(ind("rehab_service_rate")["aggregation"], "ratio_of_sums");
-    assert_eq!(ind("villages_linked")["source"], "reported");
+    assert_eq!(ind("sales_fairs")["source"], "reported");
+    assert_eq!(ind("villages_linked")["source"], "computed");
     assert_eq!(ind("study_sessions")["period"], "quarter");
     for c in [
         "care_persons",
@@ -726,7 +727,7 @@ async fn approval_freezes_snapshots_and_locks_entry_until_an_exception(backend: 
     let r = app
         .put(
             &county,
-            "/api/v1/reported-values/villages_linked/430381/2020",
+            "/api/v1/reported-values/sales_fairs/430381/2020",
             json!({"value": 3, "evidence_id": evidence.body["id"], "note": "联系3个村"}),
         )
         .await;
@@ -735,7 +736,7 @@ async fn approval_freezes_snapshots_and_locks_entry_until_an_exception(backend: 
     let r = app
         .put(
             &county,
-            "/api/v1/reported-values/villages_linked/430381/2020",
+            "/api/v1/reported-values/sales_fairs/430381/2020",
             json!({"value": 3, "evidence_id": uuid::Uuid::now_v7(), "version": 1}),
         )
         .await;
@@ -751,7 +752,7 @@ async fn approval_freezes_snapshots_and_locks_entry_until_an_exception(backend: 
     assert_eq!(t["approved"]["record_count"], 1);
     assert_eq!(t["live_differs"], false);
     assert_eq!(
-        cell(&d.body, "430381", "villages_linked")["approved"]["value"],
+        cell(&d.body, "430381", "sales_fairs")["approved"]["value"],
         3
     );
     assert_eq!(
@@ -767,7 +768,7 @@ async fn approval_freezes_snapshots_and_locks_entry_until_an_exception(backend: 
     let r = app
         .put(
             &county,
-            "/api/v1/reported-values/villages_linked/430381/2020",
+            "/api/v1/reported-values/sales_fairs/430381/2020",
             json!({"value": 4, "version": 1}),
         )
         .await;
