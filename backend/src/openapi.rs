@@ -87,6 +87,8 @@ impl Modify for BearerAuth {
         duties::routes::performance,
         duties::routes::list_links, duties::routes::create_link, duties::routes::get_link, duties::routes::update_link,
         duties::routes::delete_link, duties::routes::add_activity, duties::routes::villages_kpi,
+        duties::routes::list_pairs, duties::routes::create_pair, duties::routes::list_support, duties::routes::create_support,
+        duties::routes::support_kpi,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

@@ -169,6 +169,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     post().to(duties::routes::add_activity),
                 )
                 .route("/kpi/villages", get().to(duties::routes::villages_kpi))
+                .route("/support-pairs", get().to(duties::routes::list_pairs))
+                .route("/support-pairs", post().to(duties::routes::create_pair))
+                .route(
+                    "/support-pairs/{id}/support",
+                    get().to(duties::routes::list_support),
+                )
+                .route("/support", post().to(duties::routes::create_support))
+                .route("/kpi/support", get().to(duties::routes::support_kpi))
                 .route("/bases", get().to(bases::routes::list))
                 .route("/bases", post().to(bases::routes::create))
                 .route("/bases/{id}", get().to(bases::routes::get))

@@ -138,6 +138,9 @@ crate::string_enum! {
         /// (measure 12, 连千村帮万户): city and county staff, and every department of the
         /// provincial DPF.
         LinkVillages = "link_villages",
+        /// Record support given under a pairing of DPFs (measure 16): the staff of
+        /// either side, and the provincial poverty office, which keeps the pairings.
+        RecordSupport = "record_support",
     }
 }
 
@@ -247,6 +250,7 @@ impl Role {
                 WritePurchases,
                 RecordSpending,
                 LinkVillages,
+                RecordSupport,
             ],
         }
     }
@@ -327,6 +331,7 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::ReadClues,
             Capability::WriteClues,
             Capability::LinkVillages,
+            Capability::RecordSupport,
         ]
     } else if unit_code == GENERAL_OFFICE && works {
         &[

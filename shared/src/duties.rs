@@ -918,6 +918,211 @@ pub struct VillagesKpi {
     pub children: Vec<VillagesRow>,
 }
 
+// ------------------------------------------------------------------------------------
+// Paired support (measure 16, 携手奔小康)
+
+/// A pairing of a supporting DPF with a supported one, as the poverty office keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupportPairInput {
+    /// The supporting DPF: a city or county of Hunan (region code), or none for one
+    /// outside the province (then `supporter_name`, e.g. 济南市残联).
+    #[serde(default)]
+    pub supporter_code: Option<String>,
+    /// The supporting DPF's name when it lies outside Hunan.
+    #[serde(default)]
+    pub supporter_name: Option<String>,
+    /// The supported DPF: a deeply poor county, or a prefecture (湘西州, 4331).
+    pub supported_code: String,
+    /// First programme year of the pairing.
+    pub from_year: i32,
+    /// Last programme year (none: open).
+    #[serde(default)]
+    pub to_year: Option<i32>,
+}
+
+impl SupportPairInput {
+    /// Checks the fields that need no database.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errs = FieldErrors::new();
+        match (
+            self.supporter_code.as_deref(),
+            self.supporter_name.as_deref(),
+        ) {
+            (Some(c), None) => {
+                if !(c.starts_with("43")
+                    && matches!(c.len(), 4 | 6)
+                    && c.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    errs.add(
+                        "supporter_code",
+                        "invalid_format",
+                        "a city's 4 or a county's 6 digits",
+                    );
+                }
+            }
+            (None, Some(n)) if !n.trim().is_empty() => {
+                errs.check("supporter_name", validate_text(n.trim(), 100));
+            }
+            _ => errs.add(
+                "supporter_code",
+                "required",
+                "name the supporting DPF: a code in Hunan, or a name outside it",
+            ),
+        }
+        let s = self.supported_code.trim();
+        if !(s.starts_with("43")
+            && matches!(s.len(), 4 | 6)
+            && s.bytes().all(|b| b.is_ascii_digit()))
+        {
+            errs.add(
+                "supported_code",
+                "invalid_format",
+                "a city's 4 or a county's 6 digits",
+            );
+        }
+        if !(2000..=2100).contains(&self.from_year) {
+            errs.add("from_year", "invalid_year", "a year between 2000 and 2100");
+        }
+        if self.to_year.is_some_and(|t| t < self.from_year || t > 2100) {
+            errs.add(
+                "to_year",
+                "before_start",
+                "the last year comes before the first",
+            );
+        }
+        errs.into_result(())
+    }
+}
+
+/// A pairing as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupportPair {
+    /// Record id.
+    pub id: Uuid,
+    /// Version.
+    pub version: i64,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: SupportPairInput,
+    /// The supporter's display name.
+    pub supporter: String,
+    /// The supported DPF's name.
+    pub supported: String,
+}
+
+/// Body of `POST /api/v1/support-pairs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupportPairCreate {
+    /// Client-chosen id.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: SupportPairInput,
+}
+
+crate::string_enum! {
+    /// What support was given.
+    pub enum SupportKind {
+        /// Money (fen).
+        Money = "money",
+        /// Goods (their value in fen).
+        Goods = "goods",
+        /// A project (its value in fen).
+        Project = "project",
+        /// A visit or exchange.
+        Visit = "visit",
+    }
+}
+
+/// Support given under a pairing, as a client submits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupportInput {
+    /// Client-chosen id.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The pairing.
+    pub pair_id: Uuid,
+    /// Day given.
+    pub on_day: NaiveDate,
+    /// What.
+    pub kind: SupportKind,
+    /// Its value, fen (0 for a visit).
+    #[serde(default)]
+    pub amount_fen: i64,
+    /// What it was.
+    pub description: String,
+}
+
+impl SupportInput {
+    /// Checks the fields that need no database.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut errs = FieldErrors::new();
+        if self.on_day > today {
+            errs.add("on_day", "in_future", "the day lies in the future");
+        }
+        if !(0..=MAX_FUND_FEN).contains(&self.amount_fen) {
+            errs.add("amount_fen", "out_of_range", "0 to 10 billion yuan");
+        } else if self.kind == SupportKind::Money && self.amount_fen == 0 {
+            errs.add("amount_fen", "not_positive", "money given must be above 0");
+        }
+        if self.description.trim().is_empty() {
+            errs.add("description", "required", "say what was given");
+        } else {
+            errs.check("description", validate_text(self.description.trim(), 500));
+        }
+        errs.into_result(())
+    }
+}
+
+/// Support given, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Support {
+    /// Record id.
+    pub id: Uuid,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: SupportInput,
+}
+
+/// One pairing's support in a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PairSupportRow {
+    /// The pairing.
+    pub pair: SupportPair,
+    /// Entries in the period.
+    pub entries: i64,
+    /// Money, fen.
+    pub money_fen: i64,
+    /// Goods and projects, fen.
+    pub in_kind_fen: i64,
+    /// Visits.
+    pub visits: i64,
+    /// Whether nothing was recorded in the period's last quarter (or the period, for a
+    /// quarter).
+    pub nothing_this_quarter: bool,
+}
+
+/// `GET /api/v1/kpi/support`: each pairing in force in the period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SupportKpi {
+    /// Programme year.
+    pub year: i32,
+    /// Quarter (1–4), or none for the whole year.
+    pub quarter: Option<u32>,
+    /// The pairings in the caller's area.
+    pub pairs: Vec<PairSupportRow>,
+    /// Pairings with nothing recorded in the quarter.
+    pub idle_pairs: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1536,3 +1536,40 @@ diesel::table! {
 diesel::joinable!(village_activities -> village_links (link_id));
 diesel::allow_tables_to_appear_in_same_query!(village_links, village_activities, villages);
 diesel::allow_tables_to_appear_in_same_query!(village_links, towns);
+
+diesel::table! {
+    support_pairs (id) {
+        id -> Text,
+        supporter_code -> Nullable<Text>,
+        supporter_name -> Nullable<Text>,
+        supported_code -> Text,
+        from_year -> Integer,
+        to_year -> Nullable<Integer>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    support_entries (id) {
+        id -> Text,
+        pair_id -> Text,
+        on_day -> Date,
+        kind -> Text,
+        amount_fen -> BigInt,
+        description -> Text,
+        create_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(support_entries -> support_pairs (pair_id));
+diesel::allow_tables_to_appear_in_same_query!(support_pairs, support_entries);

@@ -218,6 +218,14 @@ INSERT INTO fund_allocations (id, year, title, department_code, total_fen, uplif
 VALUES ('chk-allocation', 2020, 'test', '43.rehabilitation', 100, 1500, '[]', '[]', 'draft',
     '2026-01-01 00:00:00', 'test', 1, '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00',
     'test');
+INSERT INTO support_pairs (id, supporter_code, supported_code, from_year, version, created_at,
+    created_by, updated_at, updated_by)
+VALUES ('chk-pair', '4301', '433122', 2020, 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
+INSERT INTO support_entries (id, pair_id, on_day, kind, amount_fen, description, created_at,
+    created_by)
+VALUES ('chk-support', 'chk-pair', '2020-05-01', 'money', 100, 'test', '2026-01-01 00:00:00',
+    'test');
 ";
 
 /// Values one column must accept and refuse, as SQL literals.
@@ -594,7 +602,7 @@ fn cases() -> Vec<Case> {
 
 /// The county lists', canteen purchases' and fund allocations' constrained columns.
 fn duties_cases() -> Vec<Case> {
-    use shared::duties::{AllocationStatus, CountyList};
+    use shared::duties::{AllocationStatus, CountyList, SupportKind};
     const ALLOCATION: &str = "id = 'chk-allocation'";
     vec![
         codes(
@@ -626,6 +634,13 @@ fn duties_cases() -> Vec<Case> {
             &[-1, 10_001],
         ),
         range("fund_allocations", ALLOCATION, "total_fen", &[1], &[0]),
+        codes(
+            "support_entries",
+            "id = 'chk-support'",
+            "kind",
+            strs(SupportKind::ALL, SupportKind::as_str),
+            false,
+        ),
     ]
 }
 
@@ -1686,6 +1701,8 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         fund_spending,
         village_links,
         village_activities,
+        support_pairs,
+        support_entries,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

@@ -1,4 +1,5 @@
-//! The federation's own duties (issue 14): village links (measure 12), the county lists that measures name (kept
+//! The federation's own duties (issue 14): village links (measure 12), paired support
+//! (measure 16), the county lists that measures name (kept
 //! by the poverty office per programme year), the farm-produce purchases of each DPF's
 //! canteen with the share bought from the key poverty counties (measure 17), and funds
 //! allocated to counties by factors, approved, and spent (measure 21).
@@ -16,11 +17,15 @@
 //! | record spending | `record_spending` | a county of one's area, from an approved allocation |
 //! | link a village, record activities there | `link_villages` | a village of one's area; only the linking unit changes its link |
 //! | read village links and their KPI | `read_kpi` or `link_villages` | by where the village lies |
+//! | keep the pairings of DPFs | `manage_plan` | the province (the poverty office) |
+//! | record support under a pairing | `record_support` | a pairing one's area is on either side of |
+//! | read pairings and their support | `read_kpi` or `record_support` | the same |
 
 pub mod funds;
 pub mod lists;
 pub mod purchases;
 pub mod routes;
+pub mod support;
 pub mod villages;
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! `/api/v1/county-lists`, `/api/v1/purchases`, `/api/v1/kpi/consumption` and
-//! `/api/v1/funds`.
+//! `/api/v1/county-lists`, `/api/v1/purchases`, `/api/v1/funds`, `/api/v1/village-links`,
+//! `/api/v1/support-pairs`, `/api/v1/support` and their KPIs under `/api/v1/kpi`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -8,12 +8,14 @@ use shared::auth::Capability;
 use shared::duties::{
     Allocation, AllocationAdjust, AllocationApprove, AllocationCreate, AllocationRecompute,
     ConsumptionKpi, CountyList, CountyListPut, CountyListView, LinkActivityCreate, Performance,
-    Purchase, PurchaseCreate, PurchaseInput, PurchaseUpdate, Spending, SpendingCreate, VillageLink,
-    VillageLinkCreate, VillageLinkUpdate, VillagesKpi,
+    Purchase, PurchaseCreate, PurchaseInput, PurchaseUpdate, Spending, SpendingCreate, Support,
+    SupportInput, SupportKpi, SupportPair, SupportPairCreate, VillageLink, VillageLinkCreate,
+    VillageLinkUpdate, VillagesKpi,
 };
+use shared::plan::Period;
 use uuid::Uuid;
 
-use super::{funds, lists, purchases, require_any, villages};
+use super::{funds, lists, purchases, require_any, support, villages};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{from_value, Json, Query};
@@ -660,6 +662,111 @@ pub async fn villages_kpi(
         state
             .read_db(user.write_lsn.clone(), move |conn| {
                 villages::kpi(conn, &user.scope, &unit, q.year)
+            })
+            .await?,
+    ))
+}
+
+/// Who may read the pairings and their support.
+const SUPPORT_READERS: &[Capability] = &[Capability::ReadKpi, Capability::RecordSupport];
+
+/// The pairings of DPFs the caller's area is on either side of.
+#[utoipa::path(get, path = "/api/v1/support-pairs", tag = "duties",
+    responses((status = 200, body = Vec<SupportPair>), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_pairs(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<Vec<SupportPair>>, ApiError> {
+    require_any(&user, SUPPORT_READERS)?;
+    Ok(web::Json(
+        state
+            .db(move |conn| support::pairs(conn, &user.scope))
+            .await?,
+    ))
+}
+
+/// Keeps a new pairing of a supporting DPF with a supported one (the provincial
+/// poverty office).
+#[utoipa::path(post, path = "/api/v1/support-pairs", tag = "duties", request_body = SupportPairCreate,
+    responses((status = 201, body = SupportPair), (status = 200, description = "retry of an earlier create", body = SupportPair),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_pair(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<SupportPairCreate>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::ManagePlan)?;
+    let pii = state.pii.clone();
+    let (created, p) = state
+        .db(move |conn| support::create_pair(conn, &pii, &user, &body))
+        .await?;
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/support-pairs/{}", p.id),
+        &p,
+    ))
+}
+
+/// The support recorded under a pairing, by day.
+#[utoipa::path(get, path = "/api/v1/support-pairs/{id}/support", tag = "duties", params(("id" = Uuid, Path, description = "pairing id")),
+    responses((status = 200, body = Vec<Support>), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn list_support(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<Vec<Support>>, ApiError> {
+    require_any(&user, SUPPORT_READERS)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| support::entries(conn, &user.scope, id))
+            .await?,
+    ))
+}
+
+/// Records support given under a pairing (staff of either side, the poverty office).
+#[utoipa::path(post, path = "/api/v1/support", tag = "duties", request_body = SupportInput,
+    responses((status = 201, body = Support), (status = 200, description = "retry of an earlier create", body = Support),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_support(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<SupportInput>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::RecordSupport)?;
+    let pii = state.pii.clone();
+    let (created, s) = state
+        .db(move |conn| support::record_support(conn, &pii, &user, &body))
+        .await?;
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/support-pairs/{}/support", s.fields.pair_id),
+        &s,
+    ))
+}
+
+/// A period of a KPI.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// `2020` or `2020Q1`.
+    pub period: Period,
+}
+
+/// Measure 16: the support of each pairing in force in the period, and the pairings
+/// with nothing recorded in the (period's last) quarter.
+#[utoipa::path(get, path = "/api/v1/kpi/support", tag = "kpi", params(PeriodQuery),
+    responses((status = 200, body = SupportKpi), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn support_kpi(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<PeriodQuery>,
+) -> Result<web::Json<SupportKpi>, ApiError> {
+    require_any(&user, SUPPORT_READERS)?;
+    Ok(web::Json(
+        state
+            .read_db(user.write_lsn.clone(), move |conn| {
+                support::kpi(conn, &user.scope, q.period)
             })
             .await?,
     ))

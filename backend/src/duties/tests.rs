@@ -16,6 +16,7 @@ db_tests!(
     spending_stays_within_the_county_s_share_and_area,
     exports_are_spreadsheets_and_audited,
     villages_count_once_across_units_and_links_stay_with_their_unit,
+    pairs_are_kept_by_the_poverty_office_and_support_is_seen_from_both_sides,
 );
 
 /// The poverty office (keeps the county lists).
@@ -968,4 +969,158 @@ async fn villages_count_once_across_units_and_links_stay_with_their_unit(backend
     let k = app.get(&leader, "/api/v1/kpi/villages?year=2020").await;
     assert_eq!(k.body["total"]["villages"], 2);
     app.assert_kept_figures_match();
+}
+
+async fn pairs_are_kept_by_the_poverty_office_and_support_is_seen_from_both_sides(
+    backend: Backend,
+) {
+    let app = TestApp::new(backend).await;
+    app.add_user("changsha.staff", "4301", "staff");
+    app.add_user("luxi.staff", "433122", "staff");
+    let poverty = app.token(POVERTY).await;
+    let r = app
+        .post(
+            &poverty,
+            "/api/v1/support-pairs",
+            json!({"supporter_code": "4301", "supported_code": "433122", "from_year": 2020}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["supporter"], "长沙市");
+    let changsha_pair = r.body["id"].as_str().unwrap_or_default().to_owned();
+    let r = app
+        .post(
+            &poverty,
+            "/api/v1/support-pairs",
+            json!({"supporter_name": "济南市残联", "supported_code": "4331", "from_year": 2018, "to_year": 2020}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let jinan_pair = r.body["id"].as_str().unwrap_or_default().to_owned();
+    // Bad pairings and other keepers are refused.
+    for (body, field, code) in [
+        (
+            json!({"supported_code": "433122", "from_year": 2020}),
+            "supporter_code",
+            "required",
+        ),
+        (
+            json!({"supporter_code": "4301", "supporter_name": "x", "supported_code": "433122", "from_year": 2020}),
+            "supporter_code",
+            "required",
+        ),
+        (
+            json!({"supporter_code": "4301", "supported_code": "4301", "from_year": 2020}),
+            "supported_code",
+            "duplicate",
+        ),
+        (
+            json!({"supporter_code": "4399", "supported_code": "433122", "from_year": 2020}),
+            "supporter_code",
+            "unknown_unit",
+        ),
+        (
+            json!({"supporter_code": "4301", "supported_code": "433122", "from_year": 2020, "to_year": 2019}),
+            "to_year",
+            "before_start",
+        ),
+    ] {
+        let r = app
+            .post(&poverty, "/api/v1/support-pairs", body.clone())
+            .await;
+        assert_eq!(r.status, 422, "{body}");
+        assert_eq!(r.field_errors()[0], (field.into(), code.into()), "{body}");
+    }
+    let office = app.token(OFFICE).await;
+    let r = app
+        .post(
+            &office,
+            "/api/v1/support-pairs",
+            json!({"supporter_code": "4303", "supported_code": "433122", "from_year": 2020}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    // Both sides record support; a third county neither sees nor records it.
+    let changsha = app.token("changsha.staff").await;
+    let luxi = app.token("luxi.staff").await;
+    let county = app.token(COUNTY).await;
+    let money = json!({"pair_id": changsha_pair, "on_day": "2020-05-01", "kind": "money",
+        "amount_fen": 5_000_000, "description": "帮扶资金"});
+    assert_eq!(
+        app.post(&changsha, "/api/v1/support", money.clone())
+            .await
+            .status,
+        201
+    );
+    let visit = json!({"pair_id": changsha_pair, "on_day": "2020-11-02", "kind": "visit",
+        "description": "走访对接"});
+    assert_eq!(app.post(&luxi, "/api/v1/support", visit).await.status, 201);
+    let r = app.post(&county, "/api/v1/support", money.clone()).await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("pair_id".into(), "not_found".into())]
+    );
+    let seen = app.get(&county, "/api/v1/support-pairs").await;
+    assert_eq!(seen.body, json!([]));
+    // 泸溪县 sees its own pairing, not the prefecture's with Jinan.
+    let seen = app.get(&luxi, "/api/v1/support-pairs").await;
+    assert_eq!(seen.body.as_array().map(Vec::len), Some(1));
+    let mut early = money.clone();
+    early["on_day"] = json!("2019-12-31");
+    let r = app.post(&changsha, "/api/v1/support", early).await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("on_day".into(), "out_of_range".into())]
+    );
+    let mut free = money.clone();
+    free["amount_fen"] = json!(0);
+    let r = app.post(&changsha, "/api/v1/support", free).await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("amount_fen".into(), "not_positive".into())]
+    );
+    // The year: 长沙市's pairing gave money and a visit in the last quarter; Jinan's
+    // gave nothing and is idle.
+    let k = app.get(&poverty, "/api/v1/kpi/support?period=2020").await;
+    assert_eq!(k.status, 200, "{:?}", k.body);
+    let row = |k: &Value, id: &str| {
+        k["pairs"]
+            .as_array()
+            .and_then(|p| p.iter().find(|p| p["pair"]["id"] == id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let c = row(&k.body, &changsha_pair);
+    assert_eq!(
+        (c["money_fen"].as_i64(), c["visits"].as_i64()),
+        (Some(5_000_000), Some(1))
+    );
+    assert_eq!(c["nothing_this_quarter"], false);
+    assert_eq!(row(&k.body, &jinan_pair)["nothing_this_quarter"], true);
+    assert_eq!(k.body["idle_pairs"], 1);
+    // Its second quarter had the money only; its third nothing.
+    let k = app.get(&poverty, "/api/v1/kpi/support?period=2020Q2").await;
+    assert_eq!(row(&k.body, &changsha_pair)["entries"], 1);
+    let k = app.get(&poverty, "/api/v1/kpi/support?period=2020Q3").await;
+    assert_eq!(row(&k.body, &changsha_pair)["nothing_this_quarter"], true);
+    assert_eq!(k.body["idle_pairs"], 2);
+    // 2021: Jinan's pairing has ended.
+    let k = app.get(&poverty, "/api/v1/kpi/support?period=2021").await;
+    assert_eq!(k.body["pairs"].as_array().map(Vec::len), Some(1));
+    let list = app
+        .get(
+            &luxi,
+            &format!("/api/v1/support-pairs/{changsha_pair}/support"),
+        )
+        .await;
+    assert_eq!(list.body.as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        app.get(
+            &county,
+            &format!("/api/v1/support-pairs/{changsha_pair}/support")
+        )
+        .await
+        .status,
+        404
+    );
 }

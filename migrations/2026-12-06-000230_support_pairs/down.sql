@@ -1,0 +1,2 @@
+DROP TABLE support_entries;
+DROP TABLE support_pairs;
