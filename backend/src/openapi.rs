@@ -89,6 +89,8 @@ impl Modify for BearerAuth {
         duties::routes::delete_link, duties::routes::add_activity, duties::routes::villages_kpi,
         duties::routes::list_pairs, duties::routes::create_pair, duties::routes::list_support, duties::routes::create_support,
         duties::routes::support_kpi,
+        duties::routes::list_cases, duties::routes::create_case, duties::routes::get_case, duties::routes::update_case,
+        duties::routes::select_case, duties::routes::publicity_kpi,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

@@ -177,6 +177,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/support", post().to(duties::routes::create_support))
                 .route("/kpi/support", get().to(duties::routes::support_kpi))
+                .route("/publicity/cases", get().to(duties::routes::list_cases))
+                .route("/publicity/cases", post().to(duties::routes::create_case))
+                .route("/publicity/cases/{id}", get().to(duties::routes::get_case))
+                .route(
+                    "/publicity/cases/{id}",
+                    put().to(duties::routes::update_case),
+                )
+                .route(
+                    "/publicity/cases/{id}/select",
+                    post().to(duties::routes::select_case),
+                )
+                .route("/kpi/publicity", get().to(duties::routes::publicity_kpi))
                 .route("/bases", get().to(bases::routes::list))
                 .route("/bases", post().to(bases::routes::create))
                 .route("/bases/{id}", get().to(bases::routes::get))

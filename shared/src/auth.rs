@@ -141,6 +141,12 @@ crate::string_enum! {
         /// Record support given under a pairing of DPFs (measure 16): the staff of
         /// either side, and the provincial poverty office, which keeps the pairings.
         RecordSupport = "record_support",
+        /// Collect typical cases and publicity material of one's area (measures 10 and
+        /// 19): city and county staff, the provincial publicity and poverty offices.
+        WritePublicity = "write_publicity",
+        /// Select the typical cases of the units below (a city's leaders, then the
+        /// province's).
+        SelectCases = "select_cases",
     }
 }
 
@@ -189,6 +195,7 @@ impl Role {
                 ReadInspections,
                 ReadClues,
                 ApproveFunds,
+                SelectCases,
             ],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
@@ -251,6 +258,7 @@ impl Role {
                 RecordSpending,
                 LinkVillages,
                 RecordSupport,
+                WritePublicity,
             ],
         }
     }
@@ -292,6 +300,10 @@ pub const PLAN_OFFICE: &str = "43.poverty_office";
 /// (measure 17) and the funds allocated by factors (measure 21).
 pub const GENERAL_OFFICE: &str = "43.general_office";
 
+/// The provincial DPF's publicity, culture and sports department (宣文基部), which leads
+/// measure 10 (publicity and typical cases).
+pub const PUBLICITY_OFFICE: &str = "43.publicity_culture";
+
 /// The provincial DPF's party committee (机关党委), which shares measure 17 (the
 /// trade union's holiday goods).
 pub const PARTY_COMMITTEE: &str = "43.party_committee";
@@ -332,6 +344,7 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::WriteClues,
             Capability::LinkVillages,
             Capability::RecordSupport,
+            Capability::WritePublicity,
         ]
     } else if unit_code == GENERAL_OFFICE && works {
         &[
@@ -349,6 +362,13 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::Inspect,
             Capability::WritePurchases,
             Capability::LinkVillages,
+        ]
+    } else if unit_code == PUBLICITY_OFFICE && cadre {
+        &[
+            Capability::ReadInspections,
+            Capability::Inspect,
+            Capability::LinkVillages,
+            Capability::WritePublicity,
         ]
     } else if unit_code.starts_with("43.") && cadre {
         &[

@@ -1123,6 +1123,255 @@ pub struct SupportKpi {
     pub idle_pairs: i64,
 }
 
+// ------------------------------------------------------------------------------------
+// Publicity and typical cases (measures 10 and 19)
+
+crate::string_enum! {
+    /// Where a typical case stands in the selection, city → province.
+    pub enum CaseStatus {
+        /// Collected by its unit.
+        Collected = "collected",
+        /// Selected by its city (or recorded by a city and put forward).
+        CitySelected = "city_selected",
+        /// Selected by the province.
+        ProvinceSelected = "province_selected",
+    }
+}
+
+crate::string_enum! {
+    /// What a case is about.
+    pub enum CaseSubject {
+        /// A disabled person of the registry (consent needed before it goes public).
+        Person = "person",
+        /// An employment base.
+        Base = "base",
+        /// A DPF's work, a project, a village.
+        Work = "work",
+    }
+}
+
+crate::string_enum! {
+    /// A piece of material collected with a case.
+    pub enum MediaKind {
+        /// A text (article, report).
+        Text = "text",
+        /// A video.
+        Video = "video",
+        /// A picture.
+        Picture = "picture",
+    }
+}
+
+/// A piece of material: its kind and where it is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Media {
+    /// Kind.
+    pub kind: MediaKind,
+    /// Link (`https://…`).
+    pub url: String,
+    /// Caption.
+    #[serde(default)]
+    pub caption: Option<String>,
+}
+
+/// Most pieces of material on one case.
+pub const MAX_MEDIA: usize = 50;
+
+/// A typical case as a client submits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseInput {
+    /// What it is about.
+    pub subject: CaseSubject,
+    /// The person (subject `person`), in the caller's area.
+    #[serde(default)]
+    pub person_id: Option<Uuid>,
+    /// The employment base (subject `base`), in the caller's area.
+    #[serde(default)]
+    pub base_id: Option<Uuid>,
+    /// Title.
+    pub title: String,
+    /// The story.
+    pub story: String,
+    /// Texts, videos and pictures.
+    #[serde(default)]
+    pub media: Vec<Media>,
+    /// A Sunshine (阳光致富) typical case.
+    #[serde(default)]
+    pub sunshine: bool,
+    /// Day the person consented to publicity (none: no consent recorded).
+    #[serde(default)]
+    pub consent_on: Option<NaiveDate>,
+    /// How the consent was given (signed form, recorded by whom).
+    #[serde(default)]
+    pub consent_note: Option<String>,
+}
+
+impl CaseInput {
+    /// Checks the fields that need no database.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut errs = FieldErrors::new();
+        match self.subject {
+            CaseSubject::Person if self.person_id.is_none() => {
+                errs.add("person_id", "required", "choose the person")
+            }
+            CaseSubject::Base if self.base_id.is_none() => {
+                errs.add("base_id", "required", "choose the base")
+            }
+            _ => {}
+        }
+        if self.subject != CaseSubject::Person && self.person_id.is_some() {
+            errs.add(
+                "person_id",
+                "not_applicable",
+                "only a person's case names a person",
+            );
+        }
+        if self.subject != CaseSubject::Base && self.base_id.is_some() {
+            errs.add(
+                "base_id",
+                "not_applicable",
+                "only a base's case names a base",
+            );
+        }
+        if self.title.trim().is_empty() {
+            errs.add("title", "required", "give the case a title");
+        } else {
+            errs.check("title", validate_text(self.title.trim(), 100));
+        }
+        if self.story.trim().is_empty() {
+            errs.add("story", "required", "tell the story");
+        } else {
+            errs.check("story", validate_text(self.story.trim(), 10_000));
+        }
+        if self.media.len() > MAX_MEDIA {
+            errs.add("media", "too_many", format!("at most {MAX_MEDIA} pieces"));
+        }
+        for (i, m) in self.media.iter().enumerate() {
+            let u = m.url.trim();
+            let ok = (u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() <= 500
+                && !u.chars().any(|c| c.is_whitespace() || c.is_control());
+            if !ok {
+                errs.add(
+                    &format!("media[{i}].url"),
+                    "invalid_format",
+                    "a web link starting with https://",
+                );
+            }
+            if let Some(c) = &m.caption {
+                errs.check(&format!("media[{i}].caption"), validate_text(c, 200));
+            }
+        }
+        if self.consent_on.is_some_and(|d| d > today) {
+            errs.add("consent_on", "in_future", "the day lies in the future");
+        }
+        if self.consent_on.is_some()
+            && self
+                .consent_note
+                .as_deref()
+                .is_none_or(|n| n.trim().is_empty())
+        {
+            errs.add("consent_note", "required", "say how the consent was given");
+        }
+        if let Some(n) = &self.consent_note {
+            errs.check("consent_note", validate_text(n, 500));
+        }
+        errs.into_result(())
+    }
+}
+
+/// A typical case as the API shows it. A person's name is masked and no identity
+/// number is ever shown unless their consent is recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Case {
+    /// Record id.
+    pub id: Uuid,
+    /// Version.
+    pub version: i64,
+    /// The unit that collected it (region code).
+    pub unit_code: String,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: CaseInput,
+    /// The person's name: in full with recorded consent, masked without.
+    pub person_name: Option<String>,
+    /// The base's name.
+    pub base_name: Option<String>,
+    /// Where it stands.
+    pub status: CaseStatus,
+}
+
+/// Body of `POST /api/v1/publicity/cases`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseCreate {
+    /// Client-chosen id.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: CaseInput,
+}
+
+/// Body of `PUT /api/v1/publicity/cases/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseUpdate {
+    /// The version last seen.
+    pub version: i64,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: CaseInput,
+}
+
+/// Body of `POST /api/v1/publicity/cases/{id}/select`: the city selects a case of its
+/// area, then the province selects a city's; or either takes its selection back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseSelect {
+    /// The version last seen.
+    pub version: i64,
+    /// Select (true) or take the caller's level's selection back (false).
+    pub selected: bool,
+}
+
+/// Measures 10 and 19 per unit: cases and material collected, selected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicityRow {
+    /// Region code.
+    pub unit_code: String,
+    /// Name.
+    pub unit_name: String,
+    /// Cases collected in its area.
+    pub cases: i64,
+    /// Of them selected by a city (or further).
+    pub city_selected: i64,
+    /// Of them selected by the province.
+    pub province_selected: i64,
+    /// Sunshine typical cases.
+    pub sunshine: i64,
+    /// Texts collected.
+    pub texts: i64,
+    /// Videos collected.
+    pub videos: i64,
+    /// Pictures collected.
+    pub pictures: i64,
+}
+
+/// `GET /api/v1/kpi/publicity`: a unit and the units below it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicityKpi {
+    /// The unit.
+    pub total: PublicityRow,
+    /// Its cities or counties.
+    pub children: Vec<PublicityRow>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

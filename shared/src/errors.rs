@@ -62,6 +62,8 @@ crate::string_enum! {
         ChildrenNotApproved = "children_not_approved",
         /// `concurrent_update`.
         ConcurrentUpdate = "concurrent_update",
+        /// `consent_required`.
+        ConsentRequired = "consent_required",
         /// `device_in_service`.
         DeviceInService = "device_in_service",
         /// `duplicate`.
@@ -190,6 +192,8 @@ crate::string_enum! {
         NotADeviceNeed = "not_a_device_need",
         /// `not_an_image`.
         NotAnImage = "not_an_image",
+        /// `not_applicable`.
+        NotApplicable = "not_applicable",
         /// `not_approved`.
         NotApproved = "not_approved",
         /// `not_approved_item`.

@@ -1573,3 +1573,29 @@ diesel::table! {
 
 diesel::joinable!(support_entries -> support_pairs (pair_id));
 diesel::allow_tables_to_appear_in_same_query!(support_pairs, support_entries);
+
+diesel::table! {
+    publicity_cases (id) {
+        id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        subject -> Text,
+        person_id -> Nullable<Text>,
+        base_id -> Nullable<Text>,
+        title -> Text,
+        story -> Text,
+        media -> Text,
+        sunshine -> Bool,
+        consent_on -> Nullable<Date>,
+        consent_note -> Nullable<Text>,
+        status -> Text,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}

@@ -226,6 +226,10 @@ INSERT INTO support_entries (id, pair_id, on_day, kind, amount_fen, description,
     created_by)
 VALUES ('chk-support', 'chk-pair', '2020-05-01', 'money', 100, 'test', '2026-01-01 00:00:00',
     'test');
+INSERT INTO publicity_cases (id, county_code, city_code, subject, title, story, media, sunshine,
+    status, version, created_at, created_by, updated_at, updated_by)
+VALUES ('chk-case', '430381', '4303', 'work', 'test', 'test', '[]', FALSE, 'collected', 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
 ";
 
 /// Values one column must accept and refuse, as SQL literals.
@@ -602,8 +606,20 @@ fn cases() -> Vec<Case> {
 
 /// The county lists', canteen purchases' and fund allocations' constrained columns.
 fn duties_cases() -> Vec<Case> {
-    use shared::duties::{AllocationStatus, CountyList, SupportKind};
+    use shared::duties::{AllocationStatus, CaseStatus, CaseSubject, CountyList, SupportKind};
     const ALLOCATION: &str = "id = 'chk-allocation'";
+    const CASE: &str = "id = 'chk-case'";
+    // `subject` is tied to `person_id` and `base_id`: on a row naming neither, `person`
+    // and `base` are refused by the tie, as the bogus values are.
+    let mut subject = codes(
+        "publicity_cases",
+        CASE,
+        "subject",
+        strs(CaseSubject::ALL, CaseSubject::as_str),
+        false,
+    );
+    subject.accepted.retain(|v| v == "'work'");
+    subject.refused.extend([lit("person"), lit("base")]);
     vec![
         codes(
             "county_lists",
@@ -641,6 +657,14 @@ fn duties_cases() -> Vec<Case> {
             strs(SupportKind::ALL, SupportKind::as_str),
             false,
         ),
+        codes(
+            "publicity_cases",
+            CASE,
+            "status",
+            strs(CaseStatus::ALL, CaseStatus::as_str),
+            false,
+        ),
+        subject,
     ]
 }
 
@@ -1703,6 +1727,7 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         village_activities,
         support_pairs,
         support_entries,
+        publicity_cases,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

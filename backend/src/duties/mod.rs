@@ -1,5 +1,5 @@
 //! The federation's own duties (issue 14): village links (measure 12), paired support
-//! (measure 16), the county lists that measures name (kept
+//! (measure 16), typical cases (measures 10 and 19), the county lists that measures name (kept
 //! by the poverty office per programme year), the farm-produce purchases of each DPF's
 //! canteen with the share bought from the key poverty counties (measure 17), and funds
 //! allocated to counties by factors, approved, and spent (measure 21).
@@ -20,9 +20,13 @@
 //! | keep the pairings of DPFs | `manage_plan` | the province (the poverty office) |
 //! | record support under a pairing | `record_support` | a pairing one's area is on either side of |
 //! | read pairings and their support | `read_kpi` or `record_support` | the same |
+//! | collect a typical case | `write_publicity` | one's own unit; its person or base in its area |
+//! | select a case | `select_cases` | a city's leaders, then the province's |
+//! | read cases | `read_kpi`, `write_publicity` or `select_cases` | by the collecting unit |
 
 pub mod funds;
 pub mod lists;
+pub mod publicity;
 pub mod purchases;
 pub mod routes;
 pub mod support;

@@ -12,10 +12,11 @@ use shared::duties::{
     SupportInput, SupportKpi, SupportPair, SupportPairCreate, VillageLink, VillageLinkCreate,
     VillageLinkUpdate, VillagesKpi,
 };
+use shared::duties::{Case, CaseCreate, CaseSelect, CaseStatus, CaseUpdate, PublicityKpi};
 use shared::plan::Period;
 use uuid::Uuid;
 
-use super::{funds, lists, purchases, require_any, support, villages};
+use super::{funds, lists, publicity, purchases, require_any, support, villages};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{from_value, Json, Query};
@@ -767,6 +768,144 @@ pub async fn support_kpi(
         state
             .read_db(user.write_lsn.clone(), move |conn| {
                 support::kpi(conn, &user.scope, q.period)
+            })
+            .await?,
+    ))
+}
+
+/// Who may read typical cases.
+const CASE_READERS: &[Capability] = &[
+    Capability::ReadKpi,
+    Capability::WritePublicity,
+    Capability::SelectCases,
+];
+
+/// Filter of the cases.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// Only cases at this stage.
+    pub status: Option<CaseStatus>,
+}
+
+/// The typical cases collected in the caller's area, newest first (a person's name is
+/// masked until their consent is recorded; no identity number is ever shown).
+#[utoipa::path(get, path = "/api/v1/publicity/cases", tag = "duties", params(CaseQuery),
+    responses((status = 200, body = Vec<Case>), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn list_cases(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<CaseQuery>,
+) -> Result<web::Json<Vec<Case>>, ApiError> {
+    require_any(&user, CASE_READERS)?;
+    Ok(web::Json(
+        state
+            .db(move |conn| publicity::list(conn, &user.scope, q.status))
+            .await?,
+    ))
+}
+
+/// Collects a typical case of the caller's unit.
+#[utoipa::path(post, path = "/api/v1/publicity/cases", tag = "duties", request_body = CaseCreate,
+    responses((status = 201, body = Case), (status = 200, description = "retry of an earlier create", body = Case),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_case(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<CaseCreate>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Capability::WritePublicity)?;
+    let pii = state.pii.clone();
+    let (created, c) = state
+        .db(move |conn| publicity::create(conn, &pii, &user, &body))
+        .await?;
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/publicity/cases/{}", c.id),
+        &c,
+    ))
+}
+
+/// One typical case.
+#[utoipa::path(get, path = "/api/v1/publicity/cases/{id}", tag = "duties", params(("id" = Uuid, Path, description = "case id")),
+    responses((status = 200, body = Case), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_case(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<Case>, ApiError> {
+    require_any(&user, CASE_READERS)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| publicity::get(conn, &user.scope, id))
+            .await?,
+    ))
+}
+
+/// Changes a case of the caller's unit that no one has selected yet.
+#[utoipa::path(put, path = "/api/v1/publicity/cases/{id}", tag = "duties", params(("id" = Uuid, Path, description = "case id")),
+    request_body = CaseUpdate,
+    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn update_case(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<CaseUpdate>,
+) -> Result<web::Json<Case>, ApiError> {
+    user.require(Capability::WritePublicity)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| publicity::update(conn, &user, id, &body))
+            .await?,
+    ))
+}
+
+/// Selects a case (a city's leaders, then the province's) or takes the selection back.
+#[utoipa::path(post, path = "/api/v1/publicity/cases/{id}/select", tag = "duties", params(("id" = Uuid, Path, description = "case id")),
+    request_body = CaseSelect,
+    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn select_case(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+    Json(body): Json<CaseSelect>,
+) -> Result<web::Json<Case>, ApiError> {
+    user.require(Capability::SelectCases)?;
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| publicity::select(conn, &user, id, &body))
+            .await?,
+    ))
+}
+
+/// Unit of a KPI.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitQuery {
+    /// Unit code (province, city or county); default the caller's area.
+    pub unit: Option<String>,
+}
+
+/// Measures 10 and 19 for a unit and the units below it: cases collected and selected,
+/// Sunshine cases, texts, videos and pictures.
+#[utoipa::path(get, path = "/api/v1/kpi/publicity", tag = "kpi", params(UnitQuery),
+    responses((status = 200, body = PublicityKpi), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn publicity_kpi(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<UnitQuery>,
+) -> Result<web::Json<PublicityKpi>, ApiError> {
+    require_any(&user, CASE_READERS)?;
+    let unit = q.unit.unwrap_or_else(|| user.scope.region().to_owned());
+    Ok(web::Json(
+        state
+            .read_db(user.write_lsn.clone(), move |conn| {
+                publicity::kpi(conn, &user.scope, &unit)
             })
             .await?,
     ))

@@ -17,6 +17,7 @@ db_tests!(
     exports_are_spreadsheets_and_audited,
     villages_count_once_across_units_and_links_stay_with_their_unit,
     pairs_are_kept_by_the_poverty_office_and_support_is_seen_from_both_sides,
+    a_person_s_case_goes_public_only_with_consent_city_then_province,
 );
 
 /// The poverty office (keeps the county lists).
@@ -1123,4 +1124,158 @@ async fn pairs_are_kept_by_the_poverty_office_and_support_is_seen_from_both_side
         .status,
         404
     );
+}
+
+async fn a_person_s_case_goes_public_only_with_consent_city_then_province(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let person = PersonBuilder::new().name("张三丰").create(&app);
+    let elsewhere = PersonBuilder::new().county("430181").create(&app);
+    let county = app.token(COUNTY).await;
+    let case = |person: &str, consent: Option<&str>| {
+        json!({"subject": "person", "person_id": person, "title": "自强不息的种植能手",
+            "story": "依靠阳光增收计划发展柑橘种植……", "sunshine": true,
+            "media": [{"kind": "video", "url": "https://example.org/v/1", "caption": "采访"},
+                      {"kind": "picture", "url": "https://example.org/p/1.jpg"}],
+            "consent_on": consent, "consent_note": consent.map(|_| "本人签字同意书")})
+    };
+    let r = app
+        .post(
+            &county,
+            "/api/v1/publicity/cases",
+            case(&person.id.to_string(), None),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+    // Without consent the name is masked, and no identity number is ever in a case.
+    assert_eq!(r.body["person_name"], shared::mask::mask_name("张三丰"));
+    let text = r.body.to_string();
+    assert!(!text.contains("张三丰"), "{text}");
+    assert!(!text.contains(&person.id_number), "{text}");
+    assert!(!text.contains("id_number"), "{text}");
+    // A person of another county, a bad link, a second subject: refused.
+    let r = app
+        .post(
+            &county,
+            "/api/v1/publicity/cases",
+            case(&elsewhere.id.to_string(), None),
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("person_id".into(), "not_found".into())]
+    );
+    let mut bad = case(&person.id.to_string(), None);
+    bad["media"] = json!([{"kind": "video", "url": "javascript:alert(1)"}]);
+    bad["base_id"] = json!(uuid::Uuid::now_v7());
+    let mut f = app
+        .post(&county, "/api/v1/publicity/cases", bad)
+        .await
+        .field_errors();
+    f.sort();
+    assert_eq!(
+        f,
+        vec![
+            ("base_id".into(), "not_applicable".into()),
+            ("media[0].url".into(), "invalid_format".into())
+        ]
+    );
+    let mut bad = case(&person.id.to_string(), Some("2020-01-01"));
+    bad["consent_note"] = json!(" ");
+    let r = app.post(&county, "/api/v1/publicity/cases", bad).await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("consent_note".into(), "required".into())]
+    );
+    let office = app.token(OFFICE).await;
+    assert_eq!(
+        app.post(
+            &office,
+            "/api/v1/publicity/cases",
+            case(&person.id.to_string(), None)
+        )
+        .await
+        .status,
+        403
+    );
+    // The city selects only with consent recorded.
+    let city_leader = app.token("xiangtan.leader").await;
+    let path = format!("/api/v1/publicity/cases/{id}");
+    let r = app
+        .post(
+            &city_leader,
+            &format!("{path}/select"),
+            json!({"version": 1, "selected": true}),
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("consent_on".into(), "consent_required".into())]
+    );
+    let mut upd = case(&person.id.to_string(), Some("2020-04-01"));
+    upd["version"] = json!(1);
+    let r = app.put(&county, &path, upd.clone()).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["person_name"], "张三丰");
+    // The province cannot skip the city; the county cannot select.
+    let leader = app.token(LEADER).await;
+    let r = app
+        .post(
+            &leader,
+            &format!("{path}/select"),
+            json!({"version": 2, "selected": true}),
+        )
+        .await;
+    assert_eq!(r.code(), "invalid_transition");
+    let r = app
+        .post(
+            &county,
+            &format!("{path}/select"),
+            json!({"version": 2, "selected": true}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = app
+        .post(
+            &city_leader,
+            &format!("{path}/select"),
+            json!({"version": 2, "selected": true}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["status"].as_str()),
+        (200, Some("city_selected"))
+    );
+    // Selected cases no longer change; another county does not see it.
+    upd["version"] = json!(3);
+    assert_eq!(
+        app.put(&county, &path, upd).await.code(),
+        "invalid_transition"
+    );
+    let other = app.token(OTHER_COUNTY).await;
+    assert_eq!(app.get(&other, &path).await.status, 404);
+    let r = app
+        .post(
+            &leader,
+            &format!("{path}/select"),
+            json!({"version": 3, "selected": true}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body["status"].as_str()),
+        (200, Some("province_selected"))
+    );
+    let k = app.get(&leader, "/api/v1/kpi/publicity").await;
+    assert_eq!(k.status, 200, "{:?}", k.body);
+    assert_eq!(
+        (
+            k.body["total"]["cases"].as_i64(),
+            k.body["total"]["province_selected"].as_i64(),
+            k.body["total"]["sunshine"].as_i64(),
+            k.body["total"]["videos"].as_i64(),
+            k.body["total"]["pictures"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1), Some(1), Some(1))
+    );
+    assert_eq!(app.audit_count(&id, "update"), 3);
 }
