@@ -91,6 +91,7 @@ impl Modify for BearerAuth {
         duties::routes::support_kpi,
         duties::routes::list_cases, duties::routes::create_case, duties::routes::get_case, duties::routes::update_case,
         duties::routes::select_case, duties::routes::publicity_kpi,
+        duties::routes::export_links, duties::routes::export_support, duties::routes::export_cases,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

@@ -156,6 +156,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     delete().to(duties::routes::delete_spending),
                 )
                 .route("/funds/performance", get().to(duties::routes::performance))
+                .route(
+                    "/village-links/export",
+                    get().to(duties::routes::export_links),
+                )
                 .route("/village-links", get().to(duties::routes::list_links))
                 .route("/village-links", post().to(duties::routes::create_link))
                 .route("/village-links/{id}", get().to(duties::routes::get_link))
@@ -169,6 +173,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     post().to(duties::routes::add_activity),
                 )
                 .route("/kpi/villages", get().to(duties::routes::villages_kpi))
+                .route(
+                    "/support-pairs/export",
+                    get().to(duties::routes::export_support),
+                )
                 .route("/support-pairs", get().to(duties::routes::list_pairs))
                 .route("/support-pairs", post().to(duties::routes::create_pair))
                 .route(
@@ -177,6 +185,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/support", post().to(duties::routes::create_support))
                 .route("/kpi/support", get().to(duties::routes::support_kpi))
+                .route(
+                    "/publicity/cases/export",
+                    get().to(duties::routes::export_cases),
+                )
                 .route("/publicity/cases", get().to(duties::routes::list_cases))
                 .route("/publicity/cases", post().to(duties::routes::create_case))
                 .route("/publicity/cases/{id}", get().to(duties::routes::get_case))

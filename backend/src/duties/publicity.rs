@@ -470,3 +470,72 @@ pub fn kpi(conn: &mut DbConn, scope: &Scope, unit: &str) -> Result<PublicityKpi,
         children: children.into_iter().map(|(c, n)| row(&c, n)).collect(),
     })
 }
+
+/// The cases in scope as a table (a person's name as the API shows it, masked without
+/// consent; material as links); the export is audited.
+pub fn export(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    status: Option<CaseStatus>,
+) -> Result<crate::tabular::Table, ApiError> {
+    let cases = list(conn, &user.scope, status)?;
+    let table = crate::tabular::Table {
+        headers: [
+            "报送单位",
+            "类别",
+            "标题",
+            "对象",
+            "阳光致富典型",
+            "本人同意日期",
+            "推选状态",
+            "事迹",
+            "材料链接",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: cases
+            .iter()
+            .map(|c| {
+                vec![
+                    c.unit_code.clone(),
+                    c.fields.subject.as_str().to_owned(),
+                    c.fields.title.clone(),
+                    c.person_name
+                        .clone()
+                        .or_else(|| c.base_name.clone())
+                        .unwrap_or_default(),
+                    if c.fields.sunshine { "是" } else { "否" }.into(),
+                    c.fields
+                        .consent_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    c.status.as_str().to_owned(),
+                    c.fields.story.clone(),
+                    c.fields
+                        .media
+                        .iter()
+                        .map(|m| m.url.clone())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ]
+            })
+            .collect(),
+        choices: Vec::new(),
+    };
+    write_tx(conn, |conn| {
+        audit::record(
+            conn,
+            Event {
+                actor: user,
+                action: AuditAction::Export,
+                entity_type: "publicity_case",
+                entity_id: Uuid::nil(),
+                owner_region: user.scope.region(),
+                reason: None,
+                before: None,
+                after: Some(serde_json::json!({"rows": cases.len(), "status": status})),
+            },
+        )
+    })?;
+    Ok(table)
+}

@@ -910,3 +910,85 @@ pub async fn publicity_kpi(
             .await?,
     ))
 }
+
+/// Format and year of a ledger export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct YearExportQuery {
+    /// `xlsx` or `csv`.
+    pub format: crate::tabular::Format,
+    /// Links in force in this year.
+    pub year: Option<i32>,
+}
+
+/// The village links in the caller's area as a spreadsheet; audited.
+#[utoipa::path(get, path = "/api/v1/village-links/export", tag = "duties", params(YearExportQuery),
+    responses((status = 200, description = "the file"), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn export_links(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<YearExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_any(&user, LINK_READERS)?;
+    let year = q.year;
+    let table = state
+        .db(move |conn| villages::export(conn, &user, year))
+        .await?;
+    let bytes = crate::tabular::write(&table, q.format)?;
+    Ok(crate::tabular::download(bytes, q.format, "village-links"))
+}
+
+/// Format and period of the support export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodExportQuery {
+    /// `xlsx` or `csv`.
+    pub format: crate::tabular::Format,
+    /// `2020` or `2020Q1`.
+    pub period: Period,
+}
+
+/// The support of each pairing in the caller's area in a period as a spreadsheet;
+/// audited.
+#[utoipa::path(get, path = "/api/v1/support-pairs/export", tag = "duties", params(PeriodExportQuery),
+    responses((status = 200, description = "the file"), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn export_support(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<PeriodExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_any(&user, SUPPORT_READERS)?;
+    let period = q.period;
+    let table = state
+        .db(move |conn| support::export(conn, &user, period))
+        .await?;
+    let bytes = crate::tabular::write(&table, q.format)?;
+    Ok(crate::tabular::download(bytes, q.format, "paired-support"))
+}
+
+/// Format and stage of the case export.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseExportQuery {
+    /// `xlsx` or `csv`.
+    pub format: crate::tabular::Format,
+    /// Only cases at this stage.
+    pub status: Option<CaseStatus>,
+}
+
+/// The typical cases in the caller's area as a spreadsheet; audited.
+#[utoipa::path(get, path = "/api/v1/publicity/cases/export", tag = "duties", params(CaseExportQuery),
+    responses((status = 200, description = "the file"), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn export_cases(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<CaseExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    require_any(&user, CASE_READERS)?;
+    let status = q.status;
+    let table = state
+        .db(move |conn| publicity::export(conn, &user, status))
+        .await?;
+    let bytes = crate::tabular::write(&table, q.format)?;
+    Ok(crate::tabular::download(bytes, q.format, "typical-cases"))
+}

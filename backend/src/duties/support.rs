@@ -383,3 +383,63 @@ pub fn kpi(conn: &mut DbConn, scope: &Scope, period: Period) -> Result<SupportKp
         pairs: out,
     })
 }
+
+/// The support of the pairings in the caller's area in `period` as a table (one row per
+/// pairing); the export is audited.
+pub fn export(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    period: Period,
+) -> Result<crate::tabular::Table, ApiError> {
+    let k = kpi(conn, &user.scope, period)?;
+    let yuan = shared::money::format_hundredths;
+    let table = crate::tabular::Table {
+        headers: [
+            "帮扶方",
+            "受援方代码",
+            "受援方",
+            "起始年度",
+            "记录条数",
+            "资金（元）",
+            "物资及项目（元）",
+            "走访次数",
+            "本季度无记录",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: k
+            .pairs
+            .iter()
+            .map(|r| {
+                vec![
+                    r.pair.supporter.clone(),
+                    r.pair.fields.supported_code.clone(),
+                    r.pair.supported.clone(),
+                    r.pair.fields.from_year.to_string(),
+                    r.entries.to_string(),
+                    yuan(r.money_fen),
+                    yuan(r.in_kind_fen),
+                    r.visits.to_string(),
+                    if r.nothing_this_quarter { "是" } else { "否" }.into(),
+                ]
+            })
+            .collect(),
+        choices: Vec::new(),
+    };
+    write_tx(conn, |conn| {
+        audit::record(
+            conn,
+            Event {
+                actor: user,
+                action: AuditAction::Export,
+                entity_type: "support_pair",
+                entity_id: Uuid::nil(),
+                owner_region: user.scope.region(),
+                reason: None,
+                before: None,
+                after: Some(serde_json::json!({"rows": k.pairs.len(), "period": period})),
+            },
+        )
+    })?;
+    Ok(table)
+}

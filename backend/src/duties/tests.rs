@@ -970,6 +970,18 @@ async fn villages_count_once_across_units_and_links_stay_with_their_unit(backend
     let k = app.get(&leader, "/api/v1/kpi/villages?year=2020").await;
     assert_eq!(k.body["total"]["villages"], 2);
     app.assert_kept_figures_match();
+    let (status, bytes) = app
+        .download(
+            &county,
+            "/api/v1/village-links/export?format=xlsx&year=2020",
+        )
+        .await;
+    assert_eq!(status, 200);
+    let t = crate::tabular::read(&bytes, crate::tabular::Format::Xlsx)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    // 湘乡市's two links and 湘潭市's in a 湘乡市 village (the department's are deleted).
+    assert_eq!(t.rows.len(), 3);
+    assert!(t.rows.iter().any(|r| r[7] == "2,000.00"), "{:?}", t.rows);
 }
 
 async fn pairs_are_kept_by_the_poverty_office_and_support_is_seen_from_both_sides(
@@ -1278,4 +1290,12 @@ async fn a_person_s_case_goes_public_only_with_consent_city_then_province(backen
         (Some(1), Some(1), Some(1), Some(1), Some(1))
     );
     assert_eq!(app.audit_count(&id, "update"), 3);
+    let (status, bytes) = app
+        .download(&leader, "/api/v1/publicity/cases/export?format=xlsx")
+        .await;
+    assert_eq!(status, 200);
+    let t = crate::tabular::read(&bytes, crate::tabular::Format::Xlsx)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(t.rows.len(), 1);
+    assert_eq!(t.rows[0][3], "张三丰");
 }

@@ -679,3 +679,62 @@ pub fn linked_records(
         })
         .collect())
 }
+
+/// The village links in scope in force in `year` (every year: none) as a table; the
+/// export is audited.
+pub fn export(
+    conn: &mut DbConn,
+    user: &AuthUser,
+    year: Option<i32>,
+) -> Result<crate::tabular::Table, ApiError> {
+    let links = list(conn, &user.scope, year)?;
+    let yuan = shared::money::format_hundredths;
+    let table = crate::tabular::Table {
+        headers: [
+            "联系单位",
+            "村代码",
+            "村",
+            "联系起",
+            "联系止",
+            "帮扶户数",
+            "活动次数",
+            "资金物资（元）",
+            "备注",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: links
+            .iter()
+            .map(|l| {
+                vec![
+                    l.unit_code.clone(),
+                    l.fields.village_code.clone(),
+                    l.village_name.clone(),
+                    l.fields.from_on.to_string(),
+                    l.fields.to_on.map(|d| d.to_string()).unwrap_or_default(),
+                    l.fields.households_helped.to_string(),
+                    l.activities.len().to_string(),
+                    yuan(l.money_fen),
+                    l.fields.note.clone().unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        choices: Vec::new(),
+    };
+    write_tx(conn, |conn| {
+        audit::record(
+            conn,
+            Event {
+                actor: user,
+                action: AuditAction::Export,
+                entity_type: "village_link",
+                entity_id: Uuid::nil(),
+                owner_region: user.scope.region(),
+                reason: None,
+                before: None,
+                after: Some(serde_json::json!({"rows": links.len(), "year": year})),
+            },
+        )
+    })?;
+    Ok(table)
+}
