@@ -39,3 +39,6 @@ CREATE TABLE support_entries (
     CHECK (amount_fen >= 0)
 );
 CREATE INDEX support_entries_pair ON support_entries (pair_id, on_day);
+
+-- Measure 16's figure: the value of the support a unit received, computed.
+INSERT INTO indicators (code, plan_year, measure, name_zh, name_en, kind, source, aggregation, period_kind, computation, position, version, updated_at, updated_by) VALUES ('paired_support_fen', 2020, 16, '结对帮扶资金物资（分）', 'Paired support received (fen)', 'sum_fen', 'computed', 'sum', 'year', 'support.received_fen', 75, 1, '2020-02-27 00:00:00', 'seed');

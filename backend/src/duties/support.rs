@@ -443,3 +443,100 @@ pub fn export(
     })?;
     Ok(table)
 }
+
+/// The plan layer's atoms of the support received (`support.received_fen`): one per
+/// entry, in the supported unit, its value in fen (a visit counts 0).
+pub fn received_atoms(
+    conn: &mut DbConn,
+    subjects: crate::plan::aggregates::Subjects<'_>,
+) -> Result<Vec<crate::plan::aggregates::Atom>, ApiError> {
+    let mut q = support_entries::table
+        .inner_join(support_pairs::table)
+        .filter(support_entries::deleted_at.is_null())
+        .filter(support_pairs::deleted_at.is_null())
+        .into_boxed();
+    if let crate::plan::aggregates::Subjects::Only(ids) = subjects {
+        q = q.filter(support_entries::id.eq_any(ids.to_vec()));
+    }
+    let rows: Vec<(String, String, NaiveDate, i64)> = q
+        .select((
+            support_entries::id,
+            support_pairs::supported_code,
+            support_entries::on_day,
+            support_entries::amount_fen,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, county, day, fen)| crate::plan::aggregates::Atom {
+            subject: id,
+            county,
+            year: chrono::Datelike::year(&day),
+            day: Some(day),
+            numerator: fen,
+            denominator: 0,
+            records: 1,
+            valid_until: None,
+        })
+        .collect())
+}
+
+/// The support received per unit of `parent` and `children` in `year` (or the days of
+/// `window`): the reference of the kept aggregates.
+pub fn received_figures(
+    conn: &mut DbConn,
+    parent: &str,
+    children: &[String],
+    year: i32,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> Result<std::collections::BTreeMap<String, crate::plan::indicators::Parts>, ApiError> {
+    let atoms: Vec<_> = received_atoms(conn, crate::plan::aggregates::Subjects::All)?
+        .into_iter()
+        .filter(|a| a.year == year && a.county.starts_with(parent))
+        .filter(|a| window.is_none_or(|(from, to)| a.day.is_some_and(|d| d >= from && d <= to)))
+        .collect();
+    Ok(std::iter::once(parent)
+        .chain(children.iter().map(String::as_str))
+        .map(|u| {
+            let mut p = crate::plan::indicators::Parts::default();
+            for a in atoms.iter().filter(|a| a.county.starts_with(u)) {
+                p.numerator = p.numerator.saturating_add(a.numerator);
+                p.record_count += 1;
+            }
+            (u.to_owned(), p)
+        })
+        .collect())
+}
+
+/// The entries behind the support received by `unit` in `year`, in id order.
+pub fn received_records(
+    conn: &mut DbConn,
+    unit: &str,
+    year: i32,
+    window: Option<(NaiveDate, NaiveDate)>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<shared::plan::FigureRecord>, ApiError> {
+    let mut atoms: Vec<_> = received_atoms(conn, crate::plan::aggregates::Subjects::All)?
+        .into_iter()
+        .filter(|a| a.year == year && a.county.starts_with(unit))
+        .filter(|a| window.is_none_or(|(from, to)| a.day.is_some_and(|d| d >= from && d <= to)))
+        .filter(|a| after.is_none_or(|x| a.subject > x.to_string()))
+        .collect();
+    atoms.sort_by(|a, b| a.subject.cmp(&b.subject));
+    atoms.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(atoms
+        .into_iter()
+        .map(|a| shared::plan::FigureRecord {
+            id: a.subject,
+            kind: "support_entry".into(),
+            county_code: a.county,
+            date: a.day,
+            label: String::new(),
+            person_masked: None,
+            id_number_masked: None,
+            amount_fen: Some(a.numerator),
+            in_numerator: true,
+        })
+        .collect())
+}

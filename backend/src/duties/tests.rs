@@ -1117,6 +1117,7 @@ async fn pairs_are_kept_by_the_poverty_office_and_support_is_seen_from_both_side
     let k = app.get(&poverty, "/api/v1/kpi/support?period=2020Q3").await;
     assert_eq!(row(&k.body, &changsha_pair)["nothing_this_quarter"], true);
     assert_eq!(k.body["idle_pairs"], 2);
+    app.assert_kept_figures_match();
     // 2021: Jinan's pairing has ended.
     let k = app.get(&poverty, "/api/v1/kpi/support?period=2021").await;
     assert_eq!(k.body["pairs"].as_array().map(Vec::len), Some(1));

@@ -131,6 +131,7 @@ pub static REGISTRY: &[&dyn Computation] = &[
     &CarePersonsServed,
     &CanteenShare,
     &VillagesLinked,
+    &SupportReceived,
 ];
 
 /// The computation registered under `key`.
@@ -739,6 +740,74 @@ impl Computation for VillagesLinked {
             return Ok(Vec::new());
         }
         crate::duties::villages::linked_records(conn, unit, period.year, after, limit)
+    }
+}
+
+/// Measure 16: the value of the paired support a unit received (money, goods and
+/// projects, in fen; from `duties::support`).
+struct SupportReceived;
+
+impl Computation for SupportReceived {
+    fn key(&self) -> &'static str {
+        "support.received_fen"
+    }
+
+    fn combine(&self) -> Combine {
+        Combine::Sum
+    }
+
+    fn subjects(
+        &self,
+        _conn: &mut DbConn,
+        entity_type: &str,
+        ids: &[Uuid],
+    ) -> Result<Vec<String>, ApiError> {
+        Ok(match entity_type {
+            "support_entry" => ids.iter().map(ToString::to_string).collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    fn atoms(&self, conn: &mut DbConn, subjects: Subjects<'_>) -> Result<Vec<Atom>, ApiError> {
+        crate::duties::support::received_atoms(conn, subjects)
+    }
+
+    fn read_capability(&self) -> Capability {
+        Capability::ReadKpi
+    }
+
+    fn figures(
+        &self,
+        conn: &mut DbConn,
+        parent: &str,
+        children: &[String],
+        period: Period,
+    ) -> Result<BTreeMap<String, Parts>, ApiError> {
+        crate::duties::support::received_figures(
+            conn,
+            parent,
+            children,
+            period.year,
+            window(period),
+        )
+    }
+
+    fn records(
+        &self,
+        conn: &mut DbConn,
+        unit: &str,
+        period: Period,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<FigureRecord>, ApiError> {
+        crate::duties::support::received_records(
+            conn,
+            unit,
+            period.year,
+            window(period),
+            after,
+            limit,
+        )
     }
 }
 
