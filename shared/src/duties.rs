@@ -20,11 +20,26 @@
 //! So the amounts always add up to the fund exactly, and the same inputs always give
 //! the same fen. [`allocate`] is the rule; the server and the web app both run it.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::validation::{validate_text, FieldError, FieldErrors};
+
+/// The earliest day a record of these ledgers may carry: the programme years start in
+/// 2000 (the plan's years run 2000–2100).
+pub fn earliest() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// Refuses a day before [`earliest`] or after `today` (field `field`).
+fn check_day(errs: &mut FieldErrors, field: &str, day: NaiveDate, today: NaiveDate) {
+    if day > today {
+        errs.add(field, "in_future", "the day lies in the future");
+    } else if day < earliest() {
+        errs.add(field, "too_early", "a day from 2000 on");
+    }
+}
 
 crate::string_enum! {
     /// A list of counties that a measure names.
@@ -107,13 +122,7 @@ impl PurchaseInput {
     /// Checks every field.
     pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut errs = FieldErrors::new();
-        if self.purchased_on > today {
-            errs.add(
-                "purchased_on",
-                "in_future",
-                "the purchase date lies in the future",
-            );
-        }
+        check_day(&mut errs, "purchased_on", self.purchased_on, today);
         if self.supplier.trim().is_empty() {
             errs.add("supplier", "required", "name the supplier");
         } else {
@@ -653,9 +662,7 @@ impl SpendingCreate {
             "county_code",
             crate::codes::validate_admin_code(self.county_code.trim(), 6, None),
         );
-        if self.spent_on > today {
-            errs.add("spent_on", "in_future", "the date lies in the future");
-        }
+        check_day(&mut errs, "spent_on", self.spent_on, today);
         if self.amount_fen <= 0 {
             errs.add("amount_fen", "not_positive", "the amount must be above 0");
         } else if self.amount_fen > MAX_FUND_FEN {
@@ -760,11 +767,11 @@ impl VillageLinkInput {
             "village_code",
             crate::codes::validate_admin_code(self.village_code.trim(), 12, None),
         );
-        if self.from_on > today {
-            errs.add("from_on", "in_future", "the link starts in the future");
-        }
+        check_day(&mut errs, "from_on", self.from_on, today);
         if self.to_on.is_some_and(|t| t < self.from_on) {
             errs.add("to_on", "before_start", "the link ends before it starts");
+        } else if self.to_on.is_some_and(|t| t.year() > 2100) {
+            errs.add("to_on", "out_of_range", "a day up to 2100");
         }
         if !(0..=100_000).contains(&self.households_helped) {
             errs.add("households_helped", "out_of_range", "0 to 100,000");
@@ -796,9 +803,7 @@ impl LinkActivityInput {
     /// Checks every field.
     pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut errs = FieldErrors::new();
-        if self.on_day > today {
-            errs.add("on_day", "in_future", "the day lies in the future");
-        }
+        check_day(&mut errs, "on_day", self.on_day, today);
         if self.what.trim().is_empty() {
             errs.add("what", "required", "say what was done");
         } else {
@@ -1062,9 +1067,7 @@ impl SupportInput {
     /// Checks the fields that need no database.
     pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut errs = FieldErrors::new();
-        if self.on_day > today {
-            errs.add("on_day", "in_future", "the day lies in the future");
-        }
+        check_day(&mut errs, "on_day", self.on_day, today);
         if !(0..=MAX_FUND_FEN).contains(&self.amount_fen) {
             errs.add("amount_fen", "out_of_range", "0 to 10 billion yuan");
         } else if self.kind == SupportKind::Money && self.amount_fen == 0 {
@@ -1264,8 +1267,8 @@ impl CaseInput {
                 errs.check(&format!("media[{i}].caption"), validate_text(c, 200));
             }
         }
-        if self.consent_on.is_some_and(|d| d > today) {
-            errs.add("consent_on", "in_future", "the day lies in the future");
+        if let Some(d) = self.consent_on {
+            check_day(&mut errs, "consent_on", d, today);
         }
         if self.consent_on.is_some()
             && self

@@ -159,6 +159,9 @@ pub fn list(
 ) -> Result<Vec<VillageLink>, ApiError> {
     let mut q = visible(scope).order(village_links::id.desc());
     if let Some(y) = year {
+        if !(2000..=2100).contains(&y) {
+            return Err(ApiError::field("year", "out_of_range", "2000 to 2100"));
+        }
         let (start, end) = year_days(y);
         q = q.filter(village_links::from_on.le(end)).filter(
             village_links::to_on
