@@ -1072,6 +1072,8 @@ impl SupportInput {
             errs.add("amount_fen", "out_of_range", "0 to 10 billion yuan");
         } else if self.kind == SupportKind::Money && self.amount_fen == 0 {
             errs.add("amount_fen", "not_positive", "money given must be above 0");
+        } else if self.kind == SupportKind::Visit && self.amount_fen != 0 {
+            errs.add("amount_fen", "not_applicable", "a visit carries no amount");
         }
         if self.description.trim().is_empty() {
             errs.add("description", "required", "say what was given");

@@ -304,6 +304,8 @@ crate::string_enum! {
         Unavailable = "unavailable",
         /// `unbalanced`.
         Unbalanced = "unbalanced",
+        /// `unchanged`.
+        Unchanged = "unchanged",
         /// `unexpected`.
         Unexpected = "unexpected",
         /// `unknown_code`.

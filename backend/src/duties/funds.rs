@@ -23,7 +23,9 @@ use uuid::Uuid;
 use super::lists;
 use crate::audit::{self, Event};
 use crate::auth::{AuthUser, Scope};
-use crate::db::schema::{fund_allocation_lines, fund_allocations, fund_spending, org_units};
+use crate::db::schema::{
+    audit_log, fund_allocation_lines, fund_allocations, fund_spending, org_units,
+};
 use crate::db::{code, now, today, utc, uuid, write_tx, DbConn};
 use crate::error::ApiError;
 use crate::pii::Pii;
@@ -635,6 +637,18 @@ pub fn adjust(
         if !errs.is_empty() {
             return Err(ApiError::Validation(errs.0));
         }
+        if changed.iter().all(|c| {
+            before
+                .lines
+                .iter()
+                .any(|l| &l.county_code == c && Some(&l.amount_fen) == amounts.get(c.as_str()))
+        }) {
+            return Err(ApiError::field(
+                "amounts",
+                "unchanged",
+                "no county's amount changes",
+            ));
+        }
         let sum = amounts.values().try_fold(0i64, |s, v| s.checked_add(*v));
         if sum != Some(before.fields.total_fen) {
             return Err(ApiError::field(
@@ -690,14 +704,20 @@ pub fn approve(
     let reason = reason_of(&body.reason)?;
     write_tx(conn, |conn| {
         let before = draft(conn, user, id, body.version)?;
-        let computed_by: String = fund_allocations::table
-            .find(id.to_string())
-            .select(fund_allocations::computed_by)
-            .first(conn)?;
-        if computed_by == user.id.to_string() {
+        // Whoever computed, recomputed or adjusted it, at any time, does not approve it.
+        let touched: i64 = audit_log::table
+            .filter(audit_log::entity_type.eq("fund_allocation"))
+            .filter(audit_log::entity_id.eq(id.to_string()))
+            .filter(
+                audit_log::action
+                    .eq_any([AuditAction::Create.as_str(), AuditAction::Update.as_str()]),
+            )
+            .filter(audit_log::actor_id.eq(user.id.to_string()))
+            .count()
+            .get_result(conn)?;
+        if touched > 0 {
             return Err(ApiError::Forbidden(
-                "you computed or adjusted this allocation last; another person must approve it"
-                    .into(),
+                "you computed or adjusted this allocation; another person must approve it".into(),
             ));
         }
         let at = now();
@@ -1045,6 +1065,9 @@ pub fn unspend(conn: &mut DbConn, user: &AuthUser, id: Uuid, version: i64) -> Re
         let before = spending_rows(conn, &user.scope, None, Some(id))?
             .pop()
             .ok_or(ApiError::NotFound)?;
+        if before.version != version {
+            return Err(ApiError::stale_version());
+        }
         let at = now();
         let n = diesel::update(
             fund_spending::table

@@ -112,6 +112,7 @@ pub fn put(
         return Err(ApiError::Validation(errs.0));
     }
     write_tx(conn, |conn| {
+        crate::db::advisory_lock(conn, &[format!("county_list:{year}:{}", list.as_str())])?;
         let before = counties(conn, year, list)?;
         diesel::delete(
             county_lists::table

@@ -54,6 +54,7 @@ pub fn visible(scope: &Scope) -> publicity_cases::BoxedQuery<'static, Backend> {
 
 fn load(
     conn: &mut DbConn,
+    scope: &Scope,
     q: publicity_cases::BoxedQuery<'static, Backend>,
 ) -> Result<Vec<Case>, ApiError> {
     let rows: Vec<Row> = q
@@ -75,12 +76,20 @@ fn load(
         .load(conn)?;
     let person_ids: Vec<String> = rows.iter().filter_map(|r| r.4.clone()).collect();
     let base_ids: Vec<String> = rows.iter().filter_map(|r| r.5.clone()).collect();
-    let names: HashMap<String, String> = persons::table
-        .filter(persons::id.eq_any(&person_ids))
-        .select((persons::id, persons::name))
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .collect();
+    // Names only of persons the caller may see now (a person who moved away is no
+    // longer the old county's to name).
+    let names: HashMap<String, String> = crate::scope_filter!(
+        persons::table
+            .filter(persons::id.eq_any(&person_ids))
+            .filter(persons::deleted_at.is_null())
+            .into_boxed(),
+        scope,
+        persons
+    )
+    .select((persons::id, persons::name))
+    .load::<(String, String)>(conn)?
+    .into_iter()
+    .collect();
     let bases: HashMap<String, String> = employment_bases::table
         .filter(employment_bases::id.eq_any(&base_ids))
         .select((employment_bases::id, employment_bases::name))
@@ -140,6 +149,7 @@ fn load(
 pub fn get(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<Case, ApiError> {
     load(
         conn,
+        scope,
         visible(scope).filter(publicity_cases::id.eq(id.to_string())),
     )?
     .pop()
@@ -158,7 +168,7 @@ pub fn list(
     if let Some(s) = status {
         q = q.filter(publicity_cases::status.eq(s.as_str()));
     }
-    load(conn, q)
+    load(conn, scope, q)
 }
 
 fn own_unit(conn: &mut DbConn, user: &AuthUser) -> Result<String, ApiError> {
@@ -433,10 +443,8 @@ pub fn kpi(conn: &mut DbConn, scope: &Scope, unit: &str) -> Result<PublicityKpi,
     if !scope.covers_region(&region) || !region.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::NotFound);
     }
-    let cases = load(
-        conn,
-        visible(&Scope::from_region(&region).ok_or(ApiError::NotFound)?),
-    )?;
+    let area = Scope::from_region(&region).ok_or(ApiError::NotFound)?;
+    let cases = load(conn, &area, visible(&area))?;
     let row = |code: &str, name: String| -> PublicityRow {
         let mut r = PublicityRow {
             unit_code: code.to_owned(),

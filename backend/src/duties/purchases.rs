@@ -366,6 +366,9 @@ pub fn update(
 pub fn delete(conn: &mut DbConn, user: &AuthUser, id: Uuid, version: i64) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = own(conn, user, id)?;
+        if before.version != version {
+            return Err(ApiError::stale_version());
+        }
         let at = now();
         let n = diesel::update(
             canteen_purchases::table

@@ -458,16 +458,29 @@ pub fn received_atoms(
     if let crate::plan::aggregates::Subjects::Only(ids) = subjects {
         q = q.filter(support_entries::id.eq_any(ids.to_vec()));
     }
-    let rows: Vec<(String, String, NaiveDate, i64)> = q
+    let rows: Vec<(String, String, NaiveDate, String, i64)> = q
         .select((
             support_entries::id,
             support_pairs::supported_code,
             support_entries::on_day,
+            support_entries::kind,
             support_entries::amount_fen,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
+        .map(|(id, county, day, kind, fen)| {
+            (
+                id,
+                county,
+                day,
+                if kind == SupportKind::Visit.as_str() {
+                    0
+                } else {
+                    fen
+                },
+            )
+        })
         .map(|(id, county, day, fen)| crate::plan::aggregates::Atom {
             subject: id,
             county,

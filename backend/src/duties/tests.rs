@@ -565,6 +565,18 @@ async fn adjustments_keep_the_sum_and_approval_takes_four_eyes(backend: Backend)
             ("amounts[1]".into(), "out_of_range".into())
         ]
     );
+    // A change that changes nothing is refused.
+    let r = app
+        .post(
+            &office,
+            &format!("{base}/adjust"),
+            json!({"version": 2, "reason": "核对", "amounts": [{"county_code": "430381", "amount_fen": 28_504_912}]}),
+        )
+        .await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("amounts".into(), "unchanged".into())]
+    );
     // Drafts are the province's: a county does not see them.
     let county = app.token(COUNTY).await;
     assert_eq!(app.get(&county, &base).await.status, 404);
@@ -586,6 +598,27 @@ async fn adjustments_keep_the_sum_and_approval_takes_four_eyes(backend: Backend)
         )
         .await;
     assert_eq!(r.status, 403);
+    // Nor does whoever touched it earlier, after a colleague's later change.
+    app.add_user("office2", "43.general_office", "leader");
+    let office2 = app.token("office2").await;
+    let r = app
+        .post(
+            &office2,
+            &format!("{base}/adjust"),
+            json!({"version": 2, "reason": "复核", "amounts": [
+                {"county_code": "430381", "amount_fen": 28_504_911},
+                {"county_code": "430102", "amount_fen": 14_717_093}]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let r = app
+        .post(
+            &office,
+            &format!("{base}/approve"),
+            json!({"version": 3, "reason": "党组会议"}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
     let r = app
         .post(
             &leader,
@@ -598,7 +631,7 @@ async fn adjustments_keep_the_sum_and_approval_takes_four_eyes(backend: Backend)
         .post(
             &leader,
             &format!("{base}/approve"),
-            json!({"version": 2, "reason": " "}),
+            json!({"version": 3, "reason": " "}),
         )
         .await;
     assert_eq!(r.field_errors(), vec![("reason".into(), "required".into())]);
@@ -606,7 +639,7 @@ async fn adjustments_keep_the_sum_and_approval_takes_four_eyes(backend: Backend)
         .post(
             &leader,
             &format!("{base}/approve"),
-            json!({"version": 2, "reason": "2020年第3次党组会议"}),
+            json!({"version": 3, "reason": "2020年第3次党组会议"}),
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -614,7 +647,7 @@ async fn adjustments_keep_the_sum_and_approval_takes_four_eyes(backend: Backend)
     assert_eq!(r.body["approved_by"], LEADER);
     // Approved is final.
     let mut again = allocation_body();
-    again["version"] = json!(3);
+    again["version"] = json!(4);
     assert_eq!(
         app.post(&office, &format!("{base}/compute"), again)
             .await
@@ -622,7 +655,7 @@ async fn adjustments_keep_the_sum_and_approval_takes_four_eyes(backend: Backend)
         "invalid_transition"
     );
     assert_eq!(
-        app.delete(&office, &format!("{base}?version=3"))
+        app.delete(&office, &format!("{base}?version=4"))
             .await
             .code(),
         "invalid_transition"
@@ -635,7 +668,7 @@ async fn adjustments_keep_the_sum_and_approval_takes_four_eyes(backend: Backend)
     assert_eq!(lines[0]["county_code"], "430381");
     // Every step is audited.
     assert_eq!(app.audit_count(&id, "create"), 1);
-    assert_eq!(app.audit_count(&id, "update"), 2);
+    assert_eq!(app.audit_count(&id, "update"), 3);
 }
 
 async fn spending_stays_within_the_county_s_share_and_area(backend: Backend) {
@@ -959,7 +992,22 @@ async fn villages_count_once_across_units_and_links_stay_with_their_unit(backend
         app.put(&county, &one, moved).await.field_errors(),
         vec![("village_code".into(), "immutable".into())]
     );
-    assert_eq!(app.put(&county, &one, upd).await.status, 200);
+    assert_eq!(app.put(&county, &one, upd.clone()).await.status, 200);
+    // A second link after the first ended; the first cannot then be reopened over it.
+    let r = app
+        .post(&county, "/api/v1/village-links", link(&v1, "2020-07-01"))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let mut reopen = upd.clone();
+    reopen["version"] = json!(2);
+    reopen["to_on"] = Value::Null;
+    assert_eq!(app.put(&county, &one, reopen).await.code(), "duplicate");
+    assert_eq!(
+        app.delete(&county, &format!("{one}?version={}", i64::MAX))
+            .await
+            .code(),
+        "stale_version"
+    );
     // Deleting the department's two links leaves 湘乡市's and 湘潭市's.
     for id in &ids[3..] {
         let r = app
@@ -979,8 +1027,9 @@ async fn villages_count_once_across_units_and_links_stay_with_their_unit(backend
     assert_eq!(status, 200);
     let t = crate::tabular::read(&bytes, crate::tabular::Format::Xlsx)
         .unwrap_or_else(|e| panic!("{e:?}"));
-    // 湘乡市's two links and 湘潭市's in a 湘乡市 village (the department's are deleted).
-    assert_eq!(t.rows.len(), 3);
+    // 湘乡市's three links (one village twice, one after the other) and 湘潭市's in a
+    // 湘乡市 village (the department's are deleted).
+    assert_eq!(t.rows.len(), 4);
     assert!(t.rows.iter().any(|r| r[7] == "2,000.00"), "{:?}", t.rows);
 }
 
@@ -1084,6 +1133,13 @@ async fn pairs_are_kept_by_the_poverty_office_and_support_is_seen_from_both_side
     assert_eq!(
         r.field_errors(),
         vec![("on_day".into(), "out_of_range".into())]
+    );
+    let mut paid_visit = money.clone();
+    paid_visit["kind"] = json!("visit");
+    let r = app.post(&changsha, "/api/v1/support", paid_visit).await;
+    assert_eq!(
+        r.field_errors(),
+        vec![("amount_fen".into(), "not_applicable".into())]
     );
     let mut free = money.clone();
     free["amount_fen"] = json!(0);

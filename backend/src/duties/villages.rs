@@ -284,6 +284,43 @@ pub fn create(
     })
 }
 
+/// One link of a unit with a village at a time: 409 when another live link of `unit`
+/// with `village` overlaps `f`'s period (`except`: the link being changed). Links of one
+/// unit and village are serialised, so two at once cannot both pass.
+fn overlap(
+    conn: &mut DbConn,
+    unit: &str,
+    village: &str,
+    f: &VillageLinkInput,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    crate::db::advisory_lock(conn, &[format!("village_link:{unit}:{village}")])?;
+    let mut q = village_links::table
+        .filter(village_links::unit_code.eq(unit))
+        .filter(village_links::village_code.eq(village))
+        .filter(village_links::deleted_at.is_null())
+        .filter(
+            village_links::to_on
+                .is_null()
+                .or(village_links::to_on.ge(f.from_on)),
+        )
+        .into_boxed();
+    if let Some(to) = f.to_on {
+        q = q.filter(village_links::from_on.le(to));
+    }
+    if let Some(e) = except {
+        q = q.filter(village_links::id.ne(e.to_owned()));
+    }
+    let n: i64 = q.count().get_result(conn)?;
+    if n > 0 {
+        return Err(ApiError::Conflict {
+            code: "duplicate",
+            detail: "your unit already links this village in that period".into(),
+        });
+    }
+    Ok(())
+}
+
 /// The link `id` if the caller's unit made it (others in scope read it only).
 fn own(conn: &mut DbConn, user: &AuthUser, id: Uuid) -> Result<VillageLink, ApiError> {
     let l = get(conn, &user.scope, id)?;
@@ -316,6 +353,24 @@ pub fn update(
             ));
         }
         let f = &body.fields;
+        overlap(
+            conn,
+            &before.unit_code,
+            &before.fields.village_code,
+            f,
+            Some(&id.to_string()),
+        )?;
+        if before
+            .activities
+            .iter()
+            .any(|a| a.fields.on_day < f.from_on || f.to_on.is_some_and(|t| a.fields.on_day > t))
+        {
+            return Err(ApiError::field(
+                "to_on",
+                "out_of_range",
+                "the link's activities would fall outside its period",
+            ));
+        }
         let n = diesel::update(
             village_links::table
                 .filter(village_links::id.eq(id.to_string()))
@@ -355,6 +410,9 @@ pub fn update(
 pub fn delete(conn: &mut DbConn, user: &AuthUser, id: Uuid, version: i64) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = own(conn, user, id)?;
+        if before.version != version {
+            return Err(ApiError::stale_version());
+        }
         let at = now();
         let n = diesel::update(
             village_links::table
