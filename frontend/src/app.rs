@@ -261,6 +261,19 @@ pub enum Route {
     /// Loan subsidy programme years and city allocations.
     #[at("/programme-years")]
     Programme,
+    /// Canteen purchases of farm produce and the share from the key poverty counties
+    /// (measure 17).
+    #[at("/purchases")]
+    Purchases,
+    /// Funds allocated to counties by factors (measure 21).
+    #[at("/funds")]
+    Funds,
+    /// One fund allocation with its working.
+    #[at("/funds/:id")]
+    Allocation {
+        /// Allocation id.
+        id: String,
+    },
     /// User administration: the users of the admin's area (for a leader, the grants
     /// waiting for confirmation).
     #[at("/users")]
@@ -337,6 +350,8 @@ impl Route {
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
             Route::Programme => "programme",
+            Route::Purchases => "purchases",
+            Route::Funds | Route::Allocation { .. } => "funds",
             Route::Users | Route::UserNew | Route::User { .. } => "users",
             Route::Audit => "audit",
             Route::Password => "password",
@@ -469,6 +484,15 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadPairings) {
         items.push((Route::Pairings, "nav.pairings"));
+    }
+    // The federation's own duties (measures 17 and 21): those who record purchases or
+    // handle funds, and the leaders who oversee them. Other readers of KPIs may open
+    // them by address (the server lets them read), but the menu does not offer them.
+    if has(WritePurchases) || oversees(me) {
+        items.push((Route::Purchases, "nav.purchases"));
+    }
+    if has(ManageFunds) || has(ApproveFunds) || has(RecordSpending) || oversees(me) {
+        items.push((Route::Funds, "nav.funds"));
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -811,6 +835,13 @@ fn switch(route: Route) -> Html {
         Route::Programme => {
             html! { <RequireLogin><pages::programme::ProgrammePage /></RequireLogin> }
         }
+        Route::Purchases => {
+            html! { <RequireLogin><pages::duties::purchases::PurchasesPage /></RequireLogin> }
+        }
+        Route::Funds => html! { <RequireLogin><pages::duties::funds::FundsPage /></RequireLogin> },
+        Route::Allocation { id } => {
+            html! { <RequireLogin><pages::duties::allocation::AllocationPage {id} /></RequireLogin> }
+        }
         Route::Users => html! { <RequireLogin><pages::users::UserList /></RequireLogin> },
         Route::UserNew => html! { <RequireLogin><pages::users::UserNew /></RequireLogin> },
         Route::User { id } => {
@@ -899,5 +930,27 @@ mod tests {
         let routes: Vec<Route> = menu(&me).into_iter().map(|(r, _)| r).collect();
         assert!(routes.contains(&Route::Clues));
         assert!(!routes.contains(&Route::Inspections));
+    }
+
+    #[test]
+    fn duties_pages_follow_the_capabilities() {
+        use shared::auth::Capability::*;
+        let routes = |caps: Vec<shared::auth::Capability>| {
+            let mut me = everyone();
+            me.permissions = caps;
+            menu(&me).into_iter().map(|(r, _)| r).collect::<Vec<_>>()
+        };
+        let r = routes(vec![WritePurchases]);
+        assert!(r.contains(&Route::Purchases) && !r.contains(&Route::Funds));
+        for cap in [ManageFunds, ApproveFunds, RecordSpending] {
+            let r = routes(vec![cap]);
+            assert!(r.contains(&Route::Funds) && !r.contains(&Route::Purchases));
+        }
+        // A rehabilitation cadre reads KPIs but keeps no canteen and no funds.
+        let r = routes(vec![ReadKpi, ReadPersons, WriteRehab]);
+        assert!(!r.contains(&Route::Purchases) && !r.contains(&Route::Funds));
+        // A leader oversees both.
+        let r = routes(vec![ReadKpi, ReadPersons]);
+        assert!(r.contains(&Route::Purchases) && r.contains(&Route::Funds));
     }
 }

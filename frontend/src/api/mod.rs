@@ -3,6 +3,7 @@
 //! turns problem JSON into [`ApiError`].
 
 pub mod care;
+pub mod duties;
 pub mod petitions;
 pub mod plan;
 pub mod rectification;

@@ -6,6 +6,7 @@ pub mod care;
 pub mod course;
 pub mod courses;
 pub mod dashboard;
+pub mod duties;
 pub mod home;
 pub mod ledgers;
 pub mod loans;
