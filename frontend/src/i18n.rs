@@ -569,6 +569,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.password_change_required", "请先修改管理员为您设置的密码", "Change the password an administrator set for you first"),
     ("err.stale_version", "该记录已被他人修改，页面已显示最新内容，请核对后重试", "Someone else changed this record; the newest version is shown, check it and try again"),
     ("err.busy", "服务器繁忙，请稍后再试", "The server is busy; try again in a moment"),
+    ("err.four_eyes", "资金分配须由未参与测算和调整的另一位领导审批", "Another leader, who neither computed nor adjusted the allocation, must approve it"),
     ("err.own_proposal", "授权须由另一人确认，不能确认自己提出的授权", "A grant needs a second person: you cannot confirm your own proposal"),
     ("err.own_account", "不能为自己的账号确认角色", "You cannot confirm roles for your own account"),
     ("err.nothing_pending", "没有待确认的角色", "No roles are waiting for confirmation"),

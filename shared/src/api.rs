@@ -140,8 +140,16 @@ pub struct Me {
     pub unit: OrgUnit,
     /// The region the user's scope covers (a department's is the province).
     pub scope: OrgUnit,
-    /// Everything the user's roles allow, within the scope.
+    /// Everything the user's roles allow, within the scope. A client drops the ones it
+    /// does not know (a newer server may grant more), rather than failing to read `me`.
+    #[serde(deserialize_with = "known_capabilities")]
     pub permissions: Vec<Capability>,
+}
+
+/// Reads a list of capabilities, skipping those this build does not know.
+fn known_capabilities<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Capability>, D::Error> {
+    let names: Vec<String> = Vec::deserialize(d)?;
+    Ok(names.iter().filter_map(|n| n.parse().ok()).collect())
 }
 
 /// Body of `POST /api/v1/users`.
@@ -501,7 +509,16 @@ pub enum Format {
 
 #[cfg(test)]
 mod tests {
-    use super::{AuditAction, AuditCategory};
+    use super::{known_capabilities, AuditAction, AuditCategory, Capability};
+
+    #[test]
+    fn unknown_capabilities_are_dropped_not_fatal() {
+        let list: Vec<String> = vec!["read_kpi".into(), "a_future_one".into()];
+        let v =
+            serde::de::value::SeqDeserializer::<_, serde::de::value::Error>::new(list.into_iter());
+        let caps = known_capabilities(v).unwrap_or_default();
+        assert_eq!(caps, vec![Capability::ReadKpi]);
+    }
 
     #[test]
     fn every_audit_action_has_one_category_and_every_category_an_action() {

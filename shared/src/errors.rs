@@ -90,6 +90,8 @@ crate::string_enum! {
         FileTooLarge = "file_too_large",
         /// `forbidden`.
         Forbidden = "forbidden",
+        /// `four_eyes`.
+        FourEyes = "four_eyes",
         /// `housing_unsuitable`.
         HousingUnsuitable = "housing_unsuitable",
         /// `id_conflict`.

@@ -155,19 +155,29 @@ fn filtered(scope: &Scope, f: &Filter) -> canteen_purchases::BoxedQuery<'static,
     q
 }
 
-/// A page of purchases in scope, newest first by id (ids are time-ordered).
+/// A page of purchases in scope, newest first by day (then id), after `after` (the day
+/// and id of the previous page's last purchase).
 pub fn list(
     conn: &mut DbConn,
     scope: &Scope,
     f: &Filter,
-    after: Option<&str>,
+    after: Option<(NaiveDate, String)>,
     limit: i64,
 ) -> Result<Vec<Purchase>, ApiError> {
     let mut q = filtered(scope, f)
-        .order(canteen_purchases::id.desc())
+        .order((
+            canteen_purchases::purchased_on.desc(),
+            canteen_purchases::id.desc(),
+        ))
         .limit(limit);
-    if let Some(a) = after {
-        q = q.filter(canteen_purchases::id.lt(a.to_owned()));
+    if let Some((day, id)) = after {
+        q = q.filter(
+            canteen_purchases::purchased_on
+                .lt(day)
+                .or(canteen_purchases::purchased_on
+                    .eq(day)
+                    .and(canteen_purchases::id.lt(id))),
+        );
     }
     load(conn, q)
 }

@@ -2,6 +2,7 @@
 //! `/api/v1/support-pairs`, `/api/v1/support` and their KPIs under `/api/v1/kpi`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use shared::api::{Page, Problem};
 use shared::auth::Capability;
@@ -20,7 +21,7 @@ use super::{funds, lists, publicity, purchases, require_any, support, villages};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::extract::{from_value, Json, Query};
-use crate::pagination::Paging;
+use crate::pagination::Cursor;
 use crate::state::AppState;
 
 /// Who may read purchases and the share.
@@ -112,15 +113,34 @@ pub async fn list_purchases(
     Query(q): Query<PurchaseQuery>,
 ) -> Result<web::Json<Page<Purchase>>, ApiError> {
     require_any(&user, PURCHASE_READERS)?;
-    let paging = Paging::new(q.limit, q.cursor.as_deref())?;
+    let limit = crate::pagination::limit_of(q.limit)?;
     let f = filter(q.year, q.unit)?;
-    let (fetch, after) = (paging.fetch(), paging.after.clone());
-    let items = state
+    // The cursor is the last purchase's day (days from the common era) and id.
+    let after = match Cursor::decode_opt(q.cursor.as_deref())? {
+        None => None,
+        Some(c) => Some((
+            c.ts.and_then(|d| i32::try_from(d).ok())
+                .and_then(NaiveDate::from_num_days_from_ce_opt)
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "cursor",
+                        "invalid_cursor",
+                        "the cursor is not one this server gave out",
+                    )
+                })?,
+            c.id,
+        )),
+    };
+    let mut items = state
         .read_db(user.write_lsn.clone(), move |conn| {
-            purchases::list(conn, &user.scope, &f, after.as_deref(), fetch)
+            purchases::list(conn, &user.scope, &f, after.clone(), limit + 1)
         })
         .await?;
-    Ok(web::Json(paging.page(items, |p| p.id.to_string())))
+    let next_cursor = Cursor::next_page(&mut items, limit, |p| Cursor {
+        ts: Some(i64::from(p.fields.purchased_on.num_days_from_ce())),
+        id: p.id.to_string(),
+    });
+    Ok(web::Json(Page { items, next_cursor }))
 }
 
 /// Records a purchase of the caller's own DPF's canteen.

@@ -147,6 +147,62 @@ async fn purchases_stay_with_their_dpf_and_bad_input_changes_nothing(backend: Ba
         )
         .await;
     assert_eq!((p.status, p.body["unit_code"].as_str()), (201, Some("43")));
+    // The list is newest first by day, paged with the cursor.
+    for day in ["2020-01-02", "2020-09-09"] {
+        let r = app
+            .post(&county, "/api/v1/purchases", purchase(day, None, 100))
+            .await;
+        assert_eq!(r.status, 201);
+    }
+    let page = app.get(&county, "/api/v1/purchases?limit=2").await;
+    let days: Vec<&str> = page.body["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["purchased_on"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(days, vec!["2020-09-09", "2020-05-06"]);
+    let cursor = page.body["next_cursor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let next = app
+        .get(
+            &county,
+            &format!("/api/v1/purchases?limit=2&cursor={cursor}"),
+        )
+        .await;
+    assert_eq!(next.body["items"][0]["purchased_on"], "2020-01-02");
+    assert_eq!(next.body["next_cursor"], Value::Null);
+    assert_eq!(
+        app.get(&county, "/api/v1/purchases?cursor=YWJj")
+            .await
+            .field_errors(),
+        vec![("cursor".into(), "invalid_cursor".into())]
+    );
+    for p in page.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .chain(
+            next.body["items"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter(),
+        )
+    {
+        if p["id"] != json!(id) {
+            let path = format!(
+                "/api/v1/purchases/{}?version=1",
+                p["id"].as_str().unwrap_or_default()
+            );
+            assert_eq!(app.delete(&county, &path).await.status, 204);
+        }
+    }
     // Who sees what.
     let seen = |r: &crate::testing::Resp| -> Vec<String> {
         r.body["items"]
