@@ -147,16 +147,20 @@ where
                     state.set(Remote::Loading);
                 }
             }
+            // A reload of the same data that fails (a bad connection after a save)
+            // keeps what is shown, instead of wiping the page and the save's notice.
+            let keep_on_failure = !changed && matches!(*state, Remote::Ready(_));
             let mine = generation.get().wrapping_add(1);
             generation.set(mine);
             let future = fetch(deps.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let result = future.await;
                 if generation.get() == mine {
-                    state.set(match result {
-                        Ok(v) => Remote::Ready(v),
-                        Err(e) => Remote::Failed(e),
-                    });
+                    match result {
+                        Ok(v) => state.set(Remote::Ready(v)),
+                        Err(_) if keep_on_failure => {}
+                        Err(e) => state.set(Remote::Failed(e)),
+                    }
                 }
             });
             || ()

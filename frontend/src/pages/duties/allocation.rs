@@ -125,9 +125,12 @@ pub fn allocation_page(p: &AllocationProps) -> Html {
                 None => alloc.reload(),
             }
             spent.reload();
-            open.set(None);
-            notice.set(Some(Ok(key)));
-            focus_id("alloc-notice");
+            // An empty key: only show the newest (after a refused delete), say nothing.
+            if !key.is_empty() {
+                open.set(None);
+                notice.set(Some(Ok(key)));
+                focus_id("alloc-notice");
+            }
         })
     };
     // Someone else changed it meanwhile: show the newest.
@@ -360,7 +363,11 @@ pub fn allocation_page(p: &AllocationProps) -> Html {
                 </table>
             </div>
             if !draft {
-                <SpendingList spending={spent.ready().cloned()} onchanged={on_changed} />
+                if let Some(v) = spent.ready() {
+                    <SpendingList spending={Some(v.clone())} onchanged={on_changed} />
+                } else {
+                    { spent.placeholder(lang, None) }
+                }
             }
             <crate::pages::audit::RecordAuditLink id={a.id.to_string()} />
         </section>
@@ -837,6 +844,8 @@ fn spending_list(p: &SpendingProps) -> Html {
                     }
                     Err(e) => {
                         failed.set(Some(e.message(lang)));
+                        // Show the spending as it is now, so a retry uses its version.
+                        onchanged.emit((None, ""));
                         focus_id("alloc-spending-error");
                     }
                 }

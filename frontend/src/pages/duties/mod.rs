@@ -103,7 +103,13 @@ pub fn origin_picker(p: &OriginProps) -> Html {
                 .into_iter()
                 .map(|u| (u.code.clone(), units.name(&u.code, lang))),
         )
-        .chain(std::iter::once((OUTSIDE.to_owned(), ctx.t("pur.outside"))))
+        // Offered only once the cities have arrived: on a failed load "outside Hunan"
+        // must not be the only choice that looks valid.
+        .chain(
+            units
+                .loaded()
+                .then(|| (OUTSIDE.to_owned(), ctx.t("pur.outside"))),
+        )
         .collect();
     let in_hunan = !p.city.is_empty() && p.city != OUTSIDE;
     let counties: Vec<(String, String)> = std::iter::once(choose)

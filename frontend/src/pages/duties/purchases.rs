@@ -86,7 +86,7 @@ fn kpi_view(k: &ConsumptionKpi, units: &Units, lang: Lang) -> Html {
                             <th scope="col">{ t("pur.threshold") }</th>
                             <th scope="col">{ t("pur.light") }</th>
                             <th scope="col">{ t("pur.area_share") }</th>
-                            <th scope="col">{ t("pur.total") }</th>
+                            <th scope="col">{ t("pur.area_total") }</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -192,9 +192,10 @@ pub fn purchases_page() -> Html {
                         list.reload();
                     }
                     Err(e) => {
-                        if e.code() == "stale_version" {
-                            list.reload();
-                        }
+                        // Stale, or already gone (a retry after a lost answer): show the
+                        // list as it is now.
+                        list.reload();
+                        kpi.reload();
                         removal.set(Some(Err(e.message(lang))));
                     }
                 }
