@@ -287,6 +287,60 @@ mod tests {
         }
     }
 
+    /// No two shared types that derive a schema have the same name: utoipa keys the
+    /// document's schemas by name, so the second would silently replace the first and
+    /// a client would be told the wrong shape (a `schema(as = …)` gives one a name of
+    /// its own).
+    #[test]
+    fn schema_names_are_unique() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/src");
+        let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let mut clashes = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let t = line.trim_start();
+                let Some(rest) = t
+                    .strip_prefix("pub struct ")
+                    .or_else(|| t.strip_prefix("pub enum "))
+                else {
+                    continue;
+                };
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                // The item's block above it (doc, attributes, a `string_enum!` opening),
+                // up to the blank line before: a schema, and maybe a name of its own.
+                let start = lines[..i]
+                    .iter()
+                    .rposition(|l| l.trim().is_empty())
+                    .map_or(0, |b| b + 1);
+                let above = lines[start..i].join("\n");
+                if !(above.contains("ToSchema") || above.contains("string_enum!")) {
+                    continue;
+                }
+                let shown = above
+                    .split("schema(as = ")
+                    .nth(1)
+                    .map(|r| r.chars().take_while(|c| c.is_alphanumeric()).collect())
+                    .unwrap_or(name);
+                let file = path.display().to_string();
+                if let Some(first) = seen.insert(shown.clone(), file.clone()) {
+                    clashes.push(format!("{shown}: {first} and {file}"));
+                }
+            }
+        }
+        assert!(
+            seen.len() > 100,
+            "the scan found only {} schemas",
+            seen.len()
+        );
+        assert!(clashes.is_empty(), "schema names used twice: {clashes:?}");
+    }
+
     /// Every code enum is documented with the strings the API sends and accepts (a
     /// client generated from the document must be able to talk to the server).
     #[test]

@@ -506,7 +506,7 @@ pub struct AllocationLine {
 /// A fund allocation as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Allocation {
+pub struct FundAllocation {
     /// Record id.
     pub id: Uuid,
     /// Version.
@@ -1133,7 +1133,7 @@ pub struct SupportKpi {
 
 crate::string_enum! {
     /// Where a typical case stands in the selection, city → province.
-    pub enum CaseStatus {
+    pub enum TypicalCaseStatus {
         /// Collected by its unit.
         Collected = "collected",
         /// Selected by its city (or recorded by a city and put forward).
@@ -1145,7 +1145,7 @@ crate::string_enum! {
 
 crate::string_enum! {
     /// What a case is about.
-    pub enum CaseSubject {
+    pub enum TypicalCaseSubject {
         /// A disabled person of the registry (consent needed before it goes public).
         Person = "person",
         /// An employment base.
@@ -1186,9 +1186,9 @@ pub const MAX_MEDIA: usize = 50;
 /// A typical case as a client submits it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CaseInput {
+pub struct TypicalCaseInput {
     /// What it is about.
-    pub subject: CaseSubject,
+    pub subject: TypicalCaseSubject,
     /// The person (subject `person`), in the caller's area.
     #[serde(default)]
     pub person_id: Option<Uuid>,
@@ -1213,27 +1213,27 @@ pub struct CaseInput {
     pub consent_note: Option<String>,
 }
 
-impl CaseInput {
+impl TypicalCaseInput {
     /// Checks the fields that need no database.
     pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
         let mut errs = FieldErrors::new();
         match self.subject {
-            CaseSubject::Person if self.person_id.is_none() => {
+            TypicalCaseSubject::Person if self.person_id.is_none() => {
                 errs.add("person_id", "required", "choose the person")
             }
-            CaseSubject::Base if self.base_id.is_none() => {
+            TypicalCaseSubject::Base if self.base_id.is_none() => {
                 errs.add("base_id", "required", "choose the base")
             }
             _ => {}
         }
-        if self.subject != CaseSubject::Person && self.person_id.is_some() {
+        if self.subject != TypicalCaseSubject::Person && self.person_id.is_some() {
             errs.add(
                 "person_id",
                 "not_applicable",
                 "only a person's case names a person",
             );
         }
-        if self.subject != CaseSubject::Base && self.base_id.is_some() {
+        if self.subject != TypicalCaseSubject::Base && self.base_id.is_some() {
             errs.add(
                 "base_id",
                 "not_applicable",
@@ -1291,7 +1291,7 @@ impl CaseInput {
 /// number is ever shown unless their consent is recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Case {
+pub struct TypicalCase {
     /// Record id.
     pub id: Uuid,
     /// Version.
@@ -1300,43 +1300,43 @@ pub struct Case {
     pub unit_code: String,
     /// The fields.
     #[serde(flatten)]
-    pub fields: CaseInput,
+    pub fields: TypicalCaseInput,
     /// The person's name: in full with recorded consent, masked without.
     pub person_name: Option<String>,
     /// The base's name.
     pub base_name: Option<String>,
     /// Where it stands.
-    pub status: CaseStatus,
+    pub status: TypicalCaseStatus,
 }
 
 /// Body of `POST /api/v1/publicity/cases`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CaseCreate {
+pub struct TypicalCaseCreate {
     /// Client-chosen id.
     #[serde(default)]
     pub id: Option<Uuid>,
     /// The fields.
     #[serde(flatten)]
-    pub fields: CaseInput,
+    pub fields: TypicalCaseInput,
 }
 
 /// Body of `PUT /api/v1/publicity/cases/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CaseUpdate {
+pub struct TypicalCaseUpdate {
     /// The version last seen.
     pub version: i64,
     /// The fields.
     #[serde(flatten)]
-    pub fields: CaseInput,
+    pub fields: TypicalCaseInput,
 }
 
 /// Body of `POST /api/v1/publicity/cases/{id}/select`: the city selects a case of its
 /// area, then the province selects a city's; or either takes its selection back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CaseSelect {
+pub struct TypicalCaseSelect {
     /// The version last seen.
     pub version: i64,
     /// Select (true) or take the caller's level's selection back (false).

@@ -486,9 +486,11 @@ pub struct CaseCreate {
     pub fields: CaseInput,
 }
 
-/// The eligibility snapshot of the home visit as a client submits it (`verify`).
+/// The eligibility snapshot of the home visit as a client submits it (`verify`). Its
+/// schema is named `RetrofitVisitInput`: `VisitInput` is a pairing visit's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RetrofitVisitInput))]
 pub struct VisitInput {
     /// Date of the home visit.
     pub visited_on: NaiveDate,

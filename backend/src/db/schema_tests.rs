@@ -606,7 +606,9 @@ fn cases() -> Vec<Case> {
 
 /// The county lists', canteen purchases' and fund allocations' constrained columns.
 fn duties_cases() -> Vec<Case> {
-    use shared::duties::{AllocationStatus, CaseStatus, CaseSubject, CountyList, SupportKind};
+    use shared::duties::{
+        AllocationStatus, CountyList, SupportKind, TypicalCaseStatus, TypicalCaseSubject,
+    };
     const ALLOCATION: &str = "id = 'chk-allocation'";
     const CASE: &str = "id = 'chk-case'";
     // `subject` is tied to `person_id` and `base_id`: on a row naming neither, `person`
@@ -615,7 +617,7 @@ fn duties_cases() -> Vec<Case> {
         "publicity_cases",
         CASE,
         "subject",
-        strs(CaseSubject::ALL, CaseSubject::as_str),
+        strs(TypicalCaseSubject::ALL, TypicalCaseSubject::as_str),
         false,
     );
     subject.accepted.retain(|v| v == "'work'");
@@ -661,7 +663,7 @@ fn duties_cases() -> Vec<Case> {
             "publicity_cases",
             CASE,
             "status",
-            strs(CaseStatus::ALL, CaseStatus::as_str),
+            strs(TypicalCaseStatus::ALL, TypicalCaseStatus::as_str),
             false,
         ),
         subject,

@@ -13,9 +13,10 @@ use diesel::sql_types::{BigInt, Text};
 use shared::api::AuditAction;
 use shared::auth::Capability;
 use shared::duties::{
-    allocate, AllocateError, Allocation, AllocationAdjust, AllocationApprove, AllocationCreate,
+    allocate, AllocateError, AllocationAdjust, AllocationApprove, AllocationCreate,
     AllocationInput, AllocationLine, AllocationRecompute, AllocationStatus, CountyFactors,
-    CountyList, Factor, Performance, PerformanceRow, Spending, SpendingCreate, Weight,
+    CountyList, Factor, FundAllocation, Performance, PerformanceRow, Spending, SpendingCreate,
+    Weight,
 };
 use shared::{FieldErrors, OrgUnitKind};
 use uuid::Uuid;
@@ -273,7 +274,7 @@ fn assemble(
     conn: &mut DbConn,
     user: &AuthUser,
     rows: Vec<(Head, String)>,
-) -> Result<Vec<Allocation>, ApiError> {
+) -> Result<Vec<FundAllocation>, ApiError> {
     let ids: Vec<String> = rows.iter().map(|r| r.0 .0.clone()).collect();
     let mut lq = fund_allocation_lines::table
         .filter(fund_allocation_lines::allocation_id.eq_any(&ids))
@@ -366,7 +367,7 @@ fn assemble(
             ) = h;
             let weights: Vec<Weight> =
                 serde_json::from_str(&weights).map_err(|e| ApiError::Internal(e.into()))?;
-            Ok(Allocation {
+            Ok(FundAllocation {
                 lines: by_alloc.remove(&id).unwrap_or_default(),
                 id: uuid(&id)?,
                 version,
@@ -391,7 +392,7 @@ fn assemble(
 
 /// An allocation the caller may see: a draft only at the province's fund makers and
 /// approvers; its lines in the caller's area.
-pub fn get(conn: &mut DbConn, user: &AuthUser, id: Uuid) -> Result<Allocation, ApiError> {
+pub fn get(conn: &mut DbConn, user: &AuthUser, id: Uuid) -> Result<FundAllocation, ApiError> {
     let rows = heads(conn, Some(&[id.to_string()]), None)?;
     let rows: Vec<(Head, String)> = rows
         .into_iter()
@@ -405,7 +406,7 @@ pub fn list(
     conn: &mut DbConn,
     user: &AuthUser,
     year: Option<i32>,
-) -> Result<Vec<Allocation>, ApiError> {
+) -> Result<Vec<FundAllocation>, ApiError> {
     let rows: Vec<(Head, String)> = heads(conn, None, year)?
         .into_iter()
         .filter(|r| sees_drafts(user) || r.0 .9 == AllocationStatus::Approved.as_str())
@@ -413,7 +414,7 @@ pub fn list(
     assemble(conn, user, rows)
 }
 
-fn summary(a: &Allocation) -> serde_json::Value {
+fn summary(a: &FundAllocation) -> serde_json::Value {
     serde_json::json!({
         "fields": a.fields,
         "status": a.status,
@@ -428,7 +429,7 @@ pub fn create(
     pii: &Pii,
     user: &AuthUser,
     body: &AllocationCreate,
-) -> Result<(bool, Allocation), ApiError> {
+) -> Result<(bool, FundAllocation), ApiError> {
     province_only(user, Capability::ManageFunds)?;
     let hash = record::create_digest(pii, "fund_allocation", &body.fields)?;
     write_tx(conn, |conn| {
@@ -507,7 +508,7 @@ fn draft(
     user: &AuthUser,
     id: Uuid,
     version: i64,
-) -> Result<Allocation, ApiError> {
+) -> Result<FundAllocation, ApiError> {
     let a = get(conn, user, id)?;
     if a.version != version {
         return Err(ApiError::stale_version());
@@ -544,7 +545,7 @@ pub fn recompute(
     user: &AuthUser,
     id: Uuid,
     body: &AllocationRecompute,
-) -> Result<Allocation, ApiError> {
+) -> Result<FundAllocation, ApiError> {
     province_only(user, Capability::ManageFunds)?;
     write_tx(conn, |conn| {
         let before = draft(conn, user, id, body.version)?;
@@ -601,7 +602,7 @@ pub fn adjust(
     user: &AuthUser,
     id: Uuid,
     body: &AllocationAdjust,
-) -> Result<Allocation, ApiError> {
+) -> Result<FundAllocation, ApiError> {
     province_only(user, Capability::ManageFunds)?;
     let reason = reason_of(&body.reason)?;
     if body.amounts.is_empty() {
@@ -699,7 +700,7 @@ pub fn approve(
     user: &AuthUser,
     id: Uuid,
     body: &AllocationApprove,
-) -> Result<Allocation, ApiError> {
+) -> Result<FundAllocation, ApiError> {
     province_only(user, Capability::ApproveFunds)?;
     let reason = reason_of(&body.reason)?;
     write_tx(conn, |conn| {
@@ -1115,7 +1116,7 @@ pub fn performance(
     if !user.scope.covers_region(&region) || !region.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::NotFound);
     }
-    let allocations: Vec<Allocation> = list(conn, user, Some(year))?
+    let allocations: Vec<FundAllocation> = list(conn, user, Some(year))?
         .into_iter()
         .filter(|a| a.status == AllocationStatus::Approved)
         .collect();

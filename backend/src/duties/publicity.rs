@@ -14,8 +14,8 @@ use diesel::prelude::*;
 use shared::api::AuditAction;
 use shared::auth::Capability;
 use shared::duties::{
-    Case, CaseCreate, CaseInput, CaseSelect, CaseStatus, CaseSubject, Media, MediaKind,
-    PublicityKpi, PublicityRow,
+    Media, MediaKind, PublicityKpi, PublicityRow, TypicalCase, TypicalCaseCreate, TypicalCaseInput,
+    TypicalCaseSelect, TypicalCaseStatus, TypicalCaseSubject,
 };
 use uuid::Uuid;
 
@@ -56,7 +56,7 @@ fn load(
     conn: &mut DbConn,
     scope: &Scope,
     q: publicity_cases::BoxedQuery<'static, Backend>,
-) -> Result<Vec<Case>, ApiError> {
+) -> Result<Vec<TypicalCase>, ApiError> {
     let rows: Vec<Row> = q
         .select((
             publicity_cases::id,
@@ -121,12 +121,12 @@ fn load(
                     }
                 });
                 let media: Vec<Media> = serde_json::from_str(&media).unwrap_or_default();
-                Ok(Case {
+                Ok(TypicalCase {
                     id: uuid(&id)?,
                     version,
                     unit_code: unit,
                     base_name: base.as_ref().and_then(|b| bases.get(b)).cloned(),
-                    fields: CaseInput {
+                    fields: TypicalCaseInput {
                         subject: code(&subject)?,
                         person_id: person.as_deref().map(uuid).transpose()?,
                         base_id: base.as_deref().map(uuid).transpose()?,
@@ -146,7 +146,7 @@ fn load(
 }
 
 /// A case in scope.
-pub fn get(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<Case, ApiError> {
+pub fn get(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<TypicalCase, ApiError> {
     load(
         conn,
         scope,
@@ -160,8 +160,8 @@ pub fn get(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<Case, ApiError>
 pub fn list(
     conn: &mut DbConn,
     scope: &Scope,
-    status: Option<CaseStatus>,
-) -> Result<Vec<Case>, ApiError> {
+    status: Option<TypicalCaseStatus>,
+) -> Result<Vec<TypicalCase>, ApiError> {
     let mut q = visible(scope)
         .order(publicity_cases::id.desc())
         .limit(1_000);
@@ -187,7 +187,7 @@ fn check_links(
     conn: &mut DbConn,
     user: &AuthUser,
     unit: &str,
-    f: &CaseInput,
+    f: &TypicalCaseInput,
 ) -> Result<(), ApiError> {
     if let Some(p) = f.person_id {
         let county = crate::persons::queries::get(conn, &user.scope, p)
@@ -218,11 +218,11 @@ fn check_links(
     Ok(())
 }
 
-fn json(c: &Case) -> serde_json::Value {
+fn json(c: &TypicalCase) -> serde_json::Value {
     serde_json::json!({"fields": c.fields, "status": c.status})
 }
 
-fn media_json(f: &CaseInput) -> String {
+fn media_json(f: &TypicalCaseInput) -> String {
     serde_json::to_string(&f.media).unwrap_or_else(|_| "[]".into())
 }
 
@@ -231,8 +231,8 @@ pub fn create(
     conn: &mut DbConn,
     pii: &Pii,
     user: &AuthUser,
-    body: &CaseCreate,
-) -> Result<(bool, Case), ApiError> {
+    body: &TypicalCaseCreate,
+) -> Result<(bool, TypicalCase), ApiError> {
     body.fields.validate(today())?;
     let hash = record::create_digest(pii, "publicity_case", &body.fields)?;
     write_tx(conn, |conn| {
@@ -258,7 +258,7 @@ pub fn create(
                 publicity_cases::sunshine.eq(f.sunshine),
                 publicity_cases::consent_on.eq(f.consent_on),
                 publicity_cases::consent_note.eq(f.consent_note.as_deref().map(str::trim)),
-                publicity_cases::status.eq(CaseStatus::Collected.as_str()),
+                publicity_cases::status.eq(TypicalCaseStatus::Collected.as_str()),
                 publicity_cases::create_hash.eq(&hash),
                 publicity_cases::version.eq(1),
                 publicity_cases::created_at.eq(at),
@@ -290,8 +290,8 @@ pub fn update(
     conn: &mut DbConn,
     user: &AuthUser,
     id: Uuid,
-    body: &shared::duties::CaseUpdate,
-) -> Result<Case, ApiError> {
+    body: &shared::duties::TypicalCaseUpdate,
+) -> Result<TypicalCase, ApiError> {
     body.fields.validate(today())?;
     write_tx(conn, |conn| {
         let before = get(conn, &user.scope, id)?;
@@ -304,7 +304,7 @@ pub fn update(
         if before.version != body.version {
             return Err(ApiError::stale_version());
         }
-        if before.status != CaseStatus::Collected {
+        if before.status != TypicalCaseStatus::Collected {
             return Err(ApiError::Conflict {
                 code: "invalid_transition",
                 detail: "a selected case no longer changes; ask for the selection to be taken back"
@@ -358,8 +358,8 @@ pub fn select(
     conn: &mut DbConn,
     user: &AuthUser,
     id: Uuid,
-    body: &CaseSelect,
-) -> Result<Case, ApiError> {
+    body: &TypicalCaseSelect,
+) -> Result<TypicalCase, ApiError> {
     user.require(Capability::SelectCases)?;
     write_tx(conn, |conn| {
         let before = get(conn, &user.scope, id)?;
@@ -373,7 +373,7 @@ pub fn select(
             ));
         }
         let provincial_case = before.unit_code == "43";
-        use CaseStatus::*;
+        use TypicalCaseStatus::*;
         let to = match (province, body.selected, before.status) {
             (false, true, Collected) => CitySelected,
             (false, false, CitySelected) => Collected,
@@ -397,7 +397,7 @@ pub fn select(
             }
         };
         if body.selected
-            && before.fields.subject == CaseSubject::Person
+            && before.fields.subject == TypicalCaseSubject::Person
             && before.fields.consent_on.is_none()
         {
             return Err(ApiError::field(
@@ -453,10 +453,10 @@ pub fn kpi(conn: &mut DbConn, scope: &Scope, unit: &str) -> Result<PublicityKpi,
         };
         for c in cases.iter().filter(|c| c.unit_code.starts_with(code)) {
             r.cases += 1;
-            if c.status != CaseStatus::Collected {
+            if c.status != TypicalCaseStatus::Collected {
                 r.city_selected += 1;
             }
-            if c.status == CaseStatus::ProvinceSelected {
+            if c.status == TypicalCaseStatus::ProvinceSelected {
                 r.province_selected += 1;
             }
             if c.fields.sunshine {
@@ -484,7 +484,7 @@ pub fn kpi(conn: &mut DbConn, scope: &Scope, unit: &str) -> Result<PublicityKpi,
 pub fn export(
     conn: &mut DbConn,
     user: &AuthUser,
-    status: Option<CaseStatus>,
+    status: Option<TypicalCaseStatus>,
 ) -> Result<crate::tabular::Table, ApiError> {
     let cases = list(conn, &user.scope, status)?;
     let table = crate::tabular::Table {

@@ -7,13 +7,16 @@ use serde::Deserialize;
 use shared::api::{Page, Problem};
 use shared::auth::Capability;
 use shared::duties::{
-    Allocation, AllocationAdjust, AllocationApprove, AllocationCreate, AllocationRecompute,
-    ConsumptionKpi, CountyList, CountyListPut, CountyListView, LinkActivityCreate, Performance,
+    AllocationAdjust, AllocationApprove, AllocationCreate, AllocationRecompute, ConsumptionKpi,
+    CountyList, CountyListPut, CountyListView, FundAllocation, LinkActivityCreate, Performance,
     Purchase, PurchaseCreate, PurchaseInput, PurchaseUpdate, Spending, SpendingCreate, Support,
     SupportInput, SupportKpi, SupportPair, SupportPairCreate, VillageLink, VillageLinkCreate,
     VillageLinkUpdate, VillagesKpi,
 };
-use shared::duties::{Case, CaseCreate, CaseSelect, CaseStatus, CaseUpdate, PublicityKpi};
+use shared::duties::{
+    PublicityKpi, TypicalCase, TypicalCaseCreate, TypicalCaseSelect, TypicalCaseStatus,
+    TypicalCaseUpdate,
+};
 use shared::plan::Period;
 use uuid::Uuid;
 
@@ -306,12 +309,12 @@ pub struct AllocationQuery {
 /// The fund allocations the caller may see (drafts: the province's fund makers and
 /// approvers), newest first, with their lines in the caller's area.
 #[utoipa::path(get, path = "/api/v1/funds/allocations", tag = "duties", params(AllocationQuery),
-    responses((status = 200, body = Vec<Allocation>), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<FundAllocation>), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_allocations(
     state: web::Data<AppState>,
     user: AuthUser,
     Query(q): Query<AllocationQuery>,
-) -> Result<web::Json<Vec<Allocation>>, ApiError> {
+) -> Result<web::Json<Vec<FundAllocation>>, ApiError> {
     require_any(&user, FUND_READERS)?;
     Ok(web::Json(
         state
@@ -322,7 +325,7 @@ pub async fn list_allocations(
 
 /// Computes a draft allocation of a fund from the registry as it is now.
 #[utoipa::path(post, path = "/api/v1/funds/allocations", tag = "duties", request_body = AllocationCreate,
-    responses((status = 201, body = Allocation), (status = 200, description = "retry of an earlier create", body = Allocation),
+    responses((status = 201, body = FundAllocation), (status = 200, description = "retry of an earlier create", body = FundAllocation),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn create_allocation(
     state: web::Data<AppState>,
@@ -343,12 +346,12 @@ pub async fn create_allocation(
 
 /// One allocation with its working.
 #[utoipa::path(get, path = "/api/v1/funds/allocations/{id}", tag = "duties", params(("id" = Uuid, Path, description = "allocation id")),
-    responses((status = 200, body = Allocation), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = FundAllocation), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_allocation(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<web::Json<Allocation>, ApiError> {
+) -> Result<web::Json<FundAllocation>, ApiError> {
     require_any(&user, FUND_READERS)?;
     let id = path.into_inner();
     Ok(web::Json(
@@ -378,14 +381,14 @@ pub async fn delete_allocation(
 /// Changes a draft's fields and computes it again from the registry as it is now.
 #[utoipa::path(post, path = "/api/v1/funds/allocations/{id}/compute", tag = "duties", params(("id" = Uuid, Path, description = "allocation id")),
     request_body = AllocationRecompute,
-    responses((status = 200, body = Allocation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = FundAllocation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn recompute_allocation(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
     Json(body): Json<AllocationRecompute>,
-) -> Result<web::Json<Allocation>, ApiError> {
+) -> Result<web::Json<FundAllocation>, ApiError> {
     user.require(Capability::ManageFunds)?;
     let id = path.into_inner();
     Ok(web::Json(
@@ -399,14 +402,14 @@ pub async fn recompute_allocation(
 /// the fund.
 #[utoipa::path(post, path = "/api/v1/funds/allocations/{id}/adjust", tag = "duties", params(("id" = Uuid, Path, description = "allocation id")),
     request_body = AllocationAdjust,
-    responses((status = 200, body = Allocation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = FundAllocation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn adjust_allocation(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
     Json(body): Json<AllocationAdjust>,
-) -> Result<web::Json<Allocation>, ApiError> {
+) -> Result<web::Json<FundAllocation>, ApiError> {
     user.require(Capability::ManageFunds)?;
     let id = path.into_inner();
     Ok(web::Json(
@@ -419,14 +422,14 @@ pub async fn adjust_allocation(
 /// Approves a draft (a provincial leader who did not compute or adjust it last).
 #[utoipa::path(post, path = "/api/v1/funds/allocations/{id}/approve", tag = "duties", params(("id" = Uuid, Path, description = "allocation id")),
     request_body = AllocationApprove,
-    responses((status = 200, body = Allocation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = FundAllocation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn approve_allocation(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
     Json(body): Json<AllocationApprove>,
-) -> Result<web::Json<Allocation>, ApiError> {
+) -> Result<web::Json<FundAllocation>, ApiError> {
     user.require(Capability::ApproveFunds)?;
     let id = path.into_inner();
     Ok(web::Json(
@@ -805,18 +808,18 @@ const CASE_READERS: &[Capability] = &[
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// Only cases at this stage.
-    pub status: Option<CaseStatus>,
+    pub status: Option<TypicalCaseStatus>,
 }
 
 /// The typical cases collected in the caller's area, newest first (a person's name is
 /// masked until their consent is recorded; no identity number is ever shown).
 #[utoipa::path(get, path = "/api/v1/publicity/cases", tag = "duties", params(CaseQuery),
-    responses((status = 200, body = Vec<Case>), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<TypicalCase>), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn list_cases(
     state: web::Data<AppState>,
     user: AuthUser,
     Query(q): Query<CaseQuery>,
-) -> Result<web::Json<Vec<Case>>, ApiError> {
+) -> Result<web::Json<Vec<TypicalCase>>, ApiError> {
     require_any(&user, CASE_READERS)?;
     Ok(web::Json(
         state
@@ -826,13 +829,13 @@ pub async fn list_cases(
 }
 
 /// Collects a typical case of the caller's unit.
-#[utoipa::path(post, path = "/api/v1/publicity/cases", tag = "duties", request_body = CaseCreate,
-    responses((status = 201, body = Case), (status = 200, description = "retry of an earlier create", body = Case),
+#[utoipa::path(post, path = "/api/v1/publicity/cases", tag = "duties", request_body = TypicalCaseCreate,
+    responses((status = 201, body = TypicalCase), (status = 200, description = "retry of an earlier create", body = TypicalCase),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn create_case(
     state: web::Data<AppState>,
     user: AuthUser,
-    Json(body): Json<CaseCreate>,
+    Json(body): Json<TypicalCaseCreate>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::WritePublicity)?;
     let pii = state.pii.clone();
@@ -848,12 +851,12 @@ pub async fn create_case(
 
 /// One typical case.
 #[utoipa::path(get, path = "/api/v1/publicity/cases/{id}", tag = "duties", params(("id" = Uuid, Path, description = "case id")),
-    responses((status = 200, body = Case), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = TypicalCase), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_case(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-) -> Result<web::Json<Case>, ApiError> {
+) -> Result<web::Json<TypicalCase>, ApiError> {
     require_any(&user, CASE_READERS)?;
     let id = path.into_inner();
     Ok(web::Json(
@@ -865,15 +868,15 @@ pub async fn get_case(
 
 /// Changes a case of the caller's unit that no one has selected yet.
 #[utoipa::path(put, path = "/api/v1/publicity/cases/{id}", tag = "duties", params(("id" = Uuid, Path, description = "case id")),
-    request_body = CaseUpdate,
-    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    request_body = TypicalCaseUpdate,
+    responses((status = 200, body = TypicalCase), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_case(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-    Json(body): Json<CaseUpdate>,
-) -> Result<web::Json<Case>, ApiError> {
+    Json(body): Json<TypicalCaseUpdate>,
+) -> Result<web::Json<TypicalCase>, ApiError> {
     user.require(Capability::WritePublicity)?;
     let id = path.into_inner();
     Ok(web::Json(
@@ -885,15 +888,15 @@ pub async fn update_case(
 
 /// Selects a case (a city's leaders, then the province's) or takes the selection back.
 #[utoipa::path(post, path = "/api/v1/publicity/cases/{id}/select", tag = "duties", params(("id" = Uuid, Path, description = "case id")),
-    request_body = CaseSelect,
-    responses((status = 200, body = Case), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    request_body = TypicalCaseSelect,
+    responses((status = 200, body = TypicalCase), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn select_case(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<Uuid>,
-    Json(body): Json<CaseSelect>,
-) -> Result<web::Json<Case>, ApiError> {
+    Json(body): Json<TypicalCaseSelect>,
+) -> Result<web::Json<TypicalCase>, ApiError> {
     user.require(Capability::SelectCases)?;
     let id = path.into_inner();
     Ok(web::Json(
@@ -993,7 +996,7 @@ pub struct CaseExportQuery {
     /// `xlsx` or `csv`.
     pub format: crate::tabular::Format,
     /// Only cases at this stage.
-    pub status: Option<CaseStatus>,
+    pub status: Option<TypicalCaseStatus>,
 }
 
 /// The typical cases in the caller's area as a spreadsheet; audited.

@@ -6,8 +6,8 @@
 use serde::Serialize;
 use shared::api::Page;
 use shared::duties::{
-    Allocation, AllocationAdjust, AllocationApprove, AllocationCreate, AllocationRecompute,
-    ConsumptionKpi, Purchase, PurchaseCreate, Spending, SpendingCreate,
+    AllocationAdjust, AllocationApprove, AllocationCreate, AllocationRecompute, ConsumptionKpi,
+    FundAllocation, Purchase, PurchaseCreate, Spending, SpendingCreate,
 };
 use uuid::Uuid;
 
@@ -77,7 +77,7 @@ pub async fn consumption(year: i32) -> Result<ConsumptionKpi, ApiError> {
 }
 
 /// The allocations the caller may see (of one year, or all), newest first.
-pub async fn allocations(year: Option<i32>) -> Result<Vec<Allocation>, ApiError> {
+pub async fn allocations(year: Option<i32>) -> Result<Vec<FundAllocation>, ApiError> {
     #[derive(Serialize)]
     struct Q {
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,27 +87,27 @@ pub async fn allocations(year: Option<i32>) -> Result<Vec<Allocation>, ApiError>
 }
 
 /// One allocation with its working.
-pub async fn allocation(id: &str) -> Result<Allocation, ApiError> {
+pub async fn allocation(id: &str) -> Result<FundAllocation, ApiError> {
     get(&format!("/api/v1/funds/allocations/{id}")).await
 }
 
 /// Computes a draft allocation from the registry as it is now.
-pub async fn create_allocation(body: &AllocationCreate) -> Result<Allocation, ApiError> {
+pub async fn create_allocation(body: &AllocationCreate) -> Result<FundAllocation, ApiError> {
     post("/api/v1/funds/allocations", body).await
 }
 
 /// Computes a draft again (with its fields as sent).
-pub async fn recompute(id: Uuid, body: &AllocationRecompute) -> Result<Allocation, ApiError> {
+pub async fn recompute(id: Uuid, body: &AllocationRecompute) -> Result<FundAllocation, ApiError> {
     post(&format!("/api/v1/funds/allocations/{id}/compute"), body).await
 }
 
 /// Sets counties' amounts by hand.
-pub async fn adjust(id: Uuid, body: &AllocationAdjust) -> Result<Allocation, ApiError> {
+pub async fn adjust(id: Uuid, body: &AllocationAdjust) -> Result<FundAllocation, ApiError> {
     post(&format!("/api/v1/funds/allocations/{id}/adjust"), body).await
 }
 
 /// Approves a draft.
-pub async fn approve(id: Uuid, body: &AllocationApprove) -> Result<Allocation, ApiError> {
+pub async fn approve(id: Uuid, body: &AllocationApprove) -> Result<FundAllocation, ApiError> {
     post(&format!("/api/v1/funds/allocations/{id}/approve"), body).await
 }
 

@@ -10,8 +10,8 @@
 
 use shared::auth::Capability;
 use shared::duties::{
-    AdjustedAmount, Allocation, AllocationAdjust, AllocationApprove, AllocationLine,
-    AllocationRecompute, AllocationStatus, Spending, SpendingCreate,
+    AdjustedAmount, AllocationAdjust, AllocationApprove, AllocationLine, AllocationRecompute,
+    AllocationStatus, FundAllocation, Spending, SpendingCreate,
 };
 use shared::money::{format_hundredths, parse_yuan};
 use shared::FieldError;
@@ -79,7 +79,7 @@ impl Panel {
 /// Props: the allocation's id.
 #[derive(Properties, PartialEq)]
 pub struct AllocationProps {
-    /// Allocation id.
+    /// FundAllocation id.
     pub id: String,
 }
 
@@ -119,19 +119,21 @@ pub fn allocation_page(p: &AllocationProps) -> Html {
     let on_changed = {
         let (alloc, spent, open, notice) =
             (alloc.clone(), spent.clone(), open.clone(), notice.clone());
-        Callback::from(move |(updated, key): (Option<Allocation>, &'static str)| {
-            match updated {
-                Some(u) => alloc.set(u),
-                None => alloc.reload(),
-            }
-            spent.reload();
-            // An empty key: only show the newest (after a refused delete), say nothing.
-            if !key.is_empty() {
-                open.set(None);
-                notice.set(Some(Ok(key)));
-                focus_id("alloc-notice");
-            }
-        })
+        Callback::from(
+            move |(updated, key): (Option<FundAllocation>, &'static str)| {
+                match updated {
+                    Some(u) => alloc.set(u),
+                    None => alloc.reload(),
+                }
+                spent.reload();
+                // An empty key: only show the newest (after a refused delete), say nothing.
+                if !key.is_empty() {
+                    open.set(None);
+                    notice.set(Some(Ok(key)));
+                    focus_id("alloc-notice");
+                }
+            },
+        )
     };
     // Someone else changed it meanwhile: show the newest.
     let on_stale = {
@@ -156,7 +158,7 @@ pub fn allocation_page(p: &AllocationProps) -> Html {
                         Failure::Api(e)
                     })
                 },
-                move |u: Allocation| on_changed.emit((Some(u), "fund.recomputed")),
+                move |u: FundAllocation| on_changed.emit((Some(u), "fund.recomputed")),
             );
         })
     };
@@ -378,10 +380,10 @@ pub fn allocation_page(p: &AllocationProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct StepProps {
     /// The allocation as last seen.
-    allocation: Allocation,
+    allocation: FundAllocation,
     /// The step was taken: the allocation as it now is (none: load it again) and the
     /// message key of what was done.
-    onchanged: Callback<(Option<Allocation>, &'static str)>,
+    onchanged: Callback<(Option<FundAllocation>, &'static str)>,
     /// The version was stale: load the newest.
     #[prop_or_default]
     onstale: Callback<()>,
@@ -394,10 +396,10 @@ fn send<Fut>(
     fh: &UseForm,
     request: Fut,
     onstale: Callback<()>,
-    onchanged: Callback<(Option<Allocation>, &'static str)>,
+    onchanged: Callback<(Option<FundAllocation>, &'static str)>,
     key: &'static str,
 ) where
-    Fut: std::future::Future<Output = Result<Allocation, crate::api::ApiError>> + 'static,
+    Fut: std::future::Future<Output = Result<FundAllocation, crate::api::ApiError>> + 'static,
 {
     fh.submit(
         move |_| async move {
@@ -408,7 +410,7 @@ fn send<Fut>(
                 Failure::Api(e)
             })
         },
-        move |u: Allocation| onchanged.emit((Some(u), key)),
+        move |u: FundAllocation| onchanged.emit((Some(u), key)),
     );
 }
 
@@ -816,7 +818,7 @@ struct SpendingProps {
     /// The spending, once loaded.
     spending: Option<Vec<Spending>>,
     /// Spending was deleted.
-    onchanged: Callback<(Option<Allocation>, &'static str)>,
+    onchanged: Callback<(Option<FundAllocation>, &'static str)>,
 }
 
 /// The spending recorded against an approved allocation, each deletable by those who

@@ -7,7 +7,7 @@
 
 use shared::auth::Capability;
 use shared::duties::{
-    Allocation, AllocationCreate, AllocationInput, Factor, Weight, DEFAULT_UPLIFT_BP,
+    AllocationCreate, AllocationInput, Factor, FundAllocation, Weight, DEFAULT_UPLIFT_BP,
 };
 use shared::money::{format_hundredths, parse_percent_bp, parse_yuan};
 use shared::FieldError;
@@ -98,9 +98,9 @@ pub fn funds_page() -> Html {
         }
         Some(v) => html! {
             <ul class="results" id="allocations" aria-labelledby="allocations-title">
-                { for v.iter().map(|a: &Allocation| html! {
+                { for v.iter().map(|a: &FundAllocation| html! {
                     <li key={a.id.to_string()}>
-                        <Link<Route> to={Route::Allocation { id: a.id.to_string() }}>{ &a.fields.title }</Link<Route>>
+                        <Link<Route> to={Route::FundAllocation { id: a.id.to_string() }}>{ &a.fields.title }</Link<Route>>
                         <span>{ ctx.t("fund.year_of").replace("{year}", &a.fields.year.to_string()) }</span>
                         <span>{ units.name(&a.fields.department_code, lang) }</span>
                         <span class="nowrap">{ yuan(a.fields.total_fen, lang) }</span>
@@ -216,9 +216,9 @@ fn allocation_form() -> Html {
                     .await
                     .map_err(Failure::Api)
                 },
-                move |a: Allocation| {
+                move |a: FundAllocation| {
                     if let Some(n) = &navigator {
-                        n.push(&Route::Allocation {
+                        n.push(&Route::FundAllocation {
                             id: a.id.to_string(),
                         });
                     }
