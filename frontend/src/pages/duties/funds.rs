@@ -100,7 +100,7 @@ pub fn funds_page() -> Html {
             <ul class="results" id="allocations" aria-labelledby="allocations-title">
                 { for v.iter().map(|a: &FundAllocation| html! {
                     <li key={a.id.to_string()}>
-                        <Link<Route> to={Route::FundAllocation { id: a.id.to_string() }}>{ &a.fields.title }</Link<Route>>
+                        <Link<Route> to={Route::Allocation { id: a.id.to_string() }}>{ &a.fields.title }</Link<Route>>
                         <span>{ ctx.t("fund.year_of").replace("{year}", &a.fields.year.to_string()) }</span>
                         <span>{ units.name(&a.fields.department_code, lang) }</span>
                         <span class="nowrap">{ yuan(a.fields.total_fen, lang) }</span>
@@ -218,7 +218,7 @@ fn allocation_form() -> Html {
                 },
                 move |a: FundAllocation| {
                     if let Some(n) = &navigator {
-                        n.push(&Route::FundAllocation {
+                        n.push(&Route::Allocation {
                             id: a.id.to_string(),
                         });
                     }
