@@ -274,6 +274,18 @@ pub enum Route {
         /// Allocation id.
         id: String,
     },
+    /// Village links and their activities (measure 12).
+    #[at("/villages")]
+    Villages,
+    /// Paired support of DPFs (measure 16).
+    #[at("/support")]
+    Support,
+    /// Typical cases and their selection (measures 10 and 19).
+    #[at("/cases")]
+    Cases,
+    /// The key poverty and deeply poor county lists per programme year.
+    #[at("/county-lists")]
+    CountyLists,
     /// User administration: the users of the admin's area (for a leader, the grants
     /// waiting for confirmation).
     #[at("/users")]
@@ -352,6 +364,10 @@ impl Route {
             Route::Programme => "programme",
             Route::Purchases => "purchases",
             Route::Funds | Route::Allocation { .. } => "funds",
+            Route::Villages => "villages",
+            Route::Support => "support",
+            Route::Cases => "cases",
+            Route::CountyLists => "county_lists",
             Route::Users | Route::UserNew | Route::User { .. } => "users",
             Route::Audit => "audit",
             Route::Password => "password",
@@ -493,6 +509,21 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ManageFunds) || has(ApproveFunds) || has(RecordSpending) || oversees(me) {
         items.push((Route::Funds, "nav.funds"));
+    }
+    // Measures 12, 16, 10 and 19: those who take part, and the leaders.
+    if has(LinkVillages) || oversees(me) {
+        items.push((Route::Villages, "nav.villages"));
+    }
+    if has(RecordSupport) || has(ManagePlan) || oversees(me) {
+        items.push((Route::Support, "nav.support"));
+    }
+    if has(WritePublicity) || has(SelectCases) || oversees(me) {
+        items.push((Route::Cases, "nav.cases"));
+    }
+    // Everyone reads the county lists (by address); the menu offers them to those who
+    // keep them and to the leaders.
+    if has(ManagePlan) || oversees(me) {
+        items.push((Route::CountyLists, "nav.county_lists"));
     }
     if has(ManageUsers) || has(ConfirmGrants) {
         items.push((Route::Users, "nav.users"));
@@ -839,6 +870,16 @@ fn switch(route: Route) -> Html {
             html! { <RequireLogin><pages::duties::purchases::PurchasesPage /></RequireLogin> }
         }
         Route::Funds => html! { <RequireLogin><pages::duties::funds::FundsPage /></RequireLogin> },
+        Route::Villages => {
+            html! { <RequireLogin><pages::duties::villages::VillagesPage /></RequireLogin> }
+        }
+        Route::Support => {
+            html! { <RequireLogin><pages::duties::support::SupportPage /></RequireLogin> }
+        }
+        Route::Cases => html! { <RequireLogin><pages::duties::cases::CasesPage /></RequireLogin> },
+        Route::CountyLists => {
+            html! { <RequireLogin><pages::duties::lists::CountyListsPage /></RequireLogin> }
+        }
         Route::Allocation { id } => {
             html! { <RequireLogin><pages::duties::allocation::AllocationPage {id} /></RequireLogin> }
         }
@@ -952,5 +993,20 @@ mod tests {
         // A leader oversees both.
         let r = routes(vec![ReadKpi, ReadPersons]);
         assert!(r.contains(&Route::Purchases) && r.contains(&Route::Funds));
+        for page in [
+            Route::Villages,
+            Route::Support,
+            Route::Cases,
+            Route::CountyLists,
+        ] {
+            assert!(r.contains(&page), "{page:?}");
+        }
+        // Each of measures 12, 16 and 10/19 to those who take part in it.
+        assert!(routes(vec![LinkVillages]).contains(&Route::Villages));
+        assert!(routes(vec![RecordSupport]).contains(&Route::Support));
+        assert!(routes(vec![WritePublicity]).contains(&Route::Cases));
+        let r = routes(vec![ManagePlan]);
+        assert!(r.contains(&Route::Support) && r.contains(&Route::CountyLists));
+        assert!(!r.contains(&Route::Villages) && !r.contains(&Route::Cases));
     }
 }

@@ -6,12 +6,14 @@
 //! cursor, each deletable by its own DPF, and the ledger as a spreadsheet.
 
 use shared::auth::Capability;
-use shared::duties::{ConsumptionKpi, ConsumptionRow, Purchase, PurchaseCreate, PurchaseInput};
+use shared::duties::{
+    ConsumptionKpi, ConsumptionRow, Purchase, PurchaseCreate, PurchaseInput, PurchaseUpdate,
+};
 use shared::money::parse_yuan;
 use shared::FieldError;
 use yew::prelude::*;
 
-use super::{error_text, light_badge, share_text, yuan, OriginPicker, OUTSIDE};
+use super::{error_text, light_badge, share_text, yuan, ExportButton, OriginPicker, OUTSIDE};
 use crate::api::duties::{self as api, PurchaseQuery};
 use crate::app::Ctx;
 use crate::components::confirm::ConfirmButton;
@@ -125,8 +127,9 @@ pub fn purchases_page() -> Html {
     });
     // The purchase just saved (its supplier), for the notice.
     let saved = use_state(|| None::<String>);
-    // The outcome of the last export or delete: done, or why not.
-    let download = use_state(|| None::<Result<(), String>>);
+    // The purchase being changed, if any (the form shows it instead of a new one).
+    let editing = use_state(|| None::<Purchase>);
+    // The outcome of the last delete: done, or why not.
     let removal = use_state(|| None::<Result<(), String>>);
     let Some(ctx) = ctx else {
         return html! {};
@@ -150,9 +153,11 @@ pub fn purchases_page() -> Html {
         .collect();
     let on_saved = {
         let (year, kpi, list, saved) = (year.clone(), kpi.clone(), list.clone(), saved.clone());
+        let editing = editing.clone();
         Callback::from(move |p: Purchase| {
             use chrono::Datelike;
             saved.set(Some(p.fields.supplier.clone()));
+            editing.set(None);
             // Show the year the purchase counts in.
             let y = p.fields.purchased_on.year();
             if y == *year {
@@ -162,21 +167,6 @@ pub fn purchases_page() -> Html {
                 year.set(y);
             }
             focus_id("purchase-saved");
-        })
-    };
-    let export = {
-        let (download, year) = (download.clone(), *year);
-        Callback::from(move |_: MouseEvent| {
-            let download = download.clone();
-            download.set(None);
-            wasm_bindgen_futures::spawn_local(async move {
-                let path = api::purchases_export_path(year);
-                download.set(Some(
-                    crate::api::download(&path, &format!("食堂采购台账-{year}.xlsx"))
-                        .await
-                        .map_err(|e| e.message(lang)),
-                ));
-            });
         })
     };
     let remove = |p: &Purchase| {
@@ -203,6 +193,14 @@ pub fn purchases_page() -> Html {
             });
         })
     };
+    // Opens the form on a purchase (or closes it: none).
+    let edit = |p: Option<Purchase>| {
+        let editing = editing.clone();
+        Callback::from(move |()| {
+            editing.set(p.clone());
+            focus_id("purchase-form-title");
+        })
+    };
     let origin = |p: &Purchase| match &p.fields.origin_county_code {
         Some(c) => units.name(c, lang),
         None => ctx.t("pur.outside"),
@@ -218,21 +216,16 @@ pub fn purchases_page() -> Html {
                 Some(k) => kpi_view(k, &units, lang),
             } }
             if writer {
-                <h2>{ ctx.t("pur.new") }</h2>
+                <h2 id="purchase-form-title" tabindex="-1">{ ctx.t(if editing.is_some() { "pur.edit_title" } else { "pur.new" }) }</h2>
                 if let Some(s) = &*saved {
                     <p class="notice" role="status" id="purchase-saved" tabindex="-1">{ ctx.t("pur.saved").replace("{supplier}", s) }</p>
                 }
-                <PurchaseForm onsaved={on_saved} />
+                <PurchaseForm key={editing.as_ref().map_or_else(String::new, |p| p.id.to_string())}
+                    edit={(*editing).clone()} onsaved={on_saved} oncancel={edit(None)} />
             }
             <h2 id="purchases-title">{ ctx.t("pur.list").replace("{year}", &year.to_string()) }</h2>
-            <div class="actions">
-                <button type="button" id="purchases-export" onclick={export} aria-label={ctx.t("pur.export_label")}>{ ctx.t("pur.export") }</button>
-            </div>
-            { match &*download {
-                Some(Ok(())) => html! { <p role="status" id="purchases-download">{ ctx.t("rehab.exported") }</p> },
-                Some(Err(e)) => html! { <p class="error-summary" role="alert" id="purchases-download">{ e }</p> },
-                None => html! {},
-            } }
+            <ExportButton id="purchases-export" path={api::purchases_export_path(*year)}
+                filename={format!("食堂采购台账-{}.xlsx", *year)} label={ctx.t("pur.export")} long={ctx.t("pur.export_label")} />
             { match &*removal {
                 Some(Ok(())) => html! { <p role="status" id="purchase-removal" tabindex="-1">{ ctx.t("pur.deleted") }</p> },
                 Some(Err(e)) => html! { <p class="error-summary" role="alert" id="purchase-removal" tabindex="-1">{ e }</p> },
@@ -261,6 +254,7 @@ pub fn purchases_page() -> Html {
                             <span>{ format!("{}{}", ctx.t("pur.bought_by"), units.name(&p.unit_code, lang)) }</span>
                         }
                         if writer && p.unit_code == own {
+                            <button type="button" id={format!("purchase-edit-{}", p.id)} onclick={edit(Some(p.clone())).reform(|_| ())}>{ ctx.t("pur.edit") }</button>
                             <ConfirmButton id={format!("purchase-delete-{}", p.id)} label={ctx.t("pur.delete")}
                                 question={ctx.t("pur.delete_q").replace("{supplier}", &p.fields.supplier)} onconfirm={remove(p)} class="danger" />
                         }
@@ -277,20 +271,34 @@ pub fn purchases_page() -> Html {
 struct FormProps {
     /// A purchase was recorded.
     onsaved: Callback<Purchase>,
+    /// The purchase to change; none: a new one.
+    #[prop_or_default]
+    edit: Option<Purchase>,
+    /// The change is given up.
+    oncancel: Callback<()>,
 }
 
 /// Records a purchase of the user's own DPF's canteen.
 #[function_component(PurchaseForm)]
 fn purchase_form(p: &FormProps) -> Html {
     let ctx = use_context::<Ctx>();
-    let date = use_state(|| ymd(crate::clock::today()));
-    let supplier = use_state(String::new);
-    let city = use_state(String::new);
-    let county = use_state(String::new);
-    let amount = use_state(String::new);
-    let base = use_state(|| false);
-    let holiday = use_state(|| false);
-    let goods = use_state(String::new);
+    let old = p.edit.as_ref().map(|e| &e.fields);
+    let date = use_state(|| ymd(old.map_or_else(crate::clock::today, |f| f.purchased_on)));
+    let supplier = use_state(|| old.map(|f| f.supplier.clone()).unwrap_or_default());
+    let origin = old.map(|f| f.origin_county_code.clone());
+    let city = use_state(|| match &origin {
+        Some(Some(c)) => c.chars().take(4).collect(),
+        Some(None) => OUTSIDE.to_owned(),
+        None => String::new(),
+    });
+    let county = use_state(|| origin.flatten().unwrap_or_default());
+    let amount = use_state(|| {
+        old.map(|f| shared::money::format_hundredths(f.amount_fen))
+            .unwrap_or_default()
+    });
+    let base = use_state(|| old.is_some_and(|f| f.from_poverty_base));
+    let holiday = use_state(|| old.is_some_and(|f| f.holiday));
+    let goods = use_state(|| old.and_then(|f| f.goods.clone()).unwrap_or_default());
     let fh = use_form("purchase-form");
     let Some(ctx) = ctx else {
         return html! {};
@@ -304,6 +312,7 @@ fn purchase_form(p: &FormProps) -> Html {
     };
     let onsubmit = {
         let (fh, onsaved) = (fh.clone(), p.onsaved.clone());
+        let was = p.edit.as_ref().map(|e| (e.id, e.version));
         let (date, supplier, city, county, amount, base, holiday, goods) = (
             date.clone(),
             supplier.clone(),
@@ -376,11 +385,18 @@ fn purchase_form(p: &FormProps) -> Html {
             );
             fh.submit(
                 move |id| async move {
-                    api::create_purchase(&PurchaseCreate {
-                        id: Some(id),
-                        fields,
-                    })
-                    .await
+                    match was {
+                        Some((id, version)) => {
+                            api::update_purchase(id, &PurchaseUpdate { version, fields }).await
+                        }
+                        None => {
+                            api::create_purchase(&PurchaseCreate {
+                                id: Some(id),
+                                fields,
+                            })
+                            .await
+                        }
+                    }
                     .map_err(Failure::Api)
                 },
                 // Saved: the form starts over for the next purchase (the day stays:
@@ -426,6 +442,9 @@ fn purchase_form(p: &FormProps) -> Html {
                 oninput={fh.bind(&goods, "goods")} error={err("goods")} />
             <div class="buttons">
                 <button type="submit" class="primary" id="purchase-save" disabled={fh.busy()}>{ ctx.t("pur.save") }</button>
+                if p.edit.is_some() {
+                    <button type="button" id="purchase-cancel" onclick={p.oncancel.reform(|_| ())}>{ ctx.t("pur.cancel") }</button>
+                }
             </div>
         </form>
     }
