@@ -162,7 +162,7 @@ pub fn build(release: bool) -> Result<PathBuf, String> {
 /// The most the optimised web app may weigh over the wire (gzip -9 of the wasm), in
 /// bytes: today's size and a little room, so that each module's growth shows here and
 /// a jump fails the test command. Raise it on purpose, in the commit that needs it.
-pub const WASM_GZIP_BUDGET: u64 = 1_300_000;
+pub const WASM_GZIP_BUDGET: u64 = 1_400_000;
 /// Where the budget should get to (issue #15): about 3 s on a 1 Mbit/s village link.
 pub const WASM_GZIP_GOAL: u64 = 400_000;
 
