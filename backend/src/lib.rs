@@ -10,6 +10,7 @@ pub mod backup;
 pub mod bases;
 pub mod care;
 pub mod config;
+pub mod crosscheck;
 pub mod db;
 pub mod demo;
 pub mod duties;

@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, care, duties, health, kpi, loans, org, persons, petitions,
-    plan, rectification, rehab, retrofit, supervision, training, users, visits,
+    attachments, audit, auth, bases, care, crosscheck, duties, health, kpi, loans, org, persons,
+    petitions, plan, rectification, rehab, retrofit, supervision, training, users, visits,
 };
 
 struct BearerAuth;
@@ -92,6 +92,9 @@ impl Modify for BearerAuth {
         duties::routes::list_cases, duties::routes::create_case, duties::routes::get_case, duties::routes::update_case,
         duties::routes::select_case, duties::routes::publicity_kpi,
         duties::routes::export_links, duties::routes::export_support, duties::routes::export_cases,
+        crosscheck::routes::get_rules, crosscheck::routes::put_rules, crosscheck::routes::import_list,
+        crosscheck::routes::list_lists, crosscheck::routes::get_list, crosscheck::routes::list_changes,
+        crosscheck::routes::list_gaps, crosscheck::routes::summary,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

@@ -4,8 +4,8 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, care, duties, health, kpi, loans, openapi, org, persons,
-    petitions, plan, rectification, rehab, retrofit, supervision, training, users, visits,
+    attachments, audit, auth, bases, care, crosscheck, duties, health, kpi, loans, openapi, org,
+    persons, petitions, plan, rectification, rehab, retrofit, supervision, training, users, visits,
 };
 
 /// Mounts the API and the health checks.
@@ -201,6 +201,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     post().to(duties::routes::select_case),
                 )
                 .route("/kpi/publicity", get().to(duties::routes::publicity_kpi))
+                .route(
+                    "/crosscheck/rules/{year}",
+                    get().to(crosscheck::routes::get_rules),
+                )
+                .route(
+                    "/crosscheck/rules/{year}",
+                    put().to(crosscheck::routes::put_rules),
+                )
+                .service(
+                    web::resource("/crosscheck/lists")
+                        .app_data(web::PayloadConfig::new(crosscheck::import::MAX_LIST_UPLOAD))
+                        .route(post().to(crosscheck::routes::import_list))
+                        .route(get().to(crosscheck::routes::list_lists)),
+                )
+                .route(
+                    "/crosscheck/lists/{id}",
+                    get().to(crosscheck::routes::get_list),
+                )
+                .route(
+                    "/crosscheck/lists/{id}/changes",
+                    get().to(crosscheck::routes::list_changes),
+                )
+                .route("/crosscheck/gaps", get().to(crosscheck::routes::list_gaps))
+                .route("/crosscheck/summary", get().to(crosscheck::routes::summary))
                 .route("/bases", get().to(bases::routes::list))
                 .route("/bases", post().to(bases::routes::create))
                 .route("/bases/{id}", get().to(bases::routes::get))

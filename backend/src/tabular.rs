@@ -37,11 +37,11 @@ pub const MAX_COLUMNS: u32 = 64;
 /// kilobytes of XML can otherwise claim gigabytes (a zip bomb).
 pub const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
 
-fn too_large() -> ApiError {
+fn too_large(max_rows: u32) -> ApiError {
     ApiError::field(
         "file",
         "file_too_large",
-        format!("a file may have at most {MAX_ROWS} rows and {MAX_COLUMNS} columns"),
+        format!("a file may have at most {max_rows} rows and {MAX_COLUMNS} columns"),
     )
 }
 
@@ -56,7 +56,7 @@ fn check_zip(bytes: &[u8]) -> Result<(), ApiError> {
         let size = zip.by_index_raw(i).map_err(bad)?.size();
         total = total.saturating_add(size);
         if total > MAX_UNPACKED {
-            return Err(too_large());
+            return Err(too_large(MAX_ROWS));
         }
     }
     Ok(())
@@ -65,7 +65,7 @@ fn check_zip(bytes: &[u8]) -> Result<(), ApiError> {
 /// The first sheet's cells, streamed: the sheet's declared dimension is checked first,
 /// then every cell's position, so that a sheet whose used range spans A1:XFD1048576 is
 /// refused instead of allocated (calamine's `worksheet_range` builds the dense grid).
-fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
+fn read_xlsx(bytes: &[u8], max_rows: u32) -> Result<Vec<Vec<String>>, ApiError> {
     let bad = |why: String| ApiError::field("file", "unreadable", why);
     check_zip(bytes)?;
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
@@ -79,14 +79,14 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, ApiError> {
         .worksheet_cells_reader(&first)
         .map_err(|e| bad(format!("{e}")))?;
     let dim = cells.dimensions();
-    if dim.end.0 > MAX_ROWS || dim.end.1 >= MAX_COLUMNS {
-        return Err(too_large());
+    if dim.end.0 > max_rows || dim.end.1 >= MAX_COLUMNS {
+        return Err(too_large(max_rows));
     }
     let mut rows: Vec<Vec<String>> = Vec::new();
     while let Some(cell) = cells.next_cell().map_err(|e| bad(format!("{e}")))? {
         let (r, c) = cell.get_position();
-        if r > MAX_ROWS || c >= MAX_COLUMNS {
-            return Err(too_large());
+        if r > max_rows || c >= MAX_COLUMNS {
+            return Err(too_large(max_rows));
         }
         let (r, c) = (r as usize, c as usize);
         if rows.len() <= r {
@@ -211,6 +211,12 @@ fn cell_text(d: &Data) -> String {
 /// Reads the first sheet of an XLSX file or a CSV file into a table. A file that cannot
 /// be read is a field error on `file`.
 pub fn read(bytes: &[u8], format: Format) -> Result<Table, ApiError> {
+    read_with(bytes, format, MAX_ROWS)
+}
+
+/// [`read`] with another bound on the data rows than [`MAX_ROWS`] (another agency's
+/// list of a whole province).
+pub fn read_with(bytes: &[u8], format: Format, max_rows: u32) -> Result<Table, ApiError> {
     let bad = |why: String| ApiError::field("file", "unreadable", why);
     let mut rows: Vec<Vec<String>> = match format {
         Format::Csv => {
@@ -222,14 +228,14 @@ pub fn read(bytes: &[u8], format: Format) -> Result<Table, ApiError> {
             let mut rows = Vec::new();
             for rec in r.records() {
                 let rec = rec.map_err(|e| bad(format!("not a CSV file: {e}")))?;
-                if rows.len() > MAX_ROWS as usize || rec.len() > MAX_COLUMNS as usize {
-                    return Err(too_large());
+                if rows.len() > max_rows as usize || rec.len() > MAX_COLUMNS as usize {
+                    return Err(too_large(max_rows));
                 }
                 rows.push(rec.iter().map(|s| s.trim().to_owned()).collect());
             }
             rows
         }
-        Format::Xlsx => read_xlsx(bytes)?,
+        Format::Xlsx => read_xlsx(bytes, max_rows)?,
     };
     rows.retain(|r| r.iter().any(|c| !c.is_empty()));
     if rows.is_empty() {

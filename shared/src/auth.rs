@@ -147,6 +147,14 @@ crate::string_enum! {
         /// Select the typical cases of the units below (a city's leaders, then the
         /// province's).
         SelectCases = "select_cases",
+        /// Read the cross-checks with other agencies' lists and their gaps (measures 5
+        /// and 8): who should receive a scheme and does not, in one's area.
+        ReadCrossChecks = "read_crosschecks",
+        /// Import another agency's list of recipients for one's area.
+        ImportAgencyLists = "import_agency_lists",
+        /// Set the eligibility rules the cross-checks apply (the provincial poverty
+        /// office).
+        SetEligibility = "set_eligibility",
     }
 }
 
@@ -169,6 +177,8 @@ impl Capability {
                 | Capability::ReadPairings
                 | Capability::ReadRectification
                 | Capability::ReadClues
+                | Capability::ReadCrossChecks
+                | Capability::ImportAgencyLists
         )
     }
 }
@@ -196,9 +206,16 @@ impl Role {
                 ReadClues,
                 ApproveFunds,
                 SelectCases,
+                ReadCrossChecks,
             ],
             Role::Auditor => &[ReadAudit],
-            Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber],
+            Role::Registrar => &[
+                ReadPersons,
+                WritePersons,
+                RevealIdNumber,
+                ReadCrossChecks,
+                ImportAgencyLists,
+            ],
             Role::Employment => &[
                 ReadPersons,
                 RevealIdNumber,
@@ -259,6 +276,8 @@ impl Role {
                 LinkVillages,
                 RecordSupport,
                 WritePublicity,
+                ReadCrossChecks,
+                ImportAgencyLists,
             ],
         }
     }
@@ -345,6 +364,7 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::LinkVillages,
             Capability::RecordSupport,
             Capability::WritePublicity,
+            Capability::SetEligibility,
         ]
     } else if unit_code == GENERAL_OFFICE && works {
         &[

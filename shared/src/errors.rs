@@ -80,6 +80,8 @@ crate::string_enum! {
         DuplicateUsername = "duplicate_username",
         /// `empty_factor`.
         EmptyFactor = "empty_factor",
+        /// `empty_file`.
+        EmptyFile = "empty_file",
         /// `evidence_in_use`.
         EvidenceInUse = "evidence_in_use",
         /// `evidence_not_found`.
@@ -140,6 +142,8 @@ crate::string_enum! {
         InvalidNumber = "invalid_number",
         /// `invalid_outcome`.
         InvalidOutcome = "invalid_outcome",
+        /// `invalid_period`.
+        InvalidPeriod = "invalid_period",
         /// `invalid_phone`.
         InvalidPhone = "invalid_phone",
         /// `invalid_refresh_token`.
@@ -178,6 +182,8 @@ crate::string_enum! {
         MissingLine = "missing_line",
         /// `missing_token`.
         MissingToken = "missing_token",
+        /// `more_errors`.
+        MoreErrors = "more_errors",
         /// `name_mismatch`.
         NameMismatch = "name_mismatch",
         /// `no_cap`.
@@ -236,6 +242,8 @@ crate::string_enum! {
         OneCategoryPerYear = "one_category_per_year",
         /// `out_of_range`.
         OutOfRange = "out_of_range",
+        /// `outside_area`.
+        OutsideArea = "outside_area",
         /// `outside_province`.
         OutsideProvince = "outside_province",
         /// `outside_scope`.
@@ -330,6 +338,10 @@ crate::string_enum! {
         WeightsNotWhole = "weights_not_whole",
         /// `wrong_password`.
         WrongPassword = "wrong_password",
+        /// `wrong_period`.
+        WrongPeriod = "wrong_period",
+        /// `wrong_scheme`.
+        WrongScheme = "wrong_scheme",
         /// `wrong_side`.
         WrongSide = "wrong_side",
     }

@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod auth;
 pub mod care;
 pub mod codes;
+pub mod crosscheck;
 pub mod duties;
 pub mod employment;
 pub mod errors;

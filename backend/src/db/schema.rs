@@ -1599,3 +1599,53 @@ diesel::table! {
         deleted_by -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    crosscheck_rules (year, scheme) {
+        year -> Integer,
+        scheme -> Text,
+        registered_poor_only -> Bool,
+        poverty_statuses -> Text,
+        max_level -> Nullable<Integer>,
+        recipients_registered -> Bool,
+        note -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    agency_lists (id) {
+        id -> Text,
+        scheme -> Text,
+        period -> Text,
+        year -> Integer,
+        area_code -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        row_count -> BigInt,
+        receiving_count -> BigInt,
+        previous_id -> Nullable<Text>,
+        added -> BigInt,
+        removed -> BigInt,
+        changed -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        created_by_name -> Text,
+    }
+}
+
+diesel::table! {
+    agency_list_rows (list_id, row_no) {
+        list_id -> Text,
+        row_no -> Integer,
+        id_number_hmac -> Text,
+        id_number_masked -> Text,
+        name -> Text,
+        receipt -> Text,
+        county_code -> Text,
+    }
+}
+
+diesel::joinable!(agency_list_rows -> agency_lists (list_id));
+diesel::allow_tables_to_appear_in_same_query!(agency_lists, agency_list_rows);

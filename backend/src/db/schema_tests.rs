@@ -230,6 +230,17 @@ INSERT INTO publicity_cases (id, county_code, city_code, subject, title, story, 
     status, version, created_at, created_by, updated_at, updated_by)
 VALUES ('chk-case', '430381', '4303', 'work', 'test', 'test', '[]', FALSE, 'collected', 1,
     '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO crosscheck_rules (year, scheme, registered_poor_only, poverty_statuses, max_level,
+    recipients_registered, note, updated_at, updated_by)
+VALUES (2020, 'nursing_subsidy', TRUE, '', 2, TRUE, '', '2026-01-01 00:00:00', 'test');
+INSERT INTO agency_lists (id, scheme, period, year, area_code, county_code, city_code,
+    row_count, receiving_count, added, removed, changed, created_at, created_by,
+    created_by_name)
+VALUES ('chk-list', 'dibao', '2020-06', 2020, '430381', '430381', '4303', 1, 1, 1, 0, 0,
+    '2026-01-01 00:00:00', 'test', 'test');
+INSERT INTO agency_list_rows (list_id, row_no, id_number_hmac, id_number_masked, name,
+    receipt, county_code)
+VALUES ('chk-list', 1, 'x', 'x', 'x', 'receiving', '430381');
 ";
 
 /// Values one column must accept and refuse, as SQL literals.
@@ -667,6 +678,23 @@ fn duties_cases() -> Vec<Case> {
             false,
         ),
         subject,
+        codes(
+            "agency_list_rows",
+            "list_id = 'chk-list'",
+            "receipt",
+            strs(
+                shared::crosscheck::Receipt::ALL,
+                shared::crosscheck::Receipt::as_str,
+            ),
+            false,
+        ),
+        range(
+            "crosscheck_rules",
+            "year = 2020",
+            "max_level",
+            &[1, 4],
+            &[0, 5],
+        ),
     ]
 }
 
@@ -1730,6 +1758,9 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         support_pairs,
         support_entries,
         publicity_cases,
+        crosscheck_rules,
+        agency_lists,
+        agency_list_rows,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(
