@@ -22,6 +22,7 @@ pub mod kpi;
 pub mod loans;
 pub mod logging;
 pub mod metrics;
+pub mod monitoring;
 pub mod openapi;
 pub mod org;
 pub mod pagination;

@@ -9,8 +9,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, care, crosscheck, duties, health, kpi, loans, org, persons,
-    petitions, plan, rectification, rehab, retrofit, supervision, training, users, visits,
+    attachments, audit, auth, bases, care, crosscheck, duties, health, kpi, loans, monitoring, org,
+    persons, petitions, plan, rectification, rehab, retrofit, supervision, training, users, visits,
 };
 
 struct BearerAuth;
@@ -95,6 +95,8 @@ impl Modify for BearerAuth {
         crosscheck::routes::get_rules, crosscheck::routes::put_rules, crosscheck::routes::import_list,
         crosscheck::routes::list_lists, crosscheck::routes::get_list, crosscheck::routes::list_changes,
         crosscheck::routes::list_gaps, crosscheck::routes::summary,
+        monitoring::routes::change_status, monitoring::routes::history, monitoring::routes::watch_list,
+        monitoring::routes::kpi,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

@@ -4,8 +4,9 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, care, crosscheck, duties, health, kpi, loans, openapi, org,
-    persons, petitions, plan, rectification, rehab, retrofit, supervision, training, users, visits,
+    attachments, audit, auth, bases, care, crosscheck, duties, health, kpi, loans, monitoring,
+    openapi, org, persons, petitions, plan, rectification, rehab, retrofit, supervision, training,
+    users, visits,
 };
 
 /// Mounts the API and the health checks.
@@ -224,6 +225,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     get().to(crosscheck::routes::list_changes),
                 )
                 .route("/crosscheck/gaps", get().to(crosscheck::routes::list_gaps))
+                .route(
+                    "/persons/{id}/poverty-status",
+                    get().to(monitoring::routes::history),
+                )
+                .route(
+                    "/persons/{id}/poverty-status",
+                    post().to(monitoring::routes::change_status),
+                )
+                .route(
+                    "/monitoring/watch-list",
+                    get().to(monitoring::routes::watch_list),
+                )
+                .route("/monitoring/kpi", get().to(monitoring::routes::kpi))
                 .route("/crosscheck/summary", get().to(crosscheck::routes::summary))
                 .route("/bases", get().to(bases::routes::list))
                 .route("/bases", post().to(bases::routes::create))

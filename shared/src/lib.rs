@@ -16,6 +16,7 @@ pub mod errors;
 pub mod id_number;
 pub mod mask;
 pub mod money;
+pub mod monitoring;
 pub mod person;
 pub mod petitions;
 pub mod plan;

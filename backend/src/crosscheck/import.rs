@@ -465,3 +465,15 @@ fn diff_counts(conn: &mut DbConn, new: &str, old: &str) -> Result<(i64, i64, i64
     .get_result(conn)?;
     Ok((added.n, removed.n, changed.n))
 }
+
+/// Refreshes PostgreSQL's statistics of the lists after a large import: without them
+/// the planner takes the new rows for a handful, and a county's first page of gaps took
+/// 12 s instead of 0.1 s on a 500,000-row list (see the note of issue 13). SQLite plans
+/// without statistics of this kind.
+pub fn refresh_statistics(conn: &mut DbConn) -> Result<(), ApiError> {
+    if let DbConn::Pg(c) = conn {
+        use diesel::connection::SimpleConnection;
+        c.batch_execute("ANALYZE agency_list_rows, agency_lists")?;
+    }
+    Ok(())
+}

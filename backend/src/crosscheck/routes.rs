@@ -108,7 +108,11 @@ pub async fn import_list(
         .db(move |conn| {
             let rows = import::check(conn, &pii, &up, &table)?;
             drop(table);
-            import::write(conn, &user, &up, &rows)
+            let written = import::write(conn, &user, &up, &rows)?;
+            if written.0 && rows.len() >= 10_000 {
+                import::refresh_statistics(conn)?;
+            }
+            Ok(written)
         })
         .await?;
     Ok(crate::extract::created(created, location(&list), &list))

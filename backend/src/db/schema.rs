@@ -1649,3 +1649,19 @@ diesel::table! {
 
 diesel::joinable!(agency_list_rows -> agency_lists (list_id));
 diesel::allow_tables_to_appear_in_same_query!(agency_lists, agency_list_rows);
+
+diesel::table! {
+    status_changes (id) {
+        id -> Text,
+        person_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        from_status -> Text,
+        to_status -> Text,
+        changed_on -> Date,
+        reason -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+        created_by_name -> Text,
+    }
+}

@@ -1761,6 +1761,7 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         crosscheck_rules,
         agency_lists,
         agency_list_rows,
+        status_changes,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

@@ -441,6 +441,22 @@ pub fn update(
             (&row.id, after.version, after.updated_at.naive_utc()),
             &[&before.county_code, &after.county_code],
         )?;
+        if after.poverty_status != before.poverty_status {
+            // A registry edit that changes the status joins the status history too.
+            crate::monitoring::record(
+                conn,
+                user,
+                &row.id,
+                (
+                    &after.county_code,
+                    after.county_code.get(..4).unwrap_or("43"),
+                ),
+                before.poverty_status,
+                after.poverty_status,
+                today(),
+                "登记信息修改 (registry edit)",
+            )?;
+        }
         if after.county_code != before.county_code {
             // Open work follows the person to the county that now serves them.
             crate::rehab::needs::follow_person(conn, &row.id, &after.county_code)?;
