@@ -9,6 +9,7 @@ pub mod auth;
 pub mod backup;
 pub mod bases;
 pub mod care;
+pub mod certificates;
 pub mod config;
 pub mod crosscheck;
 pub mod db;

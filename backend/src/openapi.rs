@@ -9,8 +9,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::{
-    attachments, audit, auth, bases, care, crosscheck, duties, health, kpi, loans, monitoring, org,
-    persons, petitions, plan, rectification, rehab, retrofit, supervision, training, users, visits,
+    attachments, audit, auth, bases, care, certificates, crosscheck, duties, health, kpi, loans,
+    monitoring, org, persons, petitions, plan, rectification, rehab, retrofit, supervision,
+    training, users, visits,
 };
 
 struct BearerAuth;
@@ -97,6 +98,8 @@ impl Modify for BearerAuth {
         crosscheck::routes::list_gaps, crosscheck::routes::summary,
         monitoring::routes::change_status, monitoring::routes::history, monitoring::routes::watch_list,
         monitoring::routes::kpi,
+        certificates::routes::apply, certificates::routes::decide, certificates::routes::of_person,
+        certificates::routes::checks,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

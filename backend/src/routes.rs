@@ -4,9 +4,9 @@ use actix_web::web::{self, delete, get, post, put};
 
 use crate::error::ApiError;
 use crate::{
-    attachments, audit, auth, bases, care, crosscheck, duties, health, kpi, loans, monitoring,
-    openapi, org, persons, petitions, plan, rectification, rehab, retrofit, supervision, training,
-    users, visits,
+    attachments, audit, auth, bases, care, certificates, crosscheck, duties, health, kpi, loans,
+    monitoring, openapi, org, persons, petitions, plan, rectification, rehab, retrofit,
+    supervision, training, users, visits,
 };
 
 /// Mounts the API and the health checks.
@@ -238,6 +238,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     get().to(monitoring::routes::watch_list),
                 )
                 .route("/monitoring/kpi", get().to(monitoring::routes::kpi))
+                .route("/certificates", post().to(certificates::routes::apply))
+                .route(
+                    "/certificates/checks",
+                    get().to(certificates::routes::checks),
+                )
+                .route(
+                    "/certificates/{id}/decide",
+                    post().to(certificates::routes::decide),
+                )
+                .route(
+                    "/persons/{id}/certificates",
+                    get().to(certificates::routes::of_person),
+                )
                 .route("/crosscheck/summary", get().to(crosscheck::routes::summary))
                 .route("/bases", get().to(bases::routes::list))
                 .route("/bases", post().to(bases::routes::create))

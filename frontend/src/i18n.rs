@@ -554,6 +554,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("err.more_errors", "还有更多行有错误，仅列出前 1000 条", "More rows have errors; the first 1,000 are listed"),
     ("err.wrong_period", "与所选期间不一致", "Not the period chosen for the list"),
     ("err.wrong_scheme", "与所选项目不一致", "Not the scheme chosen for the list"),
+    ("err.differs_from_registry", "与档案登记不一致，请先更正档案", "Differs from the registry: correct the registry first"),
     ("err.period_locked", "该期间的数据已审定锁定（或已过填报期限、计划已关闭），不能再修改；如需修改请申请解锁", "The data of this period is locked (approved, past the entry deadline or the plan is closed); ask for a lock exception to change it"),
     ("err.locked_approved", "该期间已审定，数据已锁定", "This period has been approved; its data is locked"),
     ("err.locked_expired", "已过该期间的数据填报期限", "The entry deadline of this period has passed"),

@@ -66,6 +66,8 @@ crate::string_enum! {
         ConsentRequired = "consent_required",
         /// `device_in_service`.
         DeviceInService = "device_in_service",
+        /// `differs_from_registry`.
+        DiffersFromRegistry = "differs_from_registry",
         /// `duplicate`.
         Duplicate = "duplicate",
         /// `duplicate_credit_code`.

@@ -8,6 +8,7 @@ pub mod api;
 pub mod attachments;
 pub mod auth;
 pub mod care;
+pub mod certificates;
 pub mod codes;
 pub mod crosscheck;
 pub mod duties;

@@ -12,7 +12,9 @@
 //! 5. `rehab_kpi_bench` then `dashboard_bench`: measure 14's KPI and the province
 //!    dashboard against the naive `GROUP BY`, on 1,000,000 persons and 3,000,000
 //!    rehabilitation records;
-//! 6. the web app: its gzipped size against the goal, and the login page's first render
+//! 6. `crosscheck_bench`: an agency list of half as many rows as persons imported
+//!    through the handler against plain INSERTs, and its gaps against a plain hash join;
+//! 7. the web app: its gzipped size against the goal, and the login page's first render
 //!    in headless Chromium.
 
 use std::env;
@@ -161,6 +163,8 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         "rehab_kpi_bench",
         "--example",
         "dashboard_bench",
+        "--example",
+        "crosscheck_bench",
     ]);
     run("release build of the server and the benchmarks", build)?;
     let release = target_dir().join("release");
@@ -213,6 +217,14 @@ pub fn bench(args: &[String]) -> Result<(), String> {
         )?;
     }
     dashboard?;
+
+    // Measures 5 and 8: a 500,000-row agency list against 1,000,000 persons.
+    let mut cross = Command::new(examples.join("crosscheck_bench"));
+    cross.args(["postgres", &persons.to_string(), &(persons / 2).to_string()]);
+    run(
+        "crosscheck_bench: a list of half as many rows as persons, imported and checked",
+        cross,
+    )?;
 
     // The web app: size (printed by the build, against the goal) and first render.
     crate::frontend::build(true)?;

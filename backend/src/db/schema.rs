@@ -1665,3 +1665,27 @@ diesel::table! {
         created_by_name -> Text,
     }
 }
+
+diesel::table! {
+    certificates (id) {
+        id -> Text,
+        person_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        kind -> Text,
+        status -> Text,
+        applied_on -> Date,
+        found_on_visit -> Bool,
+        category -> Nullable<Text>,
+        level -> Nullable<Integer>,
+        decided_on -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+        fee_waived -> Bool,
+        note -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}

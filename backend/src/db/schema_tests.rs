@@ -1762,6 +1762,7 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         agency_lists,
         agency_list_rows,
         status_changes,
+        certificates,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(
