@@ -65,7 +65,7 @@ fn check_zip(bytes: &[u8]) -> Result<(), ApiError> {
 /// The first sheet's cells, streamed: the sheet's declared dimension is checked first,
 /// then every cell's position, so that a sheet whose used range spans A1:XFD1048576 is
 /// refused instead of allocated (calamine's `worksheet_range` builds the dense grid).
-fn read_xlsx(bytes: &[u8], max_rows: u32) -> Result<Vec<Vec<String>>, ApiError> {
+fn read_xlsx(bytes: &[u8], max_rows: u32, max_columns: u32) -> Result<Vec<Vec<String>>, ApiError> {
     let bad = |why: String| ApiError::field("file", "unreadable", why);
     check_zip(bytes)?;
     let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
@@ -87,6 +87,9 @@ fn read_xlsx(bytes: &[u8], max_rows: u32) -> Result<Vec<Vec<String>>, ApiError> 
         let (r, c) = cell.get_position();
         if r > max_rows || c >= MAX_COLUMNS {
             return Err(too_large(max_rows));
+        }
+        if c >= max_columns {
+            continue;
         }
         let (r, c) = (r as usize, c as usize);
         if rows.len() <= r {
@@ -217,6 +220,18 @@ pub fn read(bytes: &[u8], format: Format) -> Result<Table, ApiError> {
 /// [`read`] with another bound on the data rows than [`MAX_ROWS`] (another agency's
 /// list of a whole province).
 pub fn read_with(bytes: &[u8], format: Format, max_rows: u32) -> Result<Table, ApiError> {
+    read_limited(bytes, format, max_rows, MAX_COLUMNS)
+}
+
+/// [`read_with`] keeping at most `max_columns` columns (the rest of each row is
+/// dropped as it is read; empty rows too), so that a file's size in memory is bounded
+/// by rows × columns whatever its cells.
+pub fn read_limited(
+    bytes: &[u8],
+    format: Format,
+    max_rows: u32,
+    max_columns: u32,
+) -> Result<Table, ApiError> {
     let bad = |why: String| ApiError::field("file", "unreadable", why);
     let mut rows: Vec<Vec<String>> = match format {
         Format::Csv => {
@@ -231,11 +246,19 @@ pub fn read_with(bytes: &[u8], format: Format, max_rows: u32) -> Result<Table, A
                 if rows.len() > max_rows as usize || rec.len() > MAX_COLUMNS as usize {
                     return Err(too_large(max_rows));
                 }
-                rows.push(rec.iter().map(|s| s.trim().to_owned()).collect());
+                if rec.iter().all(|s| s.trim().is_empty()) {
+                    continue;
+                }
+                rows.push(
+                    rec.iter()
+                        .take(max_columns as usize)
+                        .map(|s| s.trim().to_owned())
+                        .collect(),
+                );
             }
             rows
         }
-        Format::Xlsx => read_xlsx(bytes, max_rows)?,
+        Format::Xlsx => read_xlsx(bytes, max_rows, max_columns)?,
     };
     rows.retain(|r| r.iter().any(|c| !c.is_empty()));
     if rows.is_empty() {

@@ -150,7 +150,8 @@ crate::string_enum! {
         /// Read the cross-checks with other agencies' lists and their gaps (measures 5
         /// and 8): who should receive a scheme and does not, in one's area.
         ReadCrossChecks = "read_crosschecks",
-        /// Import another agency's list of recipients for one's area.
+        /// Import another agency's list of recipients (the provincial poverty office,
+        /// which exchanges the lists with the other provincial departments).
         ImportAgencyLists = "import_agency_lists",
         /// Set the eligibility rules the cross-checks apply (the provincial poverty
         /// office).
@@ -209,13 +210,7 @@ impl Role {
                 ReadCrossChecks,
             ],
             Role::Auditor => &[ReadAudit],
-            Role::Registrar => &[
-                ReadPersons,
-                WritePersons,
-                RevealIdNumber,
-                ReadCrossChecks,
-                ImportAgencyLists,
-            ],
+            Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber, ReadCrossChecks],
             Role::Employment => &[
                 ReadPersons,
                 RevealIdNumber,
@@ -277,7 +272,6 @@ impl Role {
                 RecordSupport,
                 WritePublicity,
                 ReadCrossChecks,
-                ImportAgencyLists,
             ],
         }
     }
@@ -365,6 +359,7 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::RecordSupport,
             Capability::WritePublicity,
             Capability::SetEligibility,
+            Capability::ImportAgencyLists,
         ]
     } else if unit_code == GENERAL_OFFICE && works {
         &[

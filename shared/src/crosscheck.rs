@@ -255,7 +255,7 @@ pub struct ListUpload {
 /// Parses a period `YYYY-MM` (years 2000–2100): the year and month.
 pub fn parse_period(period: &str) -> Option<(i32, u32)> {
     let (y, m) = period.split_once('-')?;
-    if y.len() != 4 || m.len() != 2 {
+    if y.len() != 4 || m.len() != 2 || !period.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
         return None;
     }
     let year: i32 = y.parse().ok()?;

@@ -1047,8 +1047,8 @@ crate::string_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupportInput {
-    /// Client-chosen id.
-    #[serde(default)]
+    /// Client-chosen id (absent in answers: a [`Support`] carries its `id` once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Uuid>,
     /// The pairing.
     pub pair_id: Uuid,
@@ -1379,6 +1379,25 @@ pub struct PublicityKpi {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn support_reads_back_as_sent_with_its_id_once() {
+        let support = Support {
+            id: Uuid::from_u128(7),
+            fields: SupportInput {
+                id: None,
+                pair_id: Uuid::from_u128(8),
+                on_day: NaiveDate::from_ymd_opt(2020, 5, 1).unwrap_or_default(),
+                kind: SupportKind::Visit,
+                amount_fen: 0,
+                description: "走访".into(),
+            },
+        };
+        let json = serde_json::to_string(&support).unwrap_or_default();
+        assert_eq!(json.matches("\"id\"").count(), 1, "{json}");
+        let back: Result<Support, _> = serde_json::from_str(&json);
+        assert_eq!(back.ok(), Some(support));
+    }
+
     use super::*;
 
     fn county(code: &str, values: &[i64], deep: bool) -> CountyFactors {

@@ -4,7 +4,8 @@
 //! flags.
 //!
 //! A person is on the **watch list** for each [`WatchReason`] that holds:
-//! `fell_back` (in poverty now after having been lifted, by the history), `unstable`,
+//! `fell_back` (in poverty now after having been lifted at some time, by the
+//! history), `unstable`,
 //! `marginal` (their status), and, for persons the programme has touched (any status
 //! but `none`), `severe` (level 1–2), `multi_disabled` (一户多残) and
 //! `elderly_disabled` (老残一体).
@@ -146,8 +147,9 @@ pub struct FallBackKpi {
     pub year: i32,
     /// Persons lifted out of poverty now.
     pub lifted: i64,
-    /// Persons who fell back into poverty in the year (a change lifted → in poverty
-    /// on a day of the year), each counted once. The target is 0.
+    /// Persons who fell back into poverty in the year (a change into poverty on a day
+    /// of the year, after having been lifted, directly or through another status),
+    /// each counted once. The target is 0.
     pub fell_back: i64,
     /// Persons watched, per reason.
     pub watched: Vec<WatchCount>,

@@ -326,7 +326,8 @@ fn gap(r: GapRow, kind: GapKind, scheme: AgencyScheme, scope: &Scope) -> Result<
             r.listed_name.unwrap_or_default()
         },
         id_number_masked: r.masked,
-        registered_county: r.registered,
+        // Where a person of another area is registered is theirs to know.
+        registered_county: r.registered.filter(|_| mine),
         listed_county: r.listed,
         receipt: r
             .receipt

@@ -28,6 +28,11 @@ use crate::tabular::Table;
 /// CSV.
 pub const MAX_LIST_UPLOAD: usize = 96 * 1024 * 1024;
 
+/// Most columns of a list read (the six it names and a few an agency adds, such as
+/// 序号 or 地址): a hostile workbook with a cell far to the right on every row would
+/// otherwise make every row that wide in memory.
+pub const MAX_LIST_COLUMNS: u32 = 16;
+
 /// Row errors reported at most (all are counted).
 pub const MAX_ROW_ERRORS: usize = 1000;
 
@@ -47,10 +52,20 @@ pub struct Upload {
     pub area: String,
     /// The id the client chose, if any.
     pub id: Option<Uuid>,
+    /// The file's format, if the client said.
+    pub format: Option<shared::api::Format>,
 }
 
 /// Checks the query of an upload against the caller's scope.
 pub fn upload(conn: &mut DbConn, user: &AuthUser, q: &ListUpload) -> Result<Upload, ApiError> {
+    // The other agencies exchange their lists with the province. A county or city that
+    // could upload numbers of its choosing would learn, from the gaps, whether each is
+    // a registered disabled person anywhere in Hunan.
+    if user.scope != crate::auth::Scope::Province {
+        return Err(ApiError::Forbidden(
+            "agency lists are imported at the province".into(),
+        ));
+    }
     let Some((year, _)) = parse_period(q.period.trim()) else {
         return Err(ApiError::field(
             "period",
@@ -73,6 +88,7 @@ pub fn upload(conn: &mut DbConn, user: &AuthUser, q: &ListUpload) -> Result<Uplo
         ));
     }
     Ok(Upload {
+        format: q.format,
         id: q.id,
         scheme: q.scheme,
         period: q.period.trim().to_owned(),

@@ -203,6 +203,9 @@ pub fn one(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<AgencyList, Api
     list_view(row)
 }
 
+/// Batches of 500 rows one request of `changes` reads at most.
+pub const MAX_CHANGE_BATCHES: usize = 20;
+
 fn parse_receipt(s: &str) -> Result<Receipt, ApiError> {
     s.parse()
         .map_err(|e: shared::codes::UnknownCode| ApiError::Internal(anyhow::anyhow!("{e}")))
@@ -245,8 +248,16 @@ pub fn changes(
     let mut items = Vec::new();
     let mut more = false;
     // The rows of `from` in batches, each set against the same persons on `other`
-    // (looked up by their keyed hash), until a page is full.
+    // (looked up by their keyed hash), until a page is full, or after
+    // [`MAX_CHANGE_BATCHES`] batches with a cursor to go on from (a request's work is
+    // bounded even on a million-row list that changed little).
+    let mut batches = 0;
     'batches: loop {
+        if batches == MAX_CHANGE_BATCHES {
+            more = true;
+            break;
+        }
+        batches += 1;
         let mut query = agency_list_rows::table
             .filter(agency_list_rows::list_id.eq(&from))
             .filter(agency_list_rows::row_no.gt(after))

@@ -1,6 +1,6 @@
 //! `/api/v1/crosscheck`: eligibility rules, agency lists and the gaps they show.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::{web, HttpResponse};
 use shared::api::{Format, Page, Problem};
@@ -56,17 +56,41 @@ fn reader(user: &AuthUser) -> Result<(), ApiError> {
 }
 
 /// One list is imported at a time in a process: a list of a million rows takes a few
-/// hundred megabytes while it is checked.
-fn import_gate() -> &'static tokio::sync::Semaphore {
-    static GATE: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    GATE.get_or_init(|| tokio::sync::Semaphore::new(1))
+/// hundred megabytes while it is checked. The permit is owned by the work itself, so a
+/// client that hangs up does not free it while its list is still being read.
+fn import_gate() -> Arc<tokio::sync::Semaphore> {
+    static GATE: OnceLock<Arc<tokio::sync::Semaphore>> = OnceLock::new();
+    GATE.get_or_init(|| Arc::new(tokio::sync::Semaphore::new(1)))
+        .clone()
+}
+
+/// How long an import waits for the one before it (429 after).
+const IMPORT_WAIT_SECS: u64 = 60;
+
+/// Reads the request body up to [`import::MAX_LIST_UPLOAD`] bytes (413 beyond): only
+/// after the caller's capability and the import permit were checked.
+async fn read_body(mut payload: web::Payload) -> Result<web::Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest {
+            code: "bad_body",
+            detail: format!("the upload broke off: {e}"),
+        })?;
+        if body.len() + chunk.len() > import::MAX_LIST_UPLOAD {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// Imports another agency's list of recipients (XLSX or CSV: 身份证号, 姓名, 状态, and
-/// optionally 项目, 期间, 发放地区) as a snapshot for an area inside the caller's. Every
-/// row is checked first: with any error nothing is written and the answer lists the
-/// errors by row (`rows[N].column`, N the spreadsheet row). Identity numbers are kept
-/// only as the registry's keyed hash and masked.
+/// optionally 项目, 期间, 发放地区) as a snapshot for an area of Hunan. Lists are
+/// exchanged with the other agencies at the province (the poverty office imports
+/// them). Every row is checked first: with any error nothing is written and the answer
+/// lists the errors by row (`rows[N].column`, N the spreadsheet row). Identity numbers
+/// are kept only as the registry's keyed hash and masked.
 #[utoipa::path(post, path = "/api/v1/crosscheck/lists", tag = "crosscheck", params(ListUpload),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the file"),
     responses((status = 201, body = AgencyList), (status = 200, description = "retry of an earlier upload", body = AgencyList),
@@ -77,13 +101,15 @@ pub async fn import_list(
     state: web::Data<AppState>,
     user: AuthUser,
     Query(q): Query<ListUpload>,
-    body: web::Bytes,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Capability::ImportAgencyLists)?;
-    let Ok(_gate) = import_gate().try_acquire() else {
+    // A list being imported is waited for a while, then the caller is told to retry.
+    let wait = std::time::Duration::from_secs(IMPORT_WAIT_SECS);
+    let Ok(Ok(permit)) = actix_web::rt::time::timeout(wait, import_gate().acquire_owned()).await
+    else {
         return Err(ApiError::TooManyRequests { retry_after: 30 });
     };
-    let format = q.format.unwrap_or_else(|| sniff(&body));
     let checker = user.clone();
     let up = state
         .db(move |conn| {
@@ -95,17 +121,23 @@ pub async fn import_list(
         Ok(up) => up,
         Err(done) => return Ok(crate::extract::created(false, location(&done), &done)),
     };
-    let table = web::block(move || {
-        crate::tabular::read_with(
+    let body = read_body(payload).await?;
+    let format = up.format.unwrap_or_else(|| sniff(&body));
+    let (table, permit) = web::block(move || {
+        let table = crate::tabular::read_limited(
             &body,
             format,
             u32::try_from(shared::crosscheck::MAX_LIST_ROWS).unwrap_or(u32::MAX),
-        )
+            import::MAX_LIST_COLUMNS,
+        );
+        (table, permit)
     })
-    .await??;
+    .await?;
+    let table = table?;
     let pii = state.pii.clone();
     let (created, list) = state
         .db(move |conn| {
+            let _permit = permit;
             let rows = import::check(conn, &pii, &up, &table)?;
             drop(table);
             let written = import::write(conn, &user, &up, &rows)?;

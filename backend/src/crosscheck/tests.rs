@@ -16,6 +16,8 @@ db_tests!(
     the_next_month_s_list_shows_what_changed,
 );
 
+/// The provincial poverty office, which imports the agencies' lists.
+const IMPORTER: &str = "poverty";
 /// City staff of 湘潭市 (4303).
 const CITY: &str = "xiangtan.staff";
 /// County staff of 湘乡市 (430381).
@@ -152,7 +154,7 @@ async fn rules_are_data_kept_by_the_poverty_office(backend: Backend) {
 
 async fn a_list_is_imported_whole_or_not_at_all_and_never_keeps_the_number(backend: Backend) {
     let app = TestApp::new(backend).await;
-    let city = app.token(CITY).await;
+    let importer = app.token(IMPORTER).await;
     let (a, b) = (id_number("430381"), id_number("430321"));
     let mut bad_check = id_number("430381");
     let last = if bad_check.ends_with('1') { '2' } else { '1' };
@@ -167,7 +169,7 @@ async fn a_list_is_imported_whole_or_not_at_all_and_never_keeps_the_number(backe
         (&b, "王五", "也许", "430181"),
     ]);
     let r = app
-        .upload(&city, &upload_path("2020-06", "4303"), file)
+        .upload(&importer, &upload_path("2020-06", "4303"), file)
         .await;
     assert_eq!(r.status, 422, "{:?}", r.body);
     let mut fields = r.field_errors();
@@ -187,27 +189,29 @@ async fn a_list_is_imported_whole_or_not_at_all_and_never_keeps_the_number(backe
         r.body
     );
     assert_eq!(list_count(&app), 0, "nothing written");
-    // Who may import where: a county not inside one's area, a leader without the
-    // capability, a period that is no month.
-    let county = app.token(COUNTY).await;
+    // Who may import: the province's poverty office, which exchanges lists with the
+    // other agencies; not a county, a city or a leader elsewhere. An area that is no
+    // city or county of Hunan is refused.
     let good = csv(&[
         (&a, "张三", "享受", "430381"),
         (&b, "王五", "停发", "430321"),
     ]);
+    for who in [COUNTY, CITY, "xiangtan.leader", "leader"] {
+        let t = app.token(who).await;
+        let r = app
+            .upload(&t, &upload_path("2020-06", "4303"), good.clone())
+            .await;
+        assert_eq!(r.status, 403, "{who}: {:?}", r.body);
+    }
     let r = app
-        .upload(&county, &upload_path("2020-06", "4303"), good.clone())
+        .upload(&importer, &upload_path("2020-06", "4399"), good.clone())
         .await;
     assert_eq!(
         r.field_errors(),
         [("area".to_owned(), "outside_scope".to_owned())]
     );
-    let leader = app.token("xiangtan.leader").await;
     let r = app
-        .upload(&leader, &upload_path("2020-06", "4303"), good.clone())
-        .await;
-    assert_eq!(r.status, 403);
-    let r = app
-        .upload(&city, &upload_path("2020-13", "4303"), good.clone())
+        .upload(&importer, &upload_path("2020-13", "4303"), good.clone())
         .await;
     assert_eq!(
         r.field_errors(),
@@ -215,7 +219,7 @@ async fn a_list_is_imported_whole_or_not_at_all_and_never_keeps_the_number(backe
     );
     let r = app
         .upload(
-            &city,
+            &importer,
             "/api/v1/crosscheck/lists?scheme=nursing_subsidy&period=2020-06&area=4303&format=xlsx",
             b"PK not a workbook".to_vec(),
         )
@@ -223,7 +227,7 @@ async fn a_list_is_imported_whole_or_not_at_all_and_never_keeps_the_number(backe
     assert_eq!(first_error(&r), "unreadable", "{:?}", r.body);
     let r = app
         .upload(
-            &city,
+            &importer,
             &upload_path("2020-06", "4303"),
             b"\xEF\xBB\xBF\xE5\xA7\x93\xE5\x90\x8D\n".to_vec(),
         )
@@ -234,18 +238,18 @@ async fn a_list_is_imported_whole_or_not_at_all_and_never_keeps_the_number(backe
     // A good list is written whole, with a client-chosen id; a retry answers with it.
     let id = uuid::Uuid::new_v4();
     let path = format!("{}&id={id}", upload_path("2020-06", "4303"));
-    let r = app.upload(&city, &path, good.clone()).await;
+    let r = app.upload(&importer, &path, good.clone()).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["id"], id.to_string());
     assert_eq!(r.body["rows"], 2);
     assert_eq!(r.body["receiving"], 1);
     assert_eq!(r.body["agency"], "civil_affairs");
     assert_eq!(r.body["added"], 2);
-    let r = app.upload(&city, &path, good.clone()).await;
+    let r = app.upload(&importer, &path, good.clone()).await;
     assert_eq!(r.status, 200, "a retry is not a second list");
     assert_eq!(list_count(&app), 1);
     let other = path.replace("nursing_subsidy", "dibao");
-    let r = app.upload(&city, &other, good).await;
+    let r = app.upload(&importer, &other, good).await;
     assert_eq!((r.status, r.code()), (409, "id_conflict"));
 
     // No column of the list, and nothing in the audit log, holds a number in clear.
@@ -351,7 +355,6 @@ async fn the_gaps_of_a_hand_made_fixture_are_exactly_those_expected(backend: Bac
     let _e = level(1).registered_poor(false).name("戊").create(&app);
     let f = f.create(&app);
     let (g, h) = (id_number("430381"), id_number("430321"));
-    let city = app.token(CITY).await;
     let file = csv(&[
         (&na, "甲", "享受", "430381"),
         (&nc, "丙", "停发", "430381"),
@@ -359,10 +362,12 @@ async fn the_gaps_of_a_hand_made_fixture_are_exactly_those_expected(backend: Bac
         (&g, "庚", "享受", "430381"),
         (&h, "辛", "停发", "430321"),
     ]);
+    let importer = app.token(IMPORTER).await;
     let r = app
-        .upload(&city, &upload_path("2020-06", "4303"), file)
+        .upload(&importer, &upload_path("2020-06", "4303"), file)
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
+    let city = app.token(CITY).await;
     let list_id = r.body["id"].clone();
 
     // 湘乡市 sees its own: B and C missing (C with the stopped status), G not in the
@@ -399,6 +404,7 @@ async fn the_gaps_of_a_hand_made_fixture_are_exactly_those_expected(backend: Bac
     assert_eq!(masked(&theirs), vec![f.id_number.clone()]);
     assert_eq!(theirs["items"][0]["person_id"], Value::Null);
     assert_eq!(theirs["items"][0]["disability_level"], Value::Null);
+    assert_eq!(theirs["items"][0]["registered_county"], Value::Null);
     assert_eq!(
         masked(&gaps(&app, "xiangtanxian.staff", "missing").await),
         Vec::<String>::new()
@@ -508,9 +514,10 @@ async fn the_next_month_s_list_shows_what_changed(backend: Backend) {
     let c = c.create(&app);
     let (g, k) = (id_number("430381"), id_number("430381"));
     let county = app.token(COUNTY).await;
+    let importer = app.token(IMPORTER).await;
     let june = csv(&[(&nc, "丙", "停发", ""), (&g, "庚", "享受", "")]);
     let path = |p: &str| upload_path(p, "430381");
-    let r = app.upload(&county, &path("2020-06"), june).await;
+    let r = app.upload(&importer, &path("2020-06"), june).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let first = r.body["id"].as_str().unwrap_or_default().to_owned();
     assert_eq!(
@@ -523,7 +530,7 @@ async fn the_next_month_s_list_shows_what_changed(backend: Backend) {
         .unwrap_or_default()
         .replace("2020-06", "2020-07");
     let r = app
-        .upload(&county, &path("2020-07"), july.into_bytes())
+        .upload(&importer, &path("2020-07"), july.into_bytes())
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["previous_id"], first);

@@ -244,7 +244,10 @@ pub fn record_support(
                 false,
                 Support {
                     id,
-                    fields: body.clone(),
+                    fields: SupportInput {
+                        id: None,
+                        ..body.clone()
+                    },
                 },
             ));
         }
@@ -286,7 +289,10 @@ pub fn record_support(
             true,
             Support {
                 id,
-                fields: body.clone(),
+                fields: SupportInput {
+                    id: None,
+                    ..body.clone()
+                },
             },
         ))
     })
@@ -313,7 +319,7 @@ pub fn entries(conn: &mut DbConn, scope: &Scope, pair_id: Uuid) -> Result<Vec<Su
             Ok(Support {
                 id,
                 fields: SupportInput {
-                    id: Some(id),
+                    id: None,
                     pair_id,
                     on_day,
                     kind: code(&kind)?,

@@ -198,10 +198,12 @@ fn within(area: &str) -> String {
 /// The SQL condition of each reason (on `persons p`).
 fn reason_sql(reason: WatchReason) -> &'static str {
     match reason {
+        // In poverty now, and lifted at some time before (directly or through another
+        // status: lifted → marginal → in poverty falls back too).
         WatchReason::FellBack => {
             "(p.poverty_status = 'in_poverty' AND EXISTS (SELECT 1 FROM status_changes s
-                WHERE s.person_id = p.id AND s.from_status = 'lifted'
-                  AND s.to_status = 'in_poverty'))"
+                WHERE s.person_id = p.id
+                  AND (s.from_status = 'lifted' OR s.to_status = 'lifted')))"
         }
         WatchReason::Unstable => "p.poverty_status = 'unstable'",
         WatchReason::Marginal => "p.poverty_status = 'marginal'",
@@ -368,8 +370,12 @@ pub fn kpi(
         format!(
             "SELECT CAST(COUNT(DISTINCT s.person_id) AS BIGINT) AS n FROM status_changes s
              JOIN persons p ON p.id = s.person_id AND p.deleted_at IS NULL
-             WHERE s.from_status = 'lifted' AND s.to_status = 'in_poverty'
-               AND s.changed_on BETWEEN '{first}' AND '{last}' AND {}",
+             WHERE s.to_status = 'in_poverty'
+               AND s.changed_on BETWEEN '{first}' AND '{last}' AND {}
+               AND (s.from_status = 'lifted' OR EXISTS (SELECT 1 FROM status_changes e
+                    WHERE e.person_id = s.person_id AND e.id <> s.id
+                      AND e.changed_on <= s.changed_on
+                      AND (e.from_status = 'lifted' OR e.to_status = 'lifted')))",
             within(&area).replace("p.county_code", "s.county_code")
         ),
     )?;

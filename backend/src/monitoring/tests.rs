@@ -132,9 +132,38 @@ async fn status_changes_make_a_history_and_count_who_falls_back(backend: Backend
         (Some(0), Some(1))
     );
     assert_eq!(kpi(2019).await["fell_back"], 0);
+    // Falling back through another status counts too: lifted → marginal → in poverty.
+    let q = PersonBuilder::new().create(&app);
+    let qid = q.id.to_string();
+    let mut qv = q.version;
+    for (status, on) in [
+        ("lifted", "2019-06-01"),
+        ("marginal", "2020-01-10"),
+        ("in_poverty", "2020-02-01"),
+    ] {
+        let r = change(
+            &app,
+            &t,
+            &qid,
+            json!({"status": status, "on": on, "reason": "测试", "version": qv}),
+        )
+        .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        qv = r.body["person_version"].as_i64().unwrap_or(0);
+    }
+    assert_eq!(kpi(2020).await["fell_back"], 2);
+    let r = app
+        .get(&t, "/api/v1/monitoring/watch-list?reason=fell_back")
+        .await;
+    assert_eq!(
+        r.body["items"].as_array().map(Vec::len),
+        Some(2),
+        "{:?}",
+        r.body
+    );
     // The whole province sees it; another city does not.
     let r = app.get(&leader, "/api/v1/monitoring/kpi?year=2020").await;
-    assert_eq!(r.body["fell_back"], 1);
+    assert_eq!(r.body["fell_back"], 2);
     let r = app.get(&other, "/api/v1/monitoring/kpi?year=2020").await;
     assert_eq!(r.body["fell_back"], 0);
     // A registry edit that changes the status joins the history as well.
