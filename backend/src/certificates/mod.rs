@@ -94,7 +94,8 @@ fn view(row: Row, masked: &str) -> Result<Certificate, ApiError> {
     })
 }
 
-const COLUMNS: (
+/// The columns of a [`Row`].
+type Columns = (
     certificates::id,
     certificates::version,
     certificates::person_id,
@@ -109,7 +110,9 @@ const COLUMNS: (
     certificates::valid_until,
     certificates::fee_waived,
     certificates::note,
-) = (
+);
+
+const COLUMNS: Columns = (
     certificates::id,
     certificates::version,
     certificates::person_id,
