@@ -36,6 +36,7 @@ CREATE TABLE agency_lists (
     created_at TIMESTAMP NOT NULL,
     created_by TEXT NOT NULL,
     created_by_name TEXT NOT NULL,
+    create_hash TEXT,
     CHECK (year BETWEEN 2000 AND 2100)
 );
 CREATE INDEX agency_lists_latest ON agency_lists (scheme, area_code, period, created_at);

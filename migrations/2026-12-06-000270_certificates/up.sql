@@ -17,6 +17,7 @@ CREATE TABLE certificates (
     valid_until DATE,
     fee_waived BOOLEAN NOT NULL,
     note TEXT NOT NULL,
+    create_hash TEXT,
     version BIGINT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     created_by TEXT NOT NULL,

@@ -53,6 +53,11 @@ crate::string_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CertificateApply {
+    /// Client-chosen id, so that a retry over a bad network records one application
+    /// (the write protocol's one rule: the same body from the same user answers the
+    /// first with 200, anything else with the id is 409 `id_conflict`).
+    #[serde(default)]
+    pub id: Option<Uuid>,
     /// The person.
     pub person_id: Uuid,
     /// First issue or renewal.

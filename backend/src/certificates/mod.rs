@@ -129,15 +129,43 @@ const COLUMNS: Columns = (
     certificates::note,
 );
 
-/// Records an application for a person of the caller's area; one open at a time.
+/// Records an application for a person of the caller's area; one open at a time. A
+/// retry of the same create (client-chosen id) answers the first with `false`.
 pub fn apply(
     conn: &mut DbConn,
+    pii: &crate::pii::Pii,
     user: &AuthUser,
     body: &CertificateApply,
-) -> Result<Certificate, ApiError> {
+) -> Result<(bool, Certificate), ApiError> {
     user.require(Capability::WritePersons)?;
     body.validate(today()).map_err(ApiError::Validation)?;
+    let digest = crate::record::create_digest(pii, "certificate", body)?;
     write_tx(conn, |conn| {
+        if let Some(id) = body.id {
+            crate::record::lock_id(conn, &id)?;
+            let found: Option<(Option<String>, String, String)> = certificates::table
+                .filter(certificates::id.eq(id.to_string()))
+                .select((
+                    certificates::create_hash,
+                    certificates::created_by,
+                    certificates::county_code,
+                ))
+                .first(conn)
+                .optional()?;
+            if let Some((hash, by, county)) = found {
+                crate::record::replay(
+                    crate::record::Existing {
+                        create_hash: hash.as_deref(),
+                        created_by: &by,
+                        deleted: false,
+                        in_scope: user.scope.covers_region(&county),
+                    },
+                    &digest,
+                    user,
+                )?;
+                return Ok((false, one(conn, &user.scope, id)?));
+            }
+        }
         let person = crate::persons::queries::get(conn, &user.scope, body.person_id).map_err(
             |e| match e {
                 ApiError::NotFound => {
@@ -158,7 +186,7 @@ pub fn apply(
                 detail: "the person has an application awaiting assessment".into(),
             });
         }
-        let id = Uuid::now_v7();
+        let id = body.id.unwrap_or_else(Uuid::now_v7);
         let at = now();
         diesel::insert_into(certificates::table)
             .values((
@@ -172,6 +200,7 @@ pub fn apply(
                 certificates::found_on_visit.eq(body.found_on_visit),
                 certificates::fee_waived.eq(false),
                 certificates::note.eq(body.note.trim()),
+                certificates::create_hash.eq(&digest),
                 certificates::version.eq(1_i64),
                 certificates::created_at.eq(at),
                 certificates::created_by.eq(user.id.to_string()),
@@ -193,7 +222,7 @@ pub fn apply(
                 after: Some(serde_json::to_value(&cert).unwrap_or_default()),
             },
         )?;
-        Ok(cert)
+        Ok((true, cert))
     })
 }
 

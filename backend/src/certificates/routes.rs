@@ -15,17 +15,23 @@ use crate::state::AppState;
 
 /// Records an application for a disability certificate (first issue or renewal).
 #[utoipa::path(post, path = "/api/v1/certificates", tag = "certificates", request_body = CertificateApply,
-    responses((status = 201, body = Certificate), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
+    responses((status = 201, body = Certificate), (status = 200, description = "retry of an earlier create", body = Certificate),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn apply(
     state: web::Data<AppState>,
     user: AuthUser,
     Json(body): Json<CertificateApply>,
 ) -> Result<HttpResponse, ApiError> {
-    let cert = state
-        .db(move |conn| super::apply(conn, &user, &body))
+    let pii = state.pii.clone();
+    let (created, cert) = state
+        .db(move |conn| super::apply(conn, &pii, &user, &body))
         .await?;
-    Ok(HttpResponse::Created().json(cert))
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/certificates/{}", cert.id),
+        &cert,
+    ))
 }
 
 /// Records the assessment's outcome: issued (for the registry's category and level,

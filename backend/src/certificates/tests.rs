@@ -24,12 +24,24 @@ async fn an_application_is_issued_for_the_registry_s_category_and_level(backend:
         .disability(DisabilityCategory::Physical, 2)
         .create(&app);
     let t = app.token(COUNTY).await;
-    let apply = json!({"person_id": p.id, "kind": "first", "applied_on": "2020-04-01",
-        "found_on_visit": true, "note": "入户走访发现未办证"});
+    let client_id = uuid::Uuid::new_v4();
+    let apply = json!({"id": client_id, "person_id": p.id, "kind": "first",
+        "applied_on": "2020-04-01", "found_on_visit": true, "note": "入户走访发现未办证"});
     let r = app.post(&t, "/api/v1/certificates", apply.clone()).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["status"], "applied");
     let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(id, client_id.to_string());
+    // A retry (the answer was lost) is the same application; the id with another body
+    // is a conflict.
+    let r = app.post(&t, "/api/v1/certificates", apply.clone()).await;
+    assert_eq!((r.status, r.body["id"].as_str()), (200, Some(id.as_str())));
+    let mut other_body = apply.clone();
+    other_body["note"] = json!("另一份");
+    let r = app.post(&t, "/api/v1/certificates", other_body).await;
+    assert_eq!((r.status, r.code()), (409, "id_conflict"));
+    let mut apply = apply;
+    apply["id"] = json!(uuid::Uuid::new_v4());
     // One open application at a time; another county's staff do not see the person.
     let r = app.post(&t, "/api/v1/certificates", apply.clone()).await;
     assert_eq!((r.status, r.code()), (409, "duplicate"));

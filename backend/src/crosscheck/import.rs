@@ -318,44 +318,62 @@ struct Count {
     n: i64,
 }
 
-/// The list a retried upload (the same client-chosen id) already wrote: `Some` when
-/// it is the same upload by the same user, 409 `id_conflict` when the id names
-/// anything else, `None` when the id is new.
+/// The keyed digest of an upload (the write protocol's one idempotency rule): what the
+/// list is (scheme, period, area) and the SHA-256 of its bytes.
+pub fn digest(pii: &Pii, up: &Upload, file: &[u8]) -> Result<String, ApiError> {
+    use sha2::Digest as _;
+    let file: String = sha2::Sha256::digest(file)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    crate::record::create_digest(
+        pii,
+        "agency_list",
+        &serde_json::json!({
+            "scheme": up.scheme, "period": up.period, "area": up.area, "file": file,
+        }),
+    )
+}
+
+/// The list a retried upload already wrote, by the write protocol's one rule
+/// ([`crate::record::replay`]): `Some` when the client-chosen id names the same upload
+/// (same list and file, same user, in scope), `None` when the id is free, 409
+/// `id_conflict` otherwise.
 pub fn replay(
     conn: &mut DbConn,
     user: &AuthUser,
     up: &Upload,
+    digest: &str,
 ) -> Result<Option<AgencyList>, ApiError> {
     let Some(id) = up.id else { return Ok(None) };
-    let found: Option<(String, String, String, String)> = agency_lists::table
+    crate::record::lock_id(conn, &id)?;
+    let found: Option<(Option<String>, String, String)> = agency_lists::table
         .filter(agency_lists::id.eq(id.to_string()))
         .select((
-            agency_lists::scheme,
-            agency_lists::period,
-            agency_lists::area_code,
+            agency_lists::create_hash,
             agency_lists::created_by,
+            agency_lists::area_code,
         ))
         .first(conn)
         .optional()?;
-    match found {
-        None => Ok(None),
-        Some((scheme, period, area, by))
-            if scheme == up.scheme.as_str()
-                && period == up.period
-                && area == up.area
-                && by == user.id.to_string() =>
-        {
-            let row = agency_lists::table
-                .filter(agency_lists::id.eq(id.to_string()))
-                .select(LIST_COLUMNS)
-                .first(conn)?;
-            Ok(Some(list_view(row)?))
-        }
-        Some(_) => Err(ApiError::Conflict {
-            code: "id_conflict",
-            detail: "this id names another list".into(),
-        }),
-    }
+    let Some((hash, by, area)) = found else {
+        return Ok(None);
+    };
+    crate::record::replay(
+        crate::record::Existing {
+            create_hash: hash.as_deref(),
+            created_by: &by,
+            deleted: false,
+            in_scope: user.scope.covers_region(&area),
+        },
+        digest,
+        user,
+    )?;
+    let row = agency_lists::table
+        .filter(agency_lists::id.eq(id.to_string()))
+        .select(LIST_COLUMNS)
+        .first(conn)?;
+    Ok(Some(list_view(row)?))
 }
 
 /// Writes a checked list as a new snapshot, in one transaction; a retry of an upload
@@ -364,6 +382,7 @@ pub fn write(
     conn: &mut DbConn,
     user: &AuthUser,
     up: &Upload,
+    digest: &str,
     rows: &[Parsed],
 ) -> Result<(bool, AgencyList), ApiError> {
     let id = up.id.unwrap_or_else(Uuid::now_v7).to_string();
@@ -372,7 +391,7 @@ pub fn write(
             conn,
             &[format!("agency_list:{}:{}", up.scheme.as_str(), up.area)],
         )?;
-        if let Some(done) = replay(conn, user, up)? {
+        if let Some(done) = replay(conn, user, up, digest)? {
             return Ok((false, done));
         }
         let prev = previous(conn, up.scheme, &up.area, &up.period)?;
@@ -400,6 +419,7 @@ pub fn write(
                 agency_lists::created_at.eq(at),
                 agency_lists::created_by.eq(user.id.to_string()),
                 agency_lists::created_by_name.eq(&user.username),
+                agency_lists::create_hash.eq(digest),
             ))
             .execute(conn)?;
         // 7 columns × 1,000 rows stays under SQLite's bound-parameter limit.

@@ -112,17 +112,28 @@ pub async fn import_list(
     };
     let checker = user.clone();
     let up = state
-        .db(move |conn| {
-            let up = import::upload(conn, &checker, &q)?;
-            Ok(import::replay(conn, &checker, &up)?.map_or(Ok(up), Err))
-        })
+        .db(move |conn| import::upload(conn, &checker, &q))
         .await?;
-    let up = match up {
-        Ok(up) => up,
-        Err(done) => return Ok(crate::extract::created(false, location(&done), &done)),
-    };
     let body = read_body(payload).await?;
     let format = up.format.unwrap_or_else(|| sniff(&body));
+    // A retry of an upload already written is answered before its rows are read.
+    let (pii, checker, again) = (state.pii.clone(), user.clone(), up.clone());
+    let (digest, body, done) = web::block(move || {
+        let digest = import::digest(&pii, &again, &body);
+        (digest, body, again)
+    })
+    .await?;
+    let digest = digest?;
+    let replayed = {
+        let (digest, up) = (digest.clone(), done.clone());
+        state
+            .db(move |conn| import::replay(conn, &checker, &up, &digest))
+            .await?
+    };
+    if let Some(done) = replayed {
+        return Ok(crate::extract::created(false, location(&done), &done));
+    }
+    let up = done;
     let (table, permit) = web::block(move || {
         let table = crate::tabular::read_limited(
             &body,
@@ -140,7 +151,7 @@ pub async fn import_list(
             let _permit = permit;
             let rows = import::check(conn, &pii, &up, &table)?;
             drop(table);
-            let written = import::write(conn, &user, &up, &rows)?;
+            let written = import::write(conn, &user, &up, &digest, &rows)?;
             if written.0 && rows.len() >= 10_000 {
                 import::refresh_statistics(conn)?;
             }

@@ -248,9 +248,21 @@ async fn a_list_is_imported_whole_or_not_at_all_and_never_keeps_the_number(backe
     let r = app.upload(&importer, &path, good.clone()).await;
     assert_eq!(r.status, 200, "a retry is not a second list");
     assert_eq!(list_count(&app), 1);
+    // The same id for another list, or for another file, or by another user, is 409.
     let other = path.replace("nursing_subsidy", "dibao");
-    let r = app.upload(&importer, &other, good).await;
+    let r = app.upload(&importer, &other, good.clone()).await;
     assert_eq!((r.status, r.code()), (409, "id_conflict"));
+    let changed = csv(&[
+        (&a, "张三", "停发", "430381"),
+        (&b, "王五", "停发", "430321"),
+    ]);
+    let r = app.upload(&importer, &path, changed).await;
+    assert_eq!((r.status, r.code()), (409, "id_conflict"));
+    app.add_user("poverty.second", "43.poverty_office", "staff");
+    let second = app.token("poverty.second").await;
+    let r = app.upload(&second, &path, good).await;
+    assert_eq!((r.status, r.code()), (409, "id_conflict"));
+    assert_eq!(list_count(&app), 1);
 
     // No column of the list, and nothing in the audit log, holds a number in clear.
     {

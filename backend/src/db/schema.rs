@@ -1632,6 +1632,7 @@ diesel::table! {
         created_at -> Timestamp,
         created_by -> Text,
         created_by_name -> Text,
+        create_hash -> Nullable<Text>,
     }
 }
 
@@ -1682,6 +1683,7 @@ diesel::table! {
         valid_until -> Nullable<Date>,
         fee_waived -> Bool,
         note -> Text,
+        create_hash -> Nullable<Text>,
         version -> BigInt,
         created_at -> Timestamp,
         created_by -> Text,
