@@ -25,7 +25,10 @@ use crate::pagination::{limit_of, Cursor};
 
 /// Records a change of a person's status from `from` to `to` (inside the caller's
 /// transaction): by the status endpoint, and by a registry edit that changes it.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a status change is its person, place, two statuses, day and reason; a struct would only rename them"
+)]
 pub fn record(
     conn: &mut DbConn,
     user: &AuthUser,
