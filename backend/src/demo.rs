@@ -57,6 +57,12 @@ pub fn demo_accounts() -> Vec<(&'static str, &'static str, String, Vec<Role>)> {
             vec![Role::Leader],
         ),
         (
+            "data",
+            "省残联数据更新办干部",
+            department_code("data_update_office"),
+            vec![Role::Leader],
+        ),
+        (
             "xiangtan.leader",
             "湘潭市残联领导",
             "4303".into(),
@@ -1319,6 +1325,147 @@ pub fn seed_pairings(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
         }
     }
     Ok(written)
+}
+
+/// Demo survey (measure 7) and cross-check rules (measures 5 and 8): the data update
+/// office's 2020 round over the whole province, with three persons of 湘乡市 surveyed
+/// (one with unsafe housing, which opens a rectification item, and a household plan for
+/// that household); and the poverty office's 2020 eligibility rules. Answers the records
+/// written.
+pub fn seed_survey(conn: &mut DbConn, pii: &Pii) -> Result<usize, ApiError> {
+    use shared::crosscheck::{AgencyScheme, EligibilityRule, RuleSetPut};
+    use shared::survey::{
+        HouseholdPlanInput, PlanMeasure, RoundCreate, RoundInput, SurveyCreate, SurveyInput,
+    };
+    use shared::visits::{CheckResult, VisitPolicy};
+    let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(2020, m, d).unwrap_or_default();
+    let office = demo_actor(conn, "data")?;
+    let (_, round) = crate::survey::rounds::create(
+        conn,
+        pii,
+        &office,
+        &RoundCreate {
+            id: None,
+            fields: RoundInput {
+                title: "2020年未脱贫残疾人两不愁三保障摸底排查".into(),
+                from_on: day(3, 1),
+                to_on: day(12, 31),
+                area_code: "43".into(),
+                units: Vec::new(),
+            },
+        },
+    )?;
+    let staff = demo_actor(conn, "xiangxiang.staff")?;
+    let poor: Vec<String> = persons::table
+        .filter(persons::county_code.eq("430381"))
+        .filter(persons::poverty_status.eq(PovertyStatus::InPoverty.as_str()))
+        .filter(persons::deleted_at.is_null())
+        .order(persons::id.desc())
+        .limit(3)
+        .select(persons::id)
+        .load(conn)?;
+    let mut written = 1;
+    for (i, person) in poor.iter().enumerate() {
+        let person_id = crate::db::uuid(person)?;
+        let mut checks = SurveyInput::all_ok();
+        if i == 0 {
+            checks[4].result = CheckResult::Problem;
+            checks[4].note = Some("土坯房，屋顶漏雨，需危房改造".into());
+        }
+        crate::survey::records::create(
+            conn,
+            pii,
+            &staff,
+            &SurveyCreate {
+                id: None,
+                fields: SurveyInput {
+                    round_id: round.id,
+                    person_id,
+                    surveyed_on: day(4, 10 + u32::try_from(i).unwrap_or(0)),
+                    checks,
+                    policies: vec![VisitPolicy::LivingSubsidy, VisitPolicy::MedicalInsurance],
+                    note: None,
+                },
+            },
+        )?;
+        written += 1;
+        if i == 0 {
+            crate::survey::plans::put(
+                conn,
+                &staff,
+                person_id,
+                None,
+                &HouseholdPlanInput {
+                    measures: vec![
+                        PlanMeasure {
+                            measure: "纳入农村危房改造".into(),
+                            responsible_unit: "湘乡市住建局".into(),
+                            due_on: day(6, 30),
+                            done_on: None,
+                        },
+                        PlanMeasure {
+                            measure: "申报重度残疾人护理补贴".into(),
+                            responsible_unit: "湘乡市残联".into(),
+                            due_on: day(5, 31),
+                            done_on: Some(day(5, 20)),
+                        },
+                    ],
+                    note: Some("一户一策：住房安全为先".into()),
+                },
+            )?;
+            written += 1;
+        }
+    }
+    let poverty = demo_actor(conn, "poverty")?;
+    let rule = |scheme, registered_poor_only, max_level, recipients_registered, note: &str| {
+        EligibilityRule {
+            scheme,
+            registered_poor_only,
+            poverty_statuses: Vec::new(),
+            max_level,
+            recipients_registered,
+            note: note.into(),
+        }
+    };
+    crate::crosscheck::rules::put(
+        conn,
+        &poverty,
+        2020,
+        &RuleSetPut {
+            rules: vec![
+                rule(
+                    AgencyScheme::NursingSubsidy,
+                    true,
+                    Some(2),
+                    true,
+                    "一、二级重度残疾人护理补贴",
+                ),
+                rule(
+                    AgencyScheme::LivingSubsidy,
+                    true,
+                    None,
+                    true,
+                    "困难残疾人生活补贴",
+                ),
+                rule(
+                    AgencyScheme::MedicalInsurance,
+                    true,
+                    None,
+                    false,
+                    "建档立卡贫困残疾人参加基本医疗保险",
+                ),
+                rule(
+                    AgencyScheme::Dibao,
+                    true,
+                    Some(2),
+                    false,
+                    "重度残疾人单独纳入低保",
+                ),
+            ],
+            reason: "2020年省残联脱贫攻坚22条措施".into(),
+        },
+    )?;
+    Ok(written + 1)
 }
 
 /// Demo supervision (measures 20 and 22): the provincial leader stationed in 湘乡市 with

@@ -44,6 +44,7 @@ mod server_tests;
 pub mod spa;
 pub mod state;
 pub mod supervision;
+pub mod survey;
 pub mod sync;
 pub mod tabular;
 pub mod training;

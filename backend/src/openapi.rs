@@ -10,7 +10,7 @@ use utoipa::{Modify, OpenApi};
 
 use crate::{
     attachments, audit, auth, bases, care, certificates, crosscheck, duties, health, kpi, loans,
-    monitoring, org, persons, petitions, plan, rectification, rehab, retrofit, supervision,
+    monitoring, org, persons, petitions, plan, rectification, rehab, retrofit, supervision, survey,
     training, users, visits,
 };
 
@@ -97,9 +97,14 @@ impl Modify for BearerAuth {
         crosscheck::routes::list_lists, crosscheck::routes::get_list, crosscheck::routes::list_changes,
         crosscheck::routes::list_gaps, crosscheck::routes::summary,
         monitoring::routes::change_status, monitoring::routes::history, monitoring::routes::watch_list,
-        monitoring::routes::kpi,
+        monitoring::routes::kpi, monitoring::routes::create_visit, monitoring::routes::person_visits,
+        monitoring::routes::cadence, monitoring::routes::put_cadence, monitoring::routes::overdue,
         certificates::routes::apply, certificates::routes::decide, certificates::routes::of_person,
         certificates::routes::checks,
+        survey::routes::list_rounds, survey::routes::create_round, survey::routes::get_round,
+        survey::routes::progress, survey::routes::persons, survey::routes::problems,
+        survey::routes::create_survey, survey::routes::get_survey, survey::routes::update_survey,
+        survey::routes::get_plan, survey::routes::put_plan,
         audit::routes::list,
         attachments::routes::upload, attachments::routes::list, attachments::routes::get, attachments::routes::thumbnail, attachments::routes::delete,
     ),

@@ -6,7 +6,7 @@ use crate::error::ApiError;
 use crate::{
     attachments, audit, auth, bases, care, certificates, crosscheck, duties, health, kpi, loans,
     monitoring, openapi, org, persons, petitions, plan, rectification, rehab, retrofit,
-    supervision, training, users, visits,
+    supervision, survey, training, users, visits,
 };
 
 /// Mounts the API and the health checks.
@@ -238,6 +238,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     get().to(monitoring::routes::watch_list),
                 )
                 .route("/monitoring/kpi", get().to(monitoring::routes::kpi))
+                .route(
+                    "/monitoring/visits",
+                    post().to(monitoring::routes::create_visit),
+                )
+                .route(
+                    "/persons/{id}/monitoring-visits",
+                    get().to(monitoring::routes::person_visits),
+                )
+                .route("/monitoring/cadence", get().to(monitoring::routes::cadence))
+                .route(
+                    "/monitoring/cadence",
+                    put().to(monitoring::routes::put_cadence),
+                )
+                .route("/monitoring/overdue", get().to(monitoring::routes::overdue))
                 .route("/certificates", post().to(certificates::routes::apply))
                 .route(
                     "/certificates/checks",
@@ -252,6 +266,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     get().to(certificates::routes::of_person),
                 )
                 .route("/crosscheck/summary", get().to(crosscheck::routes::summary))
+                .route("/survey-rounds", get().to(survey::routes::list_rounds))
+                .route("/survey-rounds", post().to(survey::routes::create_round))
+                .route("/survey-rounds/{id}", get().to(survey::routes::get_round))
+                .route(
+                    "/survey-rounds/{id}/progress",
+                    get().to(survey::routes::progress),
+                )
+                .route(
+                    "/survey-rounds/{id}/persons",
+                    get().to(survey::routes::persons),
+                )
+                .route(
+                    "/survey-rounds/{id}/problems",
+                    get().to(survey::routes::problems),
+                )
+                .route("/surveys", post().to(survey::routes::create_survey))
+                .route("/surveys/{id}", get().to(survey::routes::get_survey))
+                .route("/surveys/{id}", put().to(survey::routes::update_survey))
+                .route(
+                    "/persons/{id}/household-plan",
+                    get().to(survey::routes::get_plan),
+                )
+                .route(
+                    "/persons/{id}/household-plan",
+                    put().to(survey::routes::put_plan),
+                )
                 .route("/bases", get().to(bases::routes::list))
                 .route("/bases", post().to(bases::routes::create))
                 .route("/bases/{id}", get().to(bases::routes::get))

@@ -166,6 +166,7 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         crate::demo::seed_rectification(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     let supervision =
         crate::demo::seed_supervision(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let survey = crate::demo::seed_survey(conn, &state.pii).map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(
         accounts,
         persons,
@@ -176,7 +177,8 @@ pub fn seed_demo(conn: &mut db::DbConn, state: &AppState) -> anyhow::Result<()> 
         pairings,
         rectification,
         supervision,
-        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases, care placements, petitions, cadre pairings and rectification items in 湘乡市, a stationing, inspections and a misconduct clue)"
+        survey,
+        "seeded demo data (synthetic persons, 2020 allocations for 长沙市 and 湘潭市, rehab needs, retrofit cases, care placements, petitions, cadre pairings and rectification items in 湘乡市, a stationing, inspections and a misconduct clue, a survey round with three surveys and a household plan, the 2020 cross-check rules)"
     );
     Ok(())
 }

@@ -631,6 +631,12 @@ impl PersonBuilder {
         self
     }
 
+    /// Sets the poverty status.
+    pub fn status(mut self, status: shared::PovertyStatus) -> Self {
+        self.input.poverty_status = status;
+        self
+    }
+
     /// Gives the person a certificate agreeing with their number, category and level.
     pub fn with_certificate(mut self) -> Self {
         let id = self.input.id_number.clone().unwrap_or_default();

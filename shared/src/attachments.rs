@@ -37,6 +37,8 @@ crate::string_enum! {
         Visit = "visit",
         /// A rectification item (`rectification_items`): the evidence of its rectification.
         RectificationItem = "rectification_item",
+        /// A survey of measure 7 (`surveys`): photos of what the surveyor found.
+        Survey = "survey",
     }
 }
 
@@ -49,6 +51,7 @@ impl OwnerKind {
             OwnerKind::RetrofitCase => Capability::ReadRetrofits,
             OwnerKind::Visit => Capability::ReadPairings,
             OwnerKind::RectificationItem => Capability::ReadRectification,
+            OwnerKind::Survey => Capability::ReadSurveys,
         }
     }
 
@@ -60,6 +63,7 @@ impl OwnerKind {
             OwnerKind::RetrofitCase => Capability::WriteRetrofits,
             OwnerKind::Visit => Capability::ManagePairings,
             OwnerKind::RectificationItem => Capability::WriteRectification,
+            OwnerKind::Survey => Capability::WriteSurveys,
         }
     }
 }

@@ -156,6 +156,14 @@ crate::string_enum! {
         /// Set the eligibility rules the cross-checks apply (the provincial poverty
         /// office).
         SetEligibility = "set_eligibility",
+        /// Read the survey rounds of measure 7, their surveys, problems, progress and
+        /// the household plans, in one's area.
+        ReadSurveys = "read_surveys",
+        /// Survey persons of one's county in a round it is assigned to, and keep the
+        /// household plans (county staff).
+        WriteSurveys = "write_surveys",
+        /// Open survey rounds (the provincial data update office, which leads measure 7).
+        ManageSurveys = "manage_surveys",
     }
 }
 
@@ -180,6 +188,8 @@ impl Capability {
                 | Capability::ReadClues
                 | Capability::ReadCrossChecks
                 | Capability::ImportAgencyLists
+                | Capability::ReadSurveys
+                | Capability::WriteSurveys
         )
     }
 }
@@ -208,6 +218,7 @@ impl Role {
                 ApproveFunds,
                 SelectCases,
                 ReadCrossChecks,
+                ReadSurveys,
             ],
             Role::Auditor => &[ReadAudit],
             Role::Registrar => &[ReadPersons, WritePersons, RevealIdNumber, ReadCrossChecks],
@@ -272,6 +283,8 @@ impl Role {
                 RecordSupport,
                 WritePublicity,
                 ReadCrossChecks,
+                ReadSurveys,
+                WriteSurveys,
             ],
         }
     }
@@ -308,6 +321,10 @@ pub fn capabilities_of(roles: &[Role]) -> Vec<Capability> {
 
 /// The department of the provincial DPF that owns the plan (省残联扶贫办).
 pub const PLAN_OFFICE: &str = "43.poverty_office";
+
+/// The provincial DPF's data update office (数据更新办公室), which leads measure 7 (the
+/// survey of those not yet out of poverty).
+pub const DATA_UPDATE_OFFICE: &str = "43.data_update_office";
 
 /// The provincial DPF's general office (省残联办公室): its canteen's purchases
 /// (measure 17) and the funds allocated by factors (measure 21).
@@ -376,6 +393,15 @@ pub fn unit_capabilities(unit_code: &str, roles: &[Role]) -> &'static [Capabilit
             Capability::ReadInspections,
             Capability::Inspect,
             Capability::WritePurchases,
+            Capability::LinkVillages,
+        ]
+    } else if unit_code == DATA_UPDATE_OFFICE && works {
+        &[
+            Capability::ReadKpi,
+            Capability::ReadSurveys,
+            Capability::ManageSurveys,
+            Capability::ReadInspections,
+            Capability::Inspect,
             Capability::LinkVillages,
         ]
     } else if unit_code == PUBLICITY_OFFICE && cadre {

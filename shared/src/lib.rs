@@ -25,6 +25,7 @@ pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 pub mod supervision;
+pub mod survey;
 pub mod sync;
 pub mod uscc;
 pub mod validation;

@@ -165,6 +165,200 @@ pub struct WatchCount {
     pub count: i64,
 }
 
+crate::string_enum! {
+    /// The risk of falling (back) into poverty a monitoring visit finds.
+    pub enum RiskLevel {
+        /// Stable.
+        Low = "low",
+        /// At some risk.
+        Medium = "medium",
+        /// At high risk: visited most often.
+        High = "high",
+    }
+}
+
+crate::string_enum! {
+    /// How the household's income changed since the last visit.
+    pub enum IncomeChange {
+        /// Rose.
+        Up = "up",
+        /// About the same.
+        Same = "same",
+        /// Fell.
+        Down = "down",
+    }
+}
+
+/// A monitoring visit as a client submits it (measures 8 and 11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonitoringVisitInput {
+    /// The person visited.
+    pub person_id: Uuid,
+    /// The day of the visit.
+    pub visited_on: NaiveDate,
+    /// How the income changed.
+    pub income_change: IncomeChange,
+    /// Serious illness in the household since the last visit.
+    #[serde(default)]
+    pub illness: bool,
+    /// A natural disaster hit the household.
+    #[serde(default)]
+    pub disaster: bool,
+    /// Hit by COVID-19 (lost work, sales, income).
+    #[serde(default)]
+    pub covid: bool,
+    /// The risk the visitor judges.
+    pub risk_level: RiskLevel,
+    /// The measures taken or arranged.
+    pub measures: String,
+    /// A remark.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl MonitoringVisitInput {
+    /// Checks the day and the texts.
+    pub fn validate(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let mut errs = FieldErrors::new();
+        if self.visited_on > today {
+            errs.add("visited_on", "in_future", "the day lies in the future");
+        } else if self.visited_on < NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN) {
+            errs.add("visited_on", "out_of_range", "a day from 2000 on");
+        }
+        if self.measures.trim().is_empty() {
+            errs.add("measures", "required", "the measures taken");
+        } else {
+            errs.check("measures", validate_text(&self.measures, 1000));
+        }
+        if let Some(n) = self.note.as_deref().filter(|n| !n.trim().is_empty()) {
+            errs.check("note", validate_text(n, 1000));
+        }
+        errs.into_result(())
+    }
+}
+
+/// Body of `POST /api/v1/monitoring/visits`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonitoringVisitCreate {
+    /// Client-chosen id: a re-send with the same id and body answers the stored visit.
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: MonitoringVisitInput,
+}
+
+/// A recorded monitoring visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonitoringVisit {
+    /// Record id.
+    pub id: Uuid,
+    /// The fields.
+    #[serde(flatten)]
+    pub fields: MonitoringVisitInput,
+    /// The person's county.
+    pub county_code: String,
+    /// Who recorded it (login).
+    pub recorded_by: String,
+}
+
+/// How often a person of a risk level is visited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Cadence {
+    /// The risk level.
+    pub risk_level: RiskLevel,
+    /// At most this many days between two visits.
+    pub days: i32,
+}
+
+/// Body of `PUT /api/v1/monitoring/cadence`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CadencePut {
+    /// One cadence per risk level, all three.
+    pub cadence: Vec<Cadence>,
+    /// Why it changes.
+    pub reason: String,
+}
+
+impl CadencePut {
+    /// Every level once, 1 to 366 days, a higher risk visited at least as often, and a
+    /// reason.
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut errs = FieldErrors::new();
+        for level in RiskLevel::ALL {
+            let n = self
+                .cadence
+                .iter()
+                .filter(|c| c.risk_level == *level)
+                .count();
+            if n != 1 {
+                errs.add(
+                    &format!("cadence.{}", level.as_str()),
+                    if n == 0 { "required" } else { "duplicate" },
+                    "each risk level once",
+                );
+            }
+        }
+        for (i, c) in self.cadence.iter().enumerate() {
+            if !(1..=366).contains(&c.days) {
+                errs.add(
+                    &format!("cadence[{i}].days"),
+                    "out_of_range",
+                    "1 to 366 days",
+                );
+            }
+        }
+        let days = |l: RiskLevel| {
+            self.cadence
+                .iter()
+                .find(|c| c.risk_level == l)
+                .map(|c| c.days)
+        };
+        if let (Some(h), Some(m), Some(l)) = (
+            days(RiskLevel::High),
+            days(RiskLevel::Medium),
+            days(RiskLevel::Low),
+        ) {
+            if h > m || m > l {
+                errs.add(
+                    "cadence",
+                    "inconsistent",
+                    "a higher risk is visited at least as often",
+                );
+            }
+        }
+        if self.reason.trim().is_empty() {
+            errs.add("reason", "required", "say why the cadence changes");
+        } else {
+            errs.check("reason", validate_text(&self.reason, MAX_REASON));
+        }
+        errs.into_result(())
+    }
+}
+
+/// A watched person whose monitoring visit is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OverdueVisit {
+    /// The person.
+    pub person_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// County.
+    pub county_code: String,
+    /// The risk level of the latest visit (None: never visited).
+    pub risk_level: Option<RiskLevel>,
+    /// The day of the latest visit.
+    pub last_visit_on: Option<NaiveDate>,
+    /// The day the next visit was due (None: never visited, due now).
+    pub due_on: Option<NaiveDate>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

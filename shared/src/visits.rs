@@ -227,36 +227,7 @@ impl VisitInput {
         } else if self.visited_on < date(2000, 1, 1) {
             errs.add("visited_on", "out_of_range", "the date lies before 2000");
         }
-        for item in VisitCheckItem::ALL {
-            let n = self.checks.iter().filter(|c| c.item == *item).count();
-            if n != 1 {
-                errs.add(
-                    &format!("checks.{}", item.as_str()),
-                    if n == 0 { "required" } else { "duplicate" },
-                    "each check once",
-                );
-            }
-        }
-        for (i, c) in self.checks.iter().enumerate() {
-            let note = c.note.as_deref().map(str::trim).unwrap_or("");
-            if c.result == CheckResult::Problem && note.is_empty() {
-                errs.add(
-                    &format!("checks[{i}].note"),
-                    "required",
-                    "describe the problem",
-                );
-            } else if !note.is_empty() {
-                errs.check(&format!("checks[{i}].note"), validate_text(note, MAX_NOTE));
-            }
-        }
-        let mut seen = Vec::new();
-        for p in &self.policies {
-            if seen.contains(p) {
-                errs.add("policies", "duplicate", "each policy once");
-                break;
-            }
-            seen.push(*p);
-        }
+        validate_checks(&self.checks, &self.policies, &mut errs);
         if let Some(h) = self.help_given.as_deref().filter(|h| !h.trim().is_empty()) {
             errs.check("help_given", validate_text(h, 1000));
         }
@@ -268,6 +239,41 @@ impl VisitInput {
         self.checks
             .iter()
             .filter(|c| c.result == CheckResult::Problem)
+    }
+}
+
+/// Checks the six checks and the policies of a visit or a survey: every check once, a
+/// note for a problem (at most [`MAX_NOTE`] characters), no policy twice.
+pub fn validate_checks(checks: &[VisitCheck], policies: &[VisitPolicy], errs: &mut FieldErrors) {
+    for item in VisitCheckItem::ALL {
+        let n = checks.iter().filter(|c| c.item == *item).count();
+        if n != 1 {
+            errs.add(
+                &format!("checks.{}", item.as_str()),
+                if n == 0 { "required" } else { "duplicate" },
+                "each check once",
+            );
+        }
+    }
+    for (i, c) in checks.iter().enumerate() {
+        let note = c.note.as_deref().map(str::trim).unwrap_or("");
+        if c.result == CheckResult::Problem && note.is_empty() {
+            errs.add(
+                &format!("checks[{i}].note"),
+                "required",
+                "describe the problem",
+            );
+        } else if !note.is_empty() {
+            errs.check(&format!("checks[{i}].note"), validate_text(note, MAX_NOTE));
+        }
+    }
+    let mut seen = Vec::new();
+    for p in policies {
+        if seen.contains(p) {
+            errs.add("policies", "duplicate", "each policy once");
+            break;
+        }
+        seen.push(*p);
     }
 }
 

@@ -91,6 +91,7 @@ pub fn owner_region(
                 Err(e) => return Err(e),
             }
         }
+        OwnerKind::Survey => crate::survey::records::county_of(conn, user, id)?,
     };
     county.ok_or(ApiError::NotFound)
 }

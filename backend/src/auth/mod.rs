@@ -73,6 +73,39 @@ impl Scope {
     }
 }
 
+impl Scope {
+    /// The area a list or a count asks for (`area`, trimmed), or this scope's own region
+    /// when none is given: 422 `outside_scope` on field `area` for anything that is not
+    /// the province, a city or a county inside this scope. The answer is a validated
+    /// region code (digits only), safe to inline in SQL (see [`area_sql`]).
+    pub fn area(&self, area: Option<&str>) -> Result<String, crate::error::ApiError> {
+        let area = area
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .unwrap_or(self.region());
+        if Scope::from_region(area).is_some() && self.covers_region(area) {
+            Ok(area.to_owned())
+        } else {
+            Err(crate::error::ApiError::field(
+                "area",
+                "outside_scope",
+                "a city or county inside your own area",
+            ))
+        }
+    }
+}
+
+/// The SQL condition "`col` lies in `area`": `col LIKE 'area%'`, or TRUE for the
+/// province. `area` must be a validated region code ([`Scope::area`]).
+pub fn area_sql(col: &str, area: &str) -> String {
+    match Scope::from_region(area) {
+        Some(Scope::Province) => "TRUE".into(),
+        Some(_) => format!("{col} LIKE '{area}%'"),
+        // An unvalidated code never reaches the SQL text.
+        None => "FALSE".into(),
+    }
+}
+
 /// Restricts a boxed query of a table that has `city_code` and `county_code` columns to
 /// a [`Scope`]. Every scoped table's `visible` helper is built on it.
 #[macro_export]

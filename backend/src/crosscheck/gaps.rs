@@ -109,15 +109,6 @@ struct Shape {
     order: &'static str,
 }
 
-/// `col LIKE 'area%'`, or TRUE for the province.
-fn within(col: &str, area: &str) -> String {
-    if area == "43" {
-        "TRUE".into()
-    } else {
-        format!("{col} LIKE '{area}%'")
-    }
-}
-
 /// The shape of `kind` for the counties of `area`; None when the year has nothing to
 /// compare (no list, or no rule the kind needs).
 fn shape(
@@ -197,8 +188,8 @@ fn shape(
                      WHERE r.receipt = 'receiving' AND p.county_code <> r.county_code
                         AND ({mine} OR {theirs})",
                     g = values(all),
-                    mine = within("p.county_code", area),
-                    theirs = within("r.county_code", area),
+                    mine = crate::auth::area_sql("p.county_code", area),
+                    theirs = crate::auth::area_sql("r.county_code", area),
                 ),
                 columns: "p.id AS person_id, p.name AS person_name, r.name AS listed_name,
                     r.id_number_masked AS masked, p.county_code AS registered,
@@ -207,7 +198,7 @@ fn shape(
                     r.list_id AS list_id, r.row_no AS row_no",
                 county: format!(
                     "CASE WHEN {} THEN p.county_code ELSE r.county_code END",
-                    within("p.county_code", area)
+                    crate::auth::area_sql("p.county_code", area)
                 ),
                 order: "r.list_id, r.row_no",
             })

@@ -1691,3 +1691,138 @@ diesel::table! {
         updated_by -> Text,
     }
 }
+
+diesel::table! {
+    survey_rounds (id) {
+        id -> Text,
+        title -> Text,
+        from_on -> Date,
+        to_on -> Date,
+        area_code -> Text,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    survey_round_units (round_id, county_code) {
+        round_id -> Text,
+        county_code -> Text,
+    }
+}
+
+diesel::table! {
+    surveys (id) {
+        id -> Text,
+        round_id -> Text,
+        person_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        surveyed_on -> Date,
+        note -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    survey_checks (survey_id, item) {
+        survey_id -> Text,
+        item -> Text,
+        result -> Text,
+        note -> Nullable<Text>,
+        rectification_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    survey_policies (survey_id, policy) {
+        survey_id -> Text,
+        policy -> Text,
+    }
+}
+
+diesel::table! {
+    household_plans (id) {
+        id -> Text,
+        household_key -> Text,
+        person_id -> Text,
+        county_code -> Text,
+        note -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        created_by -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    household_plan_measures (plan_id, seq) {
+        plan_id -> Text,
+        seq -> Integer,
+        measure -> Text,
+        responsible_unit -> Text,
+        due_on -> Date,
+        done_on -> Nullable<Date>,
+    }
+}
+
+diesel::joinable!(survey_round_units -> survey_rounds (round_id));
+diesel::joinable!(surveys -> survey_rounds (round_id));
+diesel::joinable!(survey_checks -> surveys (survey_id));
+diesel::joinable!(survey_policies -> surveys (survey_id));
+diesel::joinable!(household_plan_measures -> household_plans (plan_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    survey_rounds,
+    survey_round_units,
+    surveys,
+    survey_checks,
+    survey_policies,
+);
+diesel::allow_tables_to_appear_in_same_query!(surveys, persons);
+diesel::allow_tables_to_appear_in_same_query!(surveys, rectification_items);
+diesel::allow_tables_to_appear_in_same_query!(survey_checks, rectification_items);
+diesel::allow_tables_to_appear_in_same_query!(household_plans, household_plan_measures);
+
+diesel::table! {
+    monitoring_visits (id) {
+        id -> Text,
+        person_id -> Text,
+        county_code -> Text,
+        city_code -> Text,
+        visited_on -> Date,
+        income_change -> Text,
+        illness -> Bool,
+        disaster -> Bool,
+        covid -> Bool,
+        risk_level -> Text,
+        measures -> Text,
+        note -> Nullable<Text>,
+        create_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    visit_cadences (risk_level) {
+        risk_level -> Text,
+        days -> Integer,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}

@@ -241,6 +241,27 @@ VALUES ('chk-list', 'dibao', '2020-06', 2020, '430381', '430381', '4303', 1, 1, 
 INSERT INTO agency_list_rows (list_id, row_no, id_number_hmac, id_number_masked, name,
     receipt, county_code)
 VALUES ('chk-list', 1, 'x', 'x', 'x', 'receiving', '430381');
+INSERT INTO survey_rounds (id, title, from_on, to_on, area_code, version, created_at,
+    created_by, updated_at, updated_by)
+VALUES ('chk-round', 'test', '2020-03-01', '2020-12-31', '4303', 1, '2026-01-01 00:00:00',
+    'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO survey_round_units (round_id, county_code) VALUES ('chk-round', '430381');
+INSERT INTO surveys (id, round_id, person_id, county_code, city_code, surveyed_on, version,
+    created_at, created_by, updated_at, updated_by)
+VALUES ('chk-survey', 'chk-round', 'chk-person', '430381', '4303', '2020-04-01', 1,
+    '2026-01-01 00:00:00', 'test', '2026-01-01 00:00:00', 'test');
+INSERT INTO survey_checks (survey_id, item, result) VALUES ('chk-survey', 'food', 'ok');
+INSERT INTO survey_policies (survey_id, policy) VALUES ('chk-survey', 'rehab');
+INSERT INTO household_plans (id, household_key, person_id, county_code, version, created_at,
+    created_by, updated_at, updated_by)
+VALUES ('chk-plan', 'p:chk-person', 'chk-person', '430381', 1, '2026-01-01 00:00:00', 'test',
+    '2026-01-01 00:00:00', 'test');
+INSERT INTO household_plan_measures (plan_id, seq, measure, responsible_unit, due_on)
+VALUES ('chk-plan', 0, 'test', 'test', '2020-06-30');
+INSERT INTO monitoring_visits (id, person_id, county_code, city_code, visited_on, income_change,
+    illness, disaster, covid, risk_level, measures, created_at, created_by)
+VALUES ('chk-monitoring', 'chk-person', '430381', '4303', '2020-04-01', 'same', FALSE, FALSE,
+    FALSE, 'low', 'test', '2026-01-01 00:00:00', 'test');
 ";
 
 /// Values one column must accept and refuse, as SQL literals.
@@ -610,6 +631,7 @@ fn cases() -> Vec<Case> {
     cases.extend(plan_cases());
     cases.extend(rectification_cases());
     cases.extend(visit_cases());
+    cases.extend(survey_cases());
     cases.extend(supervision_cases());
     cases.extend(duties_cases());
     cases
@@ -740,6 +762,77 @@ fn visit_cases() -> Vec<Case> {
             listed: None,
         },
         range("pairings", PAIRING, "version", &[1], &[0]),
+    ]
+}
+
+/// The survey and monitoring tables' constrained columns.
+fn survey_cases() -> Vec<Case> {
+    use shared::monitoring::{IncomeChange, RiskLevel};
+    use shared::visits::{VisitCheckItem, VisitPolicy};
+    const ROUND: &str = "id = 'chk-round'";
+    vec![
+        codes(
+            "survey_checks",
+            "survey_id = 'chk-survey'",
+            "item",
+            strs(VisitCheckItem::ALL, VisitCheckItem::as_str),
+            false,
+        ),
+        Case {
+            table: "survey_checks",
+            row: "survey_id = 'chk-survey'",
+            column: "result",
+            // A problem carries its note and its rectification item.
+            accepted: vec![lit("ok")],
+            refused: vec![lit("problem"), lit("bad")],
+            listed: None,
+        },
+        codes(
+            "survey_policies",
+            "survey_id = 'chk-survey'",
+            "policy",
+            strs(VisitPolicy::ALL, VisitPolicy::as_str),
+            false,
+        ),
+        Case {
+            table: "survey_rounds",
+            row: ROUND,
+            column: "to_on",
+            accepted: vec![lit("2020-03-01"), lit("2021-01-01")],
+            refused: vec![lit("2020-02-29")],
+            listed: None,
+        },
+        Case {
+            table: "survey_rounds",
+            row: ROUND,
+            column: "area_code",
+            accepted: vec![lit("43"), lit("4303"), lit("430381")],
+            refused: vec![lit("43038")],
+            listed: None,
+        },
+        range("surveys", "id = 'chk-survey'", "version", &[1], &[0]),
+        range(
+            "household_plan_measures",
+            "plan_id = 'chk-plan'",
+            "seq",
+            &[0, 7],
+            &[-1],
+        ),
+        codes(
+            "monitoring_visits",
+            "id = 'chk-monitoring'",
+            "income_change",
+            strs(IncomeChange::ALL, IncomeChange::as_str),
+            false,
+        ),
+        codes(
+            "monitoring_visits",
+            "id = 'chk-monitoring'",
+            "risk_level",
+            strs(RiskLevel::ALL, RiskLevel::as_str),
+            false,
+        ),
+        range("visit_cadences", "risk_level = 'high'", "days", &[1, 366], &[0, 367]),
     ]
 }
 
@@ -1023,7 +1116,13 @@ fn plan_cases() -> Vec<Case> {
 /// supervision ledgers' `visit`, `inspection` and `petition`.
 fn owner_types(row: &'static str) -> Case {
     let mut kinds = strs(OwnerKind::ALL, OwnerKind::as_str);
-    for ahead in ["care_placement", "visit", "inspection", "petition"] {
+    for ahead in [
+        "care_placement",
+        "visit",
+        "inspection",
+        "petition",
+        "survey",
+    ] {
         if !kinds.contains(&ahead) {
             kinds.push(ahead);
         }
@@ -1763,6 +1862,15 @@ async fn schema_rs_matches_the_database(backend: Backend) {
         agency_list_rows,
         status_changes,
         certificates,
+        survey_rounds,
+        survey_round_units,
+        surveys,
+        survey_checks,
+        survey_policies,
+        household_plans,
+        household_plan_measures,
+        monitoring_visits,
+        visit_cadences,
     );
     let names: BTreeSet<String> = declared.iter().map(|d| d.name.to_owned()).collect();
     assert_eq!(

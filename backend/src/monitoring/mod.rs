@@ -5,6 +5,7 @@
 pub mod routes;
 #[cfg(test)]
 mod tests;
+pub mod visits;
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text};
@@ -189,15 +190,6 @@ pub fn history(conn: &mut DbConn, scope: &Scope, id: Uuid) -> Result<Vec<StatusC
         .collect()
 }
 
-/// `p.county_code LIKE 'region%'` of a scope or an area inside it (digits only).
-fn within(area: &str) -> String {
-    if area == "43" {
-        "TRUE".into()
-    } else {
-        format!("p.county_code LIKE '{area}%'")
-    }
-}
-
 /// The SQL condition of each reason (on `persons p`).
 fn reason_sql(reason: WatchReason) -> &'static str {
     match reason {
@@ -224,23 +216,6 @@ fn reason_sql(reason: WatchReason) -> &'static str {
 fn member_sql() -> String {
     let all: Vec<&str> = WatchReason::ALL.iter().map(|r| reason_sql(*r)).collect();
     format!("({})", all.join(" OR "))
-}
-
-/// The area a request asks about: the caller's, or one inside it.
-fn area_of(scope: &Scope, area: Option<&str>) -> Result<String, ApiError> {
-    let area = area
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .unwrap_or(scope.region());
-    if Scope::from_region(area).is_some() && scope.covers_region(area) {
-        Ok(area.to_owned())
-    } else {
-        Err(ApiError::field(
-            "area",
-            "outside_scope",
-            "a city or county inside your own area",
-        ))
-    }
 }
 
 #[derive(QueryableByName)]
@@ -272,7 +247,7 @@ pub fn watch_list(
     q: &WatchQuery,
 ) -> Result<Page<WatchItem>, ApiError> {
     let limit = limit_of(q.limit)?;
-    let area = area_of(scope, q.area.as_deref())?;
+    let area = scope.area(q.area.as_deref())?;
     let after = match Cursor::decode_opt(q.cursor.as_deref())? {
         None => "TRUE".to_owned(),
         Some(c) => {
@@ -298,7 +273,7 @@ pub fn watch_list(
          WHERE p.deleted_at IS NULL AND {area} AND {filter} AND {after}
          ORDER BY p.id LIMIT {n}",
         fell = reason_sql(WatchReason::FellBack),
-        area = within(&area),
+        area = crate::auth::area_sql("p.county_code", &area),
         n = limit + 1,
     );
     let mut rows: Vec<WatchRow> = diesel::sql_query(sql).load(conn)?;
@@ -354,7 +329,7 @@ pub fn kpi(
     if !(2000..=2100).contains(&year) {
         return Err(ApiError::field("year", "out_of_range", "2000 to 2100"));
     }
-    let area = area_of(scope, area)?;
+    let area = scope.area(area)?;
     let count = |conn: &mut DbConn, sql: String| -> Result<i64, ApiError> {
         Ok(diesel::sql_query(sql).get_result::<N>(conn)?.n)
     };
@@ -363,7 +338,7 @@ pub fn kpi(
         format!(
             "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM persons p
              WHERE p.deleted_at IS NULL AND p.poverty_status = 'lifted' AND {}",
-            within(&area)
+            crate::auth::area_sql("p.county_code", &area)
         ),
     )?;
     let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
@@ -379,7 +354,7 @@ pub fn kpi(
                     WHERE e.person_id = s.person_id AND e.id <> s.id
                       AND e.changed_on <= s.changed_on
                       AND (e.from_status = 'lifted' OR e.to_status = 'lifted')))",
-            within(&area).replace("p.county_code", "s.county_code")
+            crate::auth::area_sql("s.county_code", &area)
         ),
     )?;
     let mut watched = Vec::new();
@@ -389,7 +364,7 @@ pub fn kpi(
             format!(
                 "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM persons p
                  WHERE p.deleted_at IS NULL AND {} AND {}",
-                within(&area),
+                crate::auth::area_sql("p.county_code", &area),
                 reason_sql(reason)
             ),
         )?;

@@ -5,12 +5,16 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use shared::api::{Page, Problem};
 use shared::auth::Capability;
-use shared::monitoring::{FallBackKpi, StatusChange, StatusChangeInput, WatchItem, WatchQuery};
+use shared::monitoring::{
+    Cadence, CadencePut, FallBackKpi, MonitoringVisit, MonitoringVisitCreate, MonitoringVisitInput,
+    OverdueVisit, StatusChange, StatusChangeInput, WatchItem, WatchQuery,
+};
 use uuid::Uuid;
 
+use super::visits::{self, OverdueQuery};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::extract::{Json, Query};
+use crate::extract::{from_value, Json, Query};
 use crate::state::AppState;
 
 /// Changes a person's poverty status with the day it took effect and why; the change
@@ -96,6 +100,91 @@ pub async fn kpi(
         state
             .read_db(user.write_lsn.clone(), move |conn| {
                 super::kpi(conn, &user.scope, q.year, q.area.as_deref())
+            })
+            .await?,
+    ))
+}
+
+/// Records a monitoring visit of a person (registry staff of the person's area): income
+/// change, illness, disaster, COVID-19, the risk found and the measures taken. A re-send
+/// with the same client id answers the stored visit.
+#[utoipa::path(post, path = "/api/v1/monitoring/visits", tag = "monitoring", request_body = MonitoringVisitCreate,
+    responses((status = 201, body = MonitoringVisit), (status = 200, description = "retry of an earlier create", body = MonitoringVisit),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_visit(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(raw): Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    from_value::<MonitoringVisitInput>(raw.clone())?;
+    let body: MonitoringVisitCreate = from_value(raw)?;
+    let pii = state.pii.clone();
+    let (created, v) = state
+        .db(move |conn| visits::create(conn, &pii, &user, &body))
+        .await?;
+    Ok(crate::extract::created(
+        created,
+        format!("/api/v1/persons/{}/monitoring-visits", v.fields.person_id),
+        &v,
+    ))
+}
+
+/// A person's monitoring visits, oldest first.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/monitoring-visits", tag = "monitoring",
+    params(("id" = Uuid, Path, description = "person id")),
+    responses((status = 200, body = Vec<MonitoringVisit>), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn person_visits(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<Vec<MonitoringVisit>>, ApiError> {
+    let id = path.into_inner();
+    Ok(web::Json(
+        state
+            .db(move |conn| visits::of_person(conn, &user, id))
+            .await?,
+    ))
+}
+
+/// How often each risk level is visited (days between two visits).
+#[utoipa::path(get, path = "/api/v1/monitoring/cadence", tag = "monitoring",
+    responses((status = 200, body = Vec<Cadence>), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn cadence(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<Vec<Cadence>>, ApiError> {
+    user.require(Capability::ReadPersons)?;
+    Ok(web::Json(state.db(visits::cadence).await?))
+}
+
+/// Sets how often each risk level is visited (the provincial poverty office), with why.
+#[utoipa::path(put, path = "/api/v1/monitoring/cadence", tag = "monitoring", request_body = CadencePut,
+    responses((status = 200, body = Vec<Cadence>), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn put_cadence(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Json(body): Json<CadencePut>,
+) -> Result<web::Json<Vec<Cadence>>, ApiError> {
+    Ok(web::Json(
+        state
+            .db(move |conn| visits::put_cadence(conn, &user, &body))
+            .await?,
+    ))
+}
+
+/// The watched persons of the caller's area whose monitoring visit is due: never
+/// visited, or visited longer ago than their risk level's cadence.
+#[utoipa::path(get, path = "/api/v1/monitoring/overdue", tag = "monitoring", params(OverdueQuery),
+    responses((status = 200, body = Page<OverdueVisit>), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn overdue(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    Query(q): Query<OverdueQuery>,
+) -> Result<web::Json<Page<OverdueVisit>>, ApiError> {
+    Ok(web::Json(
+        state
+            .read_db(user.write_lsn.clone(), move |conn| {
+                visits::overdue(conn, &user, &q)
             })
             .await?,
     ))

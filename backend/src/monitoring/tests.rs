@@ -13,6 +13,7 @@ use crate::testing::{Backend, PersonBuilder, TestApp};
 db_tests!(
     status_changes_make_a_history_and_count_who_falls_back,
     the_watch_list_follows_statuses_and_flags,
+    monitoring_visits_follow_the_cadence_and_show_who_is_due,
 );
 
 const COUNTY: &str = "xiangxiang.staff";
@@ -322,4 +323,142 @@ async fn the_watch_list_follows_statuses_and_flags(backend: Backend) {
     let admin = app.token("admin").await;
     let r = app.get(&admin, "/api/v1/monitoring/watch-list").await;
     assert_eq!(r.status, 403);
+}
+
+/// The overdue list as (person, due day).
+async fn due(app: &TestApp, token: &str) -> Vec<(String, Value)> {
+    let r = app.get(token, "/api/v1/monitoring/overdue").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            (
+                i["person_id"].as_str().unwrap_or_default().to_owned(),
+                i["due_on"].clone(),
+            )
+        })
+        .collect()
+}
+
+async fn monitoring_visits_follow_the_cadence_and_show_who_is_due(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let t = app.token(COUNTY).await;
+    // Watched: severe (level 2), and unstable; not watched: level 3 in poverty.
+    let severe = PersonBuilder::new().create(&app).id.to_string();
+    let unstable = PersonBuilder::new()
+        .disability(DisabilityCategory::Physical, 3)
+        .status(shared::PovertyStatus::Unstable)
+        .create(&app)
+        .id
+        .to_string();
+    let _calm = PersonBuilder::new()
+        .disability(DisabilityCategory::Physical, 3)
+        .create(&app);
+    let mut never = vec![
+        (severe.clone(), Value::Null),
+        (unstable.clone(), Value::Null),
+    ];
+    never.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(due(&app, &t).await, never);
+    let today = crate::db::today();
+    let ago = |d: i64| (today - chrono::TimeDelta::days(d)).to_string();
+    let visit = |person: &str, on: String, risk: &str| {
+        json!({"person_id": person, "visited_on": on, "income_change": "down",
+            "illness": true, "disaster": false, "covid": true, "risk_level": risk,
+            "measures": "落实临时救助，协调就近务工"})
+    };
+    let mut first = visit(&severe, ago(10), "high");
+    first["id"] = json!("0191d7a4-0000-7000-8000-0000000000b1");
+    let r = app
+        .post(&t, "/api/v1/monitoring/visits", first.clone())
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["recorded_by"], COUNTY);
+    assert_eq!(
+        app.audit_count("0191d7a4-0000-7000-8000-0000000000b1", "create"),
+        1
+    );
+    let r = app.post(&t, "/api/v1/monitoring/visits", first).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    for (on, risk) in [(ago(200), "low"), (ago(100), "high")] {
+        let r = app
+            .post(&t, "/api/v1/monitoring/visits", visit(&unstable, on, risk))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    // The latest visit (high risk, 100 days ago) sets the cadence: 30 days, overdue.
+    let expected_due = (today - chrono::TimeDelta::days(70)).to_string();
+    assert_eq!(
+        due(&app, &t).await,
+        vec![(unstable.clone(), json!(expected_due))]
+    );
+    let r = app
+        .get(&t, &format!("/api/v1/persons/{unstable}/monitoring-visits"))
+        .await;
+    let risks: Vec<Value> = r
+        .body
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|v| v["risk_level"].clone())
+        .collect();
+    assert_eq!(risks, vec![json!("low"), json!("high")]);
+    // The cadence is data: the poverty office visits high risk every 120 days now.
+    let body = json!({"cadence": [{"risk_level": "high", "days": 120},
+        {"risk_level": "medium", "days": 150}, {"risk_level": "low", "days": 180}],
+        "reason": "省扶贫办通知"});
+    let r = app
+        .put(&t, "/api/v1/monitoring/cadence", body.clone())
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let poverty = app.token("poverty").await;
+    let mut bad = body.clone();
+    bad["cadence"][0]["days"] = json!(200);
+    let r = app.put(&poverty, "/api/v1/monitoring/cadence", bad).await;
+    assert!(
+        r.field_errors()
+            .contains(&("cadence".into(), "inconsistent".into())),
+        "{}",
+        r.body
+    );
+    let r = app.put(&poverty, "/api/v1/monitoring/cadence", body).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body[0]["days"], 120);
+    assert!(due(&app, &t).await.is_empty());
+    // Bad input and other areas change nothing.
+    let liuyang = app.token("liuyang.staff").await;
+    let r = app
+        .post(
+            &liuyang,
+            "/api/v1/monitoring/visits",
+            visit(&severe, ago(1), "low"),
+        )
+        .await;
+    assert!(r
+        .field_errors()
+        .contains(&("person_id".into(), "not_found".into())));
+    let r = app
+        .post(
+            &t,
+            "/api/v1/monitoring/visits",
+            visit(&severe, ago(-3), "low"),
+        )
+        .await;
+    assert!(r
+        .field_errors()
+        .contains(&("visited_on".into(), "in_future".into())));
+    let rehab = app.token("xiangxiang.rehab").await;
+    let r = app
+        .post(
+            &rehab,
+            "/api/v1/monitoring/visits",
+            visit(&severe, ago(1), "low"),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(due(&app, &liuyang).await.is_empty());
 }

@@ -1,0 +1,2 @@
+DROP TABLE visit_cadences;
+DROP TABLE monitoring_visits;
