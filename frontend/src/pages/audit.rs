@@ -115,7 +115,7 @@ impl Filters {
         };
         let mut date = |field: &str, s: &str| match opt(s) {
             None => None,
-            Some(s) => match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+            Some(s) => match crate::pages::rehab::parse_ymd(&s) {
                 Ok(d) => Some(d),
                 Err(_) => {
                     errors.push(FieldError::new(field, "invalid_date", ""));

@@ -63,7 +63,7 @@ pub fn base_list() -> Html {
         let own = own.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Ok(recognised_on) = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") else {
+            let Ok(recognised_on) = crate::pages::rehab::parse_ymd(&date) else {
                 fh.reject(vec![FieldError::new("recognised_on", "required", "")]);
                 return;
             };

@@ -385,7 +385,7 @@ fn bulk_completion(p: &BulkProps) -> Html {
                 .collect::<Vec<_>>()
         })
     };
-    let date = use_state(|| p.course.fields.end_date.format("%Y-%m-%d").to_string());
+    let date = use_state(|| p.course.fields.end_date.to_string());
     let fh = use_form("bulk-form");
     let Some(ctx) = ctx else {
         return html! {};
@@ -434,7 +434,7 @@ fn bulk_completion(p: &BulkProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let mut errs = Vec::new();
-            let completion = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok();
+            let completion = crate::pages::rehab::parse_ymd(&date).ok();
             if completion.is_none() {
                 errs.push(shared::FieldError::new("completion_date", "required", ""));
             }

@@ -133,8 +133,7 @@ pub fn course_form() -> Html {
         );
         move || -> Result<CourseInput, Vec<FieldError>> {
             let date = |f: &str, v: &str| {
-                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                    .map_err(|_| FieldError::new(f, "required", ""))
+                crate::pages::rehab::parse_ymd(v).map_err(|_| FieldError::new(f, "required", ""))
             };
             let num = |f: &str, v: &str| {
                 v.trim()

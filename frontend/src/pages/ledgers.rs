@@ -49,10 +49,10 @@ pub fn days_text(d: Option<f64>) -> String {
 }
 
 /// The units drilled into, from the user's area (empty) down: (code, name).
-type Path = UseStateHandle<Vec<(String, String)>>;
+pub(crate) type Path = UseStateHandle<Vec<(String, String)>>;
 
 /// A unit's name in the UI language, else the name the server sent.
-fn unit_name(units: &Units, code: &str, fallback: &str, lang: Lang) -> String {
+pub(crate) fn unit_name(units: &Units, code: &str, fallback: &str, lang: Lang) -> String {
     let n = units.name(code, lang);
     if n == code && !fallback.is_empty() {
         fallback.to_owned()
@@ -62,7 +62,7 @@ fn unit_name(units: &Units, code: &str, fallback: &str, lang: Lang) -> String {
 }
 
 /// The name of the user's own area (the top of every drill-down).
-fn scope_name(ctx: &Ctx, units: &Units) -> String {
+pub(crate) fn scope_name(ctx: &Ctx, units: &Units) -> String {
     ctx.me
         .as_ref()
         .map(|m| unit_name(units, &m.scope.code, &m.scope.name, ctx.lang))
@@ -94,7 +94,13 @@ fn ratio_cell(r: Ratio) -> Html {
 }
 
 /// "Back up" one level of `path`, named after the level it returns to.
-fn back_button(path: &Path, top: String, lang: Lang, id: &str, focus: &'static str) -> Html {
+pub(crate) fn back_button(
+    path: &Path,
+    top: String,
+    lang: Lang,
+    id: &str,
+    focus: &'static str,
+) -> Html {
     if path.is_empty() {
         return html! {};
     }
@@ -119,7 +125,7 @@ fn back_button(path: &Path, top: String, lang: Lang, id: &str, focus: &'static s
 }
 
 /// The row header of a child unit: a drill-down button, but a county has no units below.
-fn unit_header(
+pub(crate) fn unit_header(
     code: &str,
     name: &str,
     path: &Path,
@@ -159,7 +165,7 @@ fn unit_heading(
         { back_button(path, top, ctx.lang, &format!("{prefix}-back"), focus) }
         <h3 id={focus} tabindex="-1">{ name }</h3>
         <p class="hint" id={format!("{prefix}-as-of")}>
-            { ctx.t("ledgers.as_of").replace("{date}", &as_of.format("%Y-%m-%d").to_string()) }
+            { ctx.t("ledgers.as_of").replace("{date}", &as_of.to_string()) }
         </p>
     </> }
 }

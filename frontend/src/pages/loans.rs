@@ -48,7 +48,7 @@ fn terms(principal: &str, rate: &str, term: &str, date: &str) -> Result<Terms, V
     );
     let term_months = term.trim().parse().ok();
     check(term_months.is_some(), "term_months", "invalid_format");
-    let loan_date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok();
+    let loan_date = crate::pages::rehab::parse_ymd(date).ok();
     check(loan_date.is_some(), "loan_date", "required");
     match (principal_fen, annual_rate_bp, term_months, loan_date) {
         (Some(principal_fen), Some(annual_rate_bp), Some(term_months), Some(loan_date)) => {
@@ -189,7 +189,7 @@ pub fn loan_list() -> Html {
                 { for loans.items().iter().map(|l| html! {
                     <li>
                         <Link<Route> to={Route::Loan { id: l.id.to_string() }}>{ &l.applicant_name }</Link<Route>>
-                        <span class="nowrap">{ l.fields.loan_date.format("%Y-%m-%d").to_string() }</span>
+                        <span class="nowrap">{ l.fields.loan_date.to_string() }</span>
                         <span>{ units.name(&l.county_code, lang) }</span>
                         <span>{ format!("{} {}", ctx.t("loans.subsidy"), format_hundredths(l.calculation.subsidy_fen)) }</span>
                         <span class="status">{ ctx.t(&format!("loan.{}", l.status)) }</span>
@@ -226,9 +226,9 @@ pub fn loan_form() -> Html {
         // The rule of the loan's year, for the live subsidy. Only a complete date asks
         // (not every keystroke), and an answer for a year no longer typed is dropped.
         let (rule, missing_year) = (rule.clone(), missing_year.clone());
-        let year = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+        let year = crate::pages::rehab::parse_ymd(&date)
             .ok()
-            .map(|d| d.format("%Y").to_string())
+            .map(|d| chrono::Datelike::year(&d).to_string())
             .unwrap_or_default();
         let asked = use_mut_ref(String::new);
         use_effect_with(year, move |y| {
@@ -436,7 +436,7 @@ pub fn loan_page(p: &LoanProps) -> Html {
                 version,
                 reason: (!reason.trim().is_empty()).then(|| (*reason).clone()),
                 amount_fen,
-                date: chrono::NaiveDate::parse_from_str(&paid_on, "%Y-%m-%d").ok(),
+                date: crate::pages::rehab::parse_ymd(&paid_on).ok(),
             };
             let (loan, reason, stale) = (loan.clone(), reason.clone(), loan.clone());
             actions.submit(
@@ -476,7 +476,7 @@ pub fn loan_page(p: &LoanProps) -> Html {
             edit_principal.set(format_hundredths(f.principal_fen).replace(',', ""));
             edit_rate.set(format_hundredths(f.annual_rate_bp));
             edit_term.set(f.term_months.to_string());
-            edit_date.set(f.loan_date.format("%Y-%m-%d").to_string());
+            edit_date.set(f.loan_date.to_string());
             edit_purpose.set(f.purpose.clone());
             editing.set(true);
         })
@@ -538,7 +538,7 @@ pub fn loan_page(p: &LoanProps) -> Html {
                 <dt>{ ctx.t("loans.applicant") }</dt><dd>{ &l.applicant_name }</dd>
                 <dt>{ ctx.t("loans.county") }</dt><dd id="loan-county">{ units.name(&l.county_code, lang) }</dd>
                 <dt>{ ctx.t("loans.bank") }</dt><dd>{ &l.fields.bank }</dd>
-                <dt>{ ctx.t("loans.date") }</dt><dd>{ l.fields.loan_date.format("%Y-%m-%d").to_string() }</dd>
+                <dt>{ ctx.t("loans.date") }</dt><dd>{ l.fields.loan_date.to_string() }</dd>
                 <dt>{ ctx.t("loans.purpose") }</dt><dd>{ &l.fields.purpose }</dd>
                 <dt>{ ctx.t("loans.principal") }</dt><dd>{ format_hundredths(l.fields.principal_fen) }</dd>
                 <dt>{ ctx.t("loans.rate") }</dt><dd>{ format!("{} %", format_hundredths(l.fields.annual_rate_bp)) }</dd>
@@ -597,7 +597,7 @@ pub fn loan_page(p: &LoanProps) -> Html {
                 { for l.timeline.iter().map(|e| html! {
                     <li>
                         <strong>{ ctx.t(&format!("loan.{}", e.to_status)) }</strong>
-                        { format!(" · {} ({}) · {}", e.actor_username, units.name(&e.actor_unit, lang), e.at.format("%Y-%m-%d %H:%M")) }
+                        { format!(" · {} ({}) · {}", e.actor_username, units.name(&e.actor_unit, lang), crate::pages::rehab::ymd_hm(e.at)) }
                         if let Some(r) = &e.reason { { format!(" · {r}") } }
                         if let Some(a) = e.amount_fen { { format!(" · {}", format_hundredths(a)) } }
                     </li>

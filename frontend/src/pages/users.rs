@@ -546,7 +546,7 @@ pub fn user_page(p: &UserProps) -> Html {
                     <p><strong>{ role_names(&u.pending_roles, lang) }</strong></p>
                     <p>{ ctx.t("users.pending_note") }</p>
                     if let Some(at) = u.proposed_at {
-                        <p>{ labelled(&ctx.t("users.proposed_at"), &at.format("%Y-%m-%d %H:%M UTC").to_string(), lang) }</p>
+                        <p>{ labelled(&ctx.t("users.proposed_at"), &format!("{} UTC", crate::pages::rehab::ymd_hm(at)), lang) }</p>
                     }
                 </div>
             }

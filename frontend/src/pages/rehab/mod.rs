@@ -47,14 +47,27 @@ pub fn years() -> Vec<i32> {
     (2020..=crate::clock::this_year()).rev().collect()
 }
 
-/// A date as the forms write it.
+/// A date as the forms write it (2020-06-30). Dates are written and read through
+/// `Display` and `FromStr`, never chrono's `format` and `parse_from_str`: those bring a
+/// strftime interpreter into the download for no other use.
 pub fn ymd(d: chrono::NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    d.to_string()
 }
 
 /// A typed date, if it is one.
 pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    parse_ymd(s).ok()
+}
+
+/// A typed date (2020-06-30; blanks around it ignored), or why not.
+pub fn parse_ymd(s: &str) -> Result<chrono::NaiveDate, chrono::ParseError> {
+    s.trim().parse()
+}
+
+/// An instant as "2020-06-30 14:05" (UTC).
+pub fn ymd_hm(at: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Timelike;
+    format!("{} {:02}:{:02}", at.date_naive(), at.hour(), at.minute())
 }
 
 /// Moves focus to the element `id` once it is rendered (a form that opens, a message
@@ -85,6 +98,20 @@ pub fn focus_id(id: impl Into<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_and_write_as_the_forms_do() {
+        let d = parse_date(" 2020-06-30 ");
+        assert_eq!(d.map(ymd).as_deref(), Some("2020-06-30"));
+        assert_eq!(
+            parse_date("2020-6-3").map(ymd).as_deref(),
+            Some("2020-06-03")
+        );
+        assert_eq!(parse_date("30/06/2020"), None);
+        assert_eq!(parse_date(""), None);
+        let at = chrono::DateTime::from_timestamp(1_593_525_900, 0).unwrap_or_default();
+        assert_eq!(ymd_hm(at), "2020-06-30 14:05");
+    }
 
     #[test]
     fn ratios_show_both_counts_and_the_rate() {

@@ -249,7 +249,7 @@ pub fn need_page(p: &NeedProps) -> Html {
                 { for n.timeline.iter().map(|e| html! {
                     <li>
                         <strong>{ ctx.t(&format!("need.{}", e.to_status)) }</strong>
-                        { format!(" · {} · {}", e.actor_username, e.at.format("%Y-%m-%d %H:%M")) }
+                        { format!(" · {} · {}", e.actor_username, crate::pages::rehab::ymd_hm(e.at)) }
                         if let Some(r) = &e.reason { { format!(" · {r}") } }
                     </li>
                 }) }

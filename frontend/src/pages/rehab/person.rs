@@ -115,7 +115,7 @@ pub fn person_rehab(p: &PersonRehabProps) -> Html {
                     " · {} · {} · {}",
                     label,
                     e.actor_username,
-                    e.at.format("%Y-%m-%d %H:%M")
+                    crate::pages::rehab::ymd_hm(e.at)
                 );
                 if let Some(r) = &e.reason {
                     text.push_str(&format!(" · {r}"));

@@ -333,7 +333,7 @@ pub fn case_page(p: &CaseProps) -> Html {
                 <dd id="case-status">{ ctx.t(&format!("rf_status.{}", c.status)) }
                     if c.overdue { <span class="badge pending" id="case-overdue">{ ctx.t("rf.overdue") }</span> }
                 </dd>
-                { facts("rf.since", c.status_since.format("%Y-%m-%d").to_string()) }
+                { facts("rf.since", c.status_since.to_string()) }
                 { facts("rehab.county", units.name(&c.county_code, lang)) }
                 if let Some(v) = &c.village_code {
                     <dt>{ ctx.t("rf.village") }</dt><dd><PlaceName code={v.clone()} /></dd>
@@ -467,7 +467,7 @@ pub fn case_page(p: &CaseProps) -> Html {
                 { for c.timeline.iter().map(|e| html! {
                     <li>
                         <strong>{ ctx.t(&format!("rf_status.{}", e.to_status)) }</strong>
-                        { format!(" · {} · {}", e.actor_username, e.at.format("%Y-%m-%d %H:%M")) }
+                        { format!(" · {} · {}", e.actor_username, crate::pages::rehab::ymd_hm(e.at)) }
                         if let Some(r) = &e.reason { { format!(" · {r}") } }
                     </li>
                 }) }
