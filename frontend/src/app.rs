@@ -225,6 +225,38 @@ pub enum Route {
     /// The pairings of the user's area (county staff keep them) and their KPI.
     #[at("/pairings")]
     Pairings,
+    /// The survey rounds of measure 7 (摸底排查); the data update office opens them.
+    #[at("/surveys")]
+    Surveys,
+    /// One round: progress per unit, the work list and the problem list.
+    #[at("/surveys/:id")]
+    SurveyRound {
+        /// Round id.
+        id: String,
+    },
+    /// Survey a person of a round's work list.
+    #[at("/surveys/:round/persons/:person")]
+    SurveyNew {
+        /// Round id.
+        round: String,
+        /// Person id.
+        person: String,
+    },
+    /// One recorded survey.
+    #[at("/surveys/records/:id")]
+    SurveyEdit {
+        /// Survey id.
+        id: String,
+    },
+    /// A person's household plan (一户一策).
+    #[at("/persons/:id/household-plan")]
+    HouseholdPlan {
+        /// Person id.
+        id: String,
+    },
+    /// Cross-checks with other agencies' lists (measures 5 and 8).
+    #[at("/crosscheck")]
+    Crosscheck,
     /// Training courses.
     #[at("/courses")]
     Courses,
@@ -358,6 +390,12 @@ impl Route {
                 "households"
             }
             Route::Pairings => "pairings",
+            Route::Surveys
+            | Route::SurveyRound { .. }
+            | Route::SurveyNew { .. }
+            | Route::SurveyEdit { .. }
+            | Route::HouseholdPlan { .. } => "surveys",
+            Route::Crosscheck => "crosscheck",
             Route::Courses | Route::CourseNew | Route::Course { .. } => "courses",
             Route::Loans | Route::LoanNew | Route::Loan { .. } => "loans",
             Route::Bases | Route::Base { .. } => "bases",
@@ -500,6 +538,15 @@ pub fn menu(me: &Me) -> Vec<(Route, &'static str)> {
     }
     if has(ReadPairings) {
         items.push((Route::Pairings, "nav.pairings"));
+    }
+    // Measure 7: the data update office opens rounds, counties survey, leaders read.
+    if has(ReadSurveys) || has(WriteSurveys) || has(ManageSurveys) {
+        items.push((Route::Surveys, "nav.surveys"));
+    }
+    // Measures 5 and 8: the poverty office imports the agencies' lists, readers see
+    // the gaps.
+    if has(ReadCrossChecks) || has(ImportAgencyLists) {
+        items.push((Route::Crosscheck, "nav.crosscheck"));
     }
     // The federation's own duties (measures 17 and 21): those who record purchases or
     // handle funds, and the leaders who oversee them. Other readers of KPIs may open
@@ -648,7 +695,7 @@ pub fn app() -> Html {
         let loading = loading.clone();
         use_effect_with((), move |_| {
             // Visits recorded without a network go out now and when it is back.
-            crate::api::visits::start_outbox();
+            crate::api::outbox::start();
             if crate::api::has_session() {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(m) = crate::api::get::<Me>("/api/v1/me").await {
@@ -849,6 +896,24 @@ fn switch(route: Route) -> Html {
         Route::Pairings => {
             html! { <RequireLogin><pages::visits::PairingList /></RequireLogin> }
         }
+        Route::Surveys => {
+            html! { <RequireLogin><pages::survey::rounds::RoundsPage /></RequireLogin> }
+        }
+        Route::SurveyRound { id } => {
+            html! { <RequireLogin><pages::survey::round::RoundPage {id} /></RequireLogin> }
+        }
+        Route::SurveyNew { round, person } => {
+            html! { <RequireLogin><pages::survey::form::SurveyNew {round} {person} /></RequireLogin> }
+        }
+        Route::SurveyEdit { id } => {
+            html! { <RequireLogin><pages::survey::form::SurveyEdit {id} /></RequireLogin> }
+        }
+        Route::HouseholdPlan { id } => {
+            html! { <RequireLogin><pages::survey::plan::PlanPage {id} /></RequireLogin> }
+        }
+        Route::Crosscheck => {
+            html! { <RequireLogin><pages::crosscheck::CrosscheckPage /></RequireLogin> }
+        }
         Route::Courses => html! { <RequireLogin><pages::courses::CourseList /></RequireLogin> },
         Route::CourseNew => html! { <RequireLogin><pages::courses::CourseForm /></RequireLogin> },
         Route::Course { id } => {
@@ -971,6 +1036,32 @@ mod tests {
         let routes: Vec<Route> = menu(&me).into_iter().map(|(r, _)| r).collect();
         assert!(routes.contains(&Route::Clues));
         assert!(!routes.contains(&Route::Inspections));
+    }
+
+    #[test]
+    fn survey_and_crosscheck_pages_follow_the_capabilities() {
+        use shared::auth::Capability::*;
+        let routes = |caps: Vec<shared::auth::Capability>| {
+            let mut me = everyone();
+            me.permissions = caps;
+            menu(&me).into_iter().map(|(r, _)| r).collect::<Vec<_>>()
+        };
+        for cap in [ReadSurveys, WriteSurveys, ManageSurveys] {
+            let r = routes(vec![cap]);
+            assert!(r.contains(&Route::Surveys) && !r.contains(&Route::Crosscheck));
+        }
+        for cap in [ReadCrossChecks, ImportAgencyLists] {
+            let r = routes(vec![cap]);
+            assert!(r.contains(&Route::Crosscheck) && !r.contains(&Route::Surveys));
+        }
+        assert_eq!(
+            Route::HouseholdPlan { id: "p".into() }.section(),
+            Route::Surveys.section()
+        );
+        assert_eq!(
+            Route::recognize("/surveys/records/abc"),
+            Some(Route::SurveyEdit { id: "abc".into() })
+        );
     }
 
     #[test]

@@ -3,13 +3,16 @@
 //! turns problem JSON into [`ApiError`].
 
 pub mod care;
+pub mod crosscheck;
 pub mod duties;
+pub mod outbox;
 pub mod petitions;
 pub mod plan;
 pub mod rectification;
 pub mod rehab;
 pub mod retrofit;
 pub mod supervision;
+pub mod survey;
 pub mod visits;
 
 use std::cell::{Cell, RefCell};

@@ -1,15 +1,6 @@
-//! Cadre ↔ household pairings and visits (measure 4), and the **outbox** of visits
-//! recorded without a network.
-//!
-//! A visit is sent with a client-chosen id. When the send fails for lack of a network
-//! (status 0), the visit is kept in local storage with that id and shown as waiting; it
-//! is sent again on the next page load and when the browser says it is back `online`.
-//! The server answers a re-send of the same id and body with the stored visit, so a send
-//! that did arrive but whose answer was lost is never recorded twice.
+//! Cadre ↔ household pairings and visits (measure 4); a visit recorded without a network
+//! waits in the [outbox](super::outbox).
 
-use std::cell::RefCell;
-
-use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 use shared::api::Page;
 use shared::visits::{
@@ -102,120 +93,19 @@ pub async fn kpi(region: Option<String>) -> Result<PairingKpi, ApiError> {
     get(&with_query("/api/v1/kpi/pairing", &Q { region })).await
 }
 
-const OUTBOX: &str = "xz.visits.outbox";
+impl super::outbox::Outgoing for VisitCreate {
+    const KEY: &'static str = "xz.visits.outbox";
+    type Saved = Visit;
 
-/// A visit waiting to be sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Queued {
-    /// The create, with its client id.
-    pub body: VisitCreate,
-    /// The household's name, for the list.
-    pub household: String,
-    /// Why the server refused it (a machine code), if it did; such a visit is not sent
-    /// again until the user sends it by hand.
-    #[serde(default)]
-    pub refused: Option<String>,
-}
-
-impl Queued {
-    /// The client id.
-    pub fn id(&self) -> Uuid {
-        self.body.id.unwrap_or_default()
+    fn client_id(&self) -> Uuid {
+        self.id.unwrap_or_default()
     }
-}
 
-thread_local! {
-    static WATCHER: RefCell<Option<yew::Callback<()>>> = const { RefCell::new(None) };
-    static SENDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// The visits waiting to be sent, oldest first.
-pub fn outbox() -> Vec<Queued> {
-    LocalStorage::get(OUTBOX).unwrap_or_default()
-}
-
-fn store(items: &[Queued]) {
-    if items.is_empty() {
-        LocalStorage::delete(OUTBOX);
-    } else {
-        let _ = LocalStorage::set(OUTBOX, items);
+    fn day(&self) -> chrono::NaiveDate {
+        self.fields.visited_on
     }
-    WATCHER.with(|w| {
-        if let Some(cb) = w.borrow().as_ref() {
-            cb.emit(());
-        }
-    });
-}
 
-/// Keeps a visit to send later (replacing one with the same id).
-pub fn enqueue(q: Queued) {
-    let mut items = outbox();
-    items.retain(|i| i.id() != q.id());
-    items.push(q);
-    store(&items);
-}
-
-/// Forgets a waiting visit.
-pub fn discard(id: Uuid) {
-    let mut items = outbox();
-    items.retain(|i| i.id() != id);
-    store(&items);
-}
-
-/// Registers the page that shows the outbox (told after every change).
-pub fn watch(cb: Option<yew::Callback<()>>) {
-    WATCHER.with(|w| *w.borrow_mut() = cb);
-}
-
-/// Sends a visit now: `Ok` when the server has it, `Err` with the failure otherwise; a
-/// network failure keeps it in the outbox.
-pub async fn send(q: Queued) -> Result<Visit, ApiError> {
-    match create_visit(&q.body).await {
-        Ok(v) => {
-            discard(q.id());
-            Ok(v)
-        }
-        Err(e) if e.status == 0 => {
-            enqueue(Queued { refused: None, ..q });
-            Err(e)
-        }
-        Err(e) => {
-            enqueue(Queued {
-                refused: Some(e.code().to_owned()),
-                ..q
-            });
-            Err(e)
-        }
+    fn create(&self) -> impl std::future::Future<Output = Result<Visit, ApiError>> {
+        create_visit(self)
     }
-}
-
-/// Sends every waiting visit the server has not refused, oldest first, stopping at the
-/// first network failure. One run at a time.
-pub async fn flush() {
-    if SENDING.with(|s| s.replace(true)) {
-        return;
-    }
-    if super::has_session() {
-        for q in outbox().into_iter().filter(|q| q.refused.is_none()) {
-            if let Err(e) = send(q).await {
-                if e.status == 0 {
-                    break;
-                }
-            }
-        }
-    }
-    SENDING.with(|s| s.set(false));
-}
-
-/// Sends the outbox now and whenever the browser comes back online (call once).
-pub fn start_outbox() {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-    wasm_bindgen_futures::spawn_local(flush());
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let on_online = Closure::<dyn FnMut()>::new(|| wasm_bindgen_futures::spawn_local(flush()));
-    let _ = window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
-    on_online.forget();
 }

@@ -1,5 +1,6 @@
 //! Reusable pieces of the UI.
 
+pub mod checks;
 pub mod confirm;
 pub mod field;
 pub mod header;

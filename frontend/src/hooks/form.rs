@@ -92,6 +92,16 @@ fn split(failure: Failure) -> (Vec<FieldError>, Banner) {
     }
 }
 
+/// Adds the errors of `more` whose field has none in `errs` yet (the server's rules run
+/// in the browser after the page's own checks, which say it more precisely).
+pub fn merge_errors(errs: &mut Vec<FieldError>, more: Vec<FieldError>) {
+    let more: Vec<FieldError> = more
+        .into_iter()
+        .filter(|m| !errs.iter().any(|e| e.field == m.field))
+        .collect();
+    errs.extend(more);
+}
+
 /// The text of the first error of `fields`, in `lang`.
 pub fn first_error(errors: &[FieldError], fields: &[&str], lang: Lang) -> Option<String> {
     errors

@@ -160,6 +160,9 @@ pub fn person_detail(p: &DetailProps) -> Html {
             if ctx.me.as_ref().is_some_and(|m| m.permissions.contains(&shared::auth::Capability::ReadRehab)) {
                 <p><Link<Route> to={Route::PersonRehab { id: p.id.clone() }} classes="button">{ ctx.t("rehab.person_link") }</Link<Route>></p>
             }
+            if caps.contains(&shared::auth::Capability::ReadSurveys) || caps.contains(&shared::auth::Capability::WriteSurveys) {
+                <p><Link<Route> to={Route::HouseholdPlan { id: p.id.clone() }} classes="button">{ ctx.t("hp.title") }</Link<Route>></p>
+            }
             <crate::pages::audit::RecordAuditLink id={p.id.clone()} />
             if caps.contains(&shared::auth::Capability::WritePersons) {
                 { remove.banner(lang, "delete-banner") }

@@ -14,17 +14,21 @@
 
 use shared::person::Person;
 use shared::visits::{
-    CheckResult, Pairing, PairingCreate, PairingInput, PairingUpdate, Visit, VisitCheck,
-    VisitCheckItem, VisitCreate, VisitInput, VisitMode, VisitPolicy, VisitUpdate,
+    CheckResult, Pairing, PairingCreate, PairingInput, PairingUpdate, Visit, VisitCreate,
+    VisitInput, VisitMode, VisitUpdate,
 };
 use shared::FieldError;
 use uuid::Uuid;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::visits::{self as api, PairingQuery, Queued};
+use crate::api::outbox::{self, use_outbox, Queued};
+use crate::api::visits::{self as api, PairingQuery};
 use crate::app::{Ctx, Route};
-use crate::components::field::{CheckField, SelectField, TextField};
+use crate::components::checks::{
+    checks_fieldset, policies_fieldset, problems_text, CheckChange, Checks,
+};
+use crate::components::field::{SelectField, TextField};
 use crate::components::person_picker::PersonPicker;
 use crate::hooks::form::{use_form, Failure};
 use crate::hooks::page::use_title;
@@ -39,25 +43,6 @@ pub fn county_manager(ctx: &Ctx) -> bool {
             .contains(&shared::auth::Capability::ManagePairings)
             && m.scope.code.len() == 6
     })
-}
-
-/// The outbox as state, kept up to date while the page is shown; `changed` runs after
-/// every change (a visit sent: the list shows its day).
-#[hook]
-fn use_outbox(changed: Callback<()>) -> UseStateHandle<Vec<Queued>> {
-    let items = use_state(api::outbox);
-    {
-        let items = items.clone();
-        use_effect_with((), move |_| {
-            api::watch(Some(Callback::from(move |()| {
-                items.set(api::outbox());
-                changed.emit(());
-            })));
-            wasm_bindgen_futures::spawn_local(api::flush());
-            || api::watch(None)
-        });
-    }
-    items
 }
 
 /// The caller's households (pairings) and the visits waiting to be sent.
@@ -77,53 +62,19 @@ pub fn my_households() -> Html {
         })
         .await
     });
-    let outbox = use_outbox({
+    let reload = {
         let list = list.clone();
         Callback::from(move |()| list.reload())
-    });
+    };
+    let waiting = use_outbox::<VisitCreate>(reload.clone());
     let Some(ctx) = ctx else {
         return html! {};
     };
     let lang = ctx.lang;
-    let send_now = {
-        let list = list.clone();
-        Callback::from(move |q: Queued| {
-            let list = list.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                if api::send(Queued { refused: None, ..q }).await.is_ok() {
-                    list.reload();
-                }
-            });
-        })
-    };
     html! {
         <section class="card">
             <h1 tabindex="-1">{ ctx.t("visits.my_households") }</h1>
-            if !outbox.is_empty() {
-                <section class="notice pending" id="outbox" aria-labelledby="outbox-title">
-                    <h2 id="outbox-title">{ ctx.t("visits.outbox") }</h2>
-                    <ul class="results">
-                        { for outbox.iter().map(|q| {
-                            let id = q.id();
-                            let again = { let (s, q) = (send_now.clone(), q.clone()); Callback::from(move |_: MouseEvent| s.emit(q.clone())) };
-                            let forget = Callback::from(move |_: MouseEvent| api::discard(id));
-                            html! {
-                                <li id={format!("queued-{id}")}>
-                                    <strong>{ &q.household }</strong>
-                                    <span>{ q.body.fields.visited_on.to_string() }</span>
-                                    if let Some(code) = &q.refused {
-                                        <span class="badge off">{ lang.error(code, &ctx.t("visits.refused")) }</span>
-                                        <button type="button" class="link" onclick={forget}>{ ctx.t("visits.discard") }</button>
-                                    } else {
-                                        <span class="badge pending">{ ctx.t("visits.waiting") }</span>
-                                    }
-                                    <button type="button" class="link" onclick={again}>{ ctx.t("visits.send_now") }</button>
-                                </li>
-                            }
-                        }) }
-                    </ul>
-                </section>
-            }
+            { outbox::outbox_view(&waiting, "visits.outbox", lang, reload) }
             <ul class="results" id="households">
                 { for list.items().iter().map(|p| html! {
                     <li id={format!("pairing-{}", p.id)}>
@@ -274,50 +225,6 @@ fn today() -> chrono::NaiveDate {
     crate::clock::today()
 }
 
-/// The six checks of the visit form. Each change applies to the checks as they are
-/// when it runs, never to those of the render its callback came from, so that a late
-/// event cannot undo a note typed since.
-#[derive(Clone, PartialEq)]
-struct Checks(Vec<VisitCheck>);
-
-impl From<Vec<VisitCheck>> for Checks {
-    fn from(v: Vec<VisitCheck>) -> Self {
-        Self(v)
-    }
-}
-
-/// A change to [`Checks`].
-enum CheckChange {
-    /// Check `i` found this.
-    Result(usize, CheckResult),
-    /// Check `i`'s note is now this.
-    Note(usize, String),
-    /// Every check, as the server holds them (after a 409).
-    All(Vec<VisitCheck>),
-}
-
-impl Reducible for Checks {
-    type Action = CheckChange;
-
-    fn reduce(self: std::rc::Rc<Self>, action: CheckChange) -> std::rc::Rc<Self> {
-        let mut all = self.0.clone();
-        match action {
-            CheckChange::Result(i, r) => {
-                if let Some(c) = all.get_mut(i) {
-                    c.result = r;
-                }
-            }
-            CheckChange::Note(i, n) => {
-                if let Some(c) = all.get_mut(i) {
-                    c.note = Some(n);
-                }
-            }
-            CheckChange::All(v) => all = v,
-        }
-        std::rc::Rc::new(Self(all))
-    }
-}
-
 /// Records or changes a visit.
 #[function_component(VisitForm)]
 pub fn visit_form(p: &VisitFormProps) -> Html {
@@ -331,21 +238,8 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
             .map_or(VisitMode::InPerson, |v| v.mode)
             .to_string()
     });
-    let checks: UseReducerHandle<Checks> = use_reducer(|| {
-        VisitCheckItem::ALL
-            .iter()
-            .map(|i| {
-                v.as_ref()
-                    .and_then(|v| v.checks.iter().find(|c| c.item == *i).cloned())
-                    .unwrap_or(VisitCheck {
-                        item: *i,
-                        result: CheckResult::Ok,
-                        note: None,
-                    })
-            })
-            .collect::<Vec<_>>()
-            .into()
-    });
+    let checks: UseReducerHandle<Checks> =
+        use_reducer(|| Checks::new(v.as_ref().map(|v| v.checks.as_slice())));
     let policies = use_state(|| v.as_ref().map(|v| v.policies.clone()).unwrap_or_default());
     let help = use_state(|| {
         v.as_ref()
@@ -369,23 +263,7 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
             pairing_id: p.pairing.id,
             visited_on,
             mode: mode.parse().unwrap_or(VisitMode::InPerson),
-            // A problem's note as the field holds it: the state may lag the last
-            // keystroke when the form is sent at once.
-            checks: checks
-                .0
-                .iter()
-                .map(|c| {
-                    let mut c = c.clone();
-                    if c.result == CheckResult::Problem {
-                        let typed = crate::components::field::typed_value(&format!(
-                            "check-{}-note",
-                            c.item
-                        ));
-                        c.note = typed.or(c.note);
-                    }
-                    c
-                })
-                .collect(),
+            checks: checks.typed(),
             policies: (*policies).clone(),
             help_given: (!help.trim().is_empty()).then(|| help.trim().to_owned()),
         };
@@ -434,15 +312,15 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
                                     id: Some(id),
                                     fields,
                                 },
-                                household,
+                                who: household,
                                 refused: None,
                             };
-                            match api::send(q).await {
+                            match outbox::send(q).await {
                                 Ok(_) => Ok(Outcome::Sent),
                                 Err(e) if e.status == 0 => Ok(Outcome::Queued),
                                 Err(e) => {
                                     // Refused: the form shows why; nothing is kept.
-                                    api::discard(id);
+                                    outbox::discard::<VisitCreate>(id);
                                     Err(Failure::Api(e))
                                 }
                             }
@@ -463,30 +341,6 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
             );
         })
     };
-    let check_rows = checks.0.iter().enumerate().map(|(i, c)| {
-        let item = c.item;
-        let set_result = {
-            let (checks, fh) = (checks.clone(), fh.clone());
-            Callback::from(move |v: String| {
-                checks.dispatch(CheckChange::Result(i, v.parse().unwrap_or(CheckResult::Ok)));
-                fh.clear_error(&format!("checks[{i}].note"));
-            })
-        };
-        let set_note = {
-            let checks = checks.clone();
-            Callback::from(move |v: String| checks.dispatch(CheckChange::Note(i, v)))
-        };
-        html! {
-            <div class="check-row" key={item.to_string()}>
-                <SelectField id={format!("check-{item}")} label={ctx.t(&format!("check.{item}"))} value={c.result.to_string()}
-                    options={options(CheckResult::ALL, "check_result", lang, None)} onchange={set_result} />
-                if c.result == CheckResult::Problem {
-                    <TextField id={format!("check-{item}-note")} label={ctx.t("visits.problem_note")} value={c.note.clone().unwrap_or_default()}
-                        oninput={set_note} error={err(&format!("checks[{i}].note"))} required=true multiline=true />
-                }
-            </div>
-        }
-    });
     let title = if p.visit.is_some() {
         ctx.t("visits.edit")
     } else {
@@ -537,22 +391,8 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
             <TextField id="visit-date" kind="date" label={ctx.t("visits.date")} value={(*date).clone()} oninput={fh.bind(&date, "visited_on")} error={err("visited_on")} required=true />
             <SelectField id="visit-mode" label={ctx.t("visits.mode")} value={(*mode).clone()}
                 options={options(VisitMode::ALL, "visit_mode", lang, None)} onchange={fh.bind(&mode, "mode")} error={err("mode")} />
-            <fieldset class="roles" id="visit-checks">
-                <legend>{ ctx.t("visits.checks") }</legend>
-                { for check_rows }
-            </fieldset>
-            <fieldset class="roles" id="visit-policies">
-                <legend>{ ctx.t("visits.policies") }</legend>
-                { for VisitPolicy::ALL.iter().map(|pol| {
-                    let (pol, policies) = (*pol, policies.clone());
-                    html! { <CheckField id={format!("policy-{pol}")} label={ctx.t(&format!("policy.{pol}"))} checked={policies.contains(&pol)}
-                        onchange={Callback::from(move |on: bool| {
-                            let mut v: Vec<VisitPolicy> = policies.iter().copied().filter(|x| *x != pol).collect();
-                            if on { v.push(pol); }
-                            policies.set(v);
-                        })} /> }
-                }) }
-            </fieldset>
+            { checks_fieldset("visit-checks", &checks, &fh, lang) }
+            { policies_fieldset("visit-policies", "visits.policies", &policies, lang) }
             <TextField id="visit-help" label={ctx.t("visits.help_given")} value={(*help).clone()} oninput={fh.bind(&help, "help_given")} error={err("help_given")} multiline=true />
             <div class="buttons">
                 <button type="submit" class="primary" id="visit-save" disabled={fh.busy()}>{ ctx.t("visits.save") }</button>
@@ -563,24 +403,12 @@ pub fn visit_form(p: &VisitFormProps) -> Html {
 
 /// The server's version of a visit, shown after a 409 so the user can compare.
 fn server_version(v: &Visit, lang: Lang) -> Html {
-    let problems: Vec<String> = v
-        .checks
-        .iter()
-        .filter(|c| c.check.result == CheckResult::Problem)
-        .map(|c| {
-            format!(
-                "{}（{}）",
-                lang.t(&format!("check.{}", c.check.item)),
-                c.check.note.clone().unwrap_or_default()
-            )
-        })
-        .collect();
     html! {
         <dl class="pairs" id="visit-theirs">
             <dt>{ lang.t("visits.date") }</dt><dd>{ v.visited_on.to_string() }</dd>
             <dt>{ lang.t("visits.mode") }</dt><dd>{ lang.t(&format!("visit_mode.{}", v.mode)) }</dd>
             <dt>{ lang.t("visits.problems") }</dt>
-            <dd>{ if problems.is_empty() { lang.t("visits.all_ok") } else { problems.join("；") } }</dd>
+            <dd>{ problems_text(v.checks.iter().map(|c| &c.check), lang) }</dd>
             <dt>{ lang.t("visits.help_given") }</dt><dd>{ v.help_given.clone().unwrap_or_default() }</dd>
             <dt>{ lang.t("visits.recorded_by") }</dt><dd>{ &v.recorded_by }</dd>
         </dl>
