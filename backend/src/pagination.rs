@@ -61,6 +61,25 @@ impl Cursor {
         }))
     }
 
+    /// The SQL condition "after the cursor" of a raw-SQL list ordered by a uuid column
+    /// `col`: TRUE without a cursor, else `col > '<uuid>'` with the uuid re-made from its
+    /// parsed form, so that nothing of the cursor reaches the SQL as sent.
+    pub fn after_uuid_sql(cursor: Option<&str>, col: &str) -> Result<String, ApiError> {
+        match Self::decode_opt(cursor)? {
+            None => Ok("TRUE".to_owned()),
+            Some(c) => {
+                let id = uuid::Uuid::parse_str(&c.id).map_err(|_| {
+                    ApiError::field(
+                        "cursor",
+                        "invalid_cursor",
+                        "the cursor is not one this server gave out",
+                    )
+                })?;
+                Ok(format!("{col} > '{id}'"))
+            }
+        }
+    }
+
     /// Given `limit + 1` fetched items, drops the extra one and returns the cursor of
     /// the next page, if there is one.
     pub fn next_page<T>(

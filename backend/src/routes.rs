@@ -243,6 +243,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     post().to(monitoring::routes::create_visit),
                 )
                 .route(
+                    "/monitoring/visits/{id}",
+                    get().to(monitoring::routes::get_visit),
+                )
+                .route(
                     "/persons/{id}/monitoring-visits",
                     get().to(monitoring::routes::person_visits),
                 )

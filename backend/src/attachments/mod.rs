@@ -54,6 +54,10 @@ pub fn owner_region(
         // Evidence of a need is added where its steps are taken: by county rehab staff.
         crate::rehab::require_county_writer(user)?;
     }
+    if write && owner == OwnerKind::Survey {
+        // Photos of a survey are taken by the county that surveys.
+        crate::survey::writer(user)?;
+    }
     if write && owner == OwnerKind::RetrofitCase {
         // Photos and signatures of a case are taken by the county that keeps it.
         crate::retrofit::require_county_writer(user)?;

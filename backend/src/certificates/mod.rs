@@ -397,19 +397,7 @@ pub fn checks(
     q: &CheckQuery,
 ) -> Result<Page<CertificateCheck>, ApiError> {
     let limit = limit_of(q.limit)?;
-    let after = match Cursor::decode_opt(q.cursor.as_deref())? {
-        None => "TRUE".to_owned(),
-        Some(c) => {
-            let id = Uuid::parse_str(&c.id).map_err(|_| {
-                ApiError::field(
-                    "cursor",
-                    "invalid_cursor",
-                    "the cursor is not one this server gave out",
-                )
-            })?;
-            format!("p.id > '{id}'")
-        }
-    };
+    let after = Cursor::after_uuid_sql(q.cursor.as_deref(), "p.id")?;
     let area = match scope {
         Scope::Province => "TRUE".to_owned(),
         Scope::City(c) | Scope::County(c) => format!("p.county_code LIKE '{c}%'"),

@@ -832,7 +832,13 @@ fn survey_cases() -> Vec<Case> {
             strs(RiskLevel::ALL, RiskLevel::as_str),
             false,
         ),
-        range("visit_cadences", "risk_level = 'high'", "days", &[1, 366], &[0, 367]),
+        range(
+            "visit_cadences",
+            "risk_level = 'high'",
+            "days",
+            &[1, 366],
+            &[0, 367],
+        ),
     ]
 }
 

@@ -248,19 +248,7 @@ pub fn watch_list(
 ) -> Result<Page<WatchItem>, ApiError> {
     let limit = limit_of(q.limit)?;
     let area = scope.area(q.area.as_deref())?;
-    let after = match Cursor::decode_opt(q.cursor.as_deref())? {
-        None => "TRUE".to_owned(),
-        Some(c) => {
-            let id = Uuid::parse_str(&c.id).map_err(|_| {
-                ApiError::field(
-                    "cursor",
-                    "invalid_cursor",
-                    "the cursor is not one this server gave out",
-                )
-            })?;
-            format!("p.id > '{id}'")
-        }
-    };
+    let after = Cursor::after_uuid_sql(q.cursor.as_deref(), "p.id")?;
     let filter = q
         .reason
         .map_or_else(member_sql, |r| reason_sql(r).to_owned());

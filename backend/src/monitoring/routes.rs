@@ -124,8 +124,23 @@ pub async fn create_visit(
         .await?;
     Ok(crate::extract::created(
         created,
-        format!("/api/v1/persons/{}/monitoring-visits", v.fields.person_id),
+        format!("/api/v1/monitoring/visits/{}", v.id),
         &v,
+    ))
+}
+
+/// One monitoring visit.
+#[utoipa::path(get, path = "/api/v1/monitoring/visits/{id}", tag = "monitoring",
+    params(("id" = Uuid, Path, description = "visit id")),
+    responses((status = 200, body = MonitoringVisit), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn get_visit(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<MonitoringVisit>, ApiError> {
+    let id = path.into_inner();
+    Ok(web::Json(
+        state.db(move |conn| visits::get(conn, &user, id)).await?,
     ))
 }
 

@@ -383,6 +383,10 @@ async fn monitoring_visits_follow_the_cadence_and_show_who_is_due(backend: Backe
     );
     let r = app.post(&t, "/api/v1/monitoring/visits", first).await;
     assert_eq!(r.status, 200, "{}", r.body);
+    let one = "/api/v1/monitoring/visits/0191d7a4-0000-7000-8000-0000000000b1";
+    assert_eq!(app.get(&t, one).await.body["risk_level"], "high");
+    let liuyang = app.token("liuyang.staff").await;
+    assert_eq!(app.get(&liuyang, one).await.status, 404);
     for (on, risk) in [(ago(200), "low"), (ago(100), "high")] {
         let r = app
             .post(&t, "/api/v1/monitoring/visits", visit(&unstable, on, risk))
@@ -430,7 +434,6 @@ async fn monitoring_visits_follow_the_cadence_and_show_who_is_due(backend: Backe
     assert_eq!(r.body[0]["days"], 120);
     assert!(due(&app, &t).await.is_empty());
     // Bad input and other areas change nothing.
-    let liuyang = app.token("liuyang.staff").await;
     let r = app
         .post(
             &liuyang,

@@ -196,6 +196,17 @@ pub fn create(
     })
 }
 
+/// One monitoring visit of a person in the caller's area; 404 otherwise.
+pub fn get(conn: &mut DbConn, user: &AuthUser, id: Uuid) -> Result<MonitoringVisit, ApiError> {
+    user.require(Capability::ReadPersons)?;
+    let v = one(conn, id)?;
+    if user.scope.covers_region(&v.county_code) {
+        Ok(v)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
 fn one(conn: &mut DbConn, id: Uuid) -> Result<MonitoringVisit, ApiError> {
     load(conn, |q| q.filter(monitoring_visits::id.eq(id.to_string())))?
         .pop()
@@ -309,19 +320,7 @@ pub fn overdue(
     user.require(Capability::ReadPersons)?;
     let limit = limit_of(q.limit)?;
     let area = user.scope.area(q.area.as_deref())?;
-    let after = match Cursor::decode_opt(q.cursor.as_deref())? {
-        None => "TRUE".to_owned(),
-        Some(c) => {
-            let id = Uuid::parse_str(&c.id).map_err(|_| {
-                ApiError::field(
-                    "cursor",
-                    "invalid_cursor",
-                    "the cursor is not one this server gave out",
-                )
-            })?;
-            format!("p.id > '{id}'")
-        }
-    };
+    let after = Cursor::after_uuid_sql(q.cursor.as_deref(), "p.id")?;
     let day = today();
     let cadence = cadence(conn)?;
     let days_of = |level: RiskLevel| {

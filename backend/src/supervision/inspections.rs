@@ -287,10 +287,6 @@ fn write_details(
     let filing = f.status == InspectionStatus::Filed;
     diesel::delete(inspection_villages::table.filter(inspection_villages::inspection_id.eq(id)))
         .execute(conn)?;
-    diesel::delete(inspection_checks::table.filter(inspection_checks::inspection_id.eq(id)))
-        .execute(conn)?;
-    diesel::delete(inspection_policies::table.filter(inspection_policies::inspection_id.eq(id)))
-        .execute(conn)?;
     for v in &f.villages {
         diesel::insert_into(inspection_villages::table)
             .values((
@@ -299,34 +295,20 @@ fn write_details(
             ))
             .execute(conn)?;
     }
-    for c in &f.checks {
-        let rect = if filing && c.result == CheckResult::Problem {
-            Some(open_item(conn, user, id, f, c)?)
-        } else {
-            None
-        };
-        diesel::insert_into(inspection_checks::table)
-            .values((
-                inspection_checks::inspection_id.eq(id),
-                inspection_checks::item.eq(c.item.as_str()),
-                inspection_checks::result.eq(c.result.as_str()),
-                inspection_checks::note.eq(c
-                    .note
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())),
-                inspection_checks::rectification_id.eq(rect),
-            ))
-            .execute(conn)?;
-    }
-    for p in &f.policies {
-        diesel::insert_into(inspection_policies::table)
-            .values((
-                inspection_policies::inspection_id.eq(id),
-                inspection_policies::policy.eq(p.as_str()),
-            ))
-            .execute(conn)?;
-    }
+    crate::write_checks!(
+        conn,
+        id,
+        inspection_checks(inspection_id),
+        inspection_policies(inspection_id),
+        f,
+        |conn: &mut DbConn, c: &VisitCheck| {
+            if filing && c.result == CheckResult::Problem {
+                open_item(conn, user, id, f, c).map(Some)
+            } else {
+                Ok(None)
+            }
+        }
+    );
     Ok(())
 }
 

@@ -19,6 +19,7 @@ pub mod routes;
 mod tests;
 
 use shared::auth::Capability;
+use shared::workflow::OrgLevel;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
@@ -28,9 +29,16 @@ pub(crate) fn reader(user: &AuthUser) -> Result<(), ApiError> {
     user.require(Capability::ReadSurveys)
 }
 
-/// 403 unless `user` records surveys and household plans.
+/// 403 unless `user` records surveys and household plans: county staff, who survey the
+/// persons of their own county (a city or a department reads and follows up).
 pub(crate) fn writer(user: &AuthUser) -> Result<(), ApiError> {
-    user.require(Capability::WriteSurveys)
+    user.require(Capability::WriteSurveys)?;
+    if OrgLevel::of_region(user.scope.region()) != OrgLevel::County {
+        return Err(ApiError::Forbidden(
+            "surveys and household plans are recorded by the county's staff".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether two region codes overlap: one lies within the other.

@@ -106,14 +106,28 @@ pub fn get(conn: &mut DbConn, user: &AuthUser, person: Uuid) -> Result<Household
     load(conn, &key, household)?.ok_or(ApiError::NotFound)
 }
 
+/// The plan as the audit log keeps it: its measures (they name no one) and remark.
 fn plan_json(p: &HouseholdPlan) -> serde_json::Value {
-    serde_json::json!({"person_id": p.person_id, "measures": p.measures.len(),
-        "done": p.measures.iter().filter(|m| m.done_on.is_some()).count()})
+    serde_json::json!({"person_id": p.person_id, "measures": p.measures, "note": p.note})
+}
+
+/// Whether `p` holds what `f` asks for, as stored (trimmed).
+fn holds(p: &HouseholdPlan, f: &HouseholdPlanInput) -> bool {
+    let note = f.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    p.note.as_deref() == note
+        && p.measures.len() == f.measures.len()
+        && p.measures.iter().zip(&f.measures).all(|(a, b)| {
+            a.measure == b.measure.trim()
+                && a.responsible_unit == b.responsible_unit.trim()
+                && a.due_on == b.due_on
+                && a.done_on == b.done_on
+        })
 }
 
 /// Makes or replaces the plan of `person`'s household. `version` is None for a new plan
 /// and the version the client saw otherwise: anything else is 409 `stale_version` with
-/// the plan as it is (if any) in `current`.
+/// the plan as it is (if any) in `current`. A new plan sent again by its maker (a retry
+/// after a lost answer) is answered with the plan when it still holds what was sent.
 pub fn put(
     conn: &mut DbConn,
     user: &AuthUser,
@@ -176,6 +190,9 @@ pub fn put(
                 )
                 .execute(conn)?;
                 id
+            }
+            (Some(p), None) if p.version == 1 && p.updated_by == user.username && holds(p, f) => {
+                return Ok(p.clone());
             }
             (Some(p), _) => return Err(ApiError::stale_with(p)),
             (None, Some(_)) => return Err(ApiError::stale_version()),

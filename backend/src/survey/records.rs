@@ -17,7 +17,7 @@ use crate::db::schema::{
 };
 use crate::db::{now, today, uuid, write_tx, DbConn};
 use crate::error::ApiError;
-use crate::visits::records::{policies_in_order, recorded_checks};
+use crate::visits::records::{kept_or_opened, policies_in_order, recorded_checks, StoredCheck};
 
 /// A row of `surveys`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -200,8 +200,8 @@ fn check(
     }
 }
 
-/// Writes the checks and policies of survey `id`, keeping the rectification items that
-/// earlier problems opened, and opening one for each problem that has none.
+/// Writes the checks and policies of survey `id`, with the rectification item each
+/// check keeps or opens ([`kept_or_opened`]).
 fn write_details(
     conn: &mut DbConn,
     user: &AuthUser,
@@ -210,46 +210,32 @@ fn write_details(
     t: &Target,
     f: &SurveyInput,
 ) -> Result<(), ApiError> {
-    let opened: Vec<(String, Option<String>)> = survey_checks::table
+    let stored: Vec<StoredCheck> = survey_checks::table
         .filter(survey_checks::survey_id.eq(id))
-        .select((survey_checks::item, survey_checks::rectification_id))
+        .select((
+            survey_checks::item,
+            survey_checks::result,
+            survey_checks::rectification_id,
+        ))
         .load(conn)?;
-    diesel::delete(survey_checks::table.filter(survey_checks::survey_id.eq(id))).execute(conn)?;
-    diesel::delete(survey_policies::table.filter(survey_policies::survey_id.eq(id)))
-        .execute(conn)?;
-    for c in &f.checks {
-        let mut rect = opened
-            .iter()
-            .find(|(item, _)| item == c.item.as_str())
-            .and_then(|(_, r)| r.clone());
-        if c.result == CheckResult::Problem && rect.is_none() {
-            rect = Some(open_item(conn, user, id, round, t, f, c)?);
+    crate::write_checks!(
+        conn,
+        id,
+        survey_checks(survey_id),
+        survey_policies(survey_id),
+        f,
+        |conn: &mut DbConn, c: &VisitCheck| {
+            kept_or_opened(conn, &stored, c, |conn| {
+                open_item(conn, user, id, round, t, f, c)
+            })
         }
-        diesel::insert_into(survey_checks::table)
-            .values((
-                survey_checks::survey_id.eq(id),
-                survey_checks::item.eq(c.item.as_str()),
-                survey_checks::result.eq(c.result.as_str()),
-                survey_checks::note.eq(c.note.as_deref().map(str::trim).filter(|n| !n.is_empty())),
-                survey_checks::rectification_id.eq(rect),
-            ))
-            .execute(conn)?;
-    }
-    for policy in &f.policies {
-        diesel::insert_into(survey_policies::table)
-            .values((
-                survey_policies::survey_id.eq(id),
-                survey_policies::policy.eq(policy.as_str()),
-            ))
-            .execute(conn)?;
-    }
+    );
     Ok(())
 }
 
 /// Opens the rectification item of a problem found by survey `id`: the unit's own
 /// self-check (自查) under measure 7, for the person's county, due a month after the
-/// survey. Its id is derived from the survey and the check, so that a replayed survey
-/// opens no second item.
+/// survey. A replayed survey opens none: the replay answers before anything is written.
 fn open_item(
     conn: &mut DbConn,
     user: &AuthUser,

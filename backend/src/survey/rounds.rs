@@ -122,6 +122,11 @@ pub fn list(
         let bad = || ApiError::field("cursor", "invalid_cursor", "not a cursor of this list");
         let (day, id) = a.split_once('/').ok_or_else(bad)?;
         let day: chrono::NaiveDate = day.parse().map_err(|_| bad())?;
+        // Rounds lie in 2000–2100: a day outside is no cursor of ours (and a year such as
+        // -100000 is outside PostgreSQL's dates).
+        if !(2000..=2100).contains(&chrono::Datelike::year(&day)) {
+            return Err(bad());
+        }
         q = q.filter(
             survey_rounds::from_on.lt(day).or(survey_rounds::from_on
                 .eq(day)

@@ -177,6 +177,15 @@ async fn rounds_are_opened_by_the_data_office_for_its_counties(backend: Backend)
     let seen: Vec<Value> = items(&r.body);
     assert_eq!(seen.len(), 1);
     assert_ne!(seen[0]["id"], json!(province));
+    // A forged cursor is a field error, even with a year PostgreSQL cannot hold.
+    use base64::Engine;
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("-100000-01-01/x");
+    let r = app
+        .get(&staff, &format!("/api/v1/survey-rounds?cursor={forged}"))
+        .await;
+    assert!(r
+        .field_errors()
+        .contains(&("cursor".into(), "invalid_cursor".into())));
 }
 
 async fn one_survey_per_person_per_round_and_its_problems(backend: Backend) {
@@ -197,7 +206,7 @@ async fn one_survey_per_person_per_round_and_its_problems(backend: Backend) {
         b
     };
     // Who may not record it.
-    for who in ["xiangxiang.rehab", "leader", OFFICE] {
+    for who in ["xiangxiang.rehab", "leader", OFFICE, "xiangtan.staff"] {
         let t = app.token(who).await;
         let r = app.post(&t, "/api/v1/surveys", body.clone()).await;
         assert_eq!(r.status, 403, "{who}: {}", r.body);
@@ -309,8 +318,52 @@ async fn one_survey_per_person_per_round_and_its_problems(backend: Backend) {
         housing["rectification_id"]
     );
     assert_eq!(items_of(&app, &id).len(), 2);
+    // A problem found before keeps its item even once closed; found again after an ok,
+    // it opens a new one rather than hide behind the closed item.
+    let first_item = housing["rectification_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    {
+        use crate::db::schema::rectification_items as ri;
+        use diesel::prelude::*;
+        diesel::update(ri::table.filter(ri::id.eq(&first_item)))
+            .set(ri::status.eq("closed"))
+            .execute(&mut app.conn())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut again = changed.clone();
+    again["version"] = json!(2);
+    again["note"] = json!("复核");
+    let r = app
+        .put(&staff, &format!("/api/v1/surveys/{id}"), again.clone())
+        .await;
+    assert_eq!(
+        r.body["checks"][4]["rectification_id"],
+        json!(first_item),
+        "{}",
+        r.body
+    );
+    again["version"] = json!(3);
+    again["checks"][4] = json!({"item": "housing", "result": "ok"});
+    let r = app
+        .put(&staff, &format!("/api/v1/surveys/{id}"), again.clone())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    again["version"] = json!(4);
+    again["checks"][4] = json!({"item": "housing", "result": "problem", "note": "又漏雨"});
+    let r = app
+        .put(&staff, &format!("/api/v1/surveys/{id}"), again)
+        .await;
+    let reopened = r.body["checks"][4]["rectification_id"].clone();
+    assert!(
+        reopened.is_string() && reopened != json!(first_item),
+        "{}",
+        r.body
+    );
+    assert_eq!(items_of(&app, &id).len(), 3);
     changed["person_id"] = json!(person(&app, "430381"));
-    changed["version"] = json!(2);
+    changed["version"] = json!(5);
     let r = app
         .put(&staff, &format!("/api/v1/surveys/{id}"), changed)
         .await;
@@ -510,7 +563,18 @@ async fn one_plan_per_household(backend: Backend) {
     // The other member of the household reaches the same plan; a second "new" plan is stale.
     let r = app.get(&staff, &url(&p2)).await;
     assert_eq!(id_of(&r), plan_id, "{}", r.body);
-    let r = app.put(&staff, &url(&p2), plan.clone()).await;
+    // A retry of the new plan (its answer lost) is answered with it; another "new" plan
+    // for the household is stale.
+    let r = app.put(&staff, &url(&p1), plan.clone()).await;
+    assert_eq!(
+        (r.status, r.body["version"].clone()),
+        (200, json!(1)),
+        "{}",
+        r.body
+    );
+    let mut other = plan.clone();
+    other["note"] = json!("另一份");
+    let r = app.put(&staff, &url(&p2), other).await;
     assert_eq!((r.status, r.code()), (409, "stale_version"), "{}", r.body);
     let mut next = plan.clone();
     next["version"] = json!(1);

@@ -250,8 +250,82 @@ fn check(conn: &mut DbConn, user: &AuthUser, f: &VisitInput) -> Result<PairingRo
     }
 }
 
-/// Writes the checks and policies of visit `id`, keeping the rectification items that
-/// earlier problems opened, and opening one for each problem that has none.
+/// Deletes and writes again the checks and policies of a record of the six checks (a
+/// visit, an inspection, a survey): `$checks` keyed by its `$owner` column, `$policies`
+/// by `$powner`. `$rect` (`|conn, check| -> Result<Option<String>, ApiError>`) answers
+/// the rectification item each check keeps or opens; it runs in the caller's
+/// transaction.
+#[macro_export]
+macro_rules! write_checks {
+    ($conn:expr, $id:expr, $checks:ident($owner:ident), $policies:ident($powner:ident), $input:expr, $rect:expr) => {{
+        use diesel::prelude::*;
+        use $crate::db::schema::{$checks, $policies};
+        let rect = $rect;
+        diesel::delete($checks::table.filter($checks::$owner.eq($id))).execute(&mut *$conn)?;
+        diesel::delete($policies::table.filter($policies::$powner.eq($id))).execute(&mut *$conn)?;
+        for c in &$input.checks {
+            let r: Option<String> = rect(&mut *$conn, c)?;
+            diesel::insert_into($checks::table)
+                .values((
+                    $checks::$owner.eq($id),
+                    $checks::item.eq(c.item.as_str()),
+                    $checks::result.eq(c.result.as_str()),
+                    $checks::note.eq(c.note.as_deref().map(str::trim).filter(|n| !n.is_empty())),
+                    $checks::rectification_id.eq(r),
+                ))
+                .execute(&mut *$conn)?;
+        }
+        for p in &$input.policies {
+            diesel::insert_into($policies::table)
+                .values(($policies::$powner.eq($id), $policies::policy.eq(p.as_str())))
+                .execute(&mut *$conn)?;
+        }
+    }};
+}
+
+/// A check as stored before an edit: item, result and rectification item.
+pub type StoredCheck = (String, String, Option<String>);
+
+/// The rectification item a check keeps or opens on an edit, given the checks as
+/// `stored` before it:
+///
+/// - a problem found before keeps its item, whatever became of it (the record says what
+///   was found that day; an edit of its note or day is not a new problem);
+/// - a check that newly finds a problem keeps the item it once had only while that item
+///   is still being worked on (not closed, not a duplicate); otherwise `open` opens one,
+///   so that a problem found again is never hidden behind a closed item;
+/// - an ok check keeps the link to the item it once had, as history.
+pub fn kept_or_opened(
+    conn: &mut DbConn,
+    stored: &[StoredCheck],
+    c: &VisitCheck,
+    open: impl FnOnce(&mut DbConn) -> Result<String, ApiError>,
+) -> Result<Option<String>, ApiError> {
+    use crate::db::schema::rectification_items;
+    use shared::rectification::RectificationStatus;
+    let before = stored.iter().find(|(item, _, _)| item == c.item.as_str());
+    let kept = before.and_then(|(_, _, r)| r.clone());
+    let was_problem = before.is_some_and(|(_, result, _)| result == CheckResult::Problem.as_str());
+    if c.result != CheckResult::Problem || (was_problem && kept.is_some()) {
+        return Ok(kept);
+    }
+    if let Some(k) = &kept {
+        let status: Option<String> = rectification_items::table
+            .find(k)
+            .select(rectification_items::status)
+            .first(conn)
+            .optional()?;
+        let done =
+            [RectificationStatus::Closed, RectificationStatus::Duplicate].map(|s| s.as_str());
+        if status.is_some_and(|s| !done.contains(&s.as_str())) {
+            return Ok(kept);
+        }
+    }
+    Ok(Some(open(conn)?))
+}
+
+/// Writes the checks and policies of visit `id`, with the rectification item each
+/// check keeps or opens ([`kept_or_opened`]).
 fn write_details(
     conn: &mut DbConn,
     user: &AuthUser,
@@ -259,38 +333,24 @@ fn write_details(
     p: &PairingRow,
     f: &VisitInput,
 ) -> Result<(), ApiError> {
-    let opened: Vec<(String, Option<String>)> = visit_checks::table
+    let stored: Vec<StoredCheck> = visit_checks::table
         .filter(visit_checks::visit_id.eq(id))
-        .select((visit_checks::item, visit_checks::rectification_id))
+        .select((
+            visit_checks::item,
+            visit_checks::result,
+            visit_checks::rectification_id,
+        ))
         .load(conn)?;
-    diesel::delete(visit_checks::table.filter(visit_checks::visit_id.eq(id))).execute(conn)?;
-    diesel::delete(visit_policies::table.filter(visit_policies::visit_id.eq(id))).execute(conn)?;
-    for c in &f.checks {
-        let mut rect = opened
-            .iter()
-            .find(|(item, _)| item == c.item.as_str())
-            .and_then(|(_, r)| r.clone());
-        if c.result == CheckResult::Problem && rect.is_none() {
-            rect = Some(open_item(conn, user, id, p, f, c)?);
+    crate::write_checks!(
+        conn,
+        id,
+        visit_checks(visit_id),
+        visit_policies(visit_id),
+        f,
+        |conn: &mut DbConn, c: &VisitCheck| {
+            kept_or_opened(conn, &stored, c, |conn| open_item(conn, user, id, p, f, c))
         }
-        diesel::insert_into(visit_checks::table)
-            .values((
-                visit_checks::visit_id.eq(id),
-                visit_checks::item.eq(c.item.as_str()),
-                visit_checks::result.eq(c.result.as_str()),
-                visit_checks::note.eq(c.note.as_deref().map(str::trim).filter(|n| !n.is_empty())),
-                visit_checks::rectification_id.eq(rect),
-            ))
-            .execute(conn)?;
-    }
-    for policy in &f.policies {
-        diesel::insert_into(visit_policies::table)
-            .values((
-                visit_policies::visit_id.eq(id),
-                visit_policies::policy.eq(policy.as_str()),
-            ))
-            .execute(conn)?;
-    }
+    );
     Ok(())
 }
 
