@@ -1974,6 +1974,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("sur.no_rounds", "还没有排查轮次", "No rounds yet"),
     ("sur.no_round", "找不到该排查轮次，或不在您的工作范围内", "No such round in your area"),
     ("sur.all_counties", "区域内全部县市区", "Every county of the area"),
+    ("sur.n_counties", "{n} 个县市区", "{n} counties"),
     ("sur.choose_counties", "指定县市区（可选）", "Assign counties (optional)"),
     ("sur.counties", "承担排查的县市区", "Counties assigned"),
     ("sur.counties_hint", "都不勾选则区域内全部县市区参加排查", "Tick none to assign every county of the area"),

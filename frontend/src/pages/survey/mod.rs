@@ -37,10 +37,19 @@ pub fn period_text(r: &SurveyRound) -> String {
     format!("{} – {}", r.from_on, r.to_on)
 }
 
-/// The counties a round assigns: "every county" or their names.
+/// The counties a round assigns: "every county of the area", their names, or how many
+/// when they are too many to name on a phone.
 pub fn units_text(r: &SurveyRound, units: &Units, lang: Lang) -> String {
-    if r.units.is_empty() {
+    let of_area = units
+        .of_kind(shared::OrgUnitKind::County)
+        .iter()
+        .filter(|u| u.code.starts_with(r.area_code.as_str()))
+        .count();
+    if r.units.is_empty() || (units.loaded() && r.units.len() >= of_area) {
         lang.t("sur.all_counties")
+    } else if r.units.len() > MAX_NAMED {
+        lang.t("sur.n_counties")
+            .replace("{n}", &r.units.len().to_string())
     } else {
         r.units
             .iter()
@@ -49,6 +58,9 @@ pub fn units_text(r: &SurveyRound, units: &Units, lang: Lang) -> String {
             .join("、")
     }
 }
+
+/// Most counties named one by one.
+const MAX_NAMED: usize = 10;
 
 /// The day a new survey starts with: today, kept inside the round's period.
 pub fn default_day(r: &SurveyRound, today: chrono::NaiveDate) -> chrono::NaiveDate {
