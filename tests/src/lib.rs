@@ -139,6 +139,25 @@ pub fn serve(app: &TestApp) -> (String, actix_web::dev::ServerHandle) {
     (format!("http://{addr}"), handle)
 }
 
+/// Goes to `path` under `base`.
+pub async fn open(c: &Client, base: &str, path: &str) {
+    c.goto(&format!("{base}{path}"))
+        .await
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+}
+
+/// What the input with element id `id` holds now ("" when there is none).
+pub async fn value_of(c: &Client, id: &str) -> String {
+    c.execute(
+        "const e = document.getElementById(arguments[0]); return e ? e.value : '';",
+        vec![json!(id)],
+    )
+    .await
+    .ok()
+    .and_then(|v| v.as_str().map(str::to_owned))
+    .unwrap_or_default()
+}
+
 /// The text of the first element matching `css`, waiting for it to appear.
 pub async fn text_of(c: &Client, css: &str) -> String {
     let el = c
