@@ -162,7 +162,14 @@ pub fn build(release: bool) -> Result<PathBuf, String> {
 /// The most the optimised web app may weigh over the wire (gzip -9 of the wasm), in
 /// bytes: today's size and a little room, so that each module's growth shows here and
 /// a jump fails the test command. Raise it on purpose, in the commit that needs it.
-pub const WASM_GZIP_BUDGET: u64 = 1_400_000;
+///
+/// Last raised from 1,400,000 for measures 7, 5 and 8 (1,493,059 B measured): the
+/// cross-check page about 26 KB, the survey pages about 70 KB (round page with progress,
+/// work and problem lists ~23 KB, survey form ~14 KB, household plan ~9 KB, rounds and
+/// the round form ~5 KB, the outbox made generic over visits and surveys and the shared
+/// types' deserialisers ~18 KB) and their zh/en texts; 6 KB of it was won back by
+/// writing and reading dates without chrono's strftime.
+pub const WASM_GZIP_BUDGET: u64 = 1_500_000;
 /// Where the budget should get to (issue #15): about 3 s on a 1 Mbit/s village link.
 pub const WASM_GZIP_GOAL: u64 = 400_000;
 
