@@ -2025,6 +2025,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("sur.saved", "排查记录已保存", "The survey is saved"),
     ("sur.duplicate", "该人员在本轮已有排查记录，请在排查名单的“已排查”中修改", "This person is already surveyed in the round: change that survey from the work list"),
     ("sur.photos", "现场照片", "Photos of what was found"),
+    ("sur.outside_area", "该人员不在本轮承担排查的县市区", "The person is not in a county assigned to the round"),
     ("sur.back_to_round", "返回排查名单", "Back to the work list"),
     ("err.outside_round", "须在本轮排查期间内", "Within the round's period"),
     ("hp.title", "一户一策", "Household plan"),

@@ -348,6 +348,21 @@ pub fn survey_form(p: &FormProps) -> Html {
     if let (Some(Outcome::Sent(s)), None) = (&*done, existing) {
         return saved_view(s, &p.round, lang);
     }
+    // Refusals about what the form has no field for (the person, the round, a check
+    // missing): listed under the banner, so that none goes unsaid.
+    let others: Vec<String> = fh
+        .errors()
+        .iter()
+        .filter(|e| {
+            matches!(e.field.as_str(), "round_id" | "person_id" | "policies")
+                || e.field.starts_with("checks.")
+        })
+        .map(|e| match e.code.as_str() {
+            // The general text speaks of a list's area.
+            "outside_area" => lang.t("sur.outside_area"),
+            code => lang.error(code, &e.message),
+        })
+        .collect();
     let hint = ctx
         .t("sur.day_hint")
         .replace("{from}", &p.round.from_on.to_string())
@@ -355,6 +370,11 @@ pub fn survey_form(p: &FormProps) -> Html {
     html! { <>
         <form id="survey-form" class="step" {onsubmit} novalidate=true aria-label={ctx.t("sur.new")}>
             { fh.banner(lang, "survey-banner") }
+            if !others.is_empty() {
+                <ul class="error-summary" id="survey-errors">
+                    { for others.iter().map(|e| html! { <li>{ e }</li> }) }
+                </ul>
+            }
             if let Some(t) = &*theirs {
                 <section class="notice pending" id="survey-conflict" role="alert">
                     <h2>{ ctx.t("sur.conflict") }</h2>
