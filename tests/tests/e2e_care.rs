@@ -10,13 +10,6 @@ use backend::testing::{Backend, PersonBuilder, TestApp};
 use fantoccini::{Client, Locator};
 use xiangzhu_tests::*;
 
-/// Goes to `path` under `base`.
-async fn open(c: &Client, base: &str, path: &str) {
-    c.goto(&format!("{base}{path}"))
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
 /// Whether an element with this id is on the page now.
 async fn present(c: &Client, id: &str) -> bool {
     c.find(Locator::Id(id)).await.is_ok()

@@ -15,13 +15,6 @@ use fantoccini::{Client, Locator};
 use serde_json::json;
 use xiangzhu_tests::*;
 
-/// Goes to `path` under `base`.
-async fn open(c: &Client, base: &str, path: &str) {
-    c.goto(&format!("{base}{path}"))
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
 /// Whether an element matching `css` is on the page now.
 async fn present(c: &Client, css: &str) -> bool {
     c.find(Locator::Css(css)).await.is_ok()

@@ -34,31 +34,12 @@ use fantoccini::{Client, Locator};
 use serde_json::json;
 use xiangzhu_tests::*;
 
-/// Goes to `path` under `base`.
-async fn open(c: &Client, base: &str, path: &str) {
-    c.goto(&format!("{base}{path}"))
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
 /// How many elements match `css` now.
 async fn count(c: &Client, css: &str) -> usize {
     c.find_all(Locator::Css(css))
         .await
         .map(|v| v.len())
         .unwrap_or(0)
-}
-
-/// What the input with this id holds now.
-async fn value_of(c: &Client, id: &str) -> String {
-    c.execute(
-        "const e = document.getElementById(arguments[0]); return e ? e.value : '';",
-        vec![json!(id)],
-    )
-    .await
-    .ok()
-    .and_then(|v| v.as_str().map(str::to_owned))
-    .unwrap_or_default()
 }
 
 /// Starts keeping the files the app hands to the browser as blob downloads (in

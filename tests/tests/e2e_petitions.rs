@@ -9,13 +9,6 @@ use backend::testing::{Backend, TestApp};
 use fantoccini::{Client, Locator};
 use xiangzhu_tests::*;
 
-/// Goes to `path` under `base`.
-async fn open(c: &Client, base: &str, path: &str) {
-    c.goto(&format!("{base}{path}"))
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
 /// Opens the form of a step and takes it.
 async fn take(c: &Client, action: &str, fields: &[(&str, &str)], status: &str) {
     click(c, &format!("#petition-{action}")).await;

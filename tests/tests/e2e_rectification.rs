@@ -20,13 +20,6 @@ const PNG: &[u8] = &[
     0x07, 0x76, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
-/// Goes to `path` under `base`.
-async fn open(c: &Client, base: &str, path: &str) {
-    c.goto(&format!("{base}{path}"))
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
 /// Whether an element with this id is on the page now.
 async fn present(c: &Client, id: &str) -> bool {
     c.find(Locator::Id(id)).await.is_ok()

@@ -31,13 +31,6 @@ const PNG: &[u8] = &[
     0x07, 0x76, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 ];
 
-/// Goes to `path` under `base`.
-async fn open(c: &Client, base: &str, path: &str) {
-    c.goto(&format!("{base}{path}"))
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
 /// The date `days` days before today, as the browser's date inputs write it.
 async fn days_ago(c: &Client, days: u32) -> String {
     c.execute(

@@ -12,13 +12,6 @@ use fantoccini::{Client, Locator};
 use serde_json::json;
 use xiangzhu_tests::*;
 
-/// Goes to `path` under `base`.
-async fn open(c: &Client, base: &str, path: &str) {
-    c.goto(&format!("{base}{path}"))
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
 /// The value of the first real option (after "请选择") of the select `id`, once the
 /// server's list has arrived.
 async fn first_option(c: &Client, id: &str) -> String {

@@ -60,12 +60,6 @@ async fn network(c: &Client, online: bool) {
     );
 }
 
-async fn open(c: &Client, base: &str, path: &str) {
-    c.goto(&format!("{base}{path}"))
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
 /// Waits until no element matches `css`.
 async fn wait_gone(c: &Client, css: &str) {
     for _ in 0..200 {

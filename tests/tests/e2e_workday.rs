@@ -11,13 +11,6 @@ use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use xiangzhu_tests::*;
 
-/// Goes to `path` under `base`.
-async fn open(c: &Client, base: &str, path: &str) {
-    c.goto(&format!("{base}{path}"))
-        .await
-        .unwrap_or_else(|e| panic!("{path}: {e}"));
-}
-
 /// The result of a script.
 async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![])
