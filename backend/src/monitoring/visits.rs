@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Event};
 use crate::auth::{AuthUser, Scope};
-use crate::db::schema::{monitoring_visits, persons, users, visit_cadences};
+use crate::db::schema::{monitoring_visits, persons, visit_cadences};
 use crate::db::{code, now, today, uuid, write_tx, DbConn};
 use crate::error::ApiError;
 use crate::pagination::{limit_of, Cursor};
@@ -86,12 +86,7 @@ fn load(
                 note,
                 by,
             )| {
-                let recorded_by = users::table
-                    .find(&by)
-                    .select(users::username)
-                    .first(conn)
-                    .optional()?
-                    .unwrap_or_default();
+                let recorded_by = crate::users::queries::login_of(conn, &by)?;
                 Ok(MonitoringVisit {
                     id: uuid(&id)?,
                     fields: MonitoringVisitInput {

@@ -12,9 +12,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Event};
 use crate::auth::{AuthUser, Scope};
-use crate::db::schema::{
-    inspection_checks, inspection_policies, inspection_villages, inspections, org_units, villages,
-};
+use crate::db::schema::{inspection_villages, inspections, org_units, villages};
 use crate::db::{code, now, today, uuid, write_tx, DbConn};
 use crate::error::ApiError;
 
@@ -79,23 +77,12 @@ fn to_api(conn: &mut DbConn, r: InspectionRow) -> Result<Inspection, ApiError> {
         .select(inspection_villages::village_code)
         .load(conn)?;
     villages.sort();
-    let checks = crate::visits::records::recorded_checks(
-        inspection_checks::table
-            .filter(inspection_checks::inspection_id.eq(&r.id))
-            .select((
-                inspection_checks::item,
-                inspection_checks::result,
-                inspection_checks::note,
-                inspection_checks::rectification_id,
-            ))
-            .load(conn)?,
-    )?;
-    let policies = crate::visits::records::policies_in_order(
-        inspection_policies::table
-            .filter(inspection_policies::inspection_id.eq(&r.id))
-            .select(inspection_policies::policy)
-            .load(conn)?,
-    )?;
+    let (checks, policies) = crate::read_checks!(
+        conn,
+        &r.id,
+        inspection_checks(inspection_id),
+        inspection_policies(inspection_id)
+    );
     Ok(Inspection {
         id: uuid(&r.id)?,
         version: r.version,

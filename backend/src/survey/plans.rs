@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::audit::{self, Event};
 use crate::auth::AuthUser;
-use crate::db::schema::{household_plan_measures, household_plans, persons, users};
+use crate::db::schema::{household_plan_measures, household_plans, persons};
 use crate::db::{now, today, uuid, write_tx, DbConn};
 use crate::error::ApiError;
 
@@ -79,12 +79,7 @@ fn load(
         .iter()
         .filter(|m| m.done_on.is_none() && m.due_on < day)
         .count();
-    let updated_by: String = users::table
-        .find(&by)
-        .select(users::username)
-        .first(conn)
-        .optional()?
-        .unwrap_or_default();
+    let updated_by: String = crate::users::queries::login_of(conn, &by)?;
     Ok(Some(HouseholdPlan {
         id: uuid(&id)?,
         version,

@@ -12,12 +12,10 @@ use uuid::Uuid;
 use super::rounds::{self, RoundRow};
 use crate::audit::{self, Event};
 use crate::auth::AuthUser;
-use crate::db::schema::{
-    persons, survey_checks, survey_policies, survey_round_units, surveys, users,
-};
+use crate::db::schema::{persons, survey_checks, survey_round_units, surveys};
 use crate::db::{now, today, uuid, write_tx, DbConn};
 use crate::error::ApiError;
-use crate::visits::records::{kept_or_opened, policies_in_order, recorded_checks, StoredCheck};
+use crate::visits::records::{kept_or_opened, StoredCheck};
 
 /// A row of `surveys`.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -65,35 +63,19 @@ pub fn county_of(conn: &mut DbConn, user: &AuthUser, id: Uuid) -> Result<Option<
 }
 
 fn to_api(conn: &mut DbConn, r: SurveyRow) -> Result<Survey, ApiError> {
-    let checks = recorded_checks(
-        survey_checks::table
-            .filter(survey_checks::survey_id.eq(&r.id))
-            .select((
-                survey_checks::item,
-                survey_checks::result,
-                survey_checks::note,
-                survey_checks::rectification_id,
-            ))
-            .load(conn)?,
-    )?;
-    let policies = policies_in_order(
-        survey_policies::table
-            .filter(survey_policies::survey_id.eq(&r.id))
-            .select(survey_policies::policy)
-            .load(conn)?,
-    )?;
+    let (checks, policies) = crate::read_checks!(
+        conn,
+        &r.id,
+        survey_checks(survey_id),
+        survey_policies(survey_id)
+    );
     let person_name: String = persons::table
         .find(&r.person_id)
         .select(persons::name)
         .first(conn)
         .optional()?
         .unwrap_or_default();
-    let surveyed_by: String = users::table
-        .find(&r.created_by)
-        .select(users::username)
-        .first(conn)
-        .optional()?
-        .unwrap_or_default();
+    let surveyed_by: String = crate::users::queries::login_of(conn, &r.created_by)?;
     Ok(Survey {
         id: uuid(&r.id)?,
         version: r.version,

@@ -17,7 +17,7 @@ use crate::audit::{self, Event};
 use crate::auth::AuthUser;
 use crate::db::schema::{
     org_units, persons, rectification_items, survey_checks, survey_round_units, survey_rounds,
-    surveys, users, villages,
+    surveys, villages,
 };
 use crate::db::{code, now, uuid, write_tx, DbConn};
 use crate::error::ApiError;
@@ -65,21 +65,12 @@ pub fn units(conn: &mut DbConn, id: &str) -> Result<Vec<String>, ApiError> {
         .load(conn)?)
 }
 
-fn login(conn: &mut DbConn, id: &str) -> Result<String, ApiError> {
-    Ok(users::table
-        .find(id)
-        .select(users::username)
-        .first(conn)
-        .optional()?
-        .unwrap_or_default())
-}
-
 fn to_api(conn: &mut DbConn, r: RoundRow) -> Result<SurveyRound, ApiError> {
     Ok(SurveyRound {
         id: uuid(&r.id)?,
         version: r.version,
         units: units(conn, &r.id)?,
-        created_by: login(conn, &r.created_by)?,
+        created_by: crate::users::queries::login_of(conn, &r.created_by)?,
         title: r.title,
         from_on: r.from_on,
         to_on: r.to_on,

@@ -51,6 +51,16 @@ pub struct UserRow {
     pub must_change_password: bool,
 }
 
+/// The login of user `id`, for "recorded by" fields ("" when the account is gone).
+pub fn login_of(conn: &mut DbConn, id: &str) -> Result<String, ApiError> {
+    Ok(users::table
+        .find(id)
+        .select(users::username)
+        .first(conn)
+        .optional()?
+        .unwrap_or_default())
+}
+
 /// Joins roles for storage (sorted, without repeats).
 pub fn roles_text(roles: &[Role]) -> String {
     let mut roles = roles.to_vec();

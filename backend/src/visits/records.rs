@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::pairings::{self, PairingRow};
 use crate::audit::{self, Event};
 use crate::auth::AuthUser;
-use crate::db::schema::{pairings as pairings_t, users, visit_checks, visit_policies, visits};
+use crate::db::schema::{pairings as pairings_t, visit_checks, visits};
 use crate::db::{code, now, today, uuid, write_tx, DbConn};
 use crate::error::ApiError;
 
@@ -55,29 +55,13 @@ fn row(conn: &mut DbConn, user: &AuthUser, id: &str) -> Result<(VisitRow, Pairin
 }
 
 fn to_api(conn: &mut DbConn, r: VisitRow) -> Result<Visit, ApiError> {
-    let checks = recorded_checks(
-        visit_checks::table
-            .filter(visit_checks::visit_id.eq(&r.id))
-            .select((
-                visit_checks::item,
-                visit_checks::result,
-                visit_checks::note,
-                visit_checks::rectification_id,
-            ))
-            .load(conn)?,
-    )?;
-    let policies = policies_in_order(
-        visit_policies::table
-            .filter(visit_policies::visit_id.eq(&r.id))
-            .select(visit_policies::policy)
-            .load(conn)?,
-    )?;
-    let recorded_by: String = users::table
-        .find(&r.created_by)
-        .select(users::username)
-        .first(conn)
-        .optional()?
-        .unwrap_or_default();
+    let (checks, policies) = crate::read_checks!(
+        conn,
+        &r.id,
+        visit_checks(visit_id),
+        visit_policies(visit_id)
+    );
+    let recorded_by: String = crate::users::queries::login_of(conn, &r.created_by)?;
     Ok(Visit {
         id: uuid(&r.id)?,
         version: r.version,
@@ -90,6 +74,35 @@ fn to_api(conn: &mut DbConn, r: VisitRow) -> Result<Visit, ApiError> {
         county_code: r.county_code,
         recorded_by,
     })
+}
+
+/// Reads the checks (in the order of [`VisitCheckItem::ALL`], with their rectification
+/// items) and the policies of a record of the six checks (a visit, an inspection, a
+/// survey): `$checks` keyed by its `$owner` column, `$policies` by `$powner`.
+#[macro_export]
+macro_rules! read_checks {
+    ($conn:expr, $id:expr, $checks:ident($owner:ident), $policies:ident($powner:ident)) => {{
+        use diesel::prelude::*;
+        use $crate::db::schema::{$checks, $policies};
+        let checks = $crate::visits::records::recorded_checks(
+            $checks::table
+                .filter($checks::$owner.eq($id))
+                .select((
+                    $checks::item,
+                    $checks::result,
+                    $checks::note,
+                    $checks::rectification_id,
+                ))
+                .load(&mut *$conn)?,
+        )?;
+        let policies = $crate::visits::records::policies_in_order(
+            $policies::table
+                .filter($policies::$powner.eq($id))
+                .select($policies::policy)
+                .load(&mut *$conn)?,
+        )?;
+        (checks, policies)
+    }};
 }
 
 /// Stored checks (item, result, note, rectification item) in the order of
